@@ -1,0 +1,420 @@
+"""Checklist files -> Checklist: items, their conditions, counts, evidence and rules.
+
+A checklist is data (``checklists/*.yaml``); this module validates it at the edge and
+knows no item by name. Format (schema 1)::
+
+    schema: 1
+    id: us-eras
+    title: United States residency (ERAS, ECFMG certification, J-1)
+    version: "2026.1"
+    track: us
+    languages: [en]                 # document languages accepted without translation
+    extends: us-eras                # custom checklists only: a built-in id or a path
+    drop: [photo]                   # with extends: item ids to remove
+    portals:                        # upload rules of the portals this track uses
+      eras-lorp: {title: ..., formats: [pdf], max_bytes: 1048576, source: ...}
+    items:
+      - id: statement-of-need
+        title: Statement of Need (Ministry of Health)
+        required: true
+        when: {visa: [J-1]}         # every key must match; {not: [...]} negates
+        min: 1                      # how many documents the item needs
+        max: null
+        source: "ECFMG, evsp/applying-general-statement-need.html [O]"
+        advice: "Ask your Ministry of Health ..."
+        names: [statement of need, son]          # words of a file name
+        evidence:                                # groups of phrases; all of one group
+          - ["Statement of Need", "Ministry of Health"]
+        rules:                                   # checked by rules.py (deeper checks)
+          - {type: ..., source: ..., ...}
+
+With ``extends``, items with a known id are merged into the base item key by key (so a
+custom checklist can change one field), new ids are appended, and ``drop`` removes items.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import BadInputError
+from .profile import read_yaml
+from .resources import data_dir
+
+#: The profile variables a condition may test (Profile.conditions()) plus those verify
+#: derives from the folder itself.
+CONDITION_VARIABLES = frozenset(
+    {
+        "track",
+        "visa",
+        "ecfmg_certified",
+        "language_exempt",
+        "status",
+        "province",
+        "school_language",
+        "school_country",
+        "needs_translation",
+    }
+)
+
+_TOP_KEYS = {"schema", "id", "title", "version", "track", "languages", "extends", "drop", "portals", "items", "sources"}
+_ITEM_KEYS = {"id", "title", "required", "when", "min", "max", "source", "advice", "names", "evidence", "rules", "portal"}
+
+
+@dataclass(frozen=True)
+class Condition:
+    """``variable`` must (or, negated, must not) be one of ``values``."""
+
+    variable: str
+    values: tuple[Any, ...]
+    negate: bool = False
+
+    def decide(self, variables: Mapping[str, Any]) -> bool | None:
+        """True/False when the variable is known, None when it is not."""
+        value = variables.get(self.variable)
+        if value is None:
+            return None
+        inside = any(_same(value, v) for v in self.values)
+        return not inside if self.negate else inside
+
+    def describe(self) -> str:
+        shown = ", ".join(_show(v) for v in self.values)
+        return f"{self.variable} {'is not' if self.negate else 'is'} {shown}"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule of an item, interpreted by the rule engine; ``params`` are its other keys."""
+
+    type: str
+    source: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    title: str
+    required: bool
+    source: str
+    when: tuple[Condition, ...] = ()
+    min: int = 1
+    max: int | None = None
+    advice: str = ""
+    names: tuple[str, ...] = ()
+    evidence: tuple[tuple[str, ...], ...] = ()
+    rules: tuple[Rule, ...] = ()
+    portal: str | None = None
+
+
+@dataclass(frozen=True)
+class Checklist:
+    id: str
+    title: str
+    version: str
+    track: str
+    languages: tuple[str, ...]
+    items: tuple[Item, ...]
+    portals: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    path: Path | None = None
+
+    def item(self, item_id: str) -> Item | None:
+        return next((i for i in self.items if i.id == item_id), None)
+
+    @property
+    def item_ids(self) -> set[str]:
+        return {i.id for i in self.items}
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, str) and isinstance(b, str):
+        return a.lower() == b.lower()
+    return bool(a == b)
+
+
+def _show(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return str(v)
+
+
+class _Errors:
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.messages: list[str] = []
+
+    def add(self, where: str, what: str) -> None:
+        self.messages.append(f"{self.name}: {where}: {what}")
+
+
+def builtin_dir() -> Path:
+    return data_dir("checklists")
+
+
+def builtin_ids() -> list[str]:
+    return sorted(p.stem for p in builtin_dir().glob("*.yaml"))
+
+
+#: The built-in checklist of each track.
+TRACK_CHECKLISTS = {"us": "us-eras", "canada": "canada-carms"}
+
+
+def resolve(ref: str, relative_to: Path | None = None) -> Path:
+    """A track name, a built-in id or a file path -> the checklist file."""
+    ref = TRACK_CHECKLISTS.get(ref, ref)
+    builtin = builtin_dir() / f"{ref}.yaml"
+    if "/" not in ref and "\\" not in ref and not ref.endswith((".yaml", ".yml")):
+        if builtin.is_file():
+            return builtin
+        raise BadInputError(
+            f"unknown checklist or track {ref!r}: use us, canada, one of "
+            f"{', '.join(builtin_ids())}, or the path of a checklist file"
+        )
+    path = Path(ref)
+    if not path.is_absolute() and relative_to is not None:
+        path = relative_to / path
+    if not path.is_file():
+        raise BadInputError(f"{path}: checklist file not found")
+    return path
+
+
+def load(ref: str, relative_to: Path | None = None) -> Checklist:
+    """Load and validate a checklist by track, built-in id or path (extends resolved)."""
+    return _load(resolve(ref, relative_to), seen=())
+
+
+def _load(path: Path, seen: tuple[Path, ...]) -> Checklist:
+    real = path.resolve()
+    if real in seen:
+        raise BadInputError(f"{path}: extends: circular ({' -> '.join(str(p) for p in seen)})")
+    data = read_yaml(path)
+    name = str(path)
+    if not isinstance(data, Mapping):
+        raise BadInputError(f"{name}: a checklist must be a mapping with id, title and items")
+    base: Checklist | None = None
+    if data.get("extends") is not None:
+        ext = data["extends"]
+        if not isinstance(ext, str):
+            raise BadInputError(f"{name}: extends: must be a built-in id or a path (got {ext!r})")
+        base = _load(resolve(ext, path.parent), seen + (real,))
+    return _build(data, name, path, base)
+
+
+def _build(data: Mapping[str, Any], name: str, path: Path | None, base: Checklist | None) -> Checklist:
+    errs = _Errors(name)
+    for key in data:
+        if key not in _TOP_KEYS:
+            errs.add(str(key), f"unknown key; expected one of: {', '.join(sorted(_TOP_KEYS))}")
+    if data.get("schema", 1) != 1:
+        errs.add("schema", f"this version of the tool reads schema 1 (got {data.get('schema')!r})")
+
+    def top_text(key: str, fallback: str | None) -> str:
+        value = data.get(key, fallback)
+        if not isinstance(value, str | int | float) or isinstance(value, bool) or not str(value).strip():
+            errs.add(key, f"must be non-empty text (got {value!r})")
+            return ""
+        return str(value).strip()
+
+    cid = top_text("id", None)
+    title = top_text("title", base.title if base else None)
+    version = top_text("version", base.version if base else None)
+    track = top_text("track", base.track if base else None)
+    languages_raw = data.get("languages", list(base.languages) if base else ["en"])
+    if not isinstance(languages_raw, list) or not all(isinstance(x, str) for x in languages_raw):
+        errs.add("languages", f"must be a list of ISO 639-1 codes (got {languages_raw!r})")
+        languages_raw = ["en"]
+    portals: dict[str, Mapping[str, Any]] = dict(base.portals) if base else {}
+    raw_portals = data.get("portals") or {}
+    if not isinstance(raw_portals, Mapping):
+        errs.add("portals", "must be a mapping of portal id to its rules")
+    else:
+        for pid, rules in raw_portals.items():
+            if not isinstance(rules, Mapping):
+                errs.add(f"portals.{pid}", "must be a mapping of rules")
+                continue
+            merged = {**portals.get(str(pid), {}), **rules}
+            if not merged.get("source"):
+                errs.add(f"portals.{pid}.source", "every portal rule needs a source")
+            portals[str(pid)] = merged
+
+    base_items: dict[str, Mapping[str, Any]] = {}
+    order: list[str] = []
+    if base is not None:
+        for it in base.items:
+            base_items[it.id] = _item_to_raw(it)
+            order.append(it.id)
+    drop = data.get("drop") or []
+    if not isinstance(drop, list):
+        errs.add("drop", "must be a list of item ids")
+        drop = []
+    for did in drop:
+        if did not in base_items:
+            errs.add("drop", f"unknown item id {did!r} in the base checklist")
+        else:
+            del base_items[did]
+            order.remove(did)
+
+    raw_items = data.get("items")
+    if raw_items is None and base is None:
+        errs.add("items", "a checklist needs a list of items")
+        raw_items = []
+    if raw_items is None:
+        raw_items = []
+    if not isinstance(raw_items, list):
+        errs.add("items", "must be a list")
+        raw_items = []
+    seen_ids: set[str] = set()
+    for n, raw in enumerate(raw_items, start=1):
+        if not isinstance(raw, Mapping) or not isinstance(raw.get("id"), str):
+            errs.add(f"items[{n}]", "each item needs an id")
+            continue
+        iid = raw["id"]
+        if iid in seen_ids:
+            errs.add(f"items.{iid}", "the same id appears twice")
+        seen_ids.add(iid)
+        if iid in base_items:
+            base_items[iid] = {**base_items[iid], **raw}
+        else:
+            base_items[iid] = dict(raw)
+            order.append(iid)
+
+    items = [_item(errs, base_items[iid], set(portals)) for iid in order]
+    if errs.messages:
+        raise BadInputError("\n".join(errs.messages))
+    return Checklist(
+        id=cid,
+        title=title,
+        version=version,
+        track=track,
+        languages=tuple(x.lower() for x in languages_raw),
+        items=tuple(i for i in items if i is not None),
+        portals=portals,
+        path=path,
+    )
+
+
+def _item(errs: _Errors, raw: Mapping[str, Any], portal_ids: set[str]) -> Item | None:
+    iid = str(raw["id"])
+    where = f"items.{iid}"
+    before = len(errs.messages)
+    for key in raw:
+        if key not in _ITEM_KEYS:
+            errs.add(f"{where}.{key}", f"unknown field; expected one of: {', '.join(sorted(_ITEM_KEYS))}")
+
+    def text(key: str, required: bool = True) -> str:
+        value = raw.get(key)
+        if value is None and not required:
+            return ""
+        if not isinstance(value, str) or not value.strip():
+            errs.add(f"{where}.{key}", f"must be non-empty text (got {value!r})")
+            return ""
+        return value.strip()
+
+    title = text("title")
+    source = text("source")
+    advice = text("advice", required=False)
+    required = raw.get("required", False)
+    if not isinstance(required, bool):
+        errs.add(f"{where}.required", f"must be true or false (got {required!r})")
+        required = False
+    when: list[Condition] = []
+    raw_when = raw.get("when") or {}
+    if not isinstance(raw_when, Mapping):
+        errs.add(f"{where}.when", f"must be a mapping such as {{visa: [J-1]}} (got {raw_when!r})")
+    else:
+        for var, spec in raw_when.items():
+            if var not in CONDITION_VARIABLES:
+                errs.add(
+                    f"{where}.when.{var}",
+                    f"unknown condition; expected one of: {', '.join(sorted(CONDITION_VARIABLES))}",
+                )
+                continue
+            negate = False
+            if isinstance(spec, Mapping) and set(spec) == {"not"}:
+                negate, spec = True, spec["not"]
+            values = spec if isinstance(spec, list) else [spec]
+            if not values or not all(isinstance(v, str | bool | int) for v in values):
+                errs.add(f"{where}.when.{var}", f"must be a value or a list of values (got {spec!r})")
+                continue
+            when.append(Condition(str(var), tuple(values), negate))
+    lo = raw.get("min", 1)
+    hi = raw.get("max")
+    if not isinstance(lo, int) or isinstance(lo, bool) or lo < 0:
+        errs.add(f"{where}.min", f"must be a whole number >= 0 (got {lo!r})")
+        lo = 1
+    if hi is not None and (not isinstance(hi, int) or isinstance(hi, bool) or hi < max(lo, 1)):
+        errs.add(f"{where}.max", f"must be a whole number >= min (got {hi!r})")
+        hi = None
+    names = raw.get("names") or []
+    if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
+        errs.add(f"{where}.names", "must be a list of words or phrases found in file names")
+        names = []
+    groups: list[tuple[str, ...]] = []
+    evidence = raw.get("evidence") or []
+    if not isinstance(evidence, list):
+        errs.add(f"{where}.evidence", "must be a list of phrase groups")
+        evidence = []
+    for k, group in enumerate(evidence, start=1):
+        if isinstance(group, str):
+            group = [group]
+        if not isinstance(group, list) or not group or not all(isinstance(p, str) and p.strip() for p in group):
+            errs.add(f"{where}.evidence[{k}]", "must be a phrase or a list of phrases")
+            continue
+        groups.append(tuple(group))
+    rules: list[Rule] = []
+    raw_rules = raw.get("rules") or []
+    if not isinstance(raw_rules, list):
+        errs.add(f"{where}.rules", "must be a list")
+        raw_rules = []
+    for k, r in enumerate(raw_rules, start=1):
+        if not isinstance(r, Mapping) or not isinstance(r.get("type"), str):
+            errs.add(f"{where}.rules[{k}]", "each rule needs a type")
+            continue
+        if not isinstance(r.get("source"), str) or not r["source"].strip():
+            errs.add(f"{where}.rules[{k}].source", f"every rule needs a source (rule {r['type']})")
+            continue
+        rules.append(Rule(r["type"], r["source"], {a: b for a, b in r.items() if a not in ("type", "source")}))
+    portal = raw.get("portal")
+    if portal is not None and (not isinstance(portal, str) or portal not in portal_ids):
+        errs.add(f"{where}.portal", f"unknown portal {portal!r}; define it under portals:")
+        portal = None
+    if len(errs.messages) > before:
+        return None
+    return Item(
+        id=iid,
+        title=title,
+        required=required,
+        source=source,
+        when=tuple(when),
+        min=lo,
+        max=hi,
+        advice=advice,
+        names=tuple(n.strip() for n in names),
+        evidence=tuple(groups),
+        rules=tuple(rules),
+        portal=portal,
+    )
+
+
+def _item_to_raw(it: Item) -> dict[str, Any]:
+    """An Item back to its YAML shape, so that extends can merge key by key."""
+    when: dict[str, Any] = {}
+    for c in it.when:
+        vals = list(c.values)
+        when[c.variable] = {"not": vals} if c.negate else vals
+    return {
+        "id": it.id,
+        "title": it.title,
+        "required": it.required,
+        "source": it.source,
+        "when": when,
+        "min": it.min,
+        "max": it.max,
+        "advice": it.advice or None,
+        "names": list(it.names),
+        "evidence": [list(g) for g in it.evidence],
+        "rules": [{"type": r.type, "source": r.source, **r.params} for r in it.rules],
+        "portal": it.portal,
+    }
