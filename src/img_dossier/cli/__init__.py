@@ -1,0 +1,93 @@
+"""The ``dossier`` command: click commands only; the library does the work.
+
+Each command lives in its own module and is loaded when used. Errors are converted to
+exit codes at one boundary (``DossierGroup.invoke``): a DossierError prints its message and
+exits with its code; anything else is a bug (exit 5) whose traceback ``-v`` shows.
+"""
+
+from __future__ import annotations
+
+import importlib
+import traceback
+from typing import Any
+
+import click
+
+from .. import __version__
+from ..errors import DossierError, ExitCode
+
+#: command name -> "module:attribute" inside this package, loaded on first use.
+COMMANDS = {
+    "init": "init_cmd:init",
+    "check": "check_cmd:check",
+    "build": "build_cmd:build",
+    "letters": "letters_cmd:letters",
+    "audit": "audit_cmd:audit",
+    "pack": "pack_cmd:pack",
+    "checklists": "checklists_cmd:checklists",
+    "cache": "cache_cmd:cache",
+}
+
+
+class DossierGroup(click.Group):
+    """Loads commands lazily and converts errors to exit codes in one place."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [name for name in COMMANDS if self._load(name) is not None]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return self._load(cmd_name)
+
+    def _load(self, name: str) -> click.Command | None:
+        target = COMMANDS.get(name)
+        if target is None:
+            return None
+        module_name, attr = target.split(":")
+        try:
+            module = importlib.import_module(f"{__name__}.{module_name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"{__name__}.{module_name}":
+                return None  # not built yet
+            raise
+        command = getattr(module, attr)
+        assert isinstance(command, click.Command)
+        return command
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except DossierError as exc:
+            click.echo(f"dossier: {exc}", err=True)
+            ctx.exit(int(exc.exit_code))
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo("dossier: interrupted", err=True)
+            ctx.exit(130)
+        except Exception as exc:  # a bug: one line, the traceback only on request
+            if ctx.meta.get("verbose"):
+                click.echo(traceback.format_exc(), err=True)
+            click.echo(
+                f"dossier: internal error: {type(exc).__name__}: {exc} (a bug; "
+                "run with -v for the traceback and report it)",
+                err=True,
+            )
+            ctx.exit(int(ExitCode.INTERNAL))
+
+
+@click.group(cls=DossierGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="dossier")
+@click.option("-v", "--verbose", is_flag=True, help="Show more detail (and tracebacks of internal errors).")
+@click.pass_context
+def cli(ctx: click.Context, verbose: bool) -> None:
+    """Check, package and write the documents of an IMG's residency application.
+
+    Start with `dossier init DIR --track us` (or canada), then `dossier check DIR`.
+    """
+    if verbose:
+        ctx.meta["verbose"] = True
+
+
+def main() -> None:
+    """Console entry point."""
+    cli(prog_name="dossier")

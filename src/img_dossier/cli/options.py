@@ -1,0 +1,91 @@
+"""Option bundles shared by commands, and terminal helpers (colour, stderr)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from datetime import date
+from typing import Any, TextIO, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _set_verbose(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
+    if value:
+        ctx.meta["verbose"] = True
+    return value
+
+
+def verbose_option(f: F) -> F:
+    return click.option(
+        "-v", "--verbose", is_flag=True, callback=_set_verbose, expose_value=True,
+        help="Show more detail (and tracebacks of internal errors).",
+    )(f)
+
+
+def quiet_option(f: F) -> F:
+    return click.option("-q", "--quiet", is_flag=True, help="Print only errors and the result.")(f)
+
+
+def json_option(f: F) -> F:
+    return click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON on stdout (nothing else on stdout).")(f)
+
+
+def strict_option(f: F) -> F:
+    return click.option("--strict", is_flag=True, help="Warnings count as failures.")(f)
+
+
+def track_option(f: F) -> F:
+    return click.option(
+        "--track", metavar="us|canada|FILE",
+        help="Checklist to verify against (overrides dossier.yaml): us, canada, a built-in id or a checklist file.",
+    )(f)
+
+
+class _DateType(click.ParamType):
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"{value!r} is not a date; write it as YYYY-MM-DD", param, ctx)
+
+
+DATE = _DateType()
+
+
+def as_of_option(f: F) -> F:
+    return click.option("--as-of", type=DATE, default=None, help="Judge validity on this date (default: today).")(f)
+
+
+def expiring_option(f: F) -> F:
+    return click.option(
+        "--expiring-within", type=click.IntRange(0, 3650), default=90, show_default=True, metavar="DAYS",
+        help="Warn about documents that expire within this many days.",
+    )(f)
+
+
+def jobs_option(f: F) -> F:
+    return click.option(
+        "--jobs", "-j", type=click.IntRange(1, 256), default=None,
+        help="Worker processes (default: the number of CPUs).",
+    )(f)
+
+
+def use_color(stream: TextIO | None = None) -> bool:
+    """Colour only on a terminal, never with NO_COLOR set (any value)."""
+    if "NO_COLOR" in os.environ:
+        return False
+    stream = stream or sys.stdout
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def progress_enabled() -> bool:
+    """Progress bars go to stderr, and only on a terminal."""
+    return bool(getattr(sys.stderr, "isatty", lambda: False)())
