@@ -53,6 +53,10 @@ ITEM_STATUSES = (
 #: Statuses of a required item that make the folder incomplete.
 BLOCKING_STATUSES = frozenset({"missing", "insufficient", "invalid", "expired"})
 
+#: PDF document-information key that marks a file this tool wrote (dossier, pack, letters);
+#: the readers recognise it and the scan leaves such files out without comment.
+OWN_OUTPUT_KEY = "/ImgDossierOutput"
+
 #: Document formats, named by content (magic bytes), as they appear in the JSON.
 DOCUMENT_FORMATS = ("pdf", "docx", "jpeg", "png", "tiff", "txt", "md")
 
