@@ -1,17 +1,219 @@
 """Document -> item id: dossier.yaml ``files:`` first, then the file name, then content evidence.
 
-OWNER: helper "core" (stub until then).
+Every decision carries its evidence (the pattern, the words of the name, the phrases found
+in the text), so that the report can say why a file was taken for what it was.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from functools import lru_cache
+from pathlib import PurePosixPath
 
-from .checklist import Checklist
-from .model import Document
+from .checklist import Checklist, Item
+from .model import Document, Problem
 from .profile import Profile
 
+#: The manifest target that takes a file out of the check.
+IGNORE = "ignore"
 
-def classify(documents: Sequence[Document], checklist: Checklist, profile: Profile) -> list[Document]:
-    """Return the documents with item, classified_by and evidence set (unclassified: a problem)."""
-    raise NotImplementedError
+UNCLASSIFIED_HINT = (
+    "could not tell which document this is; rename it after its item (e.g. passport.pdf) "
+    "or map it in dossier.yaml under files:"
+)
+
+_NOT_WORD = re.compile(r"[^a-z0-9]+")
+_LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=[0-9])|(?<=[0-9])(?=[a-z])")
+
+
+def normalize(text: str) -> str:
+    """Lower case, accents stripped, punctuation to spaces, letters and digits split apart.
+
+    ``"USMLE Step2CK"`` -> ``"usmle step 2 ck"``; ``"Lettre_de-recommandation"`` ->
+    ``"lettre de recommandation"``. File names, names, text and phrases all go through it,
+    so that they compare word by word.
+    """
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    folded = "".join(c for c in decomposed if not unicodedata.combining(c))
+    spaced = _NOT_WORD.sub(" ", folded)
+    return " ".join(_LETTER_DIGIT.sub(" ", spaced).split())
+
+
+@lru_cache(maxsize=4096)
+def _phrase(text: str) -> str:
+    """normalize(), remembered: checklist phrases are compared with every document."""
+    return normalize(text)
+
+
+def _stem(rel: str) -> str:
+    """The file name without folders and without its extension."""
+    name = PurePosixPath(rel.replace("\\", "/")).name
+    stem, dot, ext = name.rpartition(".")
+    return stem if dot and stem and len(ext) <= 5 else name
+
+
+def _contains(haystack: str, phrase: str) -> bool:
+    """True when the normalised phrase occurs as whole words in the normalised haystack."""
+    return bool(phrase) and f" {phrase} " in f" {haystack} "
+
+
+def manifest_match(rel: str, files: Mapping[str, str]) -> tuple[str, str] | None:
+    """The (pattern, item id or "ignore") of dossier.yaml ``files:`` that covers ``rel``.
+
+    An exact path wins over a glob; globs are tried in the order written, against the
+    posix path and against the base name, case-insensitively.
+    """
+    posix = rel.replace("\\", "/")
+    lowered = posix.lower()
+    base = PurePosixPath(lowered).name
+    for pattern, target in files.items():
+        if pattern.replace("\\", "/").strip("/").lower() == lowered:
+            return pattern, target
+    for pattern, target in files.items():
+        pat = pattern.replace("\\", "/").strip("/").lower()
+        if fnmatchcase(lowered, pat) or ("/" not in pat and fnmatchcase(base, pat)):
+            return pattern, target
+    return None
+
+
+@dataclass(frozen=True)
+class _Names:
+    """The normalised name phrases of each item, longest first."""
+
+    phrases: tuple[tuple[str, str, int, str], ...]  # (normalised, original, order, item id)
+
+    @classmethod
+    def of(cls, items: Sequence[Item]) -> _Names:
+        rows = [
+            (normalize(name), name, order, item.id)
+            for order, item in enumerate(items)
+            for name in item.names
+            if normalize(name)
+        ]
+        rows.sort(key=lambda r: (-len(r[0]), r[2]))
+        return cls(tuple(rows))
+
+    def match(self, words: str) -> tuple[str, str] | None:
+        """(item id, phrase) of the longest name phrase found in ``words``."""
+        for norm, original, _order, item_id in self.phrases:
+            if _contains(words, norm):
+                return item_id, original
+        return None
+
+
+def by_filename(rel: str, names: _Names) -> tuple[str, str] | None:
+    """(item id, phrase) from the file's own name."""
+    return names.match(normalize(_stem(rel)))
+
+
+def by_folder(rel: str, names: _Names) -> tuple[str, str] | None:
+    """(item id, phrase) from the names of the folders holding the file, nearest first."""
+    for folder in reversed(PurePosixPath(rel.replace("\\", "/")).parts[:-1]):
+        found = names.match(normalize(folder))
+        if found:
+            return found
+    return None
+
+
+def by_content(text: str, items: Sequence[Item]) -> tuple[str, tuple[str, ...]] | None:
+    """(item id, phrases matched) of the item whose evidence the text shows best.
+
+    A group of phrases matches when every phrase of it occurs; an item scores by how many
+    distinct phrases of its matching groups occur, then by their total length; ties go to
+    the earlier item of the checklist.
+    """
+    words = normalize(text)
+    if not words:
+        return None
+    best: tuple[int, int, int] | None = None
+    chosen: tuple[str, tuple[str, ...]] | None = None
+    for order, item in enumerate(items):
+        matched: list[str] = []
+        for group in item.evidence:
+            if all(_contains(words, _phrase(p)) for p in group):
+                matched.extend(p for p in group if p not in matched)
+        if not matched:
+            continue
+        score = (len(matched), sum(len(_phrase(p)) for p in matched), -order)
+        if best is None or score > best:
+            best, chosen = score, (item.id, tuple(matched))
+    return chosen
+
+
+def classify(
+    documents: Sequence[Document], checklist: Checklist, profile: Profile
+) -> list[Document]:
+    """Return the documents (same order) with item, classified_by and evidence set.
+
+    Unclassified documents get an ``unclassified`` warning with a hint; a byte-identical
+    copy of an earlier document gets a ``duplicate`` warning naming it (and verify does not
+    count it). Documents that dossier.yaml maps to "ignore" keep item None, without problem.
+    """
+    names = _Names.of(checklist.items)
+    known = checklist.item_ids
+    out: list[Document] = []
+    first_of: dict[str, str] = {}
+    for doc in documents:
+        doc = _classify_one(doc, checklist, profile, names, known)
+        if doc.sha256 and doc.bytes > 0 and not _ignored(doc):
+            first = first_of.setdefault(doc.sha256, doc.rel)
+            if first != doc.rel:
+                doc = doc.with_problems(
+                    Problem(
+                        "duplicate",
+                        "warning",
+                        f"{doc.rel}: the same file as {first}; it is counted once. "
+                        "Delete one copy or map it in dossier.yaml under files: as ignore",
+                    )
+                )
+        out.append(doc)
+    return out
+
+
+def _ignored(doc: Document) -> bool:
+    return doc.classified_by == "manifest" and doc.item is None
+
+
+def _classify_one(
+    doc: Document, checklist: Checklist, profile: Profile, names: _Names, known: set[str]
+) -> Document:
+    found = manifest_match(doc.rel, profile.files)
+    if found is not None:
+        pattern, target = found
+        if target == IGNORE or target in known:
+            return doc.replace(
+                item=None if target == IGNORE else target,
+                classified_by="manifest",
+                evidence=(f"dossier.yaml files: {pattern}",),
+            )
+    by_name = by_filename(doc.rel, names)
+    if by_name is not None:
+        return doc.replace(
+            item=by_name[0], classified_by="filename", evidence=(f"file name: {by_name[1]}",)
+        )
+    if doc.readable and doc.has_text:
+        by_text = by_content(doc.text, checklist.items)
+        if by_text is not None:
+            return doc.replace(item=by_text[0], classified_by="content", evidence=by_text[1])
+    by_dir = by_folder(doc.rel, names)
+    if by_dir is not None:
+        return doc.replace(
+            item=by_dir[0], classified_by="filename", evidence=(f"folder name: {by_dir[1]}",)
+        )
+    return doc.replace(item=None, classified_by=None, evidence=()).with_problems(
+        Problem("unclassified", "warning", f"{doc.rel}: {UNCLASSIFIED_HINT}")
+    )
+
+
+def ignored_by_manifest(rels: Iterable[str], profile: Profile) -> set[str]:
+    """The rel paths that dossier.yaml ``files:`` maps to "ignore"."""
+    out: set[str] = set()
+    for rel in rels:
+        found = manifest_match(rel, profile.files)
+        if found is not None and found[1] == IGNORE:
+            out.add(rel)
+    return out

@@ -1,4 +1,226 @@
 """Checklist x Profile x Documents -> ItemResults (pure: no I/O).
 
-OWNER: helper "core" (stub until then).
+For each item: decide its ``when`` conditions (an undecided one counts as applying, with a
+note naming the dossier.yaml field to set), count the documents that satisfy it, judge
+presence, then let the rule engine (rules.py) look deeper.
 """
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from . import rules
+from .checklist import Checklist, Item
+from .language import guess_language
+from .model import Document, ItemResult, Problem
+from .profile import Profile
+
+#: How bad a status is, for "a rule may make an item worse, never better".
+SEVERITY = {
+    "ok": 0,
+    "not-required": 0,
+    "optional-missing": 0,
+    "unverified": 1,
+    "expiring": 2,
+    "insufficient": 3,
+    "missing": 3,
+    "invalid": 4,
+    "expired": 5,
+}
+
+#: Condition variable -> (dossier.yaml field, the values to give it).
+_FIELDS: dict[str, tuple[str, str]] = {
+    "track": ("track", "us or canada"),
+    "visa": ("training.visa", "J-1, H-1B or none"),
+    "ecfmg_certified": ("ecfmg_certified", "true or false"),
+    "language_exempt": ("language_exempt", "true or false"),
+    "status": ("applicant.status", "citizen, permanent-resident or none"),
+    "province": ("training.province", "the province code, such as ON"),
+    "school_language": (
+        "medical_school.language",
+        "the two-letter code of your school's language, such as es",
+    ),
+    "school_country": ("medical_school.country", "the country of your medical school"),
+    "needs_translation": (
+        "medical_school.language",
+        "the two-letter code of your school's language, such as es",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    items: tuple[ItemResult, ...]
+    documents: tuple[Document, ...]
+    notes: tuple[str, ...]
+
+
+def counts(doc: Document) -> bool:
+    """True when the document counts towards its item (classified, not a duplicate copy)."""
+    return doc.item is not None and not any(p.code == "duplicate" for p in doc.problems)
+
+
+def needs_translation(
+    checklist: Checklist, profile: Profile, documents: Sequence[Document]
+) -> bool | None:
+    """Whether the school's documents need an English (or French) translation; None if unknown.
+
+    dossier.yaml ``medical_school.language`` decides; without it, the guessed language of
+    the readable classified documents: one outside the checklist's languages means yes,
+    all inside means no, none guessed means unknown.
+    """
+    accepted = set(checklist.languages)
+    if profile.medical_school.language:
+        return profile.medical_school.language.lower() not in accepted
+    guessed = [
+        guess_language(d.text) for d in documents if counts(d) and d.readable and d.has_text
+    ]
+    languages = {g for g in guessed if g is not None}
+    if not languages:
+        return None
+    return bool(languages - accepted)
+
+
+def _decide(item: Item, variables: Mapping[str, Any]) -> tuple[bool, tuple[str, ...]]:
+    """(applies, undecided variables): False as soon as one condition is false."""
+    undecided: list[str] = []
+    for cond in item.when:
+        verdict = cond.decide(variables)
+        if verdict is False:
+            return False, ()
+        if verdict is None and cond.variable not in undecided:
+            undecided.append(cond.variable)
+    return True, tuple(undecided)
+
+
+def _undecided_note(item: Item, variable: str, track: str | None) -> str:
+    field, values = _FIELDS.get(variable, (variable, "a value"))
+    if variable == "status" and track == "canada":
+        values = "citizen or permanent-resident"
+    assumed = "assumed required" if item.required else "assumed to apply"
+    return f"{field} is not set in dossier.yaml: {item.title} {assumed}; set {field} to {values}"
+
+
+def _why_unreadable(docs: Sequence[Document]) -> str:
+    reasons = []
+    for d in docs:
+        errors = [p for p in d.problems if p.severity == "error"]
+        what = errors[0].message if errors else "cannot be read"
+        if not what.startswith(d.rel):
+            what = f"{d.rel}: {what}"
+        reasons.append(what)
+    return "; ".join(reasons)
+
+
+def verify(
+    checklist: Checklist,
+    profile: Profile,
+    documents: Sequence[Document],
+    *,
+    as_of: date,
+    expiring_within: int = 90,
+    strict: bool = False,
+) -> VerifyResult:
+    """Judge every checklist item on the classified documents; return items, documents, notes.
+
+    ``strict`` does not change a verdict (statuses are facts); the Report decides with it
+    whether warnings make the folder incomplete.
+    """
+    variables = dict(profile.conditions())
+    variables["needs_translation"] = needs_translation(checklist, profile, documents)
+    docs = list(documents)
+    ctx = rules.RuleContext(
+        checklist=checklist,
+        profile=profile,
+        as_of=as_of,
+        expiring_within=expiring_within,
+        documents=tuple(docs),
+    )
+    notes: list[str] = []
+    results: list[ItemResult] = []
+    extra: dict[str, list[Problem]] = {}
+    for item in checklist.items:
+        mine = [d for d in docs if d.item == item.id and counts(d)]
+        applies, undecided = _decide(item, variables)
+        for variable in undecided:
+            notes.append(_undecided_note(item, variable, profile.track or checklist.track))
+        result, outcome = _judge(item, mine, applies, ctx)
+        results.append(result)
+        if outcome is not None:
+            for rel, problems in outcome.document_problems.items():
+                extra.setdefault(rel, []).extend(problems)
+    out_docs = tuple(
+        d.with_problems(*[p for p in extra.get(d.rel, []) if p not in d.problems])
+        if d.rel in extra
+        else d
+        for d in docs
+    )
+    return VerifyResult(items=tuple(results), documents=out_docs, notes=tuple(notes))
+
+
+def _judge(
+    item: Item, mine: Sequence[Document], applies: bool, ctx: rules.RuleContext
+) -> tuple[ItemResult, rules.RuleOutcome | None]:
+    rels = tuple(d.rel for d in mine)
+    base = ItemResult(
+        id=item.id,
+        title=item.title,
+        required=item.required and applies,
+        status="ok",
+        documents=rels,
+        advice=item.advice,
+    )
+    if not applies:
+        return _with(base, status="not-required"), None
+    if not mine:
+        status = "missing" if item.required else "optional-missing"
+        return _with(base, status=status), None
+
+    readable = [d for d in mine if d.readable]
+    unreadable = [d for d in mine if not d.readable]
+    messages: list[str] = []
+    if not readable:
+        return _with(base, status="invalid", messages=(_why_unreadable(unreadable),)), None
+
+    status = "ok"
+    if len(readable) < item.min:
+        status = "insufficient"
+        msg = f"{item.title}: {item.min} required, {len(readable)} found"
+        if unreadable:
+            msg += f" ({len(unreadable)} more cannot be read: {_why_unreadable(unreadable)})"
+        messages.append(msg)
+    elif unreadable:
+        messages.append(f"not counted: {_why_unreadable(unreadable)}")
+    if item.max is not None and len(readable) > item.max:
+        messages.append(
+            f"{item.title}: at most {item.max} can be used, {len(readable)} found; "
+            "choose which to send"
+        )
+    if status == "ok" and not any(d.has_text for d in readable):
+        status = "unverified"
+        messages.append(
+            f"{', '.join(d.rel for d in readable)}: no text could be read (a scan or an "
+            "image), so its content was not checked; check it by eye"
+        )
+
+    outcome = rules.evaluate(item, readable, ctx)
+    if outcome.status is not None and SEVERITY.get(outcome.status, 0) > SEVERITY[status]:
+        status = outcome.status
+    messages.extend(m for m in outcome.messages if m not in messages)
+    return (
+        _with(
+            base,
+            status=status,
+            messages=tuple(messages),
+            problems=tuple(outcome.item_problems),
+        ),
+        outcome,
+    )
+
+
+def _with(result: ItemResult, **changes: Any) -> ItemResult:
+    return dataclasses.replace(result, **changes)
