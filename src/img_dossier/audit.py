@@ -1,0 +1,499 @@
+"""Many client folders checked in parallel -> one summary row each, or an expiry calendar.
+
+Every client is checked by ``check.run_check`` (the code path of ``dossier check``), one
+client per worker process; rows stream back as clients finish and the reports stay in the
+workers, so memory does not grow with the number of clients. A client whose folder or
+dossier.yaml is broken is a row with its error, never the end of the run.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import os
+import re
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import BadInputError, DossierError
+from .profile import PROFILE_NAME
+
+if TYPE_CHECKING:
+    from .check import CheckRun
+    from .checklist import Checklist
+
+#: Fact or ``dates:`` keys that name an expiry (``expiry``, ``passport_expiry``, ``expires``,
+#: ``valid_until`` ...): any such key whose value is a date is an expiry.
+EXPIRY_KEY = re.compile(r"expir|valid_until|valid_to|valid_through|not_after", re.IGNORECASE)
+
+_JUNK = re.compile(r"^(\..*|~\$.*|Thumbs\.db|desktop\.ini)$", re.IGNORECASE)
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True)
+class Client:
+    """One client folder: where it is, and how it is shown (the path as the user gave it)."""
+
+    path: Path
+    folder: str
+
+
+@dataclass(frozen=True)
+class Expiry:
+    """Something that expires: the item, the document (or dossier.yaml), the date, days left."""
+
+    item: str | None
+    document: str | None
+    what: str
+    date: date
+    days_left: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "item": self.item,
+            "document": self.document,
+            "what": self.what,
+            "date": self.date.isoformat(),
+            "days_left": self.days_left,
+        }
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    """One client: completeness, what blocks it, problem counts, its earliest expiry."""
+
+    folder: str
+    applicant: str | None
+    track: str | None
+    checklist: str | None
+    complete: bool
+    missing: tuple[str, ...] = ()
+    insufficient: tuple[str, ...] = ()
+    invalid: tuple[str, ...] = ()
+    expired: tuple[str, ...] = ()
+    errors: int = 0
+    warnings: int = 0
+    earliest_expiry: Expiry | None = None
+    error: str | None = None
+    internal: bool = False  # the error is a bug of the tool, not of the client's folder
+
+    @property
+    def status(self) -> str:
+        if self.error is not None:
+            return "error"
+        return "complete" if self.complete else "incomplete"
+
+    @property
+    def blocking(self) -> tuple[str, ...]:
+        """Every required item that keeps the client incomplete."""
+        return self.missing + self.insufficient + self.invalid + self.expired
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "folder": self.folder,
+            "status": self.status,
+            "applicant": self.applicant,
+            "track": self.track,
+            "checklist": self.checklist,
+            "complete": self.complete,
+            "missing": list(self.missing),
+            "insufficient": list(self.insufficient),
+            "invalid": list(self.invalid),
+            "expired": list(self.expired),
+            "problems": {"error": self.errors, "warning": self.warnings},
+            "earliest_expiry": self.earliest_expiry.to_json() if self.earliest_expiry else None,
+            "error": self.error,
+        }
+
+
+@dataclass(frozen=True)
+class CalendarRow:
+    """One thing of one client that expires within the window."""
+
+    folder: str
+    applicant: str | None
+    document: str | None
+    item: str | None
+    what: str
+    date: date
+    days_left: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "folder": self.folder,
+            "applicant": self.applicant,
+            "document": self.document,
+            "item": self.item,
+            "what": self.what,
+            "date": self.date.isoformat(),
+            "days_left": self.days_left,
+        }
+
+
+@dataclass(frozen=True)
+class ClientResult:
+    """What a worker sends back: the row and the client's expiries within the window."""
+
+    row: AuditRow
+    calendar: tuple[CalendarRow, ...] = ()
+
+
+@dataclass(frozen=True)
+class AuditOptions:
+    """The options of one audit, the same for every client (sent to the workers)."""
+
+    as_of: date
+    track: str | None = None
+    expiring_within: int = 90
+    strict: bool = False
+    cache: object | None = None
+
+
+# -- discovery ---------------------------------------------------------------------------
+
+
+def discover(paths: Sequence[Path]) -> list[Client]:
+    """Each PATH is a client folder or a parent of client folders; BadInputError if unreadable.
+
+    A folder is a client when it holds a dossier.yaml, or documents directly and no
+    subfolder with a dossier.yaml, or nothing at all; otherwise its direct subfolders
+    (dot-folders skipped) are the clients. The same folder given twice is checked once.
+    """
+    clients: list[Client] = []
+    seen: set[Path] = set()
+    for given in paths:
+        given = Path(given)
+        for client in _clients_of(given):
+            key = client.path.resolve()
+            if key not in seen:
+                seen.add(key)
+                clients.append(client)
+    return clients
+
+
+def _clients_of(given: Path) -> list[Client]:
+    if not given.exists():
+        raise BadInputError(f"{given}: no such folder; give a client folder or a folder of clients")
+    if not given.is_dir():
+        raise BadInputError(f"{given}: not a folder; give a client folder or a folder of clients")
+    try:
+        entries = sorted(os.scandir(given), key=lambda e: e.name)
+    except OSError as exc:
+        raise BadInputError(f"{given}: cannot be read ({exc.strerror or exc})") from None
+    this = Client(given, str(given))
+    if any(e.name == PROFILE_NAME for e in entries):
+        return [this]
+    subfolders: list[os.DirEntry[str]] = []
+    has_files = False
+    for e in entries:
+        if _JUNK.match(e.name):
+            continue
+        try:
+            if e.is_dir():
+                subfolders.append(e)
+            elif e.is_file():
+                has_files = True
+        except OSError:
+            continue
+    if not subfolders:
+        return [this]
+    if has_files and not any((Path(e.path) / PROFILE_NAME).is_file() for e in subfolders):
+        return [this]
+    return [Client(Path(e.path), str(given / e.name)) for e in subfolders]
+
+
+# -- the audit ---------------------------------------------------------------------------
+
+
+def audit(
+    paths: Sequence[Path],
+    *,
+    track: str | None = None,
+    as_of: date | None = None,
+    expiring_within: int = 90,
+    jobs: int | None = None,
+    cache: object | None = None,
+    strict: bool = False,
+) -> Iterator[AuditRow]:
+    """Check every client of ``paths``; rows are yielded as clients finish.
+
+    Raises BadInputError at once when a PATH itself cannot be read.
+    """
+    clients = discover(paths)
+    options = AuditOptions(as_of or date.today(), track, expiring_within, strict, cache)
+    return (result.row for result in check_clients(clients, options, jobs=jobs))
+
+
+def calendar(
+    paths: Sequence[Path],
+    *,
+    track: str | None = None,
+    as_of: date | None = None,
+    expiring_within: int = 90,
+    jobs: int | None = None,
+    cache: object | None = None,
+    strict: bool = False,
+) -> Iterator[CalendarRow]:
+    """Everything of every client that expires within ``expiring_within`` days, soonest first.
+
+    Things already expired are included (negative ``days_left``): they come first.
+    """
+    clients = discover(paths)
+    options = AuditOptions(as_of or date.today(), track, expiring_within, strict, cache)
+    rows = [c for result in check_clients(clients, options, jobs=jobs) for c in result.calendar]
+    return iter(sort_calendar(rows))
+
+
+def check_clients(
+    clients: Sequence[Client], options: AuditOptions, *, jobs: int | None = None
+) -> Iterator[ClientResult]:
+    """Check the clients over ``jobs`` processes (default: CPUs); results in completion order.
+
+    At most a few clients per worker are in flight at once, so a run over thousands of
+    clients holds only the results not yet consumed. With one job (or one client) the
+    checks run in this process.
+    """
+    workers = min(jobs or _cpu_count(), len(clients))
+    if workers <= 1:
+        return (check_client(c, options) for c in clients)
+    return _fan_out(clients, options, workers)
+
+
+def _fan_out(
+    clients: Sequence[Client], options: AuditOptions, workers: int
+) -> Iterator[ClientResult]:
+    queue = deque(clients)
+    window = workers * 2
+    suspects: list[Client] = []
+    pool = cf.ProcessPoolExecutor(max_workers=workers)
+    running: dict[cf.Future[ClientResult], Client] = {}
+    try:
+        while queue or running:
+            while queue and len(running) < window:
+                client = queue.popleft()
+                running[pool.submit(check_client, client, options)] = client
+            done, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
+            broken = False
+            for future in done:
+                client = running.pop(future)
+                try:
+                    yield future.result()
+                except BrokenProcessPool:
+                    suspects.append(client)
+                    broken = True
+            if broken:
+                # A worker died (killed, out of memory): every client in flight failed with
+                # it. Retry each alone, so that only the one that kills its worker is an error.
+                suspects.extend(running.values())
+                running.clear()
+                pool.shutdown(wait=True, cancel_futures=True)
+                for client in suspects:
+                    yield _alone(client, options)
+                suspects.clear()
+                pool = cf.ProcessPoolExecutor(max_workers=workers)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _alone(client: Client, options: AuditOptions) -> ClientResult:
+    with cf.ProcessPoolExecutor(max_workers=1) as pool:
+        try:
+            return pool.submit(check_client, client, options).result()
+        except BrokenProcessPool:
+            return ClientResult(
+                error_row(
+                    client,
+                    "the process checking this folder died (killed or out of memory); "
+                    f"check it alone with `dossier check {client.folder} -v`",
+                    options.track,
+                    internal=True,
+                )
+            )
+
+
+def check_client(client: Client, options: AuditOptions) -> ClientResult:
+    """Check one client with ``run_check`` (jobs=1 inside); its errors become the row's."""
+    from .check import run_check
+
+    try:
+        run = run_check(
+            client.path,
+            track=options.track,
+            as_of=options.as_of,
+            strict=options.strict,
+            expiring_within=options.expiring_within,
+            jobs=1,
+            cache=options.cache,
+        )
+    except DossierError as exc:
+        return ClientResult(error_row(client, str(exc), options.track))
+    except Exception as exc:  # a bug must not end a 5,000-client run; it is reported (exit 5)
+        message = (
+            f"internal error: {type(exc).__name__}: {exc} (a bug; run "
+            f"`dossier check {client.folder} -v` for the traceback and report it)"
+        )
+        return ClientResult(error_row(client, message, options.track, internal=True))
+    return result_of(client, run, options)
+
+
+def error_row(
+    client: Client, message: str, track: str | None, *, internal: bool = False
+) -> AuditRow:
+    """The row of a client that could not be checked."""
+    return AuditRow(
+        folder=client.folder,
+        applicant=None,
+        track=track,
+        checklist=None,
+        complete=False,
+        error=message,
+        internal=internal,
+    )
+
+
+def result_of(client: Client, run: CheckRun, options: AuditOptions) -> ClientResult:
+    """The row and the calendar of one checked client (the report is not kept)."""
+    report = run.report
+    required = [i for i in report.items if i.required]
+
+    def having(status: str) -> tuple[str, ...]:
+        return tuple(i.id for i in required if i.status == status)
+
+    severities = [p.severity for i in report.items for p in i.problems] + [
+        p.severity for d in report.documents for p in d.problems
+    ]
+    soon = [
+        e for e in expiries(run, options.as_of) if e.days_left <= options.expiring_within
+    ]
+    row = AuditRow(
+        folder=client.folder,
+        applicant=report.applicant,
+        track=run.checklist.track,
+        checklist=run.checklist.id,
+        complete=report.complete,
+        missing=having("missing"),
+        insufficient=having("insufficient"),
+        invalid=having("invalid"),
+        expired=having("expired"),
+        errors=severities.count("error"),
+        warnings=severities.count("warning"),
+        earliest_expiry=soon[0] if soon else None,
+    )
+    calendar = tuple(
+        CalendarRow(
+            client.folder, report.applicant, e.document, e.item, e.what, e.date, e.days_left
+        )
+        for e in soon
+    )
+    return ClientResult(row, calendar)
+
+
+# -- expiries ----------------------------------------------------------------------------
+
+
+def expiries(run: CheckRun, as_of: date) -> list[Expiry]:
+    """Every expiry of a checked folder, soonest first.
+
+    From the documents' facts (any key naming an expiry whose value is a date, nested
+    mappings included) and from dossier.yaml ``dates:`` (``passport_expiry`` -> item
+    passport). A date that a document states is not repeated from dossier.yaml.
+    """
+    found: list[Expiry] = []
+    seen: set[tuple[str | None, date]] = set()
+    for doc in run.report.documents:
+        for key, when in _date_facts(doc.facts):
+            found.append(Expiry(doc.item, doc.rel, _what(key), when, (when - as_of).days))
+            seen.add((doc.item, when))
+    for key, when in _date_facts(run.profile.dates):
+        item = _item_of_date_key(key, run.checklist)
+        if (item, when) in seen:
+            continue
+        found.append(Expiry(item, PROFILE_NAME, _what(key), when, (when - as_of).days))
+    found.sort(key=lambda e: (e.date, e.item or "", e.document or "", e.what))
+    return found
+
+
+def _date_facts(
+    facts: Mapping[str, Any], prefix: str = "", depth: int = 0
+) -> Iterable[tuple[str, date]]:
+    for key, value in facts.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping) and depth < 3:
+            yield from _date_facts(value, f"{name}.", depth + 1)
+            continue
+        if not EXPIRY_KEY.search(str(key)):
+            continue
+        when = _as_date(value)
+        if when is not None:
+            yield name, when
+
+
+def _as_date(value: Any) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and _ISO_DATE.match(value.strip()):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def _what(key: str) -> str:
+    return key.replace("_", " ").replace(".", " ").strip()
+
+
+def _item_of_date_key(key: str, checklist: Checklist) -> str | None:
+    """``passport_expiry`` -> ``passport``; ``oet_expiry`` -> ``oet-medicine`` (unique prefix)."""
+    stem = EXPIRY_KEY.split(key.lower())[0].strip("_- ").replace("_", "-")
+    if not stem:
+        return None
+    ids = sorted(checklist.item_ids)
+    if stem in ids:
+        return stem
+    matches = [i for i in ids if i.startswith(stem + "-")]
+    return matches[0] if len(matches) == 1 else None
+
+
+# -- order -------------------------------------------------------------------------------
+
+
+def sort_rows(rows: Iterable[AuditRow]) -> list[AuditRow]:
+    """Worst first: errors, then incomplete (most blocking items first), then by soonest
+    expiry, then complete; ties by folder."""
+
+    def key(row: AuditRow) -> tuple[int, int, float, str]:
+        rank = 0 if row.error is not None else (1 if not row.complete else 2)
+        days = row.earliest_expiry.days_left if row.earliest_expiry else float("inf")
+        return (rank, -len(row.blocking), days, row.folder)
+
+    return sorted(rows, key=key)
+
+
+def sort_calendar(rows: Iterable[CalendarRow]) -> list[CalendarRow]:
+    """Soonest first; ties by folder, item, document."""
+    return sorted(rows, key=lambda r: (r.date, r.folder, r.item or "", r.document or "", r.what))
+
+
+def summarize(rows: Iterable[AuditRow], expiring_within: int) -> dict[str, int]:
+    """Counts of clients by status, and of those with something expiring in the window."""
+    counts = {"clients": 0, "complete": 0, "incomplete": 0, "error": 0, "expiring": 0}
+    for row in rows:
+        counts["clients"] += 1
+        counts[row.status] += 1
+        if row.earliest_expiry is not None and row.earliest_expiry.days_left <= expiring_within:
+            counts["expiring"] += 1
+    return counts
+
+
+def _cpu_count() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1

@@ -1,0 +1,218 @@
+"""The read cache: what a reader learnt about a file, stored by content key, private to the user.
+
+Entries are JSON files ``<dir>/<version>/<k[:2]>/<key>.json``, so an upgrade of the tool
+never reads entries an older version wrote. Writes go to a temp file beside the entry and
+are renamed into place, so concurrent writers leave one whole entry. A damaged entry is a
+miss (and is rewritten by the next ``put``). ``get`` and ``put`` never raise: a cache that
+cannot be used only makes the tool slower. The cache holds personal data (names, passport
+numbers, scores): folders are created 0700 and files 0600.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+
+#: Environment variable that moves the cache (tests and CI use it).
+ENV_DIR = "IMG_DOSSIER_CACHE_DIR"
+
+#: An entry larger than this is not read back (a damaged or foreign file, not ours).
+MAX_ENTRY_BYTES = 64 * 1024 * 1024
+
+_SAFE_KEY = re.compile(r"^[0-9a-f]{16,128}$")
+_VERSION_DIR = re.compile(r"[^A-Za-z0-9._+-]")
+
+
+def default_directory() -> Path:
+    """``$IMG_DOSSIER_CACHE_DIR``, else the user's cache folder for img-dossier."""
+    override = os.environ.get(ENV_DIR)
+    if override:
+        return Path(override).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("img-dossier", appauthor=False))
+
+
+@dataclass(frozen=True)
+class CacheInfo:
+    """Where the cache is and how much it holds (every tool version's entries)."""
+
+    path: Path
+    entries: int
+    bytes: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"path": str(self.path), "entries": self.entries, "bytes": self.bytes}
+
+
+class ReadCache:
+    """A content-keyed store of JSON objects; ``get``/``put`` never raise.
+
+    ``hits``, ``misses`` and ``writes`` count this object's calls (in this process).
+    """
+
+    def __init__(self, directory: Path | None = None, *, version: str = __version__) -> None:
+        self.root = Path(directory) if directory is not None else default_directory()
+        self.version = version
+        self.path = self.root / ("v" + _VERSION_DIR.sub("_", version))
+        self.hits = 0
+        self.misses = 0
+        self.writes = 0
+        self._ready: bool | None = None  # None: not tried yet; False: unusable, caching off
+
+    def __repr__(self) -> str:
+        return f"ReadCache({str(self.root)!r})"
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Sent to worker processes: counters start afresh there.
+        state = dict(self.__dict__)
+        state.update(hits=0, misses=0, writes=0)
+        return state
+
+    @property
+    def enabled(self) -> bool:
+        """False once the cache folder turned out unusable (caching is then skipped)."""
+        return self._ready is not False
+
+    # -- entries -------------------------------------------------------------------------
+
+    def entry_path(self, key: str) -> Path:
+        """The file of ``key``: hex keys name it directly, any other key is hashed first."""
+        name = key if _SAFE_KEY.match(key) else hashlib.sha256(key.encode("utf-8")).hexdigest()
+        return self.path / name[:2] / f"{name}.json"
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        """The value stored for ``key``, or None (absent, damaged, another version's)."""
+        if self._ready is False:
+            return None
+        try:
+            target = self.entry_path(key)
+            with open(target, "rb") as fh:
+                raw = fh.read(MAX_ENTRY_BYTES + 1)
+            entry = json.loads(raw) if len(raw) <= MAX_ENTRY_BYTES else None
+        except (OSError, ValueError, UnicodeDecodeError, RecursionError):
+            self.misses += 1
+            return None
+        if (
+            not isinstance(entry, dict)
+            or entry.get("version") != self.version
+            or entry.get("key") != key
+            or not isinstance(entry.get("value"), dict)
+        ):
+            self.misses += 1
+            return None
+        self.hits += 1
+        value: dict[str, Any] = entry["value"]
+        return value
+
+    def put(self, key: str, value: dict[str, Any]) -> None:
+        """Store ``value`` (a JSON-able dict) for ``key``, atomically; failures are ignored."""
+        if not self._prepare():
+            return
+        try:
+            data = json.dumps(
+                {"version": self.version, "key": key, "value": value},
+                ensure_ascii=False,
+                separators=(",", ":"),
+                default=_json_default,
+            ).encode("utf-8")
+        except (TypeError, ValueError, RecursionError):
+            return
+        try:
+            target = self.entry_path(key)
+            _mkdir_private(target.parent)
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=target.parent)
+        except OSError:
+            return
+        try:
+            with os.fdopen(fd, "wb") as fh:  # mkstemp: mode 0600
+                fh.write(data)
+            Path(tmp).replace(target)
+            self.writes += 1
+        except OSError:
+            with contextlib.suppress(OSError):
+                Path(tmp).unlink()
+
+    # -- the whole cache -----------------------------------------------------------------
+
+    def info(self) -> CacheInfo:
+        """Entries and bytes on disk, over every version's folder (temp files not counted)."""
+        entries = size = 0
+        for entry in self._entries():
+            with contextlib.suppress(OSError):
+                size += entry.stat().st_size
+                entries += 1
+        return CacheInfo(self.root, entries, size)
+
+    def clear(self) -> int:
+        """Remove every entry (of every tool version); return how many were removed."""
+        removed = 0
+        for entry in self._entries():
+            with contextlib.suppress(OSError):
+                entry.unlink()
+                removed += 1
+        if self.root.is_dir():
+            for child in self.root.iterdir():
+                if child.is_dir() and not child.is_symlink() and child.name.startswith("v"):
+                    shutil.rmtree(child, ignore_errors=True)
+        return removed
+
+    def _entries(self) -> list[Path]:
+        if not self.root.is_dir():
+            return []
+        found: list[Path] = []
+        for version_dir in self.root.iterdir():
+            if not version_dir.name.startswith("v") or version_dir.is_symlink():
+                continue
+            with contextlib.suppress(OSError):
+                found.extend(p for p in version_dir.glob("??/*.json") if not p.name.startswith("."))
+        return found
+
+    def _prepare(self) -> bool:
+        """Create the cache folders (0700) once; False (and caching off) when that fails."""
+        if self._ready is None:
+            try:
+                _mkdir_private(self.path)
+                self._ready = os.access(self.path, os.W_OK | os.X_OK)
+            except OSError:
+                self._ready = False
+        return self._ready
+
+
+def _mkdir_private(path: Path) -> None:
+    """Create ``path`` and any missing parents with mode 0700 (whatever the umask)."""
+    missing: list[Path] = []
+    p = path
+    while not p.is_dir():
+        missing.append(p)
+        if p.parent == p:
+            break
+        p = p.parent
+    for d in reversed(missing):
+        try:
+            d.mkdir(0o700)
+        except FileExistsError:
+            if not d.is_dir():
+                raise
+            continue
+        d.chmod(0o700)
+
+
+def _json_default(value: Any) -> Any:
+    """Dates (and anything with isoformat) become ISO strings; the rest is not cacheable."""
+    iso = getattr(value, "isoformat", None)
+    if callable(iso):
+        return iso()
+    if isinstance(value, tuple | set | frozenset):
+        return list(value)
+    raise TypeError(f"not JSON-able: {type(value).__name__}")
