@@ -1,0 +1,135 @@
+"""The check pipeline: folder -> scan -> read -> classify -> facts -> verify -> Report.
+
+``run_check`` is what ``dossier check``, ``build``, ``audit`` and ``pack`` all start from.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from . import __version__, facts
+from .checklist import Checklist, load
+from .classify import classify, ignored_by_manifest
+from .errors import BadInputError
+from .model import ChecklistRef, Document, Problem, Report
+from .profile import PROFILE_NAME, Profile, parse_profile, read_yaml
+from .readers import DEFAULT_LIMITS, Limits, read_documents
+from .scan import scan
+from .verify import verify
+
+
+@dataclass(frozen=True)
+class CheckRun:
+    """A checked folder: the report and what it was judged against."""
+
+    report: Report
+    checklist: Checklist
+    profile: Profile
+    folder: Path
+
+
+def pick_track(folder: Path, raw: Any, track: str | None) -> tuple[str, Path | None]:
+    """(checklist reference, the folder it is relative to): --track wins over dossier.yaml."""
+    if track:
+        if Path(track).is_file():
+            return str(Path(track).resolve()), None
+        return track, folder
+    if isinstance(raw, Mapping) and isinstance(raw.get("track"), str) and raw["track"].strip():
+        return raw["track"].strip(), folder
+    raise BadInputError(
+        f"{folder}: no track to check against: pass --track us or --track canada, "
+        f"or run `dossier init {folder} --track us|canada` to write {PROFILE_NAME}"
+    )
+
+
+def load_context(folder: Path, track: str | None = None) -> tuple[Checklist, Profile]:
+    """The checklist and the validated profile of a folder (BadInputError when unusable)."""
+    if not folder.exists():
+        raise BadInputError(f"{folder}: no such folder; give the folder that holds your documents")
+    if not folder.is_dir():
+        raise BadInputError(f"{folder}: not a folder; give the folder that holds your documents")
+    path = folder / PROFILE_NAME
+    raw = read_yaml(path) if path.is_file() else None
+    ref, relative_to = pick_track(folder, raw, track)
+    checklist = load(ref, relative_to)
+    if path.is_file():
+        profile = parse_profile(
+            raw, name=str(path), path=path, item_ids=lambda: checklist.item_ids
+        )
+    else:
+        profile = Profile()
+    # Conditions on "track" are decided on the checklist actually used.
+    return checklist, dataclasses.replace(profile, track=checklist.track)
+
+
+def outside_document(folder: Path, rel: str, target: str) -> Document:
+    """A link that leaves the folder, as a document with an ``outside-folder`` error."""
+    return Document(
+        rel=rel,
+        path=folder / rel,
+        format=None,
+        bytes=0,
+        sha256="",
+        problems=(
+            Problem(
+                "outside-folder",
+                "error",
+                f"{rel}: a link to {target}, outside the folder; not followed. "
+                "Copy the document itself into the folder",
+            ),
+        ),
+    )
+
+
+def run_check(
+    folder: Path,
+    *,
+    track: str | None = None,
+    as_of: date | None = None,
+    strict: bool = False,
+    expiring_within: int = 90,
+    jobs: int | None = None,
+    cache: object | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> CheckRun:
+    """Check one applicant folder against its checklist; never raises for a bad document."""
+    folder = Path(folder)
+    checklist, profile = load_context(folder, track)
+    when = as_of or date.today()
+
+    found = scan(folder)
+    skipped = ignored_by_manifest((f.rel for f in found.files), profile)
+    files = [f for f in found.files if f.rel not in skipped]
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(files) or 1))
+    read = read_documents(files, limits=limits, jobs=workers, cache=cache)
+    docs = [d for d in read if not d.info.get("own_output")]
+    docs += [outside_document(folder, rel, target) for rel, target in found.outside]
+    docs.sort(key=lambda d: d.rel)
+
+    classified = classify(docs, checklist, profile)
+    with_facts = [
+        d.replace(facts=dict(facts.extract(d, profile))) if d.item is not None and d.readable else d
+        for d in classified
+    ]
+    result = verify(
+        checklist, profile, with_facts, as_of=when, expiring_within=expiring_within, strict=strict
+    )
+    report = Report(
+        folder=str(folder),
+        checklist=ChecklistRef(checklist.id, checklist.title, checklist.version),
+        as_of=when,
+        applicant=profile.applicant.full_name,
+        items=result.items,
+        documents=result.documents,
+        ignored=tuple(sorted({*found.ignored, *skipped})),
+        notes=result.notes,
+        strict=strict,
+        tool_version=__version__,
+    )
+    return CheckRun(report=report, checklist=checklist, profile=profile, folder=folder)

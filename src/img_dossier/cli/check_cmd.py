@@ -1,0 +1,71 @@
+"""``dossier check DIR``: inventory, classify and verify a folder; print the report."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import click
+
+from ..errors import ExitCode
+from .options import (
+    as_of_option,
+    expiring_option,
+    jobs_option,
+    json_option,
+    quiet_option,
+    strict_option,
+    track_option,
+    use_color,
+    verbose_option,
+)
+
+
+@click.command("check")
+@click.argument("folder", metavar="DIR", type=click.Path(path_type=Path))
+@track_option
+@as_of_option
+@json_option
+@strict_option
+@expiring_option
+@jobs_option
+@quiet_option
+@verbose_option
+@click.pass_context
+def check(
+    ctx: click.Context,
+    folder: Path,
+    track: str | None,
+    as_of: date | None,
+    as_json: bool,
+    strict: bool,
+    expiring_within: int,
+    jobs: int | None,
+    quiet: bool,
+    verbose: bool,
+) -> None:
+    """Check the documents in DIR against the checklist of its track.
+
+    Exit 0 when every required item is there and valid, 1 when something is missing,
+    insufficient, invalid or expired, 3 when DIR or its dossier.yaml cannot be used.
+    """
+    from ..check import run_check
+    from ..report import render_json, render_text
+
+    run = run_check(
+        folder,
+        track=track,
+        as_of=as_of,
+        strict=strict,
+        expiring_within=expiring_within,
+        jobs=jobs,
+    )
+    report = run.report
+    if as_json:
+        click.echo(render_json(report))
+    else:
+        text = render_text(
+            report, color=use_color(), verbose=verbose or bool(ctx.meta.get("verbose")), quiet=quiet
+        )
+        click.echo(text, nl=False, color=use_color())
+    ctx.exit(int(ExitCode.OK if report.complete else ExitCode.INCOMPLETE))

@@ -1,0 +1,217 @@
+"""Report -> text for people (what blocks first, what to do next) and JSON for programs.
+
+No click here: the CLI decides colour and where the text goes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
+from .model import Document, ItemResult, Problem, Report
+
+_RESET = "\033[0m"
+_COLORS = {
+    "red": "\033[31m",
+    "yellow": "\033[33m",
+    "green": "\033[32m",
+    "dim": "\033[2m",
+    "bold": "\033[1m",
+}
+
+#: Statuses of an item that are worth a warning even when they do not block.
+_WARN_STATUSES = frozenset({"expiring", "unverified", "invalid", "insufficient", "expired"})
+
+
+def render_json(report: Report) -> str:
+    """The INTERFACE.md JSON of a report, pretty-printed, UTF-8 kept readable."""
+    return json.dumps(report.to_json(), indent=2, ensure_ascii=False)
+
+
+class _Out:
+    """Collects lines; paints them only when colour is on."""
+
+    def __init__(self, color: bool) -> None:
+        self.color = color
+        self.lines: list[str] = []
+
+    def paint(self, text: str, color: str) -> str:
+        return f"{_COLORS[color]}{text}{_RESET}" if self.color else text
+
+    def add(self, text: str = "", color: str | None = None) -> None:
+        self.lines.append(self.paint(text, color) if color and text else text)
+
+    def heading(self, title: str, count: int, color: str) -> None:
+        if self.lines and self.lines[-1]:
+            self.lines.append("")
+        self.add(f"{title} ({count})", color)
+
+
+def _strip_rel(rel: str, message: str) -> str:
+    prefix = f"{rel}: "
+    return message[len(prefix):] if message.startswith(prefix) else message
+
+
+def _problem_line(rel: str, problem: Problem) -> str:
+    return f"{rel}: {problem.code}: {_strip_rel(rel, problem.message)}"
+
+
+def _has_warning(item: ItemResult, docs: dict[str, Document]) -> bool:
+    if item.status in _WARN_STATUSES or item.problems or item.messages:
+        return True
+    return any(docs[r].problems for r in item.documents if r in docs)
+
+
+def render_text(
+    report: Report, *, color: bool = False, verbose: bool = False, quiet: bool = False
+) -> str:
+    """The report for a person: header, what blocks, warnings, ok, the rest, one last line."""
+    out = _Out(color)
+    docs = {d.rel: d for d in report.documents}
+    shown: set[str] = set()
+
+    if not quiet:
+        out.add(f"Applicant:  {report.applicant or '(not named in dossier.yaml)'}")
+        out.add(
+            f"Checklist:  {report.checklist.title}, version {report.checklist.version} "
+            f"({report.checklist.id})"
+        )
+        out.add(f"As of:      {report.as_of.isoformat()}")
+        out.add(f"Folder:     {report.folder}")
+
+    blocking = [i for i in report.items if i.blocking]
+    rest = [i for i in report.items if not i.blocking]
+    quiet_statuses = ("not-required", "optional-missing")
+    warnings = [i for i in rest if i.status not in quiet_statuses and _has_warning(i, docs)]
+    oks = [i for i in rest if i.status == "ok" and i not in warnings]
+    not_required = [i for i in rest if i.status == "not-required"]
+    optional_missing = [i for i in rest if i.status == "optional-missing"]
+
+    if blocking:
+        out.heading("To do before you apply", len(blocking), "red")
+        for item in blocking:
+            _item_block(out, item, docs, shown, "red", advice=True)
+    if quiet:
+        out.add("")
+        out.add(_last_line(report), "bold")
+        return "\n".join(out.lines).lstrip("\n") + "\n"
+
+    if warnings:
+        out.heading("Warnings", len(warnings), "yellow")
+        for item in warnings:
+            _item_block(out, item, docs, shown, "yellow", advice=item.status != "ok")
+    if oks:
+        out.heading("Ok", len(oks), "green")
+        for item in oks:
+            out.add(f"  {out.paint('ok', 'green')}: {item.title} ({', '.join(item.documents)})")
+            if verbose:
+                for rel in item.documents:
+                    d = docs.get(rel)
+                    if d is not None:
+                        out.add(f"      {rel}: {_how(d)}", "dim")
+    if not_required:
+        out.heading("Not required", len(not_required), "dim")
+        out.add("  " + ", ".join(i.title for i in not_required), "dim")
+    if optional_missing:
+        out.heading("Optional, not found", len(optional_missing), "dim")
+        out.add("  " + ", ".join(i.title for i in optional_missing), "dim")
+
+    problem_docs = [
+        d
+        for d in report.documents
+        if d.rel not in shown and any(p.code != "unclassified" for p in d.problems)
+    ]
+    if problem_docs:
+        out.heading("Documents with problems", len(problem_docs), "yellow")
+        for d in problem_docs:
+            for p in d.problems:
+                if p.code != "unclassified":
+                    tone = "red" if p.severity == "error" else None
+                    out.add(f"  {_problem_line(d.rel, p)}", tone)
+    unclassified = [
+        d for d in report.documents if any(p.code == "unclassified" for p in d.problems)
+    ]
+    if unclassified:
+        out.heading("Not recognised", len(unclassified), "yellow")
+        for d in unclassified:
+            hint = next(p for p in d.problems if p.code == "unclassified")
+            out.add(f"  {d.rel}: {_strip_rel(d.rel, hint.message)}")
+    if report.ignored:
+        out.heading("Ignored", len(report.ignored), "dim")
+        for rel in report.ignored:
+            out.add(f"  {rel}", "dim")
+    if report.notes:
+        out.heading("Notes", len(report.notes), "bold")
+        for note in report.notes:
+            out.add(f"  {note}")
+    if verbose and report.documents:
+        out.heading("Documents", len(report.documents), "bold")
+        for d in report.documents:
+            out.add(f"  {d.rel}: {_how(d)}")
+    out.add("")
+    out.add(_last_line(report), "bold")
+    return "\n".join(out.lines) + "\n"
+
+
+def _how(doc: Document) -> str:
+    """How a document was read and classified, for -v."""
+    size = f"{doc.format or 'unknown'}, {doc.bytes} bytes"
+    if doc.pages is not None:
+        size += f", {doc.pages} page{'s' if doc.pages != 1 else ''}"
+    if doc.item is None:
+        return f"{size}; not classified"
+    evidence = "; ".join(doc.evidence)
+    return f"{size}; {doc.item} by {doc.classified_by} ({evidence})"
+
+
+def _item_block(
+    out: _Out,
+    item: ItemResult,
+    docs: dict[str, Document],
+    shown: set[str],
+    color: str,
+    *,
+    advice: bool,
+) -> None:
+    status = item.status.upper() if item.blocking else item.status
+    out.add(f"  {out.paint(status, color)}: {item.title}")
+    if item.documents:
+        out.add(f"      documents: {', '.join(item.documents)}")
+    for message in item.messages:
+        out.add(f"      {message}")
+    for p in item.problems:
+        out.add(f"      {p.code}: {p.message}")
+    for rel in item.documents:
+        d = docs.get(rel)
+        if d is None:
+            continue
+        for p in d.problems:
+            out.add(f"      {_problem_line(rel, p)}")
+        if d.problems:
+            shown.add(rel)
+    if advice and item.advice:
+        out.add(f"      what to do: {item.advice}")
+
+
+def _names(items: Iterable[ItemResult]) -> str:
+    return ", ".join(i.title for i in items)
+
+
+def _last_line(report: Report) -> str:
+    summary = report.summary()
+    head = f"{summary['ok']} of {summary['required']} required items ok"
+    required = [i for i in report.items if i.required]
+    unverified = [i for i in required if i.status == "unverified"]
+    tail = ""
+    if unverified:
+        tail = f"; {len(unverified)} unverified (check by eye): {_names(unverified)}"
+    if report.complete:
+        return f"Complete: {head}{tail}"
+    parts = []
+    for status in ("missing", "insufficient", "invalid", "expired"):
+        found = [i for i in required if i.status == status]
+        if found:
+            parts.append(f"{status}: {_names(found)}")
+    if not parts:
+        parts.append("warnings count as failures with --strict")
+    return f"Incomplete: {head}; {'; '.join(parts)}{tail}"
