@@ -1,0 +1,310 @@
+"""`dossier audit PATH...`: one summary row per client folder, or an expiry calendar."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .. import __version__
+from ..audit import (
+    AuditOptions,
+    AuditRow,
+    CalendarRow,
+    ClientResult,
+    check_clients,
+    discover,
+    sort_calendar,
+    sort_rows,
+    summarize,
+)
+from ..cache import ReadCache
+from ..errors import ExitCode
+from .options import (
+    as_of_option,
+    expiring_option,
+    jobs_option,
+    progress_enabled,
+    quiet_option,
+    strict_option,
+    track_option,
+    use_color,
+    verbose_option,
+)
+
+FORMATS = ("table", "csv", "json", "jsonl")
+
+ROW_FIELDS = (
+    "folder", "status", "applicant", "track", "checklist", "complete", "missing",
+    "insufficient", "invalid", "expired", "errors", "warnings", "expiry_item",
+    "expiry_document", "expiry_what", "expiry_date", "expiry_days_left", "error",
+)
+CALENDAR_FIELDS = ("date", "days_left", "folder", "applicant", "item", "what", "document")
+_STATUS_COLOURS = {"error": "red", "incomplete": "yellow", "complete": "green"}
+
+
+@click.command("audit")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+    help="table for people; csv, json, or jsonl (one object per line as clients finish).",
+)
+@click.option(
+    "--calendar", is_flag=True,
+    help="List what expires within --expiring-within days (already expired first), soonest first.",
+)
+@jobs_option
+@expiring_option
+@as_of_option
+@track_option
+@click.option(
+    "--no-cache", is_flag=True, help="Read every document again (do not use the read cache)."
+)
+@strict_option
+@quiet_option
+@verbose_option
+@click.pass_context
+def audit(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    fmt: str,
+    calendar: bool,
+    jobs: int | None,
+    expiring_within: int,
+    as_of: date | None,
+    track: str | None,
+    no_cache: bool,
+    strict: bool,
+    quiet: bool,
+    verbose: bool,
+) -> None:
+    """Check many client folders: one row per client, worst first.
+
+    Each PATH is a client folder (it holds a dossier.yaml or documents) or a folder whose
+    subfolders are client folders. Exit 0 when every client is complete, 1 when any is
+    incomplete or could not be checked, 3 when a PATH itself cannot be read.
+    """
+    clients = discover(list(paths))
+    options = AuditOptions(
+        as_of=as_of or date.today(),
+        track=track,
+        expiring_within=expiring_within,
+        strict=strict,
+        cache=None if no_cache else ReadCache(),
+    )
+    results = _with_progress(check_clients(clients, options, jobs=jobs), len(clients), quiet)
+    rows: list[AuditRow] = []
+    entries: list[CalendarRow] = []
+    out = click.get_text_stream("stdout")
+
+    for result in results:
+        rows.append(result.row)
+        if calendar:
+            if result.row.error is not None:
+                click.echo(f"dossier: {result.row.folder}: {result.row.error}", err=True)
+            if fmt == "jsonl":
+                for entry in result.calendar:
+                    out.write(json.dumps(entry.to_json(), ensure_ascii=False) + "\n")
+                out.flush()
+            else:
+                entries.extend(result.calendar)
+        elif fmt == "jsonl":
+            out.write(json.dumps(result.row.to_json(), ensure_ascii=False) + "\n")
+            out.flush()
+
+    summary = summarize(rows, expiring_within)
+    if calendar:
+        entries = sort_calendar(entries)
+        _write_calendar(fmt, entries, options, summary)
+        line = _calendar_line(summary, len(entries), expiring_within)
+    else:
+        sorted_rows = sort_rows(rows)
+        _write_rows(fmt, sorted_rows, options, summary)
+        line = _summary_line(summary, expiring_within)
+    if not quiet:
+        click.echo(line, err=fmt != "table")
+
+    if any(r.internal for r in rows):
+        ctx.exit(int(ExitCode.INTERNAL))
+    if summary["incomplete"] or summary["error"]:
+        ctx.exit(int(ExitCode.INCOMPLETE))
+    ctx.exit(int(ExitCode.OK))
+
+
+def _with_progress(
+    results: Iterator[ClientResult], total: int, quiet: bool
+) -> Iterator[ClientResult]:
+    """Pass results through, drawing a progress bar on stderr when it is a terminal."""
+    if quiet or total < 2 or not progress_enabled():
+        yield from results
+        return
+    with click.progressbar(length=total, label="Checking clients", file=sys.stderr) as bar:
+        for result in results:
+            bar.update(1)
+            yield result
+
+
+# -- rows --------------------------------------------------------------------------------
+
+
+def _write_rows(
+    fmt: str, rows: Sequence[AuditRow], options: AuditOptions, summary: dict[str, int]
+) -> None:
+    if fmt == "jsonl":
+        return  # already streamed
+    if fmt == "json":
+        doc = _header(options) | {"summary": summary, "clients": [r.to_json() for r in rows]}
+        click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        _write_csv(ROW_FIELDS, (_csv_row(r) for r in rows))
+    else:
+        _write_table(
+            ("STATUS", "FOLDER", "APPLICANT", "TRACK", "ERR/WARN", "EXPIRES", "BLOCKING"),
+            [_table_row(r) for r in rows],
+            status_column=True,
+        )
+
+
+def _csv_row(row: AuditRow) -> list[Any]:
+    e = row.earliest_expiry
+    return [
+        row.folder, row.status, row.applicant or "", row.track or "", row.checklist or "",
+        "true" if row.complete else "false", ";".join(row.missing), ";".join(row.insufficient),
+        ";".join(row.invalid), ";".join(row.expired), row.errors, row.warnings,
+        e.item or "" if e else "", e.document or "" if e else "", e.what if e else "",
+        e.date.isoformat() if e else "", e.days_left if e else "", row.error or "",
+    ]
+
+
+def _table_row(row: AuditRow) -> list[str]:
+    e = row.earliest_expiry
+    expires = f"{e.item or e.what} {e.date.isoformat()} ({_days(e.days_left)})" if e else "-"
+    if row.error is not None:
+        lines = row.error.splitlines() or [""]
+        note = lines[0] + (f" (+{len(lines) - 1} more)" if len(lines) > 1 else "")
+        return [row.status, row.folder, "-", row.track or "-", "-", "-", note]
+    parts = [
+        f"{label}: {', '.join(ids)}"
+        for label, ids in (
+            ("missing", row.missing),
+            ("insufficient", row.insufficient),
+            ("invalid", row.invalid),
+            ("expired", row.expired),
+        )
+        if ids
+    ]
+    return [
+        row.status,
+        row.folder,
+        row.applicant or "-",
+        row.track or "-",
+        f"{row.errors}/{row.warnings}",
+        expires,
+        "; ".join(parts) or "-",
+    ]
+
+
+def _summary_line(summary: dict[str, int], within: int) -> str:
+    n = summary["clients"]
+    text = (
+        f"{n} client{'s' if n != 1 else ''}: {summary['complete']} complete, "
+        f"{summary['incomplete']} incomplete, {summary['error']} could not be checked"
+    )
+    if summary["expiring"]:
+        text += f"; {summary['expiring']} with something expiring within {within} days"
+    return text
+
+
+# -- calendar ----------------------------------------------------------------------------
+
+
+def _write_calendar(
+    fmt: str, entries: Sequence[CalendarRow], options: AuditOptions, summary: dict[str, int]
+) -> None:
+    if fmt == "jsonl":
+        return  # already streamed
+    if fmt == "json":
+        doc = _header(options) | {"summary": summary, "calendar": [e.to_json() for e in entries]}
+        click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        _write_csv(
+            CALENDAR_FIELDS,
+            (
+                [e.date.isoformat(), e.days_left, e.folder, e.applicant or "", e.item or "",
+                 e.what, e.document or ""]
+                for e in entries
+            ),
+        )
+    else:
+        _write_table(
+            ("DATE", "DAYS", "FOLDER", "APPLICANT", "ITEM", "WHAT", "DOCUMENT"),
+            [
+                [e.date.isoformat(), _days(e.days_left), e.folder, e.applicant or "-",
+                 e.item or "-", e.what, e.document or "-"]
+                for e in entries
+            ],
+        )
+
+
+def _calendar_line(summary: dict[str, int], entries: int, within: int) -> str:
+    n = summary["clients"]
+    text = (
+        f"{entries} expir{'ies' if entries != 1 else 'y'} within {within} days "
+        f"across {n} client{'s' if n != 1 else ''}"
+    )
+    if summary["error"]:
+        text += f"; {summary['error']} could not be checked"
+    return text
+
+
+# -- output helpers ----------------------------------------------------------------------
+
+
+def _header(options: AuditOptions) -> dict[str, Any]:
+    return {
+        "schema_version": 1,
+        "tool": {"name": "img-dossier", "version": __version__},
+        "as_of": options.as_of.isoformat(),
+        "expiring_within": options.expiring_within,
+    }
+
+
+def _days(days_left: int) -> str:
+    if days_left < 0:
+        return f"expired {-days_left} d ago"
+    return "today" if days_left == 0 else f"in {days_left} d"
+
+
+def _write_csv(fields: Sequence[str], rows: Any) -> None:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(fields)
+    writer.writerows(rows)
+    click.echo(buffer.getvalue(), nl=False)
+
+
+def _write_table(
+    headers: Sequence[str], rows: Sequence[Sequence[str]], *, status_column: bool = False
+) -> None:
+    """Left-aligned columns; the last one runs free; the status word coloured on a terminal."""
+    if not rows:
+        return
+    widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers) - 1)]
+    colour = status_column and use_color()
+
+    def line(cells: Sequence[str], header: bool = False) -> str:
+        padded = [str(c).ljust(w) for c, w in zip(cells, widths, strict=False)]
+        if colour and not header:
+            padded[0] = click.style(padded[0], fg=_STATUS_COLOURS.get(str(cells[0])))
+        return "  ".join([*padded, str(cells[-1])]).rstrip()
+
+    click.echo(line(headers, header=True))
+    for row in rows:
+        click.echo(line(row))
