@@ -1,17 +1,25 @@
 """Read documents: format by content, pages, first-page text, size, sha256, problems.
 
 Each file is read once, in a worker process with a wall-clock limit and a memory cap, so
-that a hostile file costs one ``timeout`` or ``too-large`` problem, never the run.
+that a hostile file costs one ``timeout`` or ``too-large`` problem, never the run. The
+sha256 is computed here (streamed); a cache that knows it spares the parse.
 
-OWNER: helper "readers" (stub until then).
+Formats: ``pdf.py``, ``docx.py``, ``image.py``, ``text.py``; ``sniff.py`` tells the format
+from the content, ``dispatch.py`` picks the reader, ``pool.py`` runs the workers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any, Protocol, cast
 
-from ..model import Document, SourceFile
+from ..model import DOCUMENT_FORMATS, PROBLEM_CODES, Document, Problem, SourceFile
+
+#: Bump when a reader changes what it returns, so that cached readings are not reused.
+READER_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -23,22 +31,182 @@ class Limits:
     max_bytes: int = 200 * 1024 * 1024
     max_zip_bytes: int = 200 * 1024 * 1024  # uncompressed total of a DOCX
     max_zip_ratio: int = 200
+    max_zip_members: int = 10_000  # parts in a DOCX
 
 
 DEFAULT_LIMITS = Limits()
+
+
+class ReadCache(Protocol):
+    """What read_documents needs of a cache (the storage is written elsewhere)."""
+
+    def get(self, key: str) -> dict[str, Any] | None: ...
+
+    def put(self, key: str, value: dict[str, Any]) -> None: ...
 
 
 def read_documents(
     files: Sequence[SourceFile],
     *,
     limits: Limits = DEFAULT_LIMITS,
-    jobs: int = 1,
+    jobs: int | None = 1,
     cache: object | None = None,
 ) -> list[Document]:
-    """Read every file (in isolated workers), in the order given; never raises for a bad file."""
-    raise NotImplementedError
+    """Read every file (in isolated workers), in the order given; never raises for a bad file.
+
+    ``jobs`` is the most worker processes at once (None: one per CPU). ``cache`` has
+    ``get(key) -> dict | None`` and ``put(key, dict)``; failures of the cache are ignored.
+    """
+    from .dispatch import failed_document, file_digest, unopenable_problem
+    from .pool import Task, read_in_workers
+
+    results: list[Document | None] = [None] * len(files)
+    tasks: list[Task] = []
+    keys: dict[int, str] = {}
+    first_of_key: dict[str, int] = {}
+    repeats: list[tuple[int, int]] = []
+    for index, source in enumerate(files):
+        try:
+            sha256, size, partial = file_digest(source.path, limits.max_bytes)
+        except OSError as exc:
+            results[index] = failed_document(source, "", source.size, unopenable_problem(exc))
+            continue
+        sized = dataclasses.replace(source, size=size)
+        key = cache_key(sha256, sized, limits)
+        keys[index] = key
+        cached = _cache_get(cache, key, sized, sha256)
+        if cached is not None:
+            results[index] = cached
+        elif key in first_of_key:
+            repeats.append((index, first_of_key[key]))  # same content and extension: read once
+        else:
+            first_of_key[key] = index
+            tasks.append(Task(index, sized, sha256, size, partial))
+    workers = (os.cpu_count() or 1) if jobs is None else max(1, jobs)
+    for outcome in read_in_workers(tasks, limits, workers):
+        results[outcome.index] = outcome.document
+        if outcome.cacheable:
+            _cache_put(cache, keys[outcome.index], outcome.document)
+    for index, first in repeats:
+        doc = results[first]
+        assert doc is not None
+        source = files[index]
+        results[index] = dataclasses.replace(doc, rel=source.rel, path=source.path)
+    assert all(doc is not None for doc in results)
+    return cast(list[Document], results)
 
 
 def read_one(source: SourceFile, limits: Limits = DEFAULT_LIMITS) -> Document:
-    """Read one file in this process (the worker's job); never raises for a bad file."""
-    raise NotImplementedError
+    """Read one file in this process (the worker's job); never raises for a bad file.
+
+    No wall-clock limit applies here; read_documents adds it.
+    """
+    from .dispatch import (
+        failed_document,
+        file_digest,
+        memory_problem,
+        read_source,
+        unopenable_problem,
+    )
+
+    try:
+        sha256, size, partial = file_digest(source.path, limits.max_bytes)
+    except OSError as exc:
+        return failed_document(source, "", source.size, unopenable_problem(exc))
+    try:
+        return read_source(source, sha256, size, limits, partial=partial)
+    except MemoryError:
+        return failed_document(source, sha256, size, memory_problem(limits))
+
+
+def cache_key(sha256: str, source: SourceFile, limits: Limits) -> str:
+    """The cache key of a reading: content, what the extension promises, and the limits."""
+    from .sniff import extension_format
+
+    named = extension_format(source.rel) or "-"
+    bounds = (
+        f"{limits.text_pages}.{limits.max_pixels}.{limits.max_bytes}.{limits.max_zip_bytes}"
+        f".{limits.max_zip_ratio}.{limits.max_zip_members}"
+    )
+    partial = f":{source.size}" if source.size > limits.max_bytes else ""
+    return f"{sha256}:{named}:r{READER_VERSION}:{bounds}{partial}"
+
+
+def document_to_cache(doc: Document) -> dict[str, Any]:
+    """What a cache stores of a reading (JSON-able): format, pages, text, problems, info."""
+    return {
+        "format": doc.format,
+        "pages": doc.pages,
+        "text": doc.text,
+        "problems": [p.to_json() for p in doc.problems],
+        "info": _plain(dict(doc.info)),
+    }
+
+
+def document_from_cache(d: Mapping[str, Any], source: SourceFile, sha256: str) -> Document:
+    """The Document for source from a cached reading; ValueError when the entry is garbage."""
+    if not isinstance(d, Mapping):
+        raise ValueError("cache entry is not a mapping")
+    fmt, pages, text, info = d.get("format"), d.get("pages"), d.get("text"), d.get("info")
+    if fmt is not None and fmt not in DOCUMENT_FORMATS:
+        raise ValueError(f"cache entry: unknown format {fmt!r}")
+    if pages is not None and (isinstance(pages, bool) or not isinstance(pages, int)):
+        raise ValueError("cache entry: pages is not an integer")
+    if not isinstance(text, str) or not isinstance(info, Mapping):
+        raise ValueError("cache entry: text or info of the wrong type")
+    raw_problems = d.get("problems")
+    if not isinstance(raw_problems, list):
+        raise ValueError("cache entry: problems is not a list")
+    problems = tuple(_problem(p) for p in raw_problems)
+    return Document(
+        rel=source.rel,
+        path=source.path,
+        format=fmt,
+        bytes=source.size,
+        sha256=sha256,
+        pages=pages,
+        text=text,
+        problems=problems,
+        info=dict(info),
+    )
+
+
+def _problem(raw: object) -> Problem:
+    if not isinstance(raw, Mapping):
+        raise ValueError("cache entry: a problem is not a mapping")
+    code, severity, message = raw.get("code"), raw.get("severity"), raw.get("message")
+    if code not in PROBLEM_CODES or severity not in ("error", "warning"):
+        raise ValueError("cache entry: unknown problem code or severity")
+    if not isinstance(message, str):
+        raise ValueError("cache entry: problem message is not text")
+    return Problem(str(code), "error" if severity == "error" else "warning", message)
+
+
+def _cache_get(cache: object | None, key: str, source: SourceFile, sha256: str) -> Document | None:
+    if cache is None:
+        return None
+    try:
+        entry = cast(ReadCache, cache).get(key)
+        if entry is None:
+            return None
+        return document_from_cache(entry, source, sha256)
+    except Exception:  # a broken cache is a miss, never a failure of the run
+        return None
+
+
+def _cache_put(cache: object | None, key: str, doc: Document) -> None:
+    if cache is None:
+        return
+    try:
+        cast(ReadCache, cache).put(key, document_to_cache(doc))
+    except Exception:  # a cache that cannot store is ignored
+        return
+
+
+def _plain(value: Any) -> Any:
+    """Tuples become lists, recursively, so that a cache round trip returns the same info."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value

@@ -1,0 +1,136 @@
+"""Read a JPEG, PNG or TIFF with Pillow: size, dpi, mode, frames; pixel bombs refused unread.
+
+The pixel count comes from the header before anything is decoded; the image is then
+verified (PNG chunk CRCs) or decoded at reduced size (JPEG draft mode) so that a
+truncated file is reported as ``damaged``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PIL import Image, ImageFile
+
+from .result import Reading, error, warning
+
+if TYPE_CHECKING:
+    from . import Limits
+
+#: Most TIFF frames counted (a multi-page scan has a few dozen).
+MAX_FRAMES = 2000
+
+NO_TEXT = (
+    "an image has no text layer: its content could not be verified; check it yourself, "
+    "or give a PDF with text instead"
+)
+
+
+def read_image(path: Path, fmt: str, limits: Limits) -> Reading:
+    """Read one image of format fmt ("jpeg", "png", "tiff"); never raises for a bad file."""
+    info: dict[str, Any] = {}
+    with _own_bomb_check(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            with Image.open(path) as im:
+                width, height = im.size
+                info.update(
+                    width=width,
+                    height=height,
+                    dpi=_dpi(im.info.get("dpi")),
+                    mode=im.mode,
+                    format=im.format,
+                )
+                if width * height > limits.max_pixels:
+                    return Reading(
+                        fmt,
+                        problems=(
+                            error(
+                                "too-large",
+                                f"{width} x {height} pixels is over the limit of "
+                                f"{limits.max_pixels:,} pixels (it may be a decompression "
+                                "bomb): scan or export it again at 300 dpi",
+                            ),
+                        ),
+                        info=info,
+                    )
+                pages = _frames(im) if fmt == "tiff" else 1
+            _verify(path, fmt)
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            return Reading(fmt, problems=(error("too-large", _bomb(exc)),), info=info)
+        except RecursionError:
+            return _damaged(fmt, info, "its structure is nested too deeply")
+        except Exception as exc:  # untrusted input: any Pillow failure is damage
+            return _damaged(fmt, info, str(exc) or type(exc).__name__)
+    return Reading(fmt, pages, "", (warning("no-text", NO_TEXT),), info)
+
+
+def _verify(path: Path, fmt: str) -> None:
+    """Raise when the image data is truncated or corrupt (PNG: CRCs; others: decode)."""
+    with Image.open(path) as im:
+        if fmt == "png":
+            im.verify()
+            return
+        if fmt == "jpeg":
+            im.draft("RGB", (max(1, im.width // 8), max(1, im.height // 8)))
+        im.load()
+
+
+def _frames(im: Image.Image) -> int:
+    count = 1
+    try:
+        while count < MAX_FRAMES:
+            im.seek(count)
+            count += 1
+    except EOFError:
+        pass
+    finally:
+        im.seek(0)
+    return count
+
+
+def _dpi(value: object) -> list[float] | None:
+    if not isinstance(value, tuple) or len(value) != 2:
+        return None
+    try:
+        x, y = (round(float(v), 1) for v in value)
+    except (TypeError, ValueError):
+        return None
+    return [x, y] if x > 0 and y > 0 else None
+
+
+def _bomb(exc: BaseException) -> str:
+    return (
+        f"over the pixel limit ({exc}): it may be a decompression bomb; scan or export it "
+        "again at 300 dpi"
+    )
+
+
+def _damaged(fmt: str, info: dict[str, Any], why: str) -> Reading:
+    why = " ".join(why.split())[:160]
+    return Reading(
+        fmt,
+        problems=(
+            error(
+                "damaged",
+                f"damaged or truncated and could not be read ({why}): scan or export it "
+                "again, then replace the file",
+            ),
+        ),
+        info=info,
+    )
+
+
+@contextmanager
+def _own_bomb_check() -> Iterator[None]:
+    """Pillow's global pixel limit off (Limits.max_pixels decides), truncation strict."""
+    saved = (Image.MAX_IMAGE_PIXELS, ImageFile.LOAD_TRUNCATED_IMAGES)
+    Image.MAX_IMAGE_PIXELS = None
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        yield
+    finally:
+        Image.MAX_IMAGE_PIXELS, ImageFile.LOAD_TRUNCATED_IMAGES = saved

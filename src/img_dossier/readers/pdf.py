@@ -1,0 +1,243 @@
+"""Read a PDF with pypdf (strict=False): pages, first-pages text, page sizes, metadata.
+
+Damage that pypdf repairs is a ``damaged`` warning, damage it cannot repair a ``damaged``
+error; encryption is an ``encrypted`` problem because portals reject encrypted PDFs.
+"""
+
+from __future__ import annotations
+
+import logging
+import mmap
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pypdf import PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject
+
+from ..model import OWN_OUTPUT_KEY, Problem
+from .result import Reading, cap_text, error, warning
+
+if TYPE_CHECKING:
+    from . import Limits
+
+#: pypdf loggers whose warnings, while opening a file, mean its structure was repaired.
+_STRUCTURE_LOGGERS = ("pypdf._reader", "pypdf._doc_common", "pypdf.generic")
+
+#: Bounds on walking the AcroForm field tree for signatures.
+_MAX_FIELDS = 2000
+_MAX_FIELD_DEPTH = 12
+
+ENCRYPTED_LOCKED = (
+    "password-protected: portals reject it; remove the password (print to PDF without a "
+    "password) and replace the file"
+)
+ENCRYPTED_OPEN = (
+    "encrypted (it opens without a password, but has an owner password): portals reject "
+    "encrypted PDFs; print it to a new PDF without a password and replace the file"
+)
+NO_TEXT = (
+    "a scan without a text layer: its content could not be checked; if it is a scan, run "
+    "it through OCR (e.g. ocrmypdf) or check its content yourself"
+)
+
+
+def read_pdf(path: Path, limits: Limits) -> Reading:
+    """Read one PDF; never raises for a bad file (MemoryError excepted: the caller's job)."""
+    info: dict[str, Any] = {
+        "encrypted": False,
+        "signed": False,
+        "page_sizes": [],
+        "producer": None,
+        "title": None,
+        "own_output": False,
+        "recovered": False,
+        "images_only": False,
+    }
+    problems: list[Problem] = []
+    with _pypdf_log() as log, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            reader = PdfReader(path, strict=False)
+            locked = False
+            if reader.is_encrypted:
+                info["encrypted"] = True
+                locked = not _opens_without_password(reader)
+                problems.append(
+                    error("encrypted", ENCRYPTED_LOCKED)
+                    if locked
+                    else warning("encrypted", ENCRYPTED_OPEN)
+                )
+            pages = len(reader.pages)
+        except RecursionError:
+            return _unreadable(info, problems, "its structure is nested too deeply")
+        except Exception as exc:  # untrusted input: any pypdf failure is damage
+            if info["encrypted"]:
+                return Reading("pdf", None, "", tuple(problems), info)
+            return _unreadable(info, problems, _describe(exc, log))
+        if locked:
+            return Reading("pdf", pages, "", tuple(problems), info)
+        repairs = [r.getMessage() for r in log if r.name.startswith(_STRUCTURE_LOGGERS)]
+        if pages == 0:
+            return _unreadable(info, problems, "it has no pages")
+        _read_metadata(reader, info)
+        info["page_sizes"] = _page_sizes(reader, pages)
+        info["signed"] = _signed(reader, path)
+        text, failures = _first_pages_text(reader, min(pages, limits.text_pages))
+    if repairs or failures:
+        info["recovered"] = True
+        found = (repairs or failures)[0]
+        problems.append(
+            warning(
+                "damaged",
+                f"damaged but recovered: {_short(found)}; it may be incomplete: open it and "
+                "re-save it (print to PDF) or get a fresh copy, then replace the file",
+            )
+        )
+    if not text.strip():
+        info["images_only"] = True
+        problems.append(warning("no-text", NO_TEXT))
+    return Reading("pdf", pages, text, tuple(problems), info)
+
+
+def _opens_without_password(reader: PdfReader) -> bool:
+    try:
+        return bool(reader.decrypt(""))
+    except Exception:  # unsupported algorithm or missing crypto library: treat as locked
+        return False
+
+
+def _unreadable(info: dict[str, Any], problems: list[Problem], why: str) -> Reading:
+    problems.append(
+        error(
+            "damaged",
+            f"damaged and could not be read ({why}): get a fresh copy from its source or "
+            "re-save it (print to PDF), then replace the file",
+        )
+    )
+    return Reading("pdf", None, "", tuple(problems), info)
+
+
+def _describe(exc: Exception, log: list[logging.LogRecord]) -> str:
+    message = str(exc).strip() or type(exc).__name__
+    if log and message in ("", type(exc).__name__):
+        message = log[-1].getMessage()
+    return _short(message)
+
+
+def _short(message: str, limit: int = 120) -> str:
+    message = " ".join(message.split())
+    return message if len(message) <= limit else message[: limit - 1] + "…"
+
+
+def _read_metadata(reader: PdfReader, info: dict[str, Any]) -> None:
+    try:
+        meta = reader.metadata
+        if meta is None:
+            return
+        info["own_output"] = OWN_OUTPUT_KEY in meta
+        for key, name in (("/Producer", "producer"), ("/Title", "title")):
+            value = meta.get(key)
+            if value is not None:
+                text = cap_text(str(value)).strip()[:500]
+                info[name] = text or None
+    except Exception:  # metadata is optional; a broken /Info dictionary is not fatal
+        return
+
+
+def _page_sizes(reader: PdfReader, pages: int) -> list[list[float]]:
+    sizes: list[list[float]] = []
+    for index in range(pages):
+        try:
+            page = reader.pages[index]
+            box = page.mediabox
+            width, height = abs(float(box.width)), abs(float(box.height))
+            if int(page.get("/Rotate", 0) or 0) % 180 == 90:
+                width, height = height, width
+            sizes.append([round(width, 2), round(height, 2)])
+        except Exception:  # a page we cannot measure keeps its place with size 0 x 0
+            sizes.append([0.0, 0.0])
+    return sizes
+
+
+def _first_pages_text(reader: PdfReader, count: int) -> tuple[str, list[str]]:
+    texts: list[str] = []
+    failures: list[str] = []
+    for index in range(count):
+        try:
+            texts.append(reader.pages[index].extract_text() or "")
+        except RecursionError:
+            failures.append(f"page {index + 1}: its content is nested too deeply")
+        except Exception as exc:  # one bad page must not lose the others
+            failures.append(f"page {index + 1}: {exc or type(exc).__name__}")
+    return cap_text("\n\f".join(texts)), failures
+
+
+def _signed(reader: PdfReader, path: Path) -> bool:
+    """True when a signature field carries a value or the file has a /ByteRange."""
+    try:
+        root = reader.trailer["/Root"].get_object()
+        if not isinstance(root, DictionaryObject):
+            return _has_byte_range(path)
+        form = root.get("/AcroForm")
+        form = form.get_object() if form is not None else None
+        if isinstance(form, DictionaryObject):
+            fields = form.get("/Fields")
+            fields = fields.get_object() if fields is not None else None
+            if isinstance(fields, ArrayObject) and _has_signed_field(fields):
+                return True
+    except Exception:  # a broken form tree says nothing either way
+        pass
+    return _has_byte_range(path)
+
+
+def _has_signed_field(fields: ArrayObject) -> bool:
+    stack: list[tuple[Any, int]] = [(f, 0) for f in fields[:_MAX_FIELDS]]
+    seen = 0
+    while stack and seen < _MAX_FIELDS:
+        ref, depth = stack.pop()
+        seen += 1
+        field = ref.get_object()
+        if not isinstance(field, DictionaryObject):
+            continue
+        if field.get("/FT") == "/Sig" and field.get("/V") is not None:
+            return True
+        kids = field.get("/Kids")
+        kids = kids.get_object() if kids is not None else None
+        if isinstance(kids, ArrayObject) and depth < _MAX_FIELD_DEPTH:
+            stack.extend((k, depth + 1) for k in kids[:_MAX_FIELDS])
+    return False
+
+
+def _has_byte_range(path: Path) -> bool:
+    try:
+        with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+            return mm.find(b"/ByteRange") != -1
+    except (OSError, ValueError):
+        return False
+
+
+@contextmanager
+def _pypdf_log() -> Iterator[list[logging.LogRecord]]:
+    """Collect pypdf's log records (its repair notes) instead of letting them reach stderr."""
+    records: list[logging.LogRecord] = []
+
+    class _Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if len(records) < 200:
+                records.append(record)
+
+    logger = logging.getLogger("pypdf")
+    handler = _Collect(logging.WARNING)
+    saved = (logger.propagate, logger.level)
+    logger.addHandler(handler)
+    logger.propagate = False
+    logger.setLevel(logging.WARNING)
+    try:
+        yield records
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = saved[0]
+        logger.setLevel(saved[1])

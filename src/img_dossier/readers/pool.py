@@ -1,0 +1,204 @@
+"""Long-lived worker processes that read files one at a time under a time and memory cap.
+
+Each worker takes many files (no process per file), so reading thousands of small PDFs
+costs little more than parsing them. A worker past the wall-clock limit is killed and
+replaced; one that dies (out of memory, a crash in a C library) is replaced too; the file
+it held gets a ``timeout`` or ``too-large`` problem, the others are still read.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import sys
+import time
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
+from typing import TYPE_CHECKING
+
+from ..model import Document, Problem, SourceFile
+from .dispatch import failed_document, memory_problem, read_source, timeout_problem
+
+if TYPE_CHECKING:
+    from . import Limits
+
+_MIB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Task:
+    """One file to read: its position in the result, and what the parent learnt hashing it."""
+
+    index: int
+    source: SourceFile
+    sha256: str
+    size: int
+    partial: bool
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A read Document; ``cacheable`` is False for timeouts and crashes (they may not recur)."""
+
+    index: int
+    document: Document
+    cacheable: bool
+
+
+def read_in_workers(tasks: Sequence[Task], limits: Limits, jobs: int) -> list[Outcome]:
+    """Read every task in at most ``jobs`` worker processes; one Outcome per task, any order."""
+    if not tasks:
+        return []
+    for stream in (sys.stdout, sys.stderr):  # a forked child must not re-flush our buffers
+        with contextlib.suppress(Exception):
+            stream.flush()
+    pool = _Pool(limits, max(1, min(jobs, len(tasks))))
+    try:
+        return pool.run(tasks)
+    finally:
+        pool.close()
+
+
+class _Worker:
+    """One child process and the task it is reading (if any)."""
+
+    def __init__(self, context: multiprocessing.context.BaseContext, limits: Limits) -> None:
+        parent, child = context.Pipe(duplex=True)
+        self.conn: Connection = parent
+        self.process: BaseProcess = context.Process(  # type: ignore[attr-defined]
+            target=_serve, args=(child, limits), daemon=True
+        )
+        self.process.start()
+        child.close()
+        self.task: Task | None = None
+        self.deadline = 0.0
+
+    def give(self, task: Task, seconds: float) -> None:
+        self.task = task
+        self.deadline = time.monotonic() + seconds
+        self.conn.send(task)
+
+    def stop(self, *, force: bool) -> None:
+        if not force:
+            with contextlib.suppress(OSError, ValueError):
+                self.conn.send(None)
+            self.process.join(timeout=1.0)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join(timeout=5.0)
+        self.conn.close()
+
+
+class _Pool:
+    def __init__(self, limits: Limits, size: int) -> None:
+        self.limits = limits
+        self.size = size
+        method = "fork" if sys.platform.startswith("linux") else "spawn"
+        self.context = multiprocessing.get_context(method)
+        self.workers: list[_Worker] = []
+
+    def run(self, tasks: Sequence[Task]) -> list[Outcome]:
+        pending = deque(tasks)
+        outcomes: list[Outcome] = []
+        while pending or any(w.task is not None for w in self.workers):
+            self._feed(pending)
+            busy = [w for w in self.workers if w.task is not None]
+            timeout = max(0.0, min(w.deadline for w in busy) - time.monotonic())
+            ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout)
+            for worker in busy:
+                outcome = self._collect(worker, ready)
+                if outcome is not None:
+                    outcomes.append(outcome)
+        return outcomes
+
+    def close(self) -> None:
+        for worker in self.workers:
+            worker.stop(force=worker.task is not None)
+        self.workers.clear()
+
+    def _feed(self, pending: deque[Task]) -> None:
+        while len(self.workers) < self.size and pending:
+            self.workers.append(_Worker(self.context, self.limits))
+        for worker in self.workers:
+            if worker.task is None and pending:
+                worker.give(pending.popleft(), self.limits.seconds)
+
+    def _collect(self, worker: _Worker, ready: Sequence[object]) -> Outcome | None:
+        task = worker.task
+        assert task is not None
+        if worker.conn in ready or worker.process.sentinel in ready:
+            try:
+                if worker.conn.poll():
+                    outcome: Outcome = worker.conn.recv()
+                    worker.task = None
+                    if not outcome.cacheable:  # the worker ran out of memory and exits
+                        self._replace(worker)
+                    return outcome
+            except (EOFError, OSError):
+                pass
+            if not worker.process.is_alive() or worker.process.sentinel in ready:
+                self._replace(worker)
+                return self._failed(task, memory_problem(self.limits))
+        if time.monotonic() >= worker.deadline:
+            self._replace(worker)
+            return self._failed(task, timeout_problem(self.limits))
+        return None
+
+    def _replace(self, worker: _Worker) -> None:
+        worker.stop(force=True)
+        self.workers.remove(worker)
+
+    @staticmethod
+    def _failed(task: Task, problem: Problem) -> Outcome:
+        doc = failed_document(task.source, task.sha256, task.size, problem)
+        return Outcome(task.index, doc, cacheable=False)
+
+
+def _serve(conn: Connection, limits: Limits) -> None:
+    """The worker loop: read tasks until told to stop (None) or the parent goes away."""
+    _cap_memory(limits.memory_mb)
+    while True:
+        try:
+            task: Task | None = conn.recv()
+        except (EOFError, OSError):
+            break
+        if task is None:
+            break
+        try:
+            doc = read_source(task.source, task.sha256, task.size, limits, partial=task.partial)
+            outcome = Outcome(task.index, doc, cacheable=True)
+        except MemoryError:
+            doc = failed_document(task.source, task.sha256, task.size, memory_problem(limits))
+            outcome = Outcome(task.index, doc, cacheable=False)
+        try:
+            conn.send(outcome)
+        except (OSError, ValueError):
+            break
+        if not outcome.cacheable:
+            break  # a worker that ran out of memory is not trusted with another file
+    conn.close()
+    os._exit(0)  # skip interpreter shutdown: nothing of the parent's is flushed twice
+
+
+def _cap_memory(memory_mb: int) -> None:
+    """Cap the address space at memory_mb, or the worker's start size plus 256 MB if larger."""
+    try:
+        import resource
+    except ImportError:  # not on this platform: the time limit still applies
+        return
+    try:
+        with open("/proc/self/statm") as fh:
+            baseline = int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        baseline = 0
+    cap = max(memory_mb * _MIB, baseline + 256 * _MIB)
+    with contextlib.suppress(ValueError, OSError):
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            cap = min(cap, hard)
+        if soft == resource.RLIM_INFINITY or soft > cap:
+            resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
