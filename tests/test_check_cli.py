@@ -13,8 +13,10 @@ import yaml
 from click.testing import CliRunner, Result
 from reportlab.pdfgen import canvas
 
+from img_dossier.check import load_context
 from img_dossier.cli import cli
 from img_dossier.errors import ExitCode
+from img_dossier.verify import needs_translation
 
 CHECKLIST = {
     "schema": 1,
@@ -303,7 +305,100 @@ def test_run_check_is_public_api(folder: Path) -> None:
     assert run_.profile.applicant.family_name == "Quispe Mamani"
 
 
+# --- the sample folders shipped with the tool -------------------------------------------
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+SAMPLE_NAMES = ("us-j1", "canada")
+
+
 def _copy(src: Path, tmp_path: Path) -> Path:
     dest = tmp_path / src.name
     shutil.copytree(src, dest)
     return dest
+
+
+def _required_items(sample: str) -> list[str]:
+    """The items a sample's dossier.yaml makes required (decided without reading documents)."""
+    folder = SAMPLES / sample
+    if not (folder / "dossier.yaml").is_file():
+        return []
+    checklist, profile = load_context(folder)
+    variables = dict(profile.conditions())
+    variables["needs_translation"] = needs_translation(checklist, profile, [])
+    return [
+        i.id
+        for i in checklist.items
+        if i.required and all(c.decide(variables) is not False for c in i.when)
+    ]
+
+
+def _sample(sample: str) -> Path:
+    folder = SAMPLES / sample
+    if not (folder / "dossier.yaml").is_file():
+        pytest.skip(f"sample folder {sample} not built yet")
+    return folder
+
+
+@pytest.mark.parametrize("sample", SAMPLE_NAMES)
+def test_sample_folder_is_complete(sample: str) -> None:
+    result = run(str(_sample(sample)), "--jobs", "1")
+    assert result.exit_code == ExitCode.OK, result.output
+    assert result.stdout.rstrip().splitlines()[-1].startswith("Complete: ")
+
+
+@pytest.mark.parametrize(
+    ("sample", "item"),
+    [(s, i) for s in SAMPLE_NAMES for i in _required_items(s)]
+    or [pytest.param("us-j1", "passport", marks=pytest.mark.skip("samples not built yet"))],
+)
+def test_removing_a_required_document_makes_the_sample_incomplete(
+    sample: str, item: str, tmp_path: Path
+) -> None:
+    folder = _copy(_sample(sample), tmp_path)
+    before = json.loads(run(str(folder), "--json", "--jobs", "1").stdout)
+    found = next(i for i in before["items"] if i["id"] == item)
+    assert found["status"] in ("ok", "expiring", "unverified") and found["documents"]
+    for rel in found["documents"]:
+        (folder / rel).unlink()
+    after = run(str(folder), "--json", "--jobs", "1")
+    assert after.exit_code == ExitCode.INCOMPLETE
+    data = json.loads(after.stdout)
+    assert data["complete"] is False
+    assert next(i for i in data["items"] if i["id"] == item)["status"] == "missing"
+    text = run(str(folder), "--jobs", "1")
+    assert text.exit_code == ExitCode.INCOMPLETE
+    assert f"MISSING: {found['title']}" in text.stdout
+    assert found["title"] in text.stdout.rstrip().splitlines()[-1]
+
+
+@pytest.mark.parametrize("sample", SAMPLE_NAMES)
+def test_meaningless_file_names_are_classified_by_content(sample: str, tmp_path: Path) -> None:
+    """Every sample document with text, renamed Scan_0001.pdf etc.: at least 90% right."""
+    source = _sample(sample)
+    truth = json.loads(run(str(source), "--json", "--jobs", "1").stdout)
+    with_text = [
+        d
+        for d in truth["documents"]
+        if d["item"]
+        and d["classified_by"] in ("filename", "manifest")
+        and d["format"] in ("pdf", "docx", "txt", "md")
+        and not any(p["code"] == "no-text" or p["severity"] == "error" for p in d["problems"])
+    ]
+    folder = tmp_path / "renamed"
+    folder.mkdir()
+    profile = yaml.safe_load((source / "dossier.yaml").read_text(encoding="utf-8"))
+    profile.pop("files", None)
+    (folder / "dossier.yaml").write_text(yaml.safe_dump(profile), encoding="utf-8")
+    expected: dict[str, str] = {}
+    for n, d in enumerate(with_text, start=1):
+        suffix = Path(d["path"]).suffix.lower()
+        name = f"Scan_{n:04d}{suffix}" if n % 2 else f"document({n}){suffix}"
+        shutil.copyfile(source / d["path"], folder / name)
+        expected[name] = d["item"]
+    result = json.loads(run(str(folder), "--json", "--jobs", "1").stdout)
+    got = {d["path"]: d["item"] for d in result["documents"]}
+    right = sum(1 for name, item in expected.items() if got.get(name) == item)
+    wrong = {n: (item, got.get(n)) for n, item in expected.items() if got.get(n) != item}
+    print(f"{sample}: {right} of {len(expected)} classified right by content; wrong: {wrong}")
+    assert len(expected) >= 5
+    assert right / len(expected) >= 0.9, wrong

@@ -122,9 +122,9 @@ def by_folder(rel: str, names: _Names) -> tuple[str, str] | None:
 def by_content(text: str, items: Sequence[Item]) -> tuple[str, tuple[str, ...]] | None:
     """(item id, phrases matched) of the item whose evidence the text shows best.
 
-    A group of phrases matches when every phrase of it occurs; an item scores by how many
-    distinct phrases of its matching groups occur, then by their total length; ties go to
-    the earlier item of the checklist.
+    A group of phrases matches when every phrase of it occurs; an item scores by the total
+    length of the distinct phrases of its matching groups (long, specific phrases outweigh
+    short common words), then by their number; ties go to the earlier item of the checklist.
     """
     words = normalize(text)
     if not words:
@@ -138,7 +138,7 @@ def by_content(text: str, items: Sequence[Item]) -> tuple[str, tuple[str, ...]] 
                 matched.extend(p for p in group if p not in matched)
         if not matched:
             continue
-        score = (len(matched), sum(len(_phrase(p)) for p in matched), -order)
+        score = (sum(len(_phrase(p)) for p in matched), len(matched), -order)
         if best is None or score > best:
             best, chosen = score, (item.id, tuple(matched))
     return chosen
