@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import BadInputError
-from .profile import read_yaml
+from .profile import CANADA_STATUSES, PROVINCES, US_STATUSES, VISAS, read_yaml
 from .resources import data_dir
 
 #: The profile variables a condition may test (Profile.conditions()) plus those verify
@@ -59,8 +59,23 @@ CONDITION_VARIABLES = frozenset(
     }
 )
 
-_TOP_KEYS = {"schema", "id", "title", "version", "track", "languages", "extends", "drop", "portals", "items", "sources"}
-_ITEM_KEYS = {"id", "title", "required", "when", "min", "max", "source", "advice", "names", "evidence", "rules", "portal"}
+#: The values a condition may name for variables with a fixed set (case-insensitive).
+_CONDITION_CHOICES: dict[str, tuple[str, ...]] = {
+    "visa": VISAS,
+    "status": tuple(dict.fromkeys(US_STATUSES + CANADA_STATUSES)),
+    "province": PROVINCES,
+}
+#: Variables that are true or false.
+_CONDITION_BOOLS = frozenset({"ecfmg_certified", "language_exempt", "needs_translation"})
+
+_TOP_KEYS = {
+    "schema", "id", "title", "version", "track", "languages", "extends", "drop", "portals",
+    "items", "sources",
+}
+_ITEM_KEYS = {
+    "id", "title", "required", "when", "min", "max", "source", "advice", "names", "evidence",
+    "rules", "portal",
+}
 
 
 @dataclass(frozen=True)
@@ -168,6 +183,9 @@ def resolve(ref: str, relative_to: Path | None = None) -> Path:
     if "/" not in ref and "\\" not in ref and not ref.endswith((".yaml", ".yml")):
         if builtin.is_file():
             return builtin
+        local = (relative_to / ref) if relative_to is not None else Path(ref)
+        if local.is_file():
+            return local
         raise BadInputError(
             f"unknown checklist or track {ref!r}: use us, canada, one of "
             f"{', '.join(builtin_ids())}, or the path of a checklist file"
@@ -198,11 +216,13 @@ def _load(path: Path, seen: tuple[Path, ...]) -> Checklist:
         ext = data["extends"]
         if not isinstance(ext, str):
             raise BadInputError(f"{name}: extends: must be a built-in id or a path (got {ext!r})")
-        base = _load(resolve(ext, path.parent), seen + (real,))
+        base = _load(resolve(ext, path.parent), (*seen, real))
     return _build(data, name, path, base)
 
 
-def _build(data: Mapping[str, Any], name: str, path: Path | None, base: Checklist | None) -> Checklist:
+def _build(
+    data: Mapping[str, Any], name: str, path: Path | None, base: Checklist | None
+) -> Checklist:
     errs = _Errors(name)
     for key in data:
         if key not in _TOP_KEYS:
@@ -212,12 +232,17 @@ def _build(data: Mapping[str, Any], name: str, path: Path | None, base: Checklis
 
     def top_text(key: str, fallback: str | None) -> str:
         value = data.get(key, fallback)
-        if not isinstance(value, str | int | float) or isinstance(value, bool) or not str(value).strip():
+        if value is None:
+            errs.add(key, "missing; every checklist needs an id, a title, a version and a track")
+            return ""
+        scalar = isinstance(value, str | int | float) and not isinstance(value, bool)
+        if not scalar or not str(value).strip():
             errs.add(key, f"must be non-empty text (got {value!r})")
             return ""
         return str(value).strip()
 
-    cid = top_text("id", None)
+    # a custom checklist that extends another is named after its file unless it says otherwise
+    cid = top_text("id", path.stem if base is not None and path is not None else None)
     title = top_text("title", base.title if base else None)
     version = top_text("version", base.version if base else None)
     track = top_text("track", base.track if base else None)
@@ -281,6 +306,8 @@ def _build(data: Mapping[str, Any], name: str, path: Path | None, base: Checklis
             order.append(iid)
 
     items = [_item(errs, base_items[iid], set(portals)) for iid in order]
+    if not order and not errs.messages:
+        errs.add("items", "the checklist has no items left; add items or drop fewer")
     if errs.messages:
         raise BadInputError("\n".join(errs.messages))
     return Checklist(
@@ -301,11 +328,18 @@ def _item(errs: _Errors, raw: Mapping[str, Any], portal_ids: set[str]) -> Item |
     before = len(errs.messages)
     for key in raw:
         if key not in _ITEM_KEYS:
-            errs.add(f"{where}.{key}", f"unknown field; expected one of: {', '.join(sorted(_ITEM_KEYS))}")
+            errs.add(
+                f"{where}.{key}",
+                f"unknown field; expected one of: {', '.join(sorted(_ITEM_KEYS))}",
+            )
 
     def text(key: str, required: bool = True) -> str:
         value = raw.get(key)
         if value is None and not required:
+            return ""
+        if value is None:
+            why = _MISSING.get(key, "required")
+            errs.add(f"{where}.{key}", f"missing; {why}")
             return ""
         if not isinstance(value, str) or not value.strip():
             errs.add(f"{where}.{key}", f"must be non-empty text (got {value!r})")
@@ -336,7 +370,13 @@ def _item(errs: _Errors, raw: Mapping[str, Any], portal_ids: set[str]) -> Item |
                 negate, spec = True, spec["not"]
             values = spec if isinstance(spec, list) else [spec]
             if not values or not all(isinstance(v, str | bool | int) for v in values):
-                errs.add(f"{where}.when.{var}", f"must be a value or a list of values (got {spec!r})")
+                errs.add(
+                    f"{where}.when.{var}", f"must be a value or a list of values (got {spec!r})"
+                )
+                continue
+            wrong = _wrong_condition_value(str(var), values)
+            if wrong:
+                errs.add(f"{where}.when.{var}", wrong)
                 continue
             when.append(Condition(str(var), tuple(values), negate))
     lo = raw.get("min", 1)
@@ -359,7 +399,11 @@ def _item(errs: _Errors, raw: Mapping[str, Any], portal_ids: set[str]) -> Item |
     for k, group in enumerate(evidence, start=1):
         if isinstance(group, str):
             group = [group]
-        if not isinstance(group, list) or not group or not all(isinstance(p, str) and p.strip() for p in group):
+        if (
+            not isinstance(group, list)
+            or not group
+            or not all(isinstance(p, str) and p.strip() for p in group)
+        ):
             errs.add(f"{where}.evidence[{k}]", "must be a phrase or a list of phrases")
             continue
         groups.append(tuple(group))
@@ -373,9 +417,12 @@ def _item(errs: _Errors, raw: Mapping[str, Any], portal_ids: set[str]) -> Item |
             errs.add(f"{where}.rules[{k}]", "each rule needs a type")
             continue
         if not isinstance(r.get("source"), str) or not r["source"].strip():
-            errs.add(f"{where}.rules[{k}].source", f"every rule needs a source (rule {r['type']})")
+            errs.add(
+                f"{where}.rules[{k}].source", f"every rule needs a source (rule {r['type']})"
+            )
             continue
-        rules.append(Rule(r["type"], r["source"], {a: b for a, b in r.items() if a not in ("type", "source")}))
+        params = {a: b for a, b in r.items() if a not in ("type", "source")}
+        rules.append(Rule(r["type"], r["source"], params))
     portal = raw.get("portal")
     if portal is not None and (not isinstance(portal, str) or portal not in portal_ids):
         errs.add(f"{where}.portal", f"unknown portal {portal!r}; define it under portals:")
@@ -396,6 +443,34 @@ def _item(errs: _Errors, raw: Mapping[str, Any], portal_ids: set[str]) -> Item |
         rules=tuple(rules),
         portal=portal,
     )
+
+
+_MISSING = {
+    "title": "every item needs a title (what the document is)",
+    "source": "every item needs a source (the page or agency the requirement comes from)",
+}
+
+
+def _wrong_condition_value(variable: str, values: list[Any]) -> str | None:
+    """Why the values of a condition can never match its variable; None when they can."""
+    if variable in _CONDITION_BOOLS:
+        bad = [v for v in values if not isinstance(v, bool)]
+        if bad:
+            return f"must be true or false (got {bad[0]!r})"
+        return None
+    choices = _CONDITION_CHOICES.get(variable)
+    if choices is None:
+        return None
+    lowered = {c.lower() for c in choices}
+    for v in values:
+        if not isinstance(v, str) or v.lower() not in lowered:
+            return f"unknown value {v!r}; expected one of: {', '.join(choices)}"
+    return None
+
+
+def item_to_raw(it: Item) -> dict[str, Any]:
+    """An Item back to its YAML shape (for extends, which merges key by key, and for display)."""
+    return _item_to_raw(it)
 
 
 def _item_to_raw(it: Item) -> dict[str, Any]:
