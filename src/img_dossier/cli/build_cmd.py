@@ -1,0 +1,124 @@
+"""``dossier build DIR``: check the folder, then assemble one PDF dossier with a cover index."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import click
+
+from ..errors import ExitCode
+from ..model import Report
+from .options import (
+    as_of_option,
+    json_option,
+    quiet_option,
+    strict_option,
+    track_option,
+    use_color,
+    verbose_option,
+)
+
+
+def human_size(n: int) -> str:
+    """1536 -> ``1.5 KB``; bytes below 1 KB as bytes."""
+    size = float(n)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{n} bytes" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{n} bytes"  # pragma: no cover
+
+
+@click.command("build")
+@click.argument("folder", metavar="DIR", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=None,
+    metavar="FILE",
+    help="Where to write the dossier (default: ./<family-name>-dossier.pdf).",
+)
+@track_option
+@as_of_option
+@click.option(
+    "--page-size",
+    type=click.Choice(["letter", "a4"], case_sensitive=False),
+    default="letter",
+    show_default=True,
+    help="Page size of the cover, index and converted documents.",
+)
+@click.option(
+    "--stamp/--no-stamp",
+    default=True,
+    show_default=True,
+    help="Print the applicant's name and the page number in the bottom margin of each page.",
+)
+@strict_option
+@json_option
+@quiet_option
+@verbose_option
+@click.pass_context
+def build(
+    ctx: click.Context,
+    folder: Path,
+    output: Path | None,
+    track: str | None,
+    as_of: date | None,
+    page_size: str,
+    stamp: bool,
+    strict: bool,
+    as_json: bool,
+    quiet: bool,
+    verbose: bool,
+) -> None:
+    """Check DIR, then write one PDF dossier: cover, linked index, documents in order.
+
+    Exit 0 when the dossier is written and the folder complete, 1 when something is
+    missing (the dossier is still written, unless --strict), 3 when DIR or its
+    dossier.yaml cannot be used, 4 when the dossier cannot be written.
+    """
+    from ..assemble import IncompleteError, assemble, default_output_name
+    from ..check import run_check
+
+    run = run_check(folder, track=track, as_of=as_of, strict=strict)
+    report = run.report
+    out = output or Path.cwd() / default_output_name(run.profile.applicant.family_name)
+    try:
+        result = assemble(run, out, page_size=page_size.lower(), stamp=stamp, strict=strict)
+    except IncompleteError:
+        if as_json:
+            data = report.to_json()
+            data["dossier"] = None
+            data["conversions"] = {}
+            click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        else:
+            if not quiet:
+                click.echo(_text(report, verbose, ctx), nl=False, color=use_color())
+            click.echo(f"dossier: {folder} is incomplete; nothing written (--strict)", err=True)
+        ctx.exit(int(ExitCode.INCOMPLETE))
+    if as_json:
+        data = report.to_json()
+        data["dossier"] = result.to_json()
+        data["conversions"] = dict(result.conversions)
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        if not quiet:
+            click.echo(_text(report, verbose, ctx), nl=False, color=use_color())
+        for rel, why in result.left_out:
+            click.echo(f"dossier: left out {rel}: {why}", err=True)
+        click.echo(f"{result.path}: {result.pages} pages, {human_size(result.bytes)}")
+    ctx.exit(int(ExitCode.OK if report.complete else ExitCode.INCOMPLETE))
+
+
+def _text(report: Report, verbose: bool, ctx: click.Context) -> str:
+    from ..report import render_text
+
+    return render_text(
+        report,
+        color=use_color(),
+        verbose=verbose or bool(ctx.meta.get("verbose")),
+        quiet=False,
+    )
