@@ -1,18 +1,49 @@
 """The rule engine: deeper checks of an item's documents (dates, results, names, translations,
 portal file rules, local referees), driven by the ``rules:`` of checklist items.
 
-OWNER: helper "deeper checks" (issue 7). Until then ``evaluate`` finds nothing.
-verify.py calls ``evaluate`` once per applicable item that has documents.
+verify.py calls ``evaluate`` once per applicable item that has readable documents. Each rule
+is data (``{type: valid-until, source: ..., months: 6}``); this module knows rule types,
+never items. Rule types and their parameters (all optional unless marked):
+
+- ``valid-until``: a date fact (``fact``, default ``expiry``) must be on or after
+  ``reference`` (``as_of`` | ``training.start`` | ``training.end``) plus ``months``.
+  ``declared`` names the dossier.yaml ``dates:`` key that stands in for a scan;
+  ``required: false`` lets a document without the date pass; ``why`` names the rule.
+- ``max-age``: a date fact (default ``test_date``) no older than ``years`` or ``days`` on as_of.
+- ``min-scores``: ``scores`` (required): component -> minimum, all from one document (one
+  sitting); ``exam`` limits the rule to documents of that exam.
+- ``outcome``: the ``outcome`` fact must be ``expect`` (default ``pass``).
+- ``required-elements``: every element of a Statement of Need (img_dossier.son), the
+  specialty equal to ``training.specialty`` and to the specialty of the documents of the
+  items in ``specialty_from`` (e.g. the training contract).
+- ``name-match``: the name a document states is the applicant's (``name-mismatch``).
+- ``translation``: a document outside the checklist's ``languages`` needs a certified
+  translation in the folder (``needs-translation``); a scan takes the school's language.
+- ``portal-file``: the file rules of ``portal`` (default: the item's ``portal``) from the
+  checklist's ``portals:`` (``formats``, ``max_bytes``, ``encryption``, ``digital_signatures``,
+  ``page_size_pt``, ``forbidden_filename_chars``, ``max_chars``, ``aspect``), as
+  ``over-portal-limit`` warnings; any of those keys given on the rule overrides the portal's.
+- ``local-referee``: at least one letter comes from ``countries`` (default [US, CA]),
+  else the item problem ``no-local-referee``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import re
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
+from pathlib import PurePosixPath
+from typing import Any
 
-from .checklist import Checklist, Item
+from . import facts as facts_mod
+from .checklist import Checklist, Item, Rule
+from .dates import add_months
+from .errors import BadInputError
 from .model import Document, Problem
+from .names import same_person
+from .origin import letter_origin
 from .profile import Profile
 
 
@@ -21,18 +52,788 @@ class RuleContext:
     checklist: Checklist
     profile: Profile
     as_of: date
-    expiring_within: int                 # days: "expiring" window
-    documents: tuple[Document, ...]      # every document of the folder (classified, with facts)
+    expiring_within: int  # days: "expiring" window
+    documents: tuple[Document, ...]  # every document of the folder (classified, with facts)
 
 
 @dataclass(frozen=True)
 class RuleOutcome:
-    status: str | None = None            # "invalid" | "expired" | "expiring" | "unverified" | None (no change)
-    messages: tuple[str, ...] = ()       # item messages
+    #: "invalid" | "expired" | "expiring" | "unverified" | None (no change)
+    status: str | None = None
+    messages: tuple[str, ...] = ()  # item messages
     item_problems: tuple[Problem, ...] = ()
-    document_problems: Mapping[str, tuple[Problem, ...]] = field(default_factory=dict)  # by rel path
+    #: by rel path
+    document_problems: Mapping[str, tuple[Problem, ...]] = field(default_factory=dict)
+
+
+#: How bad a rule status is, to combine several rules (the worst wins).
+_RANK = {None: 0, "expiring": 1, "unverified": 2, "invalid": 3, "expired": 4}
+
+_LANGUAGES = {
+    "en": "English", "es": "Spanish", "fr": "French", "pt": "Portuguese", "de": "German",
+    "it": "Italian", "ru": "Russian", "ar": "Arabic", "zh": "Chinese", "uk": "Ukrainian",
+}  # fmt: skip
+
+_FACT_WORDS = {
+    "expiry": "expiry date",
+    "test_date": "test date",
+    "issue_date": "issue date",
+    "signature_date": "signature date",
+    "date": "date",
+}
+
+
+# ---------------------------------------------------------------- per-document verdicts
+
+
+@dataclass(frozen=True)
+class _Verdict:
+    """One document under one rule: passes (status None), or why not."""
+
+    doc: Document
+    status: str | None = None
+    message: str | None = None
+    problem: Problem | None = None
+    note: str | None = None  # said whatever the verdict (e.g. "judged on dossier.yaml")
+
+
+def _facts(doc: Document, ctx: RuleContext) -> Mapping[str, Any]:
+    """The document's facts; read them now if the pipeline did not (a test, a library user)."""
+    if doc.facts:
+        return doc.facts
+    return facts_mod.extract(doc, ctx.profile)
+
+
+def _combine_documents(item: Item, verdicts: Sequence[_Verdict]) -> RuleOutcome:
+    """Enough passing documents satisfy the item (an old expired copy beside a valid one is
+    fine); otherwise the failing ones say why."""
+    notes = [v.note for v in verdicts if v.note]
+    passing = [v for v in verdicts if v.status is None]
+    expiring = [v for v in verdicts if v.status == "expiring"]
+    need = max(item.min, 1)
+    if len(passing) >= need:
+        return RuleOutcome(messages=tuple(notes))
+    if len(passing) + len(expiring) >= need:
+        chosen = expiring
+    else:
+        chosen = [v for v in verdicts if v.status is not None]
+    worst = max((v.status for v in chosen), key=lambda s: _RANK[s], default=None)
+    problems: dict[str, tuple[Problem, ...]] = {}
+    for v in chosen:
+        if v.problem is not None:
+            problems[v.doc.rel] = (*problems.get(v.doc.rel, ()), v.problem)
+    messages = notes + [v.message for v in chosen if v.message]
+    return RuleOutcome(status=worst, messages=tuple(messages), document_problems=problems)
+
+
+def _each(
+    item: Item, docs: Sequence[Document], judge: Callable[[Document], _Verdict]
+) -> RuleOutcome:
+    return _combine_documents(item, [judge(d) for d in docs])
+
+
+def _no_fact(doc: Document, what: str, declared: str | None) -> _Verdict:
+    if declared:
+        fix = f"set dates.{declared} in dossier.yaml"
+        if doc.has_text:
+            fix = f"check it by eye, or {fix}"
+    else:
+        fix = "check it by eye"
+    read = "no text could be read from it" if not doc.has_text else f"no {what} was found in it"
+    return _Verdict(doc, "unverified", f"{doc.rel}: {read}, so its {what} was not checked; {fix}")
+
+
+def _source_words(facts: Mapping[str, Any], fact: str) -> str:
+    source = facts.get(f"{fact}_source")
+    if source == "dossier.yaml":
+        return f" ({facts.get(f'{fact}_declared_as', 'dates')} in dossier.yaml)"
+    if source == "mrz":
+        return " (machine-readable zone)"
+    return ""
+
+
+def _declared_note(doc: Document, facts: Mapping[str, Any], fact: str) -> str | None:
+    if facts.get(f"{fact}_source") != "dossier.yaml":
+        return None
+    key = facts.get(f"{fact}_declared_as", "dates")
+    what = _FACT_WORDS.get(fact, fact)
+    read = facts.get(f"{fact}_read")
+    if read:
+        why = f"the document says {read}"
+    elif doc.has_text:
+        why = "none could be read from it"
+    else:
+        why = "no text could be read from it"
+    return f"{doc.rel}: {what} {facts[fact]} taken from {key} in dossier.yaml ({why})"
+
+
+# ---------------------------------------------------------------- dates
+
+
+def _reference(rule: Rule, ctx: RuleContext) -> tuple[date, str, str | None]:
+    """(reference date, how to say it, a note when the profile lacks what the rule needs)."""
+    ref = str(rule.params.get("reference", "as_of"))
+    months = int(rule.params.get("months", 0))
+    plus = f" plus {months} months" if months else ""
+    base: date | None
+    if ref == "as_of":
+        base, words = ctx.as_of, f"{ctx.as_of}"
+        return add_months(base, months), f"{words}{plus}", None
+    if ref == "training.start":
+        base, words = ctx.profile.training.start, "training starts"
+    else:
+        base, words = ctx.profile.training.end, "training ends"
+    if base is None:
+        note = (
+            f"{ref} is not set in dossier.yaml, so the date was judged on {ctx.as_of} only; "
+            f"set {ref}"
+        )
+        return ctx.as_of, f"{ctx.as_of}", note
+    return add_months(base, months), f"{words} {base}{plus}", None
+
+
+def _why(rule: Rule) -> str:
+    why = rule.params.get("why")
+    return f" ({why})" if why else ""
+
+
+def _valid_until(rule: Rule, item: Item, docs: Sequence[Document], ctx: RuleContext) -> RuleOutcome:
+    fact = str(rule.params.get("fact", "expiry"))
+    declared = rule.params.get("declared")
+    required = bool(rule.params.get("required", True))
+    reference, ref_words, ref_note = _reference(rule, ctx)
+    what = _FACT_WORDS.get(fact, fact)
+    soon = ctx.as_of + timedelta(days=ctx.expiring_within)
+
+    def judge(doc: Document) -> _Verdict:
+        f = _facts(doc, ctx)
+        value = facts_mod.fact_date(f, fact)
+        if value is None:
+            if not required:
+                return _Verdict(doc)
+            return _no_fact(doc, what, str(declared) if declared else None)
+        note = _declared_note(doc, f, fact)
+        src = _source_words(f, fact)
+        fix = f"renew it, or correct dates.{declared} in dossier.yaml" if declared else "renew it"
+        if value < ctx.as_of:
+            msg = f"{doc.rel}: expired on {value}{src}, before {ctx.as_of}{_why(rule)}; {fix}"
+            return _Verdict(doc, "expired", msg, Problem("expired", "error", msg), note)
+        if value < reference:
+            msg = (
+                f"{doc.rel}: expires {value}{src}, before {ref_words} ({reference})"
+                f"{_why(rule)}; {fix}"
+            )
+            return _Verdict(doc, "invalid", msg, Problem("expired", "error", msg), note)
+        if value < soon:
+            msg = (
+                f"{doc.rel}: expires {value}{src}, within {ctx.expiring_within} days of "
+                f"{ctx.as_of}{_why(rule)}; renew it soon"
+            )
+            return _Verdict(doc, "expiring", msg, Problem("expired", "warning", msg), note)
+        return _Verdict(doc, note=note)
+
+    outcome = _each(item, docs, judge)
+    if ref_note:
+        return _merge([outcome, RuleOutcome(messages=(ref_note,))])
+    return outcome
+
+
+def _max_age(rule: Rule, item: Item, docs: Sequence[Document], ctx: RuleContext) -> RuleOutcome:
+    fact = str(rule.params.get("fact", "test_date"))
+    declared = rule.params.get("declared")
+    years = rule.params.get("years")
+    days = rule.params.get("days")
+    what = _FACT_WORDS.get(fact, fact)
+    span = f"{years} years" if years is not None else f"{days} days"
+    soon = ctx.as_of + timedelta(days=ctx.expiring_within)
+
+    def judge(doc: Document) -> _Verdict:
+        f = _facts(doc, ctx)
+        value = facts_mod.fact_date(f, fact)
+        if value is None:
+            return _no_fact(doc, what, str(declared) if declared else None)
+        until = (
+            add_months(value, 12 * int(years))
+            if years is not None
+            else value + timedelta(days=int(days or 0))
+        )
+        note = _declared_note(doc, f, fact)
+        src = _source_words(f, fact)
+        if until < ctx.as_of:
+            msg = (
+                f"{doc.rel}: {what} {value}{src} is more than {span} before {ctx.as_of} "
+                f"(valid until {until}){_why(rule)}; take the test again"
+            )
+            return _Verdict(doc, "expired", msg, Problem("expired", "error", msg), note)
+        if until < soon:
+            msg = (
+                f"{doc.rel}: {what} {value}{src}: valid {span}, until {until}, within "
+                f"{ctx.expiring_within} days of {ctx.as_of}{_why(rule)}; plan a new test"
+            )
+            return _Verdict(doc, "expiring", msg, Problem("expired", "warning", msg), note)
+        return _Verdict(doc, note=note)
+
+    return _each(item, docs, judge)
+
+
+# ---------------------------------------------------------------- results
+
+
+def _number(value: float | int) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _min_scores(rule: Rule, item: Item, docs: Sequence[Document], ctx: RuleContext) -> RuleOutcome:
+    minimums: Mapping[str, Any] = rule.params.get("scores") or {}
+    exam = rule.params.get("exam")
+
+    def judge(doc: Document) -> _Verdict:
+        f = _facts(doc, ctx)
+        if exam and f.get("exam") not in (None, exam):
+            return _Verdict(doc)
+        scores: Mapping[str, Any] = f.get("scores") or {}
+        absent = [c for c in minimums if c not in scores]
+        if absent:
+            if not doc.has_text:
+                return _no_fact(doc, "scores", None)
+            return _Verdict(
+                doc,
+                "unverified",
+                f"{doc.rel}: no {', '.join(c.capitalize() for c in absent)} score found, so the "
+                "minimum scores were not checked (all must come from one sitting); check it by eye",
+            )
+        low = [(c, scores[c], m) for c, m in minimums.items() if float(scores[c]) < float(m)]
+        if not low:
+            return _Verdict(doc)
+        parts = "; ".join(
+            f"{c.capitalize()} {_number(v)}, below the minimum {_number(m)}" for c, v, m in low
+        )
+        msg = (
+            f"{doc.rel}: {parts}{_why(rule)}; all sub-tests must reach the minimums in one "
+            "sitting: retake the test"
+        )
+        return _Verdict(doc, "invalid", msg)
+
+    return _each(item, docs, judge)
+
+
+def _outcome(rule: Rule, item: Item, docs: Sequence[Document], ctx: RuleContext) -> RuleOutcome:
+    expect = str(rule.params.get("expect", "pass")).lower()
+
+    def judge(doc: Document) -> _Verdict:
+        f = _facts(doc, ctx)
+        found = f.get("outcome")
+        if found is None:
+            if not doc.has_text:
+                return _no_fact(doc, "result", None)
+            return _Verdict(
+                doc, "unverified", f"{doc.rel}: no result (pass or fail) found; check it by eye"
+            )
+        if found == expect:
+            return _Verdict(doc)
+        shown = f.get("outcome_text", found)
+        msg = f"{doc.rel}: result {shown}, but a {expect} is required{_why(rule)}"
+        return _Verdict(doc, "invalid", msg)
+
+    return _each(item, docs, judge)
+
+
+# ---------------------------------------------------------------- names
+
+
+def applicant_names(ctx: RuleContext) -> tuple[list[str], str]:
+    """The applicant's names (full name first) and where they come from: dossier.yaml,
+    else the passport's machine-readable zone."""
+    applicant = ctx.profile.applicant
+    if applicant.full_name:
+        return [applicant.full_name, *applicant.other_names], "dossier.yaml"
+    for doc in ctx.documents:
+        mrz = doc.facts.get("mrz") if doc.facts else None
+        if isinstance(mrz, Mapping):
+            name = " ".join(p for p in (mrz.get("given_names"), mrz.get("surname")) if p)
+            if name:
+                return [name, *applicant.other_names], f"the passport {doc.rel}"
+    return list(applicant.other_names), "dossier.yaml"
+
+
+def _name_match(rule: Rule, item: Item, docs: Sequence[Document], ctx: RuleContext) -> RuleOutcome:
+    candidates, source = applicant_names(ctx)
+    if not candidates:
+        return RuleOutcome()
+    problems: dict[str, tuple[Problem, ...]] = {}
+    for doc in docs:
+        stated = _facts(doc, ctx).get("name")
+        if not isinstance(stated, str) or same_person(stated, candidates):
+            continue
+        msg = (
+            f'{doc.rel}: the name on it, "{stated}", does not match the applicant\'s name '
+            f'"{candidates[0]}" ({source}){_why(rule)}; if both are yours, add "{stated}" to '
+            "applicant.other_names in dossier.yaml, otherwise have the document corrected"
+        )
+        problems[doc.rel] = (Problem("name-mismatch", "warning", msg),)
+    return RuleOutcome(document_problems=problems)
+
+
+# ---------------------------------------------------------------- Statement of Need
+
+
+def _fold(text: str) -> str:
+    return " ".join(re.sub(r"[^\w]+", " ", text.casefold()).split())
+
+
+def _required_elements(
+    rule: Rule, item: Item, docs: Sequence[Document], ctx: RuleContext
+) -> RuleOutcome:
+    from . import son  # the letters' module owns the element list
+
+    wanted = ctx.profile.training.specialty
+    names, _ = applicant_names(ctx)
+    applicant = names[0] if names else None
+    sources: Sequence[str] = rule.params.get("specialty_from") or ()
+    others = [
+        (d, _facts(d, ctx).get("specialty"))
+        for d in ctx.documents
+        if d.item in sources and d.readable
+    ]
+    notes: list[str] = []
+    if not wanted:
+        notes.append(
+            "training.specialty is not set in dossier.yaml, so the specialty of "
+            f"{item.title} was not compared; set training.specialty"
+        )
+
+    def judge(doc: Document) -> _Verdict:
+        if not doc.has_text:
+            return _no_fact(doc, "content", None)
+        f = _facts(doc, ctx)
+        found = f.get("specialty")
+        missing = son.missing_elements(doc.text, specialty=wanted, applicant_name=applicant)
+        parts: list[str] = []
+        if missing:
+            listed = "; ".join(e.description for e in missing)
+            parts.append(f"missing {len(missing)} required element(s): {listed}")
+        if wanted and any(e.id == "exact-specialty" for e in missing) and found:
+            parts.append(f'it names the specialty "{found}", not training.specialty "{wanted}"')
+        for other, spec in others:
+            if isinstance(spec, str) and found and _fold(spec) != _fold(str(found)):
+                parts.append(
+                    f'it names the specialty "{found}", but {other.rel} names "{spec}"; '
+                    "they must match exactly"
+                )
+        if not parts:
+            return _Verdict(doc)
+        msg = f"{doc.rel}: {'; '.join(parts)}{_why(rule)}; ask the issuer for a corrected one"
+        return _Verdict(doc, "invalid", msg)
+
+    outcome = _each(item, docs, judge)
+    if wanted:
+        for other, spec in others:
+            if isinstance(spec, str) and _fold(spec) != _fold(wanted):
+                notes.append(
+                    f'{other.rel}: names the specialty "{spec}", but training.specialty in '
+                    f'dossier.yaml is "{wanted}"; they must match exactly'
+                )
+                outcome = _merge([outcome, RuleOutcome(status="invalid")])
+    return _merge([outcome, RuleOutcome(messages=tuple(notes))])
+
+
+# ---------------------------------------------------------------- translations
+
+_GENERIC_WORDS = frozenset(
+    {
+        "translation",
+        "translated",
+        "certified",
+        "certificate",
+        "official",
+        "english",
+        "en",
+        "eng",
+        "copy",
+        "scan",
+        "scanned",
+        "traduccion",
+        "traducido",
+        "traduction",
+        "traduit",
+        "traducao",
+        "traduzido",
+        "jurada",
+        "oficial",
+        "certificada",
+        "of",
+        "the",
+        "de",
+        "la",
+        "del",
+        "and",
+        "y",
+        "pdf",
+        "final",
+        "page",
+    }
+)
+
+
+def _ascii(text: str) -> str:
+    """Lower case, accents dropped, white space collapsed."""
+    plain = unicodedata.normalize("NFKD", text.casefold())
+    return " ".join("".join(c for c in plain if not unicodedata.combining(c)).split())
+
+
+def _stem_words(rel: str) -> set[str]:
+    stem = PurePosixPath(rel).stem
+    words = set(re.split(r"[^a-z]+", _ascii(stem)))
+    return {w for w in words if len(w) > 2 and w not in _GENERIC_WORDS}
+
+
+def _is_translation(doc: Document, ctx: RuleContext, translation_items: Sequence[str]) -> bool:
+    return bool(_facts(doc, ctx).get("certified_translation")) or doc.item in translation_items
+
+
+def _pairs(original: Document, item: Item, translation: Document, ctx: RuleContext) -> bool:
+    """A translation belongs to an original when their file names share a word, or the
+    translation's text names the original's file or a name of the original's item."""
+    if _stem_words(original.rel) & _stem_words(translation.rel):
+        return True
+    text = _ascii(translation.text)
+    stem = _ascii(PurePosixPath(original.rel).stem)
+    if stem and stem in text:
+        return True
+    words = [_ascii(n) for n in (*item.names, item.title) if len(n) > 3]
+    return any(re.search(rf"\b{re.escape(w)}\b", text) for w in words)
+
+
+def _translation(rule: Rule, item: Item, docs: Sequence[Document], ctx: RuleContext) -> RuleOutcome:
+    from .language import guess_language  # the core's guesser
+
+    accepted = {lang.lower() for lang in ctx.checklist.languages}
+    translation_items: Sequence[str] = rule.params.get("translation_items") or ("translation",)
+    school = ctx.profile.medical_school.language
+    translations = [
+        d
+        for d in ctx.documents
+        if d.rel not in {x.rel for x in docs} and _is_translation(d, ctx, translation_items)
+    ]
+    problems: dict[str, tuple[Problem, ...]] = {}
+    for doc in docs:
+        if _facts(doc, ctx).get("certified_translation"):
+            continue  # the translation is part of the same file
+        if doc.has_text:
+            language, how = guess_language(doc.text), "guessed from its text"
+        else:
+            language, how = school, "medical_school.language in dossier.yaml; it has no text"
+        if language is None or language.lower() in accepted:
+            continue
+        if any(_pairs(doc, item, t, ctx) for t in translations):
+            continue
+        wanted = " or ".join(_LANGUAGES.get(lang, lang) for lang in sorted(accepted))
+        stem = PurePosixPath(doc.rel).stem
+        msg = (
+            f"{doc.rel}: in {_LANGUAGES.get(language, language)} ({how}), and no certified "
+            f"{wanted} translation of it was found{_why(rule)}; add one, with the translator's "
+            f"certification statement, named after the original (e.g. {stem}-translation.pdf)"
+        )
+        problems[doc.rel] = (Problem("needs-translation", "warning", msg),)
+    return RuleOutcome(document_problems=problems)
+
+
+# ---------------------------------------------------------------- portal file rules
+
+_PORTAL_KEYS = (
+    "formats", "max_bytes", "encryption", "digital_signatures", "page_size_pt",
+    "forbidden_filename_chars", "max_chars", "aspect",
+)  # fmt: skip
+_FORMAT_ALIASES = {"jpg": "jpeg", "tif": "tiff"}
+
+
+def _size(n: int) -> str:
+    if n >= 1024 * 1024:
+        return f"{n / (1024 * 1024):.2f} MB ({n:,} bytes)"
+    if n >= 1024:
+        return f"{n / 1024:.0f} KB ({n:,} bytes)"
+    return f"{n} bytes"
+
+
+def _portal(rule: Rule, item: Item, ctx: RuleContext) -> tuple[str, Mapping[str, Any]]:
+    pid = rule.params.get("portal") or item.portal
+    spec = dict(ctx.checklist.portals.get(str(pid), {})) if pid else {}
+    spec.update({k: v for k, v in rule.params.items() if k in _PORTAL_KEYS})
+    return str(pid or "portal"), spec
+
+
+def _page_ok(size: Sequence[float], want: Sequence[float]) -> bool:
+    w, h = float(size[0]), float(size[1])
+    a, b = float(want[0]), float(want[1])
+    return (abs(w - a) <= 2 and abs(h - b) <= 2) or (abs(w - b) <= 2 and abs(h - a) <= 2)
+
+
+def _page_name(size: Sequence[float]) -> str:
+    known = {"US Letter": (612, 792), "A4": (595.3, 841.9), "US Legal": (612, 1008)}
+    for name, want in known.items():
+        if _page_ok(size, want):
+            return f" ({name})"
+    return ""
+
+
+def _portal_checks(doc: Document, portal: str, spec: Mapping[str, Any]) -> list[str]:
+    title = str(spec.get("title") or portal)
+    found: list[str] = []
+    formats = [str(f).lower() for f in spec.get("formats") or ()]
+    formats = [_FORMAT_ALIASES.get(f, f) for f in formats]
+    if formats and doc.format not in formats:
+        found.append(
+            f"a {(doc.format or 'unknown').upper()} file, but {title} takes "
+            f"{' or '.join(f.upper() for f in formats)} only; convert it"
+        )
+    max_bytes = spec.get("max_bytes")
+    if isinstance(max_bytes, int) and doc.bytes > max_bytes:
+        found.append(
+            f"{_size(doc.bytes)}, over the {_size(max_bytes)} limit of {title}; make it smaller"
+        )
+    if spec.get("encryption") is False and doc.info.get("encrypted"):
+        found.append(
+            f"encrypted or password-protected, which {title} refuses; save it without a password"
+        )
+    if spec.get("digital_signatures") is False and doc.info.get("signed"):
+        found.append(
+            f"carries a digital signature, which {title} refuses; print it to a new PDF without it"
+        )
+    want = spec.get("page_size_pt")
+    sizes = doc.info.get("page_sizes") or ()
+    if isinstance(want, list | tuple) and len(want) == 2 and doc.format == "pdf":
+        for n, size in enumerate(sizes, start=1):
+            if isinstance(size, list | tuple) and len(size) == 2 and not _page_ok(size, want):
+                found.append(
+                    f"page {n} is {float(size[0]):g} x {float(size[1]):g} pt"
+                    f"{_page_name(size)}, but "
+                    f"{title} needs {float(want[0]):g} x {float(want[1]):g} pt{_page_name(want)}; "
+                    "re-save it on that paper size"
+                )
+                break
+    chars = str(spec.get("forbidden_filename_chars") or "")
+    name = PurePosixPath(doc.rel).name
+    bad = sorted({c for c in name if c in chars})
+    if bad:
+        found.append(
+            f"its file name has {' '.join(bad)}, which {title} does not allow "
+            f"(no {' '.join(chars)}); rename it"
+        )
+    max_chars = spec.get("max_chars")
+    count = doc.info.get("chars", len(doc.text.strip()))
+    if isinstance(max_chars, int) and isinstance(count, int) and count > max_chars:
+        found.append(f"{count:,} characters, over the {max_chars:,} limit of {title}; shorten it")
+    aspect = spec.get("aspect")
+    width, height = doc.info.get("width"), doc.info.get("height")
+    if (
+        isinstance(aspect, list | tuple)
+        and len(aspect) == 2
+        and isinstance(width, int)
+        and isinstance(height, int)
+        and width > 0
+        and height > 0
+    ):
+        ratio, target = width / height, float(aspect[0]) / float(aspect[1])
+        if abs(ratio - target) / target > 0.03:
+            found.append(
+                f"{width} x {height} px, not the {aspect[0]}:{aspect[1]} shape {title} expects; "
+                "crop it"
+            )
+    return found
+
+
+def _portal_file(rule: Rule, item: Item, docs: Sequence[Document], ctx: RuleContext) -> RuleOutcome:
+    portal, spec = _portal(rule, item, ctx)
+    problems: dict[str, tuple[Problem, ...]] = {}
+    for doc in docs:
+        found = _portal_checks(doc, portal, spec)
+        if found:
+            problems[doc.rel] = tuple(
+                Problem("over-portal-limit", "warning", f"{doc.rel}: {what} ({portal})")
+                for what in found
+            )
+    return RuleOutcome(document_problems=problems)
+
+
+# ---------------------------------------------------------------- local referee
+
+
+def _local_referee(
+    rule: Rule, item: Item, docs: Sequence[Document], ctx: RuleContext
+) -> RuleOutcome:
+    countries = [str(c).upper() for c in rule.params.get("countries") or ("US", "CA")]
+    readable = [d for d in docs if d.has_text]
+    if not readable:
+        return RuleOutcome()
+    origins = [(d, letter_origin(d.text)) for d in readable]
+    if any(o.country in countries for _, o in origins):
+        return RuleOutcome()
+    where = {"US": "the United States", "CA": "Canada"}
+    places = " or ".join(where.get(c, c) for c in countries)
+    listed = "; ".join(f"{d.rel}: {o.describe()}" for d, o in origins)
+    msg = (
+        f"none of the {len(origins)} {item.title.lower()} comes from a referee in {places} "
+        f"({listed}){_why(rule)}; programs weigh letters they can verify: ask a physician who "
+        f"supervised you in {places} for one"
+    )
+    return RuleOutcome(item_problems=(Problem("no-local-referee", "warning", msg),))
+
+
+# ---------------------------------------------------------------- the engine
+
+RuleFunction = Callable[[Rule, Item, Sequence[Document], RuleContext], RuleOutcome]
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool) and v >= 0
+
+
+def _is_text(v: Any) -> bool:
+    return isinstance(v, str) and bool(v.strip())
+
+
+def _is_texts(v: Any) -> bool:
+    return isinstance(v, list) and all(_is_text(x) for x in v)
+
+
+def _is_scores(v: Any) -> bool:
+    return (
+        isinstance(v, Mapping)
+        and bool(v)
+        and all(isinstance(x, int | float) and not isinstance(x, bool) for x in v.values())
+    )
+
+
+def _is_pair(v: Any) -> bool:
+    return isinstance(v, list) and len(v) == 2 and all(isinstance(x, int | float) for x in v)
+
+
+_COMMON = {"why": (_is_text, "text")}
+
+#: rule type -> (function, {parameter: (check, what it must be)}, required parameters)
+ParamChecks = dict[str, tuple[Callable[[Any], bool], str]]
+RULE_TYPES: dict[str, tuple[RuleFunction, ParamChecks, tuple[str, ...]]] = {
+    "valid-until": (
+        _valid_until,
+        {
+            "fact": (_is_text, "a fact name such as expiry"),
+            "reference": (
+                lambda v: v in ("as_of", "training.start", "training.end"),
+                "as_of, training.start or training.end",
+            ),
+            "months": (_is_int, "a whole number of months"),
+            "declared": (_is_text, "a dossier.yaml dates: key such as passport_expiry"),
+            "required": (lambda v: isinstance(v, bool), "true or false"),
+        },
+        (),
+    ),
+    "max-age": (
+        _max_age,
+        {
+            "fact": (_is_text, "a fact name such as test_date"),
+            "years": (_is_int, "a whole number of years"),
+            "days": (_is_int, "a whole number of days"),
+            "declared": (_is_text, "a dossier.yaml dates: key such as language_test_date"),
+        },
+        (),
+    ),
+    "min-scores": (
+        _min_scores,
+        {
+            "scores": (_is_scores, "a mapping of component to minimum, e.g. {writing: 300}"),
+            "exam": (_is_text, "an exam such as oet or ielts"),
+            "one_sitting": (lambda v: isinstance(v, bool), "true or false"),
+        },
+        ("scores",),
+    ),
+    "outcome": (_outcome, {"expect": (lambda v: v in ("pass", "fail"), "pass or fail")}, ()),
+    "required-elements": (
+        _required_elements,
+        {"specialty_from": (_is_texts, "a list of item ids")},
+        (),
+    ),
+    "name-match": (_name_match, {}, ()),
+    "translation": (_translation, {"translation_items": (_is_texts, "a list of item ids")}, ()),
+    "portal-file": (
+        _portal_file,
+        {
+            "portal": (_is_text, "a portal id defined under portals:"),
+            "formats": (_is_texts, "a list of formats such as [pdf]"),
+            "max_bytes": (_is_int, "a whole number of bytes"),
+            "encryption": (lambda v: isinstance(v, bool), "true or false"),
+            "digital_signatures": (lambda v: isinstance(v, bool), "true or false"),
+            "page_size_pt": (_is_pair, "[width, height] in points"),
+            "forbidden_filename_chars": (_is_text, "the characters, e.g. '|*?:'"),
+            "max_chars": (_is_int, "a whole number of characters"),
+            "aspect": (_is_pair, "[width, height], e.g. [5, 7]"),
+        },
+        (),
+    ),
+    "local-referee": (_local_referee, {"countries": (_is_texts, "a list such as [US, CA]")}, ()),
+}
+
+
+def validate_rules(checklist: Checklist) -> None:
+    """Raise BadInputError naming the file, item and rule of every unknown rule type or
+    wrong parameter (call it where checklists are loaded or validated)."""
+    name = str(checklist.path) if checklist.path else checklist.id
+    errors: list[str] = []
+    for item in checklist.items:
+        for n, rule in enumerate(item.rules, start=1):
+            where = f"{name}: items.{item.id}.rules[{n}] ({rule.type})"
+            spec = RULE_TYPES.get(rule.type)
+            if spec is None:
+                errors.append(
+                    f"{where}: unknown rule type; expected one of: {', '.join(sorted(RULE_TYPES))}"
+                )
+                continue
+            _, params, required = spec
+            allowed = {**params, **_COMMON}
+            for key, value in rule.params.items():
+                if key not in allowed:
+                    errors.append(
+                        f"{where}.{key}: unknown parameter; expected one of: "
+                        f"{', '.join(sorted(allowed)) or 'none'}"
+                    )
+                elif not allowed[key][0](value):
+                    errors.append(f"{where}.{key}: must be {allowed[key][1]} (got {value!r})")
+            errors.extend(f"{where}: needs {key}" for key in required if key not in rule.params)
+            if rule.type == "max-age" and not ({"years", "days"} & set(rule.params)):
+                errors.append(f"{where}: needs years or days")
+            if rule.type == "portal-file":
+                pid = rule.params.get("portal") or item.portal
+                if not pid or pid not in checklist.portals:
+                    errors.append(f"{where}: needs a portal defined under portals: (got {pid!r})")
+    if errors:
+        raise BadInputError("\n".join(errors))
+
+
+def _merge(outcomes: Sequence[RuleOutcome]) -> RuleOutcome:
+    status: str | None = None
+    messages: list[str] = []
+    item_problems: list[Problem] = []
+    doc_problems: dict[str, tuple[Problem, ...]] = {}
+    for o in outcomes:
+        if _RANK.get(o.status, 0) > _RANK.get(status, 0):
+            status = o.status
+        messages.extend(m for m in o.messages if m not in messages)
+        item_problems.extend(p for p in o.item_problems if p not in item_problems)
+        for rel, problems in o.document_problems.items():
+            have = doc_problems.get(rel, ())
+            doc_problems[rel] = have + tuple(p for p in problems if p not in have)
+    return RuleOutcome(status, tuple(messages), tuple(item_problems), doc_problems)
 
 
 def evaluate(item: Item, documents: Sequence[Document], ctx: RuleContext) -> RuleOutcome:
     """Apply ``item.rules`` to the documents that satisfy it."""
-    return RuleOutcome()
+    outcomes: list[RuleOutcome] = []
+    for n, rule in enumerate(item.rules, start=1):
+        spec = RULE_TYPES.get(rule.type)
+        if spec is None:
+            name = str(ctx.checklist.path) if ctx.checklist.path else ctx.checklist.id
+            raise BadInputError(
+                f"{name}: items.{item.id}.rules[{n}]: unknown rule type {rule.type!r}; "
+                f"expected one of: {', '.join(sorted(RULE_TYPES))}"
+            )
+        outcomes.append(spec[0](rule, item, documents, ctx))
+    return _merge(outcomes)

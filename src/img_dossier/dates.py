@@ -1,0 +1,217 @@
+"""Dates as documents write them, read into ``datetime.date``, and dates found next to labels.
+
+Formats: "March 14, 2024", "14 March 2024", "14 MAR 2024", "14 MAR/MARS 2024",
+"14 de marzo de 2024", "le 1er mars 2024", "14/03/2024" (day first unless the text is
+American or the numbers say otherwise), "2024-03-14". Month names in English, Spanish,
+French and Portuguese.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+
+_MONTHS: dict[str, int] = {}
+for _number, _names in enumerate(
+    (
+        "january jan enero ene janvier janv janeiro",
+        "february feb febrero février fevrier févr fevr fevereiro fev",
+        "march mar marzo mars março marco",
+        "april apr abril abr avril avr",
+        "may mayo mai maio",
+        "june jun junio juin junho",
+        "july jul julio juillet juil julho",
+        "august aug agosto ago août aout",
+        "september sep sept septiembre setiembre set septembre setembro",
+        "october oct octubre octobre outubro out",
+        "november nov noviembre novembre novembro",
+        "december dec diciembre dic décembre decembre déc dezembro dez",
+    ),
+    start=1,
+):
+    for _name in _names.split():
+        _MONTHS[_name] = _number
+
+_MONTH = "(?:" + "|".join(sorted((re.escape(m) for m in _MONTHS), key=len, reverse=True)) + r")\.?"
+_DAY = r"(?:[0-3]?\d)(?:st|nd|rd|th|er|º|°)?"
+_YEAR = r"(?:19|20)\d\d"
+
+_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "iso",
+        re.compile(rf"(?<![\d/.-])(?P<y>{_YEAR})[-/.](?P<m>[01]?\d)[-/.](?P<d>[0-3]?\d)(?![\d])"),
+    ),
+    (
+        "day-month",
+        re.compile(
+            rf"(?<![\w/])(?P<d>{_DAY})(?:[\s.\-/]+|\s+de\s+)(?P<mn>{_MONTH})"
+            rf"(?:\s*/\s*{_MONTH})?(?:[\s.,\-/]+|\s+de\s+|\s+del\s+)(?P<y>{_YEAR})(?!\d)",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "month-day",
+        re.compile(
+            rf"(?<![\w/])(?P<mn>{_MONTH})\s+(?P<d>{_DAY}),?\s+(?P<y>{_YEAR})(?!\d)",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "numeric",
+        re.compile(rf"(?<![\d/.-])(?P<a>[0-3]?\d)[/.\-](?P<b>[01]?\d|[0-3]\d)[/.\-](?P<y>{_YEAR})(?![\d])"),
+    ),
+)
+
+#: Words that make a document American, so that 03/04/2024 is March 4.
+_US_CONTEXT = re.compile(
+    r"\b(?:United States|U\.S\.A?\.|USA|USMLE|ECFMG|NBME|AAMC|ERAS|NRMP|"
+    r"(?:A[KLRZ]|C[AOT]|D[CE]|FL|GA|HI|I[ADLN]|K[SY]|LA|M[ADEINOST]|N[CDEHJMVY]|O[HKR]|PA|RI|"
+    r"S[CD]|T[NX]|UT|V[AT]|W[AIVY])\s+\d{5}(?:-\d{4})?)\b"
+)
+
+
+@dataclass(frozen=True)
+class FoundDate:
+    """A date found in a text: where it is, what it says and the date it means."""
+
+    start: int
+    end: int
+    text: str
+    value: date
+
+
+def _day(text: str) -> int:
+    return int(re.match(r"\d+", text).group())  # type: ignore[union-attr]
+
+
+def _make(y: int, m: int, d: int) -> date | None:
+    if not 1900 <= y <= 2100 or not 1 <= m <= 12 or not 1 <= d <= calendar.monthrange(y, m)[1]:
+        return None
+    return date(y, m, d)
+
+
+def numeric_day_first(text: str) -> bool:
+    """Whether 03/04/2024 in this text is 3 April: the text's own unambiguous dates decide,
+    then American context (USMLE, ECFMG, a state and ZIP code) means month first."""
+    for m in _PATTERNS[3][1].finditer(text):
+        a, b = int(m["a"]), int(m["b"])
+        if a > 12 >= b:
+            return True
+        if b > 12 >= a:
+            return False
+    return not _US_CONTEXT.search(text)
+
+
+def find_dates(text: str, *, day_first: bool | None = None) -> list[FoundDate]:
+    """Every date in the text, in reading order (overlapping matches resolved left to right)."""
+    if day_first is None:
+        day_first = numeric_day_first(text)
+    found: list[FoundDate] = []
+    for kind, pattern in _PATTERNS:
+        for m in pattern.finditer(text):
+            value: date | None
+            if kind == "iso":
+                value = _make(int(m["y"]), int(m["m"]), int(m["d"]))
+            elif kind == "numeric":
+                a, b = int(m["a"]), int(m["b"])
+                value = _make(int(m["y"]), b, a) if day_first else _make(int(m["y"]), a, b)
+                if value is None:
+                    value = _make(int(m["y"]), a, b) if day_first else _make(int(m["y"]), b, a)
+            else:
+                month = _MONTHS[m["mn"].lower().rstrip(".")]
+                value = _make(int(m["y"]), month, _day(m["d"]))
+            if value is not None:
+                found.append(FoundDate(m.start(), m.end(), m.group(), value))
+    found.sort(key=lambda f: (f.start, -(f.end - f.start)))
+    result: list[FoundDate] = []
+    for f in found:
+        if result and f.start < result[-1].end:
+            continue
+        result.append(f)
+    return result
+
+
+def parse_date(text: str, *, day_first: bool = True) -> date | None:
+    """The first date in a short text such as a form field, or None."""
+    found = find_dates(text, day_first=day_first)
+    return found[0].value if found else None
+
+
+#: Labels that say what a date is, by fact name. Matched case-insensitively.
+LABELS: dict[str, str] = {
+    "expiry": (
+        r"date of expiry|expiry date|expiration date|date of expiration|expires(?: on)?|"
+        r"expiry|valid (?:until|through|thru|to)|valid till|validity|"
+        r"fecha de (?:vencimiento|caducidad|expiraci[oó]n)|v[aá]lid[oa] hasta|"
+        r"date d'expiration|valable jusqu'au|data de validade|v[aá]lido at[eé]"
+    ),
+    "issue_date": (
+        r"date of issue|issue date|issued on|date issued|date of issuance|issued|"
+        r"fecha de (?:emisi[oó]n|expedici[oó]n)|date de d[ée]livrance|data de emiss[aã]o"
+    ),
+    "test_date": (
+        r"test date|date of test|exam(?:ination)? date|date of (?:the )?exam(?:ination)?|"
+        r"date taken|test taken on|administration date|date de l'examen"
+    ),
+    "signature_date": r"date signed|signature date|signed on|signed|dated",
+    "birth_date": (
+        r"date of birth|birth date|born on|born|fecha de nacimiento|date de naissance|"
+        r"data de nascimento|d\.?o\.?b\.?"
+    ),
+    "date": r"date|fecha",
+}
+
+_LABEL_RE = re.compile(
+    "|".join(f"(?P<{key}>\\b(?:{pattern})\\b)" for key, pattern in LABELS.items()),
+    re.IGNORECASE,
+)
+
+
+def labelled_dates(text: str, *, day_first: bool | None = None) -> dict[str, date]:
+    """Dates next to a label ("Date of expiry: 14 MAR 2031"), by fact name (first wins).
+
+    A label takes the first date after it on its line; labels on a line without dates
+    (a table header) take the dates of the next line with dates, in order.
+    """
+    if day_first is None:
+        day_first = numeric_day_first(text)
+    lines = text.splitlines()
+    dated = [find_dates(line, day_first=day_first) for line in lines]
+    result: dict[str, date] = {}
+    for n, line in enumerate(lines):
+        labels = [(m.start(), m.lastgroup or "") for m in _LABEL_RE.finditer(line)]
+        if not labels:
+            continue
+        if dated[n]:
+            if len(labels) > 1 and dated[n][0].start > labels[-1][0]:
+                for (_, key), f in zip(labels, dated[n], strict=False):
+                    result.setdefault(key, f.value)
+                continue
+            for i, (pos, key) in enumerate(labels):
+                stop = labels[i + 1][0] if i + 1 < len(labels) else len(line)
+                inside = [f for f in dated[n] if pos <= f.start < stop]
+                if inside:
+                    result.setdefault(key, inside[0].value)
+            continue
+        following = next(
+            (dated[k] for k in range(n + 1, min(n + 3, len(lines))) if dated[k]), None
+        )
+        if not following:
+            continue
+        if len(labels) == 1:
+            key = labels[0][1]
+            result.setdefault(key, following[0].value)
+        else:
+            for (_, key), f in zip(labels, following, strict=False):
+                result.setdefault(key, f.value)
+    return result
+
+
+def add_months(d: date, months: int) -> date:
+    """The same day ``months`` later (the month's last day when it is shorter)."""
+    total = d.year * 12 + d.month - 1 + months
+    year, month = divmod(total, 12)
+    month += 1
+    return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))

@@ -1,0 +1,229 @@
+"""People's names: the name a document states, and whether two spellings are the same person.
+
+Accents, case, word order, particles (de, da, van), titles (Dr.) and left-out middle names
+are tolerated; initials match the word they begin. A word that the other spelling does not
+have at all (another family name) makes a mismatch.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+_TITLES = frozenset(
+    [
+        "dr",
+        "dra",
+        "doctor",
+        "doctora",
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "mx",
+        "prof",
+        "professor",
+        "md",
+        "mbbs",
+        "sr",
+        "sra",
+        "srta",
+        "mme",
+        "mlle",
+        "señor",
+        "senor",
+        "señora",
+        "senora",
+        "monsieur",
+        "madame",
+    ]
+)
+_PARTICLES = frozenset(
+    [
+        "de",
+        "del",
+        "la",
+        "las",
+        "los",
+        "da",
+        "das",
+        "do",
+        "dos",
+        "di",
+        "du",
+        "van",
+        "von",
+        "der",
+        "den",
+        "y",
+        "e",
+        "et",
+        "le",
+    ]
+)
+
+#: Words that end a name read after a label ("Name: Ana Lima Date of birth ...").
+_STOP = frozenset(
+    [
+        "date",
+        "dob",
+        "born",
+        "birth",
+        "sex",
+        "gender",
+        "nationality",
+        "passport",
+        "number",
+        "no",
+        "id",
+        "usmle",
+        "ecfmg",
+        "aamc",
+        "candidate",
+        "profession",
+        "venue",
+        "test",
+        "has",
+        "was",
+        "is",
+        "who",
+        "of",
+        "for",
+        "the",
+        "and",
+        "at",
+        "in",
+        "on",
+        "to",
+        "with",
+        "i",
+        "am",
+        "this",
+        "that",
+        "it",
+        "we",
+        "he",
+        "she",
+        "they",
+        "hereby",
+        "has",
+        "have",
+        "address",
+        "phone",
+        "email",
+        "e-mail",
+        "signature",
+        "signed",
+        "title",
+        "position",
+        "program",
+        "specialty",
+        "fecha",
+        "nacimiento",
+        "nacionalidad",
+        "sexo",
+        "né",
+        "née",
+        "date",
+    ]
+)
+
+_WORD = r"[^\W\d_][^\W\d_'’\-]*\.?"
+_NAME = rf"{_WORD}(?:,?[ \t]+{_WORD}){{1,6}}"
+_PATTERNS = (
+    re.compile(
+        r"(?im)^[ \t]*(?:full name|candidate(?:'s)? name|name of (?:the )?(?:applicant|candidate|"
+        r"examinee|student|physician|graduate)(?: for visa)?|applicant(?:'s)? name|"
+        r"examinee(?:'s)? name|"
+        r"student(?:'s)? name|physician(?:'s)? name|name|nombre(?: completo| y apellidos)?|"
+        r"nom(?: et pr[ée]noms?)?|nome(?: completo)?|applicant|examinee|candidate)"
+        rf"[ \t]*[:：][ \t]*(?P<name>{_NAME})"
+    ),
+    re.compile(
+        r"(?i)(?:certif(?:y|ies) that|conferred (?:up)?on|awarded to|granted to|"
+        r"otorga(?:do)? a|confiere a|confers upon|d[ée]cern[ée] [àa]|presented to)"
+        rf"[ \t\n]+(?:(?:Dr|Dra|Mr|Ms|Mrs)\.?[ \t]+)?(?P<name>{_NAME})"
+    ),
+    re.compile(
+        rf"(?m)^[ \t]*Dear[ \t]+(?:Dr|Dra|Mr|Ms|Mrs|Miss)\.?[ \t]+(?P<name>{_NAME})[ \t]*[,:]"
+    ),
+)
+_SURNAME = re.compile(
+    r"(?im)^[ \t]*(?:surname|family name|last name|apellidos?|nom)\b[^:\n]*[:\n][ \t]*"
+    rf"(?P<name>{_WORD}(?:[ \t]+{_WORD}){{0,3}})"
+)
+_GIVEN = re.compile(
+    r"(?im)^[ \t]*(?:given names?|first names?|nombres?|pr[ée]noms?)\b[^:\n]*[:\n][ \t]*"
+    rf"(?P<name>{_WORD}(?:[ \t]+{_WORD}){{0,3}})"
+)
+
+
+def tokens(name: str) -> list[str]:
+    """A name as comparable words: no accents, lower case, no titles or particles."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    words = re.split(r"[^a-z]+", plain.replace("'", "").replace("’", ""))
+    return [w for w in words if w and w not in _TITLES and w not in _PARTICLES]
+
+
+def _covered(word: str, candidate: list[str]) -> bool:
+    for c in candidate:
+        if word == c or (len(word) == 1 and c.startswith(word)):
+            return True
+        if len(word) >= 4 and c.startswith(word):  # MRZ truncates long names
+            return True
+    return False
+
+
+def same_person(stated: str, candidates: Iterable[str]) -> bool:
+    """Whether ``stated`` is a spelling of one of ``candidates`` (the applicant's names).
+
+    Every word of the stated name must belong to one candidate, and at least two of them
+    (or all of a one-word candidate) must be present: "QUISPE MAMANI, LUCIA" is
+    "Lucia Fernanda Quispe Mamani"; "Lucia Torres" is not.
+    """
+    words = tokens(stated)
+    if not words:
+        return True
+    for candidate in candidates:
+        cwords = tokens(candidate)
+        if not cwords:
+            continue
+        if all(_covered(w, cwords) for w in words):
+            full = [w for w in words if len(w) > 1]
+            if len(full) >= min(2, len(cwords)):
+                return True
+    return False
+
+
+def _clean(raw: str) -> str | None:
+    words: list[str] = []
+    for word in raw.replace(",", " , ").split():
+        bare = word.strip(".,").casefold()
+        if bare in _STOP:
+            break
+        words.append(word)
+    text = " ".join(words).strip(" ,")
+    if "," in text:
+        family, _, given = text.partition(",")
+        text = f"{given.strip()} {family.strip()}".strip()
+    real = [w for w in tokens(text) if len(w) > 1]
+    return text if len(real) >= 2 else None
+
+
+def find_name(text: str) -> str | None:
+    """The person's name the text states: after a label ("Name:", "Candidate name:"),
+    in "certify that ..." / "conferred upon ...", in a "Dear Dr. ..." line, or from
+    passport fields (surname and given names)."""
+    head = text[:20000]
+    for pattern in _PATTERNS:
+        for m in pattern.finditer(head):
+            name = _clean(m["name"])
+            if name:
+                return name
+    surname = _SURNAME.search(head)
+    given = _GIVEN.search(head)
+    if surname and given:
+        return _clean(f"{given['name']} {surname['name']}")
+    return None

@@ -1,0 +1,118 @@
+"""Exam results read from a score report's text: which exam, the outcome, and the scores.
+
+Outcomes are "pass" or "fail" (with the words the document used, e.g. "Pass with superior
+performance"); scores are OET sub-tests (0-500), IELTS bands (0-9, by component and overall)
+and three-digit totals (USMLE, MCCQE).
+"""
+
+from __future__ import annotations
+
+import re
+
+#: Exam names as score reports print them, most specific first.
+EXAMS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (key, re.compile(pattern, re.IGNORECASE))
+    for key, pattern in (
+        ("oet", r"\bOccupational English Test\b|\bOET\b"),
+        ("ielts", r"\bIELTS\b"),
+        ("celpip", r"\bCELPIP\b"),
+        ("toefl", r"\bTOEFL\b"),
+        ("usmle-step2-ck", r"\bStep 2 (?:CK|Clinical Knowledge)\b"),
+        ("usmle-step3", r"\bStep 3\b"),
+        ("usmle-step1", r"\bStep 1\b"),
+        ("mccqe1", r"\bMCCQE Part I\b(?!I)|\bQualifying Examination Part I\b(?!I)|\bMCCQE1\b"),
+        ("nac", r"\bNAC Examination\b|\bNational Assessment Collaboration\b"),
+    )
+)
+
+_PASS = r"pass(?:ed)? with superior performance|pass(?:ed)?|r[ée]ussite|r[ée]ussi|aprobado|aprovado"
+_FAIL = r"fail(?:ed)?|[ée]chec|reprobado|reprovado|did not pass"
+_OUTCOME_WORD = rf"(?P<word>{_PASS}|{_FAIL})"
+_LABELLED = re.compile(
+    r"(?:\bresult|\boutcome|\bpass\s*/\s*fail|\bperformance|\bstatus|\bdecision|\br[ée]sultat|"
+    rf"\bresultado)s?\b[ \t]*[:\-]?[ \t]*{_OUTCOME_WORD}\b",
+    re.IGNORECASE,
+)
+_SENTENCE = re.compile(
+    r"\b(?:has|have)\s+(?P<word>passed|failed)\b|\b(?P<not>did not pass)\b", re.IGNORECASE
+)
+_EXAM_LINE = re.compile(
+    rf"(?im)^.*\b(?:step|mccqe|nac|examination|exam|part)\b.*?\b{_OUTCOME_WORD}\b[ \t]*\S{{0,12}}$"
+)
+_ALONE = re.compile(rf"(?im)^[ \t]*{_OUTCOME_WORD}[ \t]*$")
+
+COMPONENTS = ("listening", "reading", "writing", "speaking")
+_NUMBER = r"(\d{1,3}(?:\.\d)?)"
+_COMPONENT = {
+    c: re.compile(rf"(?i)\b{c}\b[^\d\n]{{0,30}}?{_NUMBER}(?![\d/])") for c in COMPONENTS
+}
+_OVERALL = re.compile(rf"(?i)\boverall(?: band)?(?: score)?\b[^\d\n]{{0,20}}?{_NUMBER}(?![\d/])")
+_TOTAL = re.compile(
+    r"(?i)\b(?:three-digit score|total score|score|puntaje|note)\b[ \t]*[:\-]?[ \t]*(\d{3})(?!\d)"
+)
+
+
+def exam(text: str) -> str | None:
+    """The exam a score report is for (``oet``, ``ielts``, ``usmle-step1``, ``mccqe1``, ...)."""
+    for key, pattern in EXAMS:
+        if pattern.search(text):
+            return key
+    return None
+
+
+def outcome(text: str) -> tuple[str, str] | None:
+    """("pass" | "fail", the words used): a pass anywhere wins, since a transcript lists
+    earlier failed attempts before the pass that counts."""
+    words: list[str] = []
+    for pattern in (_LABELLED, _SENTENCE, _EXAM_LINE, _ALONE):
+        for m in pattern.finditer(text):
+            word = m.groupdict().get("word") or m.groupdict().get("not")
+            if word:
+                words.append(" ".join(word.split()))
+    if not words:
+        return None
+    passes = [w for w in words if re.fullmatch(_PASS, w, re.IGNORECASE)]
+    if passes:
+        best = max(passes, key=len)
+        return "pass", best[:1].upper() + best[1:]
+    return "fail", words[0][:1].upper() + words[0][1:]
+
+
+def _value(raw: str) -> float | int | None:
+    number = float(raw)
+    if "." in raw or number <= 9:
+        return number if 0 <= number <= 9 and (number * 2).is_integer() else None
+    return int(number) if 0 <= number <= 500 else None
+
+
+def scores(text: str) -> dict[str, float | int]:
+    """Sub-test scores or bands by component (``listening`` ... ``speaking``, ``overall``)
+    and a three-digit ``total`` when the report prints one."""
+    found: dict[str, float | int] = {}
+    lines = text.splitlines()
+    for n, line in enumerate(lines):
+        header = [c for c in COMPONENTS if re.search(rf"(?i)\b{c}\b", line)]
+        numbers = re.findall(r"(?<![\d.])\d{1,3}(?:\.\d)?(?![\d.])", line)
+        if len(header) >= 2 and not numbers and n + 1 < len(lines):
+            below = re.findall(r"(?<![\d.])\d{1,3}(?:\.\d)?(?![\d.])", lines[n + 1])
+            for comp, raw in zip(header, below, strict=False):
+                value = _value(raw)
+                if value is not None:
+                    found.setdefault(comp, value)
+    for comp, pattern in _COMPONENT.items():
+        if comp in found:
+            continue
+        m = pattern.search(text)
+        if m:
+            value = _value(m.group(1))
+            if value is not None:
+                found[comp] = value
+    m = _OVERALL.search(text)
+    if m:
+        value = _value(m.group(1))
+        if value is not None:
+            found["overall"] = value
+    m = _TOTAL.search(text)
+    if m and not any(c in found for c in COMPONENTS):
+        found["total"] = int(m.group(1))
+    return found
