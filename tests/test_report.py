@@ -149,3 +149,21 @@ def test_json_is_the_report_json_and_keeps_unicode() -> None:
     text = render_json(r)
     assert "Título médico.pdf" in text
     assert json.loads(text) == json.loads(json.dumps(r.to_json()))
+
+
+def test_many_unrecognised_files_share_one_hint() -> None:
+    rels = [f"Scan_000{n}.pdf" for n in range(1, 4)]
+    hint = "could not tell which document this is"
+    docs = tuple(doc(r, None, Problem("unclassified", "warning", f"{r}: {hint}")) for r in rels)
+    text = render_text(report((), docs))
+    assert text.count("could not tell which document this is") == 1
+    assert "    Scan_0002.pdf\n" in text
+
+
+def test_long_advice_is_wrapped() -> None:
+    advice = "Ask your Ministry of Health for a Statement of Need. " * 5
+    items = (ItemResult("son", "Statement of Need", True, "missing", advice=advice),)
+    lines = render_text(report(items)).splitlines()
+    start = next(n for n, line in enumerate(lines) if "what to do:" in line)
+    assert all(len(line) <= 96 for line in lines[start : start + 4])
+    assert lines[start + 1].startswith("        ") and lines[start + 1][8] != " "

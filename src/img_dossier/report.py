@@ -6,9 +6,13 @@ No click here: the CLI decides colour and where the text goes.
 from __future__ import annotations
 
 import json
+import textwrap
 from collections.abc import Iterable
 
 from .model import Document, ItemResult, Problem, Report
+
+#: Prose (the advice) is wrapped to this many columns.
+_WIDTH = 96
 
 _RESET = "\033[0m"
 _COLORS = {
@@ -133,9 +137,17 @@ def render_text(
     ]
     if unclassified:
         out.heading("Not recognised", len(unclassified), "yellow")
-        for d in unclassified:
-            hint = next(p for p in d.problems if p.code == "unclassified")
-            out.add(f"  {d.rel}: {_strip_rel(d.rel, hint.message)}")
+        hints = [
+            _strip_rel(d.rel, next(p for p in d.problems if p.code == "unclassified").message)
+            for d in unclassified
+        ]
+        if len(set(hints)) == 1 and len(hints) > 1:
+            out.add(f"  {hints[0].rstrip(':')}:")
+            for d in unclassified:
+                out.add(f"    {d.rel}")
+        else:
+            for d, hint in zip(unclassified, hints, strict=True):
+                out.add(f"  {d.rel}: {hint}")
     if report.ignored:
         out.heading("Ignored", len(report.ignored), "dim")
         for rel in report.ignored:
@@ -190,7 +202,15 @@ def _item_block(
         if d.problems:
             shown.add(rel)
     if advice and item.advice:
-        out.add(f"      what to do: {item.advice}")
+        out.add(
+            textwrap.fill(
+                f"what to do: {item.advice}",
+                width=_WIDTH,
+                initial_indent="      ",
+                subsequent_indent="        ",
+                break_on_hyphens=False,
+            )
+        )
 
 
 def _names(items: Iterable[ItemResult]) -> str:
