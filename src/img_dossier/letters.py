@@ -1,0 +1,599 @@
+"""Letter templates: discovery, validation, sandboxed rendering to DOCX and PDF.
+
+A template is ``NAME.docx`` (Jinja tags, rendered by docxtpl) plus ``NAME.yaml`` declaring
+its fields. Templates run in Jinja's sandbox with StrictUndefined and autoescape, so a
+missing value, a reach for Python internals or an ``&`` in a name can never produce a
+broken or half-filled letter. Values come from letters_values; PDFs from convert.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import unicodedata
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+from jinja2 import StrictUndefined, meta, nodes
+from jinja2.exceptions import SecurityError, TemplateError, TemplateSyntaxError, UndefinedError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from .errors import BadInputError, OutputError
+from .letters_values import COMPUTED, Rows, build_contexts, get_path, longdate, parse_date, read_csv
+from .profile import load_profile, read_yaml
+from .resources import data_dir
+
+BUILTIN = "built-in"
+FORMATS = ("docx", "pdf", "both")
+FIELD_TYPES = ("text", "date")
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+_FIELD = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z][A-Za-z0-9_]*)*$")
+_TEMPLATE_KEYS = {"description", "fields", "filename_field"}
+_FIELD_KEYS = {"name", "description", "required", "default", "example", "type"}
+_FOLD = str.maketrans(
+    {
+        "ß": "ss",
+        "ø": "o",
+        "Ø": "O",
+        "đ": "d",
+        "Đ": "D",
+        "ł": "l",
+        "Ł": "L",
+        "æ": "ae",
+        "Æ": "AE",
+        "œ": "oe",
+        "Œ": "OE",
+        "þ": "th",
+        "ı": "i",
+    }
+)
+_MAX_SLUG = 60
+
+
+@dataclass(frozen=True)
+class Field:
+    """A value a template uses: dotted name, what it is, required or its default, an example."""
+
+    name: str
+    description: str
+    required: bool
+    default: Any
+    example: Any
+    type: str = "text"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "description": self.description,
+            "required": self.required,
+            "default": _jsonable(self.default),
+            "example": _jsonable(self.example),
+        }
+
+
+@dataclass(frozen=True)
+class Template:
+    """A letter template: where it lives, what it is for, its fields and file-name field."""
+
+    name: str
+    description: str
+    source: str  # "built-in" or the path of the user's .docx
+    docx_path: Path
+    yaml_path: Path
+    fields: tuple[Field, ...]
+    filename_field: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "description": self.description,
+            "source": self.source,
+            "fields": [f.to_json() for f in self.fields],
+            "filename_field": self.filename_field,
+        }
+
+
+@dataclass(frozen=True)
+class Written:
+    """One file a render wrote; ``row`` is the CSV row (from 1), None without a CSV."""
+
+    template: str
+    row: int | None
+    path: Path
+    format: str
+    engine: str | None = None  # PDF only: "libreoffice" or "built-in"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "template": self.template,
+            "row": self.row,
+            "path": str(self.path),
+            "format": self.format,
+        }
+
+
+def _jsonable(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+# -- discovery --------------------------------------------------------------------------
+
+
+def _candidates(folder: Path) -> Iterator[str]:
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith((".", "~$")) or path.suffix.lower() not in (".yaml", ".docx"):
+            continue
+        yield path.stem
+
+
+def discover(user_dir: Path | None = None) -> dict[str, tuple[Path, str]]:
+    """Template name -> (folder, source); a user folder's templates override built-ins."""
+    found: dict[str, tuple[Path, str]] = {}
+    builtin = data_dir("templates")
+    if builtin.is_dir():
+        for name in _candidates(builtin):
+            found[name] = (builtin, BUILTIN)
+    if user_dir is not None:
+        if not user_dir.is_dir():
+            raise BadInputError(f"{user_dir}: templates folder not found")
+        for name in _candidates(user_dir):
+            found[name] = (user_dir, str(user_dir / f"{name}.docx"))
+    return dict(sorted(found.items()))
+
+
+def list_templates(user_dir: Path | None = None) -> list[Template]:
+    """Every template (built-in and user), with its declared fields; the .docx is not opened."""
+    return [
+        _read_meta(name, folder, source) for name, (folder, source) in discover(user_dir).items()
+    ]
+
+
+def load_template(name: str, user_dir: Path | None = None) -> Template:
+    """A template by name, its .yaml and .docx validated against each other."""
+    found = discover(user_dir)
+    if name not in found:
+        raise BadInputError(
+            f"unknown letter template {name!r}; `dossier letters list` shows them: "
+            f"{', '.join(found) or 'none'}"
+        )
+    folder, source = found[name]
+    template = _read_meta(name, folder, source)
+    check_template(template)
+    return template
+
+
+# -- the .yaml ----------------------------------------------------------------------------
+
+
+def _read_meta(name: str, folder: Path, source: str) -> Template:
+    yaml_path, docx_path = folder / f"{name}.yaml", folder / f"{name}.docx"
+    if not _NAME.match(name):
+        raise BadInputError(f"{folder / name}: a template name is letters, digits, - and _ only")
+    if not yaml_path.is_file():
+        raise BadInputError(
+            f"{docx_path}: no {yaml_path.name} beside it declaring its fields; "
+            "write one (see `dossier letters show lor-request` for the shape)"
+        )
+    if not docx_path.is_file():
+        raise BadInputError(f"{yaml_path}: no {docx_path.name} beside it (the Word template)")
+    data = read_yaml(yaml_path)
+    if not isinstance(data, Mapping):
+        raise BadInputError(
+            f"{yaml_path}: must be a mapping with description, fields, filename_field"
+        )
+    for key in data:
+        if key not in _TEMPLATE_KEYS:
+            raise BadInputError(
+                f"{yaml_path}: {key}: unknown key; expected one of: "
+                f"{', '.join(sorted(_TEMPLATE_KEYS))}"
+            )
+    description = data.get("description")
+    if not isinstance(description, str) or not description.strip():
+        raise BadInputError(
+            f"{yaml_path}: description: must be a line of text saying what the letter is for"
+        )
+    raw_fields = data.get("fields")
+    if not isinstance(raw_fields, list) or not raw_fields:
+        raise BadInputError(
+            f"{yaml_path}: fields: must be a list of fields (name, description, "
+            "required or default, example)"
+        )
+    fields = tuple(_field(yaml_path, i, raw) for i, raw in enumerate(raw_fields))
+    names = [f.name for f in fields]
+    for field in fields:
+        if names.count(field.name) > 1:
+            raise BadInputError(f"{yaml_path}: fields: {field.name} is declared twice")
+        for other in names:
+            if other.startswith(field.name + "."):
+                raise BadInputError(
+                    f"{yaml_path}: fields: {field.name} is a value, so "
+                    f"{other} cannot be declared under it"
+                )
+    filename_field = data.get("filename_field")
+    if filename_field not in names:
+        raise BadInputError(
+            f"{yaml_path}: filename_field: must name one of the fields (got {filename_field!r})"
+        )
+    return Template(
+        name=name,
+        description=description.strip(),
+        source=source,
+        docx_path=docx_path,
+        yaml_path=yaml_path,
+        fields=fields,
+        filename_field=str(filename_field),
+    )
+
+
+def _field(yaml_path: Path, index: int, raw: Any) -> Field:
+    where = f"{yaml_path}: fields[{index}]"
+    if not isinstance(raw, Mapping):
+        raise BadInputError(
+            f"{where}: must be a mapping with name, description, required or default, example"
+        )
+    name = raw.get("name")
+    if isinstance(name, str):
+        where = f"{yaml_path}: fields[{index}] ({name})"
+    for key in raw:
+        if key not in _FIELD_KEYS:
+            raise BadInputError(
+                f"{where}: {key}: unknown key; expected one of: {', '.join(sorted(_FIELD_KEYS))}"
+            )
+    if not isinstance(name, str) or not _FIELD.match(name):
+        raise BadInputError(
+            f"{where}: name: must be a dotted name such as referee_name or "
+            f"applicant.family_name (got {name!r})"
+        )
+    description = raw.get("description")
+    if not isinstance(description, str) or not description.strip():
+        raise BadInputError(f"{where}: description: must be text")
+    kind = raw.get("type", "text")
+    if kind not in FIELD_TYPES:
+        raise BadInputError(
+            f"{where}: type: must be one of {', '.join(FIELD_TYPES)} (got {kind!r})"
+        )
+    default = raw.get("default")
+    required = raw.get("required", "default" not in raw)
+    if not isinstance(required, bool):
+        raise BadInputError(f"{where}: required: must be true or false (got {required!r})")
+    if required and default is not None:
+        raise BadInputError(
+            f"{where}: a required field has no default; drop default or set required: false"
+        )
+    if "example" not in raw or raw["example"] is None:
+        raise BadInputError(f"{where}: example: give an example value (shown by `letters show`)")
+    example = raw["example"]
+    if isinstance(example, bool | list | dict):
+        raise BadInputError(f"{where}: example: must be text, a number or a date")
+    if kind == "date":
+        for key, value in (("default", default), ("example", example)):
+            if value is None:
+                continue
+            try:
+                parsed = parse_date(value)
+            except ValueError:
+                raise BadInputError(
+                    f"{where}: {key}: not a date (got {value!r}); write it as YYYY-MM-DD"
+                ) from None
+            if key == "default":
+                default = parsed
+            else:
+                example = parsed
+    return Field(
+        name=name,
+        description=description.strip(),
+        required=required,
+        default=default,
+        example=example,
+        type=kind,
+    )
+
+
+# -- the .docx ----------------------------------------------------------------------------
+
+
+def jinja_env() -> ImmutableSandboxedEnvironment:
+    """The sandbox every template runs in: no internals, no undefined values, XML-escaped."""
+    env = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
+    env.filters["longdate"] = longdate
+    return env
+
+
+def _parts(data: bytes) -> list[tuple[str, str]]:
+    """(part, Jinja source) of every part docxtpl renders: body, headers, footers, properties."""
+    from docx.oxml import parse_xml
+    from docxtpl import DocxTemplate
+
+    tpl = DocxTemplate(BytesIO(data))
+    tpl.init_docx()
+    parts = [("body", tpl.patch_xml(tpl.get_xml()))]
+    for rel in tpl.docx._part.rels.values():
+        if rel.reltype in (tpl.HEADER_URI, tpl.FOOTER_URI) and rel.target_part.blob:
+            kind = "header" if rel.reltype == tpl.HEADER_URI else "footer"
+            xml = tpl.xml_to_string(parse_xml(rel.target_part.blob))
+            parts.append((kind, tpl.patch_xml(xml)))
+    props = tpl.docx.core_properties
+    for prop in ("author", "comments", "identifier", "language", "subject", "title"):
+        parts.append((f"document property {prop}", getattr(props, prop) or ""))
+    return parts
+
+
+def _chain(node: nodes.Node) -> str | None:
+    """``a.b['c']`` -> ``a.b.c``; None for anything that is not a plain path."""
+    if isinstance(node, nodes.Name):
+        return node.name
+    if isinstance(node, nodes.Getattr):
+        base = _chain(node.node)
+        return f"{base}.{node.attr}" if base else None
+    if (
+        isinstance(node, nodes.Getitem)
+        and isinstance(node.arg, nodes.Const)
+        and isinstance(node.arg.value, str)
+    ):
+        base = _chain(node.node)
+        return f"{base}.{node.arg.value}" if base else None
+    return None
+
+
+def _used(node: nodes.Node, roots: set[str], out: set[str]) -> None:
+    """Collect the dotted paths under ``roots`` (names the template does not set itself)."""
+    if isinstance(node, nodes.Name | nodes.Getattr | nodes.Getitem):
+        path = _chain(node)
+        if path is not None and path.split(".")[0] in roots:
+            out.add(path)
+            return
+    for child in node.iter_child_nodes():
+        _used(child, roots, out)
+
+
+def _internals(tree: nodes.Template) -> list[str]:
+    """Attribute names a template reaches for that start with ``_`` (Python internals)."""
+    found: list[str] = []
+    for node in tree.find_all((nodes.Getattr, nodes.Getitem, nodes.Filter)):
+        name: Any = None
+        if isinstance(node, nodes.Getattr):
+            name = node.attr
+        elif isinstance(node, nodes.Getitem):
+            name = node.arg.value if isinstance(node.arg, nodes.Const) else None
+        elif isinstance(node, nodes.Filter) and node.name == "attr" and node.args:
+            first = node.args[0]
+            name = first.value if isinstance(first, nodes.Const) else None
+        if isinstance(name, str) and name.startswith("_"):
+            found.append(name)
+    return found
+
+
+def _covered(path: str, declared: set[str]) -> bool:
+    """A path is fine when it is a field, inside one (``x.upper``), or a group of fields."""
+    if path in declared or path in COMPUTED:
+        return True
+    return any(
+        path.startswith(f + ".") or f.startswith(path + ".") for f in declared | set(COMPUTED)
+    )
+
+
+def check_template(template: Template) -> None:
+    """The .docx is a Word file whose tags parse, use only declared fields and no internals."""
+    try:
+        data = template.docx_path.read_bytes()
+    except OSError as exc:
+        raise BadInputError(
+            f"{template.docx_path}: cannot be read ({exc.strerror or exc})"
+        ) from None
+    try:
+        parts = _parts(data)
+    except Exception as exc:  # python-docx, lxml and zipfile raise many kinds for a bad file
+        raise BadInputError(
+            f"{template.docx_path}: not a Word (.docx) document that can be "
+            f"used as a template ({type(exc).__name__}: {exc}); save it from "
+            "Word as .docx"
+        ) from None
+    env = jinja_env()
+    declared = {f.name for f in template.fields}
+    undeclared: set[str] = set()
+    for part, source in parts:
+        try:
+            tree = env.parse(source)
+        except TemplateSyntaxError as exc:
+            where = f"paragraph {exc.lineno}" if part == "body" and exc.lineno else part
+            raise BadInputError(
+                f"{template.docx_path}: template error in the {where}: "
+                f"{exc.message}; fix the {{{{ }}}} / {{% %}} tags in Word"
+            ) from None
+        internals = _internals(tree)
+        if internals:
+            raise BadInputError(
+                f"{template.docx_path}: template {template.name} reaches for "
+                f"Python internals ({internals[0]}); a template may only use "
+                "its declared fields"
+            )
+        roots = meta.find_undeclared_variables(tree) - set(env.globals)
+        used: set[str] = set()
+        _used(tree, roots, used)
+        undeclared |= {p for p in used if not _covered(p, declared)}
+    if undeclared:
+        raise BadInputError(
+            f"{template.docx_path}: uses {', '.join(sorted(undeclared))}, not "
+            f"declared in {template.yaml_path.name}; add each to its fields "
+            "(name, description, required or default, example)"
+        )
+
+
+def render_docx(template: Template, context: Mapping[str, Any], data: bytes | None = None) -> bytes:
+    """One letter as DOCX bytes; a template error is a BadInputError naming the template."""
+    import docx
+    from docxtpl import DocxTemplate
+
+    if data is None:
+        data = template.docx_path.read_bytes()
+    tpl = DocxTemplate(BytesIO(data))
+    where = f"{template.docx_path} (template {template.name})"
+    try:
+        tpl.render(dict(context), jinja_env(), autoescape=True)
+    except SecurityError as exc:
+        raise BadInputError(
+            f"{where}: reaches for Python internals ({exc}); a template may "
+            "only use its declared fields"
+        ) from None
+    except UndefinedError as exc:
+        raise BadInputError(
+            f"{where}: uses a value nobody gave ({exc}); declare the field in "
+            f"{template.yaml_path.name} and give it a value"
+        ) from None
+    except TemplateError as exc:
+        raise BadInputError(f"{where}: cannot be rendered: {exc}") from None
+    except (TypeError, ValueError) as exc:  # a filter given the wrong kind of value
+        raise BadInputError(f"{where}: cannot be rendered: {exc}") from None
+    out = BytesIO()
+    tpl.save(out)
+    result = out.getvalue()
+    try:
+        docx.Document(BytesIO(result))
+    except Exception as exc:  # the rendered XML did not survive: the template is at fault
+        raise BadInputError(
+            f"{where}: renders to a broken Word file ({exc}); check its tags"
+        ) from None
+    return result
+
+
+# -- output ---------------------------------------------------------------------------------
+
+
+def slug(value: Any) -> str:
+    """ASCII file-name part: accents folded, lower case, words joined by ``-``."""
+    text = unicodedata.normalize("NFKD", str(value).translate(_FOLD))
+    text = text.encode("ascii", "ignore").decode("ascii").lower()
+    text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    return text[:_MAX_SLUG].rstrip("-")
+
+
+def file_stems(template: Template, contexts: Sequence[Mapping[str, Any]]) -> list[str]:
+    """``<template>-<slug>`` per letter, never twice in one run (``-2``, ``-3`` ...)."""
+    used: set[str] = set()
+    stems: list[str] = []
+    for number, context in enumerate(contexts, 1):
+        part = slug(get_path(context, template.filename_field) or "")
+        if not part:
+            part = str(number) if len(contexts) > 1 else "letter"
+        base = f"{template.name}-{part}"
+        stem, n = base, 1
+        while stem.lower() in used:
+            n += 1
+            stem = f"{base}-{n}"
+        used.add(stem.lower())
+        stems.append(stem)
+    return stems
+
+
+def _write_bytes(target: Path, data: bytes) -> None:
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    tmp = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        tmp.replace(target)
+    except OSError as exc:
+        raise OutputError(f"{target}: cannot be written ({exc.strerror or exc})") from None
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _page_size(data: bytes) -> tuple[float, float]:
+    import docx
+
+    section = docx.Document(BytesIO(data)).sections[0]
+    width, height = section.page_width, section.page_height
+    if width is None or height is None:
+        return (612.0, 792.0)
+    return (float(width.pt), float(height.pt))
+
+
+def _write_pdf(target: Path, data: bytes) -> str:
+    """Convert through a DOCX in a private temp folder; convert writes the PDF atomically."""
+    from .convert import ConversionError, docx_to_pdf
+
+    with tempfile.TemporaryDirectory(prefix="img-dossier-letter-") as work:
+        src = Path(work) / f"{target.stem}.docx"
+        try:
+            src.write_bytes(data)
+            return docx_to_pdf(src, target, _page_size(data))
+        except ConversionError as exc:
+            raise OutputError(f"{target}: the letter could not be made a PDF ({exc})") from None
+        except OSError as exc:
+            raise OutputError(f"{target}: cannot be written ({exc.strerror or exc})") from None
+
+
+def write_letters(
+    template: Template,
+    contexts: Sequence[Mapping[str, Any]],
+    *,
+    out_dir: Path,
+    fmt: str = "docx",
+    force: bool = False,
+    numbered: bool = False,
+) -> list[Written]:
+    """Render every letter, then write them; nothing is written if any would overwrite."""
+    if fmt not in FORMATS:
+        raise ValueError(f"format must be one of {FORMATS}")
+    formats = ("docx", "pdf") if fmt == "both" else (fmt,)
+    stems = file_stems(template, contexts)
+    targets = [[out_dir / f"{stem}.{f}" for f in formats] for stem in stems]
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputError(f"{out_dir}: exists and is not a folder; choose another --out")
+    if not force:
+        existing = [t for row in targets for t in row if t.exists()]
+        if existing:
+            shown = ", ".join(str(p) for p in existing[:5])
+            more = f" and {len(existing) - 5} more" if len(existing) > 5 else ""
+            raise OutputError(
+                f"{shown}{more} already exist; nothing was written. Use --force to "
+                "overwrite, or --out another folder"
+            )
+    data = template.docx_path.read_bytes()
+    rendered = [render_docx(template, context, data) for context in contexts]
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{out_dir}: cannot create the folder ({exc.strerror or exc})") from None
+    written: list[Written] = []
+    for number, (docx_bytes, row) in enumerate(zip(rendered, targets, strict=True), 1):
+        for f, target in zip(formats, row, strict=True):
+            engine = None
+            if f == "docx":
+                _write_bytes(target, docx_bytes)
+            else:
+                engine = _write_pdf(target, docx_bytes)
+            written.append(Written(template.name, number if numbered else None, target, f, engine))
+    return written
+
+
+def render(
+    name: str,
+    folder: Path | None = None,
+    *,
+    data: Path | None = None,
+    sets: Mapping[str, str] | None = None,
+    out_dir: Path = Path("letters"),
+    fmt: str = "docx",
+    force: bool = False,
+    user_dir: Path | None = None,
+    today: date | None = None,
+) -> list[Written]:
+    """``dossier letters render``: values from folder/dossier.yaml, CSV rows, then ``sets``."""
+    template = load_template(name, user_dir)
+    base: dict[str, Any] = {}
+    if folder is not None:
+        if not folder.is_dir():
+            raise BadInputError(f"{folder}: folder not found")
+        base = load_profile(folder).values()
+    rows: Rows | None = read_csv(data) if data is not None else None
+    contexts = build_contexts(template, base, rows=rows, sets=sets, today=today)
+    return write_letters(
+        template, contexts, out_dir=out_dir, fmt=fmt, force=force, numbered=rows is not None
+    )
