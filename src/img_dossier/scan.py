@@ -102,9 +102,7 @@ class _Walk:
             target = Path(real) if real is not None else path
             if _is_candidate(target, entry.name, info.st_size):
                 resolved = real or os.path.realpath(path)
-                self.found.append(
-                    _Found(rel, target, info.st_size, resolved, via_link or link)
-                )
+                self.found.append(_Found(rel, target, info.st_size, resolved, via_link or link))
             else:
                 self.ignored.append(rel)
         else:

@@ -24,9 +24,9 @@ READER_VERSION = 1
 
 @dataclass(frozen=True)
 class Limits:
-    seconds: float = 30.0          # wall clock per file
-    memory_mb: int = 1024          # address-space cap of a worker process
-    text_pages: int = 3            # pages whose text is extracted for classification
+    seconds: float = 30.0  # wall clock per file
+    memory_mb: int = 1024  # address-space cap of a worker process
+    text_pages: int = 3  # pages whose text is extracted for classification
     max_pixels: int = 100_000_000  # image pixel bomb limit
     max_bytes: int = 200 * 1024 * 1024
     max_zip_bytes: int = 200 * 1024 * 1024  # uncompressed total of a DOCX
