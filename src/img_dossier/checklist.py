@@ -169,7 +169,17 @@ def builtin_dir() -> Path:
 
 
 def builtin_ids() -> list[str]:
-    return sorted(p.stem for p in builtin_dir().glob("*.yaml"))
+    """The ids of the built-in checklists (other data files in the folder are left out)."""
+    return sorted(p.stem for p in builtin_dir().glob("*.yaml") if _is_checklist_file(p))
+
+
+def _is_checklist_file(path: Path) -> bool:
+    """True when the file has a top-level ``items:`` or ``extends:`` (cheap: no YAML parse)."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return any(line.startswith(("items:", "extends:")) for line in text.splitlines())
 
 
 #: The built-in checklist of each track.

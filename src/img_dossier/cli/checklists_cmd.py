@@ -1,0 +1,223 @@
+"""``dossier checklists list|show|validate``: the built-in and custom checklists."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import textwrap
+from collections.abc import Sequence
+from typing import Any
+
+import click
+
+from ..checklist import Checklist, Item, builtin_dir, builtin_ids, item_to_raw, load
+from ..errors import ExitCode
+from .options import json_option, verbose_option
+
+
+def _load_checked(ref: str) -> Checklist:
+    """Load a checklist and check its rules (unknown rule types and parameters are exit 3)."""
+    from ..rules import validate_rules
+
+    checklist = load(ref)
+    validate_rules(checklist)
+    return checklist
+
+
+def _origin(checklist: Checklist) -> str:
+    """``built-in`` for the tool's own checklists, else the file's path."""
+    path = checklist.path
+    if path is not None and path.resolve().parent == builtin_dir().resolve():
+        return "built-in"
+    return str(path) if path is not None else "built-in"
+
+
+def _summary(checklist: Checklist) -> dict[str, Any]:
+    return {
+        "id": checklist.id,
+        "title": checklist.title,
+        "version": checklist.version,
+        "track": checklist.track,
+        "items": len(checklist.items),
+        "source": _origin(checklist),
+        "path": str(checklist.path) if checklist.path else None,
+    }
+
+
+def _item_json(item: Item) -> dict[str, Any]:
+    raw = item_to_raw(item)
+    return {
+        "id": item.id,
+        "title": item.title,
+        "required": item.required,
+        "when": raw["when"],
+        "conditions": [c.describe() for c in item.when],
+        "min": item.min,
+        "max": item.max,
+        "portal": item.portal,
+        "source": item.source,
+        "advice": item.advice,
+        "names": list(item.names),
+        "evidence": [list(g) for g in item.evidence],
+        "rules": raw["rules"],
+    }
+
+
+def _plain(value: Any) -> Any:
+    """Portal rules as JSON values (YAML may hold dates and tuples)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def _width() -> int:
+    return max(60, min(shutil.get_terminal_size((100, 24)).columns, 100))
+
+
+def _wrap(text: str, indent: str) -> list[str]:
+    return textwrap.wrap(
+        text,
+        width=_width(),
+        initial_indent=indent,
+        subsequent_indent=indent + "  ",
+        break_on_hyphens=False,
+    ) or [indent]
+
+
+def _requirement(item: Item) -> str:
+    if not item.required:
+        words = "optional"
+    elif item.when:
+        words = "required when " + " and ".join(c.describe() for c in item.when)
+    else:
+        words = "required"
+    if item.max is not None and item.max == item.min:
+        words += f", exactly {item.min}"
+    elif item.max is not None:
+        words += f", {item.min} to {item.max}"
+    elif item.min != 1:
+        words += f", at least {item.min}"
+    if item.portal:
+        words += f"; portal {item.portal}"
+    return words
+
+
+def _show_text(checklist: Checklist, verbose: bool) -> str:
+    lines = [
+        f"{checklist.id} {checklist.version}: {checklist.title}",
+        f"track {checklist.track}; documents accepted without translation in: "
+        f"{', '.join(checklist.languages)}; from {_origin(checklist)}",
+        "",
+    ]
+    for item in checklist.items:
+        lines.append(f"{item.id}: {item.title}")
+        lines.extend(_wrap(_requirement(item), "  "))
+        lines.extend(_wrap(f"source: {item.source}", "  "))
+        if item.rules:
+            lines.extend(_wrap("rules: " + ", ".join(r.type for r in item.rules), "  "))
+        if verbose:
+            if item.advice:
+                lines.extend(_wrap(f"if missing: {item.advice}", "  "))
+            if item.names:
+                lines.extend(_wrap("file names: " + ", ".join(item.names), "  "))
+            for group in item.evidence:
+                lines.extend(_wrap("evidence: " + " + ".join(group), "  "))
+            for rule in item.rules:
+                params = ", ".join(f"{k}={v}" for k, v in rule.params.items())
+                lines.extend(_wrap(f"rule {rule.type}({params}): {rule.source}", "  "))
+        lines.append("")
+    if checklist.portals:
+        lines.append("portals:")
+        for pid, spec in checklist.portals.items():
+            title = spec.get("title", pid)
+            params = "; ".join(
+                f"{k} {_show_value(v)}" for k, v in spec.items() if k not in ("title", "source")
+            )
+            lines.extend(_wrap(f"{pid}: {title}" + (f": {params}" if params else ""), "  "))
+            lines.extend(_wrap(f"source: {spec.get('source', '')}", "    "))
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _show_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def _table(rows: Sequence[dict[str, Any]]) -> str:
+    columns = ("id", "version", "track", "items", "source", "title")
+    cells = [[c.upper() for c in columns]] + [[str(r[c]) for c in columns] for r in rows]
+    widths = [max(len(row[n]) for row in cells) for n in range(len(columns) - 1)]
+    out = []
+    for row in cells:
+        left = "  ".join(cell.ljust(w) for cell, w in zip(row[:-1], widths, strict=True))
+        out.append(f"{left}  {row[-1]}".rstrip())
+    return "\n".join(out) + "\n"
+
+
+@click.group("checklists")
+def checklists() -> None:
+    """The checklists a folder is checked against: built-in (us-eras, canada-carms) or custom.
+
+    A custom checklist is a YAML file that can start from a built-in one with
+    `extends: us-eras`, change items key by key, add items and `drop:` others.
+    """
+
+
+@checklists.command("list")
+@click.argument("files", nargs=-1, metavar="[FILE]...")
+@json_option
+@click.pass_context
+def list_(ctx: click.Context, files: tuple[str, ...], as_json: bool) -> None:
+    """List the built-in checklists (and the custom FILEs given): id, version, track, title."""
+    rows = [_summary(_load_checked(ref)) for ref in (*builtin_ids(), *files)]
+    if as_json:
+        click.echo(json.dumps({"checklists": rows}, indent=2, ensure_ascii=False))
+    else:
+        click.echo(_table(rows), nl=False)
+    ctx.exit(int(ExitCode.OK))
+
+
+@checklists.command("show")
+@click.argument("ref", metavar="ID|FILE")
+@json_option
+@verbose_option
+@click.pass_context
+def show(ctx: click.Context, ref: str, as_json: bool, verbose: bool) -> None:
+    """Show a checklist's items: required or under which conditions, counts, portal, source.
+
+    ID is us, canada or a built-in id; FILE a custom checklist (its extends resolved).
+    With -v also the advice, the file names and the content evidence of each item.
+    """
+    checklist = _load_checked(ref)
+    if as_json:
+        data = {
+            **_summary(checklist),
+            "languages": list(checklist.languages),
+            "items": [_item_json(i) for i in checklist.items],
+            "portals": _plain({k: dict(v) for k, v in checklist.portals.items()}),
+        }
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        click.echo(_show_text(checklist, verbose or bool(ctx.meta.get("verbose"))), nl=False)
+    ctx.exit(int(ExitCode.OK))
+
+
+@checklists.command("validate")
+@click.argument("ref", metavar="FILE")
+@click.pass_context
+def validate(ctx: click.Context, ref: str) -> None:
+    """Check a checklist file (and what it extends); exit 0 when valid, 3 naming every error."""
+    checklist = _load_checked(ref)
+    where = checklist.path if checklist.path is not None else ref
+    click.echo(
+        f"{where}: valid: {len(checklist.items)} items "
+        f"({checklist.id} {checklist.version}, track {checklist.track})"
+    )
+    ctx.exit(int(ExitCode.OK))
