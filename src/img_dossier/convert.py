@@ -20,6 +20,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from PIL import Image, ImageOps, ImageSequence
+from reportlab import rl_config
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4, LETTER, landscape
 from reportlab.lib.styles import ParagraphStyle
@@ -122,6 +123,8 @@ class _MarkedInfo(PDFInfo):  # type: ignore[misc]
 
 def marked_canvas(*args: Any, **kwargs: Any) -> Canvas:
     """A reportlab Canvas whose document info carries ``OWN_OUTPUT_KEY``."""
+    # binary streams: JPEG data stays byte-for-byte, nothing grows by a quarter in ASCII85
+    rl_config.useA85 = 0
     canvas = Canvas(*args, **kwargs)
     info = _MarkedInfo()
     info.creator = f"img-dossier {__version__}"

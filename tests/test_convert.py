@@ -1,0 +1,300 @@
+"""convert: images, DOCX and text become marked PDF pages; bad documents become error results."""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+from io import BytesIO
+from pathlib import Path
+
+import pikepdf
+import pypdfium2 as pdfium
+import pytest
+from PIL import Image
+from pypdf import PdfReader
+
+from img_dossier import convert
+from img_dossier.convert import ConversionResult, to_pdf
+from img_dossier.model import OWN_OUTPUT_KEY
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+
+
+def _jpeg(path: Path, size: tuple[int, int], orientation: int = 1) -> Path:
+    """Left half red, right half blue; EXIF orientation as given."""
+    im = Image.new("RGB", size, (0, 0, 255))
+    im.paste((255, 0, 0), (0, 0, size[0] // 2, size[1]))
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    im.save(path, "JPEG", quality=90, exif=exif.tobytes())
+    return path
+
+
+def _render(pdf: Path, page: int = 0) -> Image.Image:
+    doc = pdfium.PdfDocument(str(pdf))
+    try:
+        return doc[page].render(scale=0.5).to_pil().convert("RGB")
+    finally:
+        doc.close()
+
+
+def _ink_box(im: Image.Image) -> tuple[int, int, int, int]:
+    """Bounding box of the non-white pixels."""
+    gray = im.convert("L").point(lambda v: 255 if v < 245 else 0)
+    box = gray.getbbox()
+    assert box is not None
+    return box
+
+
+def _marked(pdf: Path) -> bool:
+    return OWN_OUTPUT_KEY in (PdfReader(pdf).metadata or {})
+
+
+def test_jpeg_is_embedded_as_is_and_fitted(tmp_path: Path) -> None:
+    src = _jpeg(tmp_path / "scan.jpg", (800, 600))
+    result = to_pdf(src, tmp_path / "out.pdf", "letter")
+    assert result == ConversionResult("image", 1)
+    with pikepdf.open(tmp_path / "out.pdf") as pdf:
+        images = list(pdf.pages[0].get_images().values())
+        assert len(images) == 1
+        assert list(images[0].Filter) == [pikepdf.Name.DCTDecode]
+        assert images[0].read_raw_bytes() == src.read_bytes()
+        width, height = float(pdf.pages[0].MediaBox[2]), float(pdf.pages[0].MediaBox[3])
+    assert (width, height) == (792, 612)  # a landscape image gets a landscape Letter page
+    assert _marked(tmp_path / "out.pdf")
+
+
+@pytest.mark.parametrize(("orientation", "top"), [(6, "red"), (8, "blue"), (3, None)])
+def test_exif_orientation_is_honoured_without_reencoding(
+    tmp_path: Path, orientation: int, top: str | None
+) -> None:
+    src = _jpeg(tmp_path / "phone.jpg", (600, 400), orientation)
+    assert to_pdf(src, tmp_path / "out.pdf", "a4").ok
+    with pikepdf.open(tmp_path / "out.pdf") as pdf:
+        image = next(iter(pdf.pages[0].get_images().values()))
+        assert image.read_raw_bytes() == src.read_bytes()
+    im = _render(tmp_path / "out.pdf")
+    x0, y0, x1, y1 = _ink_box(im)
+    if top is None:  # 180 degrees: red (raw left) is now on the right
+        assert im.getpixel(((x0 + x1) // 2 + 20, (y0 + y1) // 2))[0] > 200
+        assert im.getpixel(((x0 + x1) // 2 - 20, (y0 + y1) // 2))[2] > 200
+        return
+    # 6 and 8 turn the landscape photo upright: taller than wide
+    assert (y1 - y0) > (x1 - x0)
+    upper = im.getpixel(((x0 + x1) // 2, y0 + (y1 - y0) // 4))
+    lower = im.getpixel(((x0 + x1) // 2, y1 - (y1 - y0) // 4))
+    red, blue = (upper, lower) if top == "red" else (lower, upper)
+    assert red[0] > 200 and red[2] < 60
+    assert blue[2] > 200 and blue[0] < 60
+
+
+def test_png_keeps_its_aspect_inside_the_margins(tmp_path: Path) -> None:
+    src = tmp_path / "diploma.png"
+    Image.new("RGB", (1000, 1400), (30, 30, 30)).save(src)
+    assert to_pdf(src, tmp_path / "out.pdf", "letter").ok
+    im = _render(tmp_path / "out.pdf")
+    x0, y0, x1, y1 = _ink_box(im)
+    assert abs((y1 - y0) / (x1 - x0) - 1.4) < 0.02
+    margin = convert.IMAGE_MARGIN * 0.5  # render scale 0.5
+    assert x0 >= margin - 2 and y0 >= margin - 2
+    assert im.width - x1 >= margin - 2 and im.height - y1 >= margin - 2
+
+
+def test_png_does_not_balloon(tmp_path: Path) -> None:
+    src = tmp_path / "scan.png"
+    im = Image.effect_noise((1200, 1600), 40).convert("L")
+    im.save(src, optimize=True)
+    assert to_pdf(src, tmp_path / "out.pdf").ok
+    assert (tmp_path / "out.pdf").stat().st_size < src.stat().st_size * 1.3 + 20_000
+
+
+def test_multipage_tiff_gives_one_page_per_frame(tmp_path: Path) -> None:
+    src = tmp_path / "fax.tiff"
+    frames = [Image.new("1", (800, 1000), 1) for _ in range(3)]
+    frames[0].save(src, save_all=True, append_images=frames[1:], compression="group4")
+    result = to_pdf(src, tmp_path / "out.pdf")
+    assert result == ConversionResult("image", 3)
+    assert len(PdfReader(tmp_path / "out.pdf").pages) == 3
+
+
+def test_transparent_png_is_flattened_on_white(tmp_path: Path) -> None:
+    src = tmp_path / "logo.png"
+    Image.new("RGBA", (400, 300), (255, 0, 0, 0)).save(src)
+    assert to_pdf(src, tmp_path / "out.pdf").ok
+    im = _render(tmp_path / "out.pdf")
+    assert im.getpixel((im.width // 2, im.height // 2)) == (255, 255, 255)
+
+
+def _docx(path: Path) -> Path:
+    import docx
+    from docx.shared import Inches
+
+    d = docx.Document()
+    d.add_heading("Curriculum Vitae", level=1)
+    p = d.add_paragraph("Dr. ")
+    p.add_run("Müller").bold = True
+    p.add_run(" and ")
+    p.add_run("Nguyễn").italic = True
+    p.add_run(" worked with عبد الله.")
+    d.add_paragraph("First bullet", style="List Bullet")
+    d.add_paragraph("Second bullet", style="List Bullet")
+    d.add_paragraph("Step one", style="List Number")
+    table = d.add_table(rows=2, cols=2)
+    table.cell(0, 0).text = "Year"
+    table.cell(0, 1).text = "Position"
+    table.cell(1, 0).text = "2024"
+    table.cell(1, 1).text = "Observership, Boston"
+    img = BytesIO()
+    Image.new("RGB", (120, 80), (0, 128, 0)).save(img, "PNG")
+    img.seek(0)
+    d.add_picture(img, width=Inches(1.5))
+    d.save(str(path))
+    return path
+
+
+def test_builtin_docx_renderer_keeps_text_tables_lists_and_images(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(convert, "soffice_path", lambda: None)
+    src = _docx(tmp_path / "cv.docx")
+    result = to_pdf(src, tmp_path / "cv.pdf")
+    assert result.ok and result.engine == "built-in"
+    text = PdfReader(tmp_path / "cv.pdf").pages[0].extract_text()
+    # Arabic glyphs are there (reportlab lays them out in visual order, unshaped)
+    assert "عبد" in text or "دبع" in text
+    for words in (
+        "Curriculum Vitae",
+        "Müller",
+        "Nguyễn",
+        "First bullet",
+        "Step one",
+        "Observership, Boston",
+        "Position",
+    ):
+        assert words in text
+    with pikepdf.open(tmp_path / "cv.pdf") as pdf:
+        assert len(pdf.pages[0].get_images()) == 1
+        fonts = {str(f.BaseFont) for f in pdf.pages[0].Resources.Font.values()}
+    assert any("DejaVuSans" in f for f in fonts)
+    assert any("DejaVuSans-Bold" in f for f in fonts)
+    assert _marked(tmp_path / "cv.pdf")
+
+
+def _fake_soffice(bindir: Path, body: str) -> None:
+    bindir.mkdir()
+    script = bindir / "soffice"
+    script.write_text(f"#!{sys.executable}\n{body}")
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+
+
+def test_libreoffice_runs_with_its_own_profile_and_is_marked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made = tmp_path / "made.pdf"
+    to_pdf(_docx(tmp_path / "seed.docx"), made)
+    log = tmp_path / "args.txt"
+    _fake_soffice(
+        tmp_path / "bin",
+        f"""
+import shutil, sys
+from pathlib import Path
+args = sys.argv[1:]
+Path({str(log)!r}).write_text("\\n".join(args))
+out = Path(args[args.index("--outdir") + 1]); out.mkdir(parents=True, exist_ok=True)
+shutil.copy({str(made)!r}, out / (Path(args[-1]).stem + ".pdf"))
+""",
+    )
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    src = _docx(tmp_path / "letter.docx")
+    result = to_pdf(src, tmp_path / "out.pdf")
+    assert result.engine == "libreoffice" and result.ok
+    args = log.read_text().splitlines()
+    assert "--headless" in args
+    profile = [a for a in args if a.startswith("-env:UserInstallation=file://")]
+    assert len(profile) == 1
+    assert not Path(profile[0].split("file://", 1)[1]).exists()  # thrown away after the run
+    assert _marked(tmp_path / "out.pdf")
+
+
+def test_libreoffice_that_hangs_is_stopped_and_builtin_takes_over(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _fake_soffice(tmp_path / "bin", "import time\ntime.sleep(30)\n")
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    src = _docx(tmp_path / "cv.docx")
+    engine = convert.docx_to_pdf(src, tmp_path / "out.pdf", "letter", timeout=1)
+    assert engine == "built-in"
+    assert "Curriculum Vitae" in PdfReader(tmp_path / "out.pdf").pages[0].extract_text()
+
+
+def test_text_and_markdown_wrap_unicode(tmp_path: Path) -> None:
+    src = tmp_path / "statement.md"
+    long_line = "word " * 400
+    src.write_text(
+        f"# Personal statement\n\nI am Nguyễn, from Lima; عبد الله helped.\n\n- one\n- two\n\n{long_line}\n",
+        encoding="utf-8",
+    )
+    result = to_pdf(src, tmp_path / "out.pdf")
+    assert result.ok and result.engine == "text" and result.pages >= 1
+    text = "".join(p.extract_text() for p in PdfReader(tmp_path / "out.pdf").pages)
+    assert "Personal statement" in text and "Nguyễn" in text and "one" in text
+    assert "#" not in text
+    legacy = tmp_path / "old.txt"
+    legacy.write_bytes("Café in Bogotá".encode("cp1252"))
+    assert to_pdf(legacy, tmp_path / "old.pdf").ok
+    assert "Café in Bogotá" in PdfReader(tmp_path / "old.pdf").pages[0].extract_text()
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("broken.jpg", b"\xff\xd8\xff\xe0 not really a jpeg"),
+        ("empty.png", b""),
+        ("junk.docx", b"PK\x03\x04 this is no zip archive"),
+        ("huge.txt", None),
+    ],
+)
+def test_bad_documents_give_error_results_not_exceptions(
+    tmp_path: Path, name: str, data: bytes | None
+) -> None:
+    src = tmp_path / name
+    if data is None:
+        with open(src, "wb") as fh:
+            fh.truncate(convert.MAX_TEXT_BYTES + 1)
+    else:
+        src.write_bytes(data)
+    result = to_pdf(src, tmp_path / "out.pdf")
+    assert not result.ok
+    assert name in (result.error or "")
+    assert not (tmp_path / "out.pdf").exists()
+    assert [p.name for p in tmp_path.iterdir()] == [name]  # no temp file left behind
+
+
+def test_image_over_the_pixel_limit_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(convert, "MAX_PIXELS", 1000)
+    src = tmp_path / "big.png"
+    Image.new("L", (100, 100)).save(src)
+    result = to_pdf(src, tmp_path / "out.pdf")
+    assert not result.ok and "over the limit" in (result.error or "")
+
+
+@pytest.mark.skipif(not (CORPUS / "docx").is_dir(), reason="shared corpus not present")
+def test_every_corpus_docx_converts_with_the_builtin_renderer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(convert, "soffice_path", lambda: None)
+    files = sorted((CORPUS / "docx").glob("*.docx"))
+    assert files
+    for src in files:
+        result = to_pdf(src, tmp_path / f"{src.stem}.pdf")
+        assert result.ok, result.error
+        assert result.engine == "built-in"
+        with pikepdf.open(tmp_path / f"{src.stem}.pdf") as pdf:
+            assert len(pdf.pages) == result.pages >= 1
+    text = PdfReader(tmp_path / "par-hyperlinks.pdf").pages[0].extract_text()
+    assert "One awesome hyperlink." in text
+    with pikepdf.open(tmp_path / "having-images.pdf") as pdf:
+        assert len(pdf.pages[0].get_images()) >= 1
