@@ -402,3 +402,24 @@ def test_meaningless_file_names_are_classified_by_content(sample: str, tmp_path:
     print(f"{sample}: {right} of {len(expected)} classified right by content; wrong: {wrong}")
     assert len(expected) >= 5
     assert right / len(expected) >= 0.9, wrong
+
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+
+
+def test_real_world_corpus_is_checked_without_a_crash() -> None:
+    if not CORPUS.is_dir():
+        pytest.skip("shared corpus not present")
+    result = run(str(CORPUS), "--track", "us", "--json", "--as-of", "2026-11-29")
+    assert result.exit_code == ExitCode.INCOMPLETE
+    data = json.loads(result.stdout)
+    docs = {d["path"]: d for d in data["documents"]}
+    pdfs = {p.relative_to(CORPUS).as_posix() for p in CORPUS.rglob("*.pdf")}
+    assert pdfs <= set(docs)
+    encrypted = next(p for p in docs if p.startswith("005-"))
+    assert "encrypted" in {p["code"] for p in docs[encrypted]["problems"]}
+    damaged = docs[next(p for p in docs if p.startswith("017-"))]
+    assert damaged["pages"] or "damaged" in {p["code"] for p in damaged["problems"]}
+    unknown = [d for d in docs.values() if d["item"] is None]
+    assert len(unknown) > len(docs) / 2  # none of them is an application document
+    assert all("unclassified" in {p["code"] for p in d["problems"]} for d in unknown)
