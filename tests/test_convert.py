@@ -232,7 +232,8 @@ def test_text_and_markdown_wrap_unicode(tmp_path: Path) -> None:
     src = tmp_path / "statement.md"
     long_line = "word " * 400
     src.write_text(
-        f"# Personal statement\n\nI am Nguyễn, from Lima; عبد الله helped.\n\n- one\n- two\n\n{long_line}\n",
+        "# Personal statement\n\nI am Nguyễn, from Lima; عبد الله helped.\n\n"
+        f"- one\n- two\n\n{long_line}\n",
         encoding="utf-8",
     )
     result = to_pdf(src, tmp_path / "out.pdf")
