@@ -106,6 +106,7 @@ def read_one(source: SourceFile, limits: Limits = DEFAULT_LIMITS) -> Document:
         file_digest,
         memory_problem,
         read_source,
+        reader_failed,
         unopenable_problem,
     )
 
@@ -117,6 +118,8 @@ def read_one(source: SourceFile, limits: Limits = DEFAULT_LIMITS) -> Document:
         return read_source(source, sha256, size, limits, partial=partial)
     except MemoryError:
         return failed_document(source, sha256, size, memory_problem(limits))
+    except Exception as exc:  # a reader bug: this file fails, the caller goes on
+        return failed_document(source, sha256, size, reader_failed(exc))
 
 
 def cache_key(sha256: str, source: SourceFile, limits: Limits) -> str:

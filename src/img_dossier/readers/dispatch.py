@@ -205,6 +205,15 @@ def memory_problem(limits: Limits) -> Problem:
     )
 
 
+def reader_failed(exc: Exception) -> Problem:
+    """The problem of a file on which a reader failed unexpectedly (a bug in this tool)."""
+    return error(
+        "damaged",
+        f"could not be read: the reader failed ({type(exc).__name__}: {str(exc)[:120]}); "
+        "re-save the file (print to PDF) and please report this to the img-dossier developers",
+    )
+
+
 def timeout_problem(limits: Limits) -> Problem:
     """The problem of a file whose reader ran past the wall-clock limit."""
     return error(

@@ -21,7 +21,13 @@ from multiprocessing.process import BaseProcess
 from typing import TYPE_CHECKING
 
 from ..model import Document, Problem, SourceFile
-from .dispatch import failed_document, memory_problem, read_source, timeout_problem
+from .dispatch import (
+    failed_document,
+    memory_problem,
+    read_source,
+    reader_failed,
+    timeout_problem,
+)
 
 if TYPE_CHECKING:
     from . import Limits
@@ -173,6 +179,9 @@ def _serve(conn: Connection, limits: Limits) -> None:
             outcome = Outcome(task.index, doc, cacheable=True)
         except MemoryError:
             doc = failed_document(task.source, task.sha256, task.size, memory_problem(limits))
+            outcome = Outcome(task.index, doc, cacheable=False)
+        except Exception as exc:  # a reader bug: this file fails, the run goes on
+            doc = failed_document(task.source, task.sha256, task.size, reader_failed(exc))
             outcome = Outcome(task.index, doc, cacheable=False)
         try:
             conn.send(outcome)
