@@ -1150,8 +1150,11 @@ def reference_letter(person: Person, variant: int = 0) -> Doc:
     )
 
 
-def _cv_blocks(person: Person, rows: Sequence[tuple[str, str]], extra: Sequence[Block]) -> Doc:
+def _cv_blocks(person: Person, education: Sequence[tuple[str, str]],
+               experience: Sequence[tuple[str, str]], extra: Sequence[Block],
+               experience_title: str = "Professional Experience") -> Doc:
     p = person
+    header = ("Dates (month/year)", "Programme or position, institution, place")
     return Doc(
         title=f"Curriculum Vitae — {p.full_name}",
         author=p.full_name,
@@ -1165,9 +1168,10 @@ def _cv_blocks(person: Person, rows: Sequence[tuple[str, str]], extra: Sequence[
                 ("Date of birth", long_date(p.birth_date)),
                 ("Citizenship", p.nationality),
             )),
-            Heading("Education and professional history", level=2),
-            Grid(("Dates (month/year)", "Position or programme, institution, place"),
-                 tuple(rows), widths=(0.26, 0.74)),
+            Heading("Education", level=2),
+            Grid(header, tuple(education), widths=(0.26, 0.74)),
+            Heading(experience_title, level=2),
+            Grid(header, tuple(experience), widths=(0.26, 0.74)),
             *extra,
         ),
     )
@@ -1176,13 +1180,15 @@ def _cv_blocks(person: Person, rows: Sequence[tuple[str, str]], extra: Sequence[
 def us_cv(person: Person, variant: int = 0) -> Doc:
     """J-1 CV: education and professional history in month/year to month/year format."""
     p = person
-    rows = (
+    education = (
         (f"{month_year(p.school_start)} – {month_year(p.graduation)}",
          f"Medical school: {p.school}, {p.school_faculty}, {p.school_city}, "
          f"{p.school_country}. Degree: {p.degree_english}, conferred {long_date(p.graduation)}."),
         ("01/2021 – 12/2021",
          "Rotating internship (internado médico), Hospital Nacional Dos de Mayo, Lima, Peru "
          "(final year of medical school)."),
+    )
+    experience = (
         ("01/2022 – 12/2022",
          "Physician, Rural and Urban-Marginal Health Service (SERUMS), Centro de Salud "
          "Acora, Puno, Peru. Primary care for a rural Aymara-speaking population."),
@@ -1203,7 +1209,7 @@ def us_cv(person: Person, variant: int = 0) -> Doc:
         Heading("Examinations and certification", level=2),
         Grid(("Date", "Examination"), (
             ("03/2023", "USMLE Step 1 — Pass"),
-            ("02/2024", "USMLE Step 2 Clinical Knowledge (CK) — Pass"),
+            ("02/2024", "USMLE Step 2 CK — Pass"),
             ("06/2025", "OET Medicine — Listening, Reading, Writing, Speaking grade B"),
             ("09/2025", "ECFMG Certificate"),
         ), widths=(0.26, 0.74)),
@@ -1216,16 +1222,18 @@ def us_cv(person: Person, variant: int = 0) -> Doc:
         Para(f"I certify that this curriculum vitae is current and accurate as of "
              f"{long_date(date(2026, 10, 1))}."),
     )
-    return _cv_blocks(p, rows, extra)
+    return _cv_blocks(p, education, experience, extra)
 
 
 def canada_cv(person: Person, variant: int = 0) -> Doc:
     """CaRMS extra-document CV."""
     p = person
-    rows = (
+    education = (
         (f"{month_year(p.school_start)} – {month_year(p.graduation)}",
          f"{p.degree_english}, {p.school}, {p.school_faculty}, {p.school_city}, "
          f"{p.school_country}."),
+    )
+    experience = (
         ("09/2022 – 12/2023",
          "General practitioner, primary care clinics, Hôtel-Dieu de France, Beirut, Lebanon."),
         ("01/2024 – 02/2025",
@@ -1250,7 +1258,7 @@ def canada_cv(person: Person, variant: int = 0) -> Doc:
         Heading("Interests", level=2),
         Para("Long-distance running, Lebanese cooking, mentoring newcomer health professionals."),
     )
-    return _cv_blocks(p, rows, extra)
+    return _cv_blocks(p, education, experience, extra, "Clinical Experience")
 
 
 # --------------------------------------------------------------------------- factories: US
@@ -1670,7 +1678,8 @@ def us_personal_statement(person: Person, variant: int = 0) -> Doc:
     return Doc(
         title="Personal Statement",
         author=p.full_name,
-        blocks=tuple(Para(t) for t in paragraphs),
+        blocks=(Heading(f"Personal Statement — {p.specialty}", level=2),
+                *(Para(t) for t in paragraphs)),
     )
 
 
