@@ -181,7 +181,10 @@ def labelled_dates(text: str, *, day_first: bool | None = None) -> dict[str, dat
     dated = [find_dates(line, day_first=day_first) for line in lines]
     result: dict[str, date] = {}
     for n, line in enumerate(lines):
-        labels = [(m.start(), m.lastgroup or "") for m in _LABEL_RE.finditer(line)]
+        labels: list[tuple[int, str]] = []
+        for m in _LABEL_RE.finditer(line):
+            if not labels or labels[-1][1] != m.lastgroup:  # "Date of expiry / Fecha de ..."
+                labels.append((m.start(), m.lastgroup or ""))
         if not labels:
             continue
         if dated[n]:

@@ -91,7 +91,15 @@ def scores(text: str) -> dict[str, float | int]:
     found: dict[str, float | int] = {}
     lines = text.splitlines()
     for n, line in enumerate(lines):
-        header = [c for c in COMPONENTS if re.search(rf"(?i)\b{c}\b", line)]
+        header = [
+            c
+            for _, c in sorted(
+                (m.start(), c)
+                for c in (*COMPONENTS, "overall")
+                for m in [re.search(rf"(?i)\b{c}\b", line)]
+                if m is not None
+            )
+        ]
         numbers = re.findall(r"(?<![\d.])\d{1,3}(?:\.\d)?(?![\d.])", line)
         if len(header) >= 2 and not numbers and n + 1 < len(lines):
             below = re.findall(r"(?<![\d.])\d{1,3}(?:\.\d)?(?![\d.])", lines[n + 1])
@@ -111,7 +119,7 @@ def scores(text: str) -> dict[str, float | int]:
     if m:
         value = _value(m.group(1))
         if value is not None:
-            found["overall"] = value
+            found.setdefault("overall", value)
     m = _TOTAL.search(text)
     if m and not any(c in found for c in COMPONENTS):
         found["total"] = int(m.group(1))
