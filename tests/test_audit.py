@@ -8,8 +8,11 @@ run the real pipeline and compare a client's row with its ``check --json``.
 from __future__ import annotations
 
 import csv
+import importlib.util
 import io
 import json
+import stat
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -17,9 +20,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from img_dossier import audit as audit_mod
 from img_dossier import check as check_mod
-from img_dossier.audit import AuditOptions, Client, audit, calendar, discover, sort_rows
+from img_dossier.audit import audit, calendar, discover, sort_rows
+from img_dossier.cache import ReadCache
 from img_dossier.checklist import Checklist, Item
 from img_dossier.cli import cli
 from img_dossier.errors import BadInputError, ExitCode
@@ -386,46 +389,45 @@ def test_calendar_formats(fake: None, clients: Path) -> None:
 
 # -- the real pipeline -------------------------------------------------------------------
 
-
-def _pipeline_ready(tmp: Path) -> bool:
-    folder = tmp / "probe"
-    folder.mkdir()
-    (folder / "cv.txt").write_text("Curriculum vitae\n")
-    try:
-        check_mod.run_check(folder, track="us", as_of=AS_OF, jobs=1)
-    except (NotImplementedError, BadInputError):
-        return False
-    return True
+MAKE_SAMPLES = Path(__file__).resolve().parents[1] / "samples" / "make_samples.py"
 
 
-@pytest.fixture
-def real_clients(tmp_path: Path) -> Path:
-    if not _pipeline_ready(tmp_path):
-        pytest.skip("the check pipeline (readers, checklists) has not landed yet")
-    parent = tmp_path / "real"
-    for name, family, docs in (
-        ("a", "Lima", {"cv.txt": "Curriculum Vitae\nAna Lima\n"}),
-        ("b", "Diaz", {}),
-    ):
-        folder = parent / name
-        folder.mkdir(parents=True)
-        (folder / "dossier.yaml").write_text(
-            f"schema: 1\ntrack: us\napplicant:\n  given_names: Ana\n  family_name: {family}\n"
-        )
-        for rel, text in docs.items():
-            (folder / rel).write_text(text)
-    broken = parent / "c"
+def _build_folder() -> Any:
+    if not MAKE_SAMPLES.is_file():
+        pytest.skip("samples/make_samples.py has not landed yet")
+    spec = importlib.util.spec_from_file_location("make_samples_for_audit", MAKE_SAMPLES)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module.build_folder
+
+
+@pytest.fixture(scope="module")
+def real_clients(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """us (complete), canada (complete), us without its MSPE (incomplete), a bad dossier.yaml."""
+    build_folder = _build_folder()
+    parent = tmp_path_factory.mktemp("real") / "clients"
+    build_folder("us", parent / "us-complete")
+    build_folder("canada", parent / "canada-complete")
+    short = build_folder("us", parent / "us-no-mspe")
+    for mspe in short.rglob("mspe*"):
+        mspe.unlink()
+    broken = parent / "broken"
     broken.mkdir()
     (broken / "dossier.yaml").write_text("schema: 1\ntrack: us\ntraining:\n  start: next july\n")
     return parent
 
 
 def test_a_row_agrees_with_check_json(real_clients: Path) -> None:
-    result = run(str(real_clients), "--format", "jsonl", "--no-cache")
-    assert result.exit_code == ExitCode.INCOMPLETE
+    result = run(str(real_clients), "--format", "jsonl", "--no-cache", "--jobs", "2")
+    assert result.exit_code == ExitCode.INCOMPLETE, result.output
     rows = rows_by_folder(json.loads(x) for x in result.stdout.splitlines())
-    assert "next july" in rows["c"]["error"]
-    for name in ("a", "b"):
+    assert rows["broken"]["status"] == "error" and "next july" in rows["broken"]["error"]
+    assert rows["us-complete"]["complete"] and rows["canada-complete"]["complete"]
+    assert rows["us-no-mspe"]["missing"] == ["mspe"]
+    assert (rows["us-complete"]["track"], rows["canada-complete"]["track"]) == ("us", "canada")
+    for name in ("us-complete", "canada-complete", "us-no-mspe"):
         checked = CliRunner().invoke(
             cli, ["check", str(real_clients / name), "--json", "--as-of", AS_OF.isoformat()]
         )
@@ -445,20 +447,82 @@ def test_a_row_agrees_with_check_json(real_clients: Path) -> None:
             "error": severities.count("error"),
             "warning": severities.count("warning"),
         }
+    broken = CliRunner().invoke(cli, ["check", str(real_clients / "broken"), "--json"])
+    assert broken.exit_code == ExitCode.BAD_INPUT
+    assert rows["broken"]["error"] in broken.stderr
 
 
-def test_real_pipeline_in_worker_processes(real_clients: Path) -> None:
-    options = AuditOptions(as_of=AS_OF)
-    one = sort_rows(
-        r.row
-        for r in audit_mod.check_clients(
-            [Client(real_clients / n, n) for n in "abc"], options, jobs=1
-        )
-    )
-    many = sort_rows(
-        r.row
-        for r in audit_mod.check_clients(
-            [Client(real_clients / n, n) for n in "abc"], options, jobs=2
-        )
-    )
-    assert one == many
+def test_only_complete_clients_exit_0(real_clients: Path) -> None:
+    result = run(str(real_clients / "us-complete"), str(real_clients / "canada-complete"))
+    assert result.exit_code == ExitCode.OK, result.output
+    assert result.stdout.splitlines()[-1].startswith("2 clients: 2 complete")
+
+
+def test_real_pipeline_in_worker_processes_gives_the_same_rows(real_clients: Path) -> None:
+    one = sort_rows(audit([real_clients], as_of=AS_OF, jobs=1))
+    many = sort_rows(audit([real_clients], as_of=AS_OF, jobs=3))
+    assert one == many and len(one) == 4
+
+
+def _count_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Patch the readers' worker pool to count the files it is asked to parse."""
+    from img_dossier.readers import pool
+
+    parsed: list[int] = []
+    real = pool.read_in_workers
+
+    def counting(tasks: Any, *args: Any, **kw: Any) -> Any:
+        parsed.append(len(tasks))
+        return real(tasks, *args, **kw)
+
+    monkeypatch.setattr(pool, "read_in_workers", counting)
+    return parsed
+
+
+def test_warm_audit_parses_nothing_again(
+    real_clients: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parsed = _count_reads(monkeypatch)
+    cold_cache = ReadCache(tmp_path / "cache")
+    cold = sort_rows(audit([real_clients], as_of=AS_OF, jobs=1, cache=cold_cache))
+    documents = sum(parsed)
+    assert documents > 20 and cold_cache.writes == documents
+
+    parsed.clear()
+    warm_cache = ReadCache(tmp_path / "cache")
+    warm = sort_rows(audit([real_clients], as_of=AS_OF, jobs=1, cache=warm_cache))
+    assert warm == cold
+    assert sum(parsed) == 0
+    assert (warm_cache.hits, warm_cache.writes) == (cold_cache.hits + documents, 0)
+
+
+def test_damaged_cache_entries_are_read_again_and_rewritten(
+    real_clients: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parsed = _count_reads(monkeypatch)
+    client = [real_clients / "us-complete"]
+    first = list(audit(client, as_of=AS_OF, jobs=1, cache=ReadCache(tmp_path)))
+    documents = sum(parsed)
+    entries = sorted(tmp_path.rglob("*.json"))
+    assert len(entries) == documents
+    entries[0].write_text("{truncated")
+    entries[1].write_bytes(b"")
+    parsed.clear()
+    again = list(audit(client, as_of=AS_OF, jobs=1, cache=ReadCache(tmp_path)))
+    assert again == first and sum(parsed) == 2
+    parsed.clear()
+    third = ReadCache(tmp_path)
+    list(audit(client, as_of=AS_OF, jobs=1, cache=third))
+    assert sum(parsed) == 0 and third.hits == documents
+
+
+def test_audit_command_fills_the_users_cache(real_clients: Path, tmp_path: Path) -> None:
+    cache_dir = tmp_path / "user-cache"
+    env = {"IMG_DOSSIER_CACHE_DIR": str(cache_dir)}
+    runner = CliRunner(env=env)
+    runner.invoke(cli, ["audit", str(real_clients / "us-complete"), "--format", "json"])
+    filled = json.loads(runner.invoke(cli, ["cache", "info", "--json"]).stdout)
+    assert filled["path"] == str(cache_dir) and filled["entries"] > 5
+    assert stat.S_IMODE(cache_dir.stat().st_mode) == 0o700
+    runner.invoke(cli, ["audit", str(real_clients / "canada-complete"), "--no-cache"])
+    assert json.loads(runner.invoke(cli, ["cache", "info", "--json"]).stdout) == filled
