@@ -237,3 +237,19 @@ def test_order_is_kept(checklist: Checklist) -> None:
     rels = ["b.pdf", "passport.pdf", "a.pdf", "lor 1.pdf"]
     out = classify([doc(r) for r in rels], checklist, Profile())
     assert [d.rel for d in out] == rels
+
+
+def test_a_title_line_that_is_an_item_name_decides(checklist: Checklist) -> None:
+    # The letter mentions a USMLE result further down; its title says what it is.
+    text = (
+        "\n  Letter of Recommendation \nDr. Ana Garcia\n"
+        "United States Medical Licensing Examination Step 1: passed on the first attempt."
+    )
+    d = one(doc("Scan_0006.pdf", text), checklist)
+    assert (d.item, d.classified_by) == ("letter-of-recommendation", "content")
+    assert d.evidence == ("title: Letter of Recommendation",)
+
+
+def test_a_title_must_be_the_whole_line(checklist: Checklist) -> None:
+    text = "Passport office opening hours\nMonday to Friday"
+    assert one(doc("Scan_0007.pdf", text), checklist).item is None

@@ -119,6 +119,25 @@ def by_folder(rel: str, names: _Names) -> tuple[str, str] | None:
     return None
 
 
+#: How many non-empty lines at the top of a document may be its title.
+TITLE_LINES = 5
+
+
+def by_title(text: str, names: _Names) -> tuple[str, str] | None:
+    """(item id, title line) when a line at the top of the text is exactly one of the names.
+
+    A document headed "Curriculum Vitae" or "Certified Translation" is that document,
+    whatever else it mentions further down.
+    """
+    lines = [line.strip() for line in text.splitlines() if line.strip()][:TITLE_LINES]
+    for line in lines:
+        words = normalize(line)
+        for norm, _original, _order, item_id in names.phrases:
+            if words == norm:
+                return item_id, line
+    return None
+
+
 def by_content(text: str, items: Sequence[Item]) -> tuple[str, tuple[str, ...]] | None:
     """(item id, phrases matched) of the item whose evidence the text shows best.
 
@@ -196,6 +215,11 @@ def _classify_one(
             item=by_name[0], classified_by="filename", evidence=(f"file name: {by_name[1]}",)
         )
     if doc.readable and doc.has_text:
+        titled = by_title(doc.text, names)
+        if titled is not None:
+            return doc.replace(
+                item=titled[0], classified_by="content", evidence=(f"title: {titled[1]}",)
+            )
         by_text = by_content(doc.text, checklist.items)
         if by_text is not None:
             return doc.replace(item=by_text[0], classified_by="content", evidence=by_text[1])
