@@ -41,7 +41,12 @@ def scan(folder: Path) -> ScanResult:
     root = _root(folder)
     walk = _Walk(root)
     walk.directory(root, "", via_link=False)
-    return walk.result(folder)
+    while walk.deferred:  # linked folders last, so that a folder's own path wins
+        path, rel, real = walk.deferred.pop(0)
+        if real not in walk.visited:
+            walk.visited.add(real)
+            walk.directory(path, rel, via_link=True)
+    return walk.result()
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,7 @@ class _Walk:
         self.ignored: list[str] = []
         self.outside: list[tuple[str, str]] = []
         self.visited: set[str] = {self.real_root}
+        self.deferred: list[tuple[Path, str, str]] = []
         self.entries = 0
 
     def directory(self, path: Path, rel: str, *, via_link: bool) -> None:
@@ -94,10 +100,11 @@ class _Walk:
             return
         if stat.S_ISDIR(info.st_mode):
             key = real or os.path.realpath(path)
-            if key in self.visited:
-                return  # a link back into a folder already walked: no loops, no repeats
-            self.visited.add(key)
-            self.directory(path, rel, via_link=via_link or link)
+            if link:
+                self.deferred.append((path, rel, key))
+            elif key not in self.visited:  # no loops, no folder walked twice
+                self.visited.add(key)
+                self.directory(path, rel, via_link=via_link)
         elif stat.S_ISREG(info.st_mode):
             target = Path(real) if real is not None else path
             if _is_candidate(target, entry.name, info.st_size):
@@ -108,7 +115,7 @@ class _Walk:
         else:
             self.ignored.append(rel)  # a FIFO, socket or device: never opened
 
-    def result(self, folder: Path) -> ScanResult:
+    def result(self) -> ScanResult:
         best: dict[str, _Found] = {}
         for found in self.found:
             kept = best.get(found.real)
