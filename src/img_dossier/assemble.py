@@ -126,6 +126,7 @@ class _Part:
     reader: PdfReader
     pages: int
     first: int = 0  # 0-based index in the dossier
+    outline: Any = None  # the source's outline, read before its destinations are renamed
 
 
 @dataclass
@@ -230,6 +231,8 @@ def _rename_destinations(reader: PdfReader, prefix: str) -> None:
     root[NameObject("/Names")] = new_names
     if "/Dests" in root:
         del root["/Dests"]
+    if hasattr(reader, "_named_destinations_cache"):
+        reader._named_destinations_cache = None  # the reader caches the names it has read
     known = {str(n) for n in names}
     for page in reader.pages:
         annots = page.get("/Annots")
@@ -607,6 +610,13 @@ def _copy_outline(
         )
 
 
+def _source_outline(reader: PdfReader) -> Any:
+    try:
+        return reader.outline
+    except Exception:  # a broken outline is dropped; the pages still merge
+        return []
+
+
 def _float(value: Any) -> float | None:
     try:
         return None if value is None else float(value)
@@ -725,6 +735,7 @@ def _merge(
         for k, part in enumerate(group.parts):
             before = len(writer.pages)
             try:
+                part.outline = _source_outline(part.reader)
                 _rename_destinations(part.reader, f"d{number}.{k}-")
                 writer.append(part.reader, import_outline=False)
             except Exception as exc:  # damaged beyond what pypdf recovers while copying
@@ -757,7 +768,7 @@ def _merge(
             # a broken source outline: the document keeps its own entry
             with contextlib.suppress(Exception):
                 _copy_outline(
-                    writer, part.reader, part.reader.outline, doc_entry, n_front + part.first
+                    writer, part.reader, part.outline or [], doc_entry, n_front + part.first
                 )
         sections.append(
             Section(
