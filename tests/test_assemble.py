@@ -340,7 +340,7 @@ def test_stamp_sits_in_the_bottom_margin_of_rotated_and_offset_pages(
         doc.close()
     box = im.point(lambda v: 255 if v < 200 else 0).getbbox()
     assert box is not None
-    x0, y0, x1, y1 = box
+    x0, y0, x1, _ = box
     assert y0 > im.height - 25  # within the bottom 25 points of the page as seen
     assert abs((x0 + x1) / 2 - im.width / 2) < 3  # centred
 
@@ -491,7 +491,8 @@ def test_completeness_line_and_default_name() -> None:
     ]
     rep = report(Path("x"), items, [])
     assert completeness_line(rep) == (
-        "1 of 3 required items complete; missing: Statement of Need; not acceptable yet: MSPE (expired)"
+        "1 of 3 required items complete; missing: Statement of Need; "
+        "not acceptable yet: MSPE (expired)"
     )
     assert default_output_name("Quispe Mamani") == "quispe-mamani-dossier.pdf"
     assert default_output_name("Nguyễn") == "nguyen-dossier.pdf"
