@@ -34,8 +34,10 @@ custom checklist can change one field), new ids are appended, and ``drop`` remov
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -217,7 +219,7 @@ def _load(path: Path, seen: tuple[Path, ...]) -> Checklist:
     real = path.resolve()
     if real in seen:
         raise BadInputError(f"{path}: extends: circular ({' -> '.join(str(p) for p in seen)})")
-    data = read_yaml(path)
+    data = _read(path)
     name = str(path)
     if not isinstance(data, Mapping):
         raise BadInputError(f"{name}: a checklist must be a mapping with id, title and items")
@@ -228,6 +230,20 @@ def _load(path: Path, seen: tuple[Path, ...]) -> Checklist:
             raise BadInputError(f"{name}: extends: must be a built-in id or a path (got {ext!r})")
         base = _load(resolve(ext, path.parent), (*seen, real))
     return _build(data, name, path, base)
+
+
+def _read(path: Path) -> Any:
+    """The parsed YAML of a checklist file, parsed once per content (audit loads one per client)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return read_yaml(path)  # says why it cannot be read
+    return copy.deepcopy(_parsed(str(path), stat.st_mtime_ns, stat.st_size))
+
+
+@lru_cache(maxsize=32)
+def _parsed(path: str, mtime_ns: int, size: int) -> Any:
+    return read_yaml(Path(path))
 
 
 def _build(
