@@ -547,3 +547,50 @@ def test_template_source_uses_docxtpl_paragraph_tags_only_on_their_own(tmp_path:
         for p in document.paragraphs:
             if "{%p" in p.text:
                 assert re.fullmatch(r"\{%p [^%]+ %\}", p.text), (name, p.text)
+
+
+@pytest.mark.parametrize(("specialty", "status"), [(None, "ok"), ("Pediatrics", "invalid")])
+def test_rendered_statement_of_need_passes_the_check_content_rule(
+    specialty: str | None, status: str, tmp_path: Path
+) -> None:
+    from img_dossier.check import run_check
+
+    folder = tmp_path / "applicant"
+    folder.mkdir()
+    profile = {**DOSSIER, "files": {"letters/*.docx": "statement-of-need"}}
+    (folder / "dossier.yaml").write_text(yaml.safe_dump(profile), encoding="utf-8")
+    template = letters.load_template("statement-of-need")
+    sets = example_sets(template)
+    if specialty:
+        sets["training.specialty"] = specialty
+    letters.render("statement-of-need", folder, sets=sets, out_dir=folder / "letters",
+                   today=TODAY)
+    # The content rule of the deeper checks on the Statement of Need item (a custom checklist,
+    # so that this test does not depend on how the built-in checklist wires it).
+    custom = tmp_path / "son-check.yaml"
+    custom.write_text(yaml.safe_dump({
+        "schema": 1, "id": "son-check", "title": "SoN content", "version": "1",
+        "extends": "us-eras",
+        "items": [{"id": "statement-of-need",
+                   "rules": [{"type": "required-elements", "source": "test"}]}],
+    }), encoding="utf-8")
+    report = run_check(folder, track=str(custom), as_of=TODAY, jobs=1).report
+    (item,) = [i for i in report.items if i.id == "statement-of-need"]
+    assert item.status == status, item
+    if status == "invalid":
+        assert any("exact" in m or "specialty" in m for m in item.messages), item.messages
+
+
+def test_multi_line_csv_cell_keeps_its_lines(tmp_path: Path) -> None:
+    data = tmp_path / "a.csv"
+    data.write_text('interviewer_name,sender_address\nDr. Q,"Av. Arequipa 1234\nLima 15046"\n',
+                    encoding="utf-8")
+    template = letters.load_template("interview-thank-you")
+    sets = {k: v for k, v in example_sets(template).items()
+            if k not in {"interviewer_name", "sender_address"}}
+    sets.update({"applicant.full_name": "Lucia Quispe", "training.specialty": "Pediatrics"})
+    (w,) = letters.render("interview-thank-you", None, data=data, sets=sets,
+                          out_dir=tmp_path / "o", today=TODAY)
+    lines = [p.text for p in docx.Document(str(w.path)).paragraphs]
+    assert lines[:3] == ["Lucia Quispe", "Av. Arequipa 1234\nLima 15046",
+                         "lucia.quispe@example.org"]
