@@ -131,7 +131,7 @@ def render(
         _line("track", _value(track) if track not in ("us", "canada") else track,
               "us | canada | the path of a custom checklist file"),
         "",
-        "applicant:",
+        _line("applicant", "", "the applicant, as on the passport"),
         _line("given_names", _value(given),
               read_from or "FILL IN: your given names exactly as on your passport", 2),
         _line("family_name", _value(family),
@@ -142,7 +142,7 @@ def render(
               "citizen | permanent-resident | none (your status in the US)" if us else
               "FILL IN: citizen | permanent-resident (needed for the R-1 match)", 2),
         "",
-        "medical_school:",
+        _line("medical_school", "", "the school that granted your medical degree"),
         _line("name", "", "e.g. Universidad Nacional Mayor de San Marcos", 2),
         _line("country", "", "e.g. Peru", 2),
         _line("graduation_year", "", "e.g. 2021", 2),
@@ -150,7 +150,7 @@ def render(
               "FILL IN: two-letter code of your school's documents (en, es, fr, pt, ...); "
               + ("not en" if us else "not en or fr") + ": translations are required", 2),
         "",
-        "training:",
+        _line("training", "", "the residency you apply for"),
         _line("specialty", "",
               "e.g. Internal Medicine" + (" (as on your contract and SoN)" if us else ""), 2),
         _line("start", "", "first day of training, e.g. 2027-07-01", 2),
