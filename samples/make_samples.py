@@ -809,16 +809,16 @@ def _render_portrait(portrait: Portrait, target: Path, fmt: str) -> None:
         shade = int(236 - 22 * y / h)
         draw.line([(0, y), (w, y)], fill=(shade, shade + 3, shade + 9))
     cx = w // 2
-    head_w, head_h = int(w * 0.36), int(h * 0.34)
-    top = int(h * 0.14)
+    head_w, head_h = int(w * 0.38), int(h * 0.36)
+    top = int(h * 0.13)
     if portrait.long_hair:
         draw.rounded_rectangle([cx - head_w * 0.62, top - 8, cx + head_w * 0.62,
-                                top + head_h * 1.35], radius=60, fill=portrait.hair)
-    draw.polygon([(0, h), (0, int(h * 0.86)), (cx - int(w * 0.3), int(h * 0.7)),
-                  (cx + int(w * 0.3), int(h * 0.7)), (w, int(h * 0.86)), (w, h)],
-                 fill=portrait.shirt)
-    draw.rectangle([cx - head_w * 0.2, top + head_h * 0.8, cx + head_w * 0.2, h * 0.74],
+                                top + head_h * 1.25], radius=60, fill=portrait.hair)
+    draw.rectangle([cx - head_w * 0.2, top + head_h * 0.8, cx + head_w * 0.2, h * 0.66],
                    fill=portrait.skin)
+    draw.polygon([(0, h), (0, int(h * 0.78)), (cx - int(w * 0.16), int(h * 0.62)),
+                  (cx, int(h * 0.68)), (cx + int(w * 0.16), int(h * 0.62)),
+                  (w, int(h * 0.78)), (w, h)], fill=portrait.shirt)
     draw.ellipse([cx - head_w / 2, top, cx + head_w / 2, top + head_h], fill=portrait.skin)
     draw.chord([cx - head_w / 2 - 4, top - 14, cx + head_w / 2 + 4, top + head_h * 0.6],
                start=180, end=360, fill=portrait.hair)
