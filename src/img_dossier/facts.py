@@ -19,6 +19,9 @@ from .model import Document
 from .mrz import find_mrz
 from .profile import Profile
 
+#: Facts are read from this much of a document's text (its first pages, bounded).
+MAX_TEXT = 60_000
+
 #: Date facts, in the order they are reported.
 DATE_FACTS = ("date", "issue_date", "test_date", "signature_date", "expiry", "birth_date")
 
@@ -112,6 +115,7 @@ def declared_dates(profile: Profile, item_id: str | None) -> dict[str, tuple[str
 def read_text(text: str, *, today: date | None = None) -> dict[str, Any]:
     """Every fact the text states (no profile involved)."""
     facts: dict[str, Any] = {}
+    text = text[:MAX_TEXT]
     if not text.strip():
         return facts
     day_first = dates.numeric_day_first(text)

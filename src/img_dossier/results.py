@@ -36,9 +36,8 @@ _LABELLED = re.compile(
 _SENTENCE = re.compile(
     r"\b(?:has|have)\s+(?P<word>passed|failed)\b|\b(?P<not>did not pass)\b", re.IGNORECASE
 )
-_EXAM_LINE = re.compile(
-    rf"(?im)^.*\b(?:step|mccqe|nac|examination|exam|part)\b.*?\b{_OUTCOME_WORD}\b[ \t]*\S{{0,12}}$"
-)
+_EXAM_WORD = re.compile(r"(?i)\b(?:step|mccqe|nac|examination|exam|part)\b")
+_LINE_END = re.compile(rf"(?i)\b{_OUTCOME_WORD}\b[ \t]*\S{{0,12}}$")
 _ALONE = re.compile(rf"(?im)^[ \t]*{_OUTCOME_WORD}[ \t]*$")
 
 COMPONENTS = ("listening", "reading", "writing", "speaking")
@@ -64,11 +63,16 @@ def outcome(text: str) -> tuple[str, str] | None:
     """("pass" | "fail", the words used): a pass anywhere wins, since a transcript lists
     earlier failed attempts before the pass that counts."""
     words: list[str] = []
-    for pattern in (_LABELLED, _SENTENCE, _EXAM_LINE, _ALONE):
+    for pattern in (_LABELLED, _SENTENCE, _ALONE):
         for m in pattern.finditer(text):
             word = m.groupdict().get("word") or m.groupdict().get("not")
             if word:
                 words.append(" ".join(word.split()))
+    for line in text.splitlines():  # a table row: "Step 1   2023-08-02   Pass"
+        if len(line) <= 200 and _EXAM_WORD.search(line):
+            m = _LINE_END.search(line.rstrip())
+            if m:
+                words.append(" ".join(m["word"].split()))
     if not words:
         return None
     passes = [w for w in words if re.fullmatch(_PASS, w, re.IGNORECASE)]
