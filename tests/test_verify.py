@@ -30,6 +30,7 @@ items:
     required: true
     source: test
     advice: Scan the photo page of your passport.
+    evidence: [["Passport", "Nationality"]]
   - id: letter-of-recommendation
     title: Letters of recommendation
     required: true
@@ -294,3 +295,27 @@ def test_a_rule_never_makes_an_item_better(
     items = run(checklist, docs)
     assert items["letter-of-recommendation"].status == "insufficient"
     assert items["passport"].status == "expiring"
+
+
+def test_an_image_of_an_item_that_expects_no_text_is_ok(checklist: Checklist) -> None:
+    no_text = Problem("no-text", "warning", "photo.jpg: an image has no text layer")
+    docs = [d for d in full_folder() if d.item != "photo"]
+    docs.append(doc("photo.jpg", "photo", "", problems=[no_text]))
+    result = verify(
+        checklist, parse_profile(J1_ENGLISH), docs, as_of=AS_OF, expiring_within=90, strict=False
+    )
+    assert next(i for i in result.items if i.id == "photo").status == "ok"
+    photo = next(d for d in result.documents if d.rel == "photo.jpg")
+    assert photo.problems == ()  # no text is not a problem for a photo
+
+
+def test_a_scan_with_a_no_text_warning_is_not_said_twice(checklist: Checklist) -> None:
+    no_text = Problem("no-text", "warning", "passport.pdf: a scan without a text layer")
+    docs = [d for d in full_folder() if d.item != "passport"]
+    docs.append(doc("passport.pdf", "passport", "", problems=[no_text]))
+    result = verify(
+        checklist, parse_profile(J1_ENGLISH), docs, as_of=AS_OF, expiring_within=90, strict=False
+    )
+    item = next(i for i in result.items if i.id == "passport")
+    assert (item.status, item.messages) == ("unverified", ())
+    assert next(d for d in result.documents if d.rel == "passport.pdf").problems == (no_text,)

@@ -132,7 +132,7 @@ def verify(
     """
     variables = dict(profile.conditions())
     variables["needs_translation"] = needs_translation(checklist, profile, documents)
-    docs = list(documents)
+    docs = [_without_needless_no_text(d, checklist) for d in documents]
     ctx = rules.RuleContext(
         checklist=checklist,
         profile=profile,
@@ -160,6 +160,19 @@ def verify(
         for d in docs
     )
     return VerifyResult(items=tuple(results), documents=out_docs, notes=tuple(notes))
+
+
+def _expects_text(item: Item | None) -> bool:
+    """An item with content evidence is read; one without (a photo) is only looked at."""
+    return item is not None and bool(item.evidence)
+
+
+def _without_needless_no_text(doc: Document, checklist: Checklist) -> Document:
+    """Drop a ``no-text`` warning from a document whose item expects no text (a photo)."""
+    if doc.item is None or _expects_text(checklist.item(doc.item)):
+        return doc
+    kept = tuple(p for p in doc.problems if p.code != "no-text")
+    return doc if len(kept) == len(doc.problems) else doc.replace(problems=kept)
 
 
 def _judge(
@@ -200,12 +213,13 @@ def _judge(
             f"{item.title}: at most {item.max} can be used, {len(readable)} found; "
             "choose which to send"
         )
-    if status == "ok" and not any(d.has_text for d in readable):
+    if status == "ok" and _expects_text(item) and not any(d.has_text for d in readable):
         status = "unverified"
-        messages.append(
-            f"{', '.join(d.rel for d in readable)}: no text could be read (a scan or an "
-            "image), so its content was not checked; check it by eye"
-        )
+        if not any(p.code == "no-text" for d in readable for p in d.problems):
+            messages.append(
+                f"{', '.join(d.rel for d in readable)}: no text could be read (a scan or an "
+                "image), so its content was not checked; check it by eye"
+            )
 
     outcome = rules.evaluate(item, readable, ctx)
     if outcome.status is not None and SEVERITY.get(outcome.status, 0) > SEVERITY[status]:
