@@ -41,7 +41,10 @@ _YEAR = r"(?:19|20)\d\d"
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "iso",
-        re.compile(rf"(?<![\d/.-])(?P<y>{_YEAR})[-/.](?P<m>[01]?\d)[-/.](?P<d>[0-3]?\d)(?![\d])"),
+        re.compile(
+            rf"(?<![\d/.-])(?P<y>{_YEAR})(?P<sep>[-/.]| )(?P<m>[01]?\d)(?P=sep)"
+            r"(?P<d>[0-3]?\d)(?![\d])"
+        ),
     ),
     (
         "day-month",
@@ -60,7 +63,9 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     (
         "numeric",
-        re.compile(rf"(?<![\d/.-])(?P<a>[0-3]?\d)[/.\-](?P<b>[01]?\d|[0-3]\d)[/.\-](?P<y>{_YEAR})(?![\d])"),
+        re.compile(
+            rf"(?<![\d/.-])(?P<a>[0-3]?\d)[/.\-](?P<b>[01]?\d|[0-3]\d)[/.\-](?P<y>{_YEAR})(?![\d])"
+        ),
     ),
 )
 
@@ -158,7 +163,7 @@ LABELS: dict[str, str] = {
     "signature_date": r"date signed|signature date|signed on|signed|dated",
     "birth_date": (
         r"date of birth|birth date|born on|born|fecha de nacimiento|date de naissance|"
-        r"data de nascimento|d\.?o\.?b\.?"
+        r"data de nascimento|n[ée]e? le|d\.?o\.?b\.?"
     ),
     "date": r"date|fecha",
 }
@@ -198,9 +203,7 @@ def labelled_dates(text: str, *, day_first: bool | None = None) -> dict[str, dat
                 if inside:
                     result.setdefault(key, inside[0].value)
             continue
-        following = next(
-            (dated[k] for k in range(n + 1, min(n + 3, len(lines))) if dated[k]), None
-        )
+        following = next((dated[k] for k in range(n + 1, min(n + 3, len(lines))) if dated[k]), None)
         if not following:
             continue
         if len(labels) == 1:

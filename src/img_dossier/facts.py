@@ -37,11 +37,13 @@ _DECLARED_SUFFIXES = (
 )
 
 _SPECIALTY = (
-    re.compile(r"(?i)\bspecial(?:i)?ty (?:or field )?of\s+(?P<s>[^\n.,;]+)"),
+    re.compile(r"(?i)\bspecial(?:i)?ty (?:or field )?of\s+(?P<s>[^\n.,;]+(?:\n[^\n.,;]+)?)"),
     re.compile(
         r"(?im)^[ \t]*(?:specialty|speciality|specialty/subspecialty|discipline|"
-        r"training program(?:me)?|program(?:me)?|especialidad)[ \t]*[:\-][ \t]*(?P<s>[^\n]+)"
+        r"training program(?:me)?|program(?:me)?|especialidad)"
+        r"(?:[ \t]*[:\-][ \t]*|[ \t]{2,}|[ \t]*\n[ \t]*)(?P<s>[^\n]+)"
     ),
+    re.compile(r"\b(?P<s>[A-Z][a-z]+(?: [A-Z][a-z]+){0,3}) Residency\b"),
     re.compile(
         r"\b(?:residency|training) (?:program(?:me)?|position) in (?:the )?(?P<s>[A-Z][^\n.,;]+)"
     ),
@@ -81,7 +83,7 @@ def specialty(text: str) -> str | None:
     for pattern in _SPECIALTY:
         m = pattern.search(text)
         if m:
-            value = _SPECIALTY_END.sub("", m["s"].strip()).strip(" .:-\"'“”")
+            value = _SPECIALTY_END.sub("", " ".join(m["s"].split())).strip(" .:-\"'“”")
             words = value.split()
             if 1 <= len(words) <= 6 and not value.lower().startswith(("the ", "a ")):
                 return " ".join(words)
@@ -173,7 +175,9 @@ def extract(doc: Document, profile: Profile) -> dict[str, Any]:
         facts = {}
     for fact, (key, value) in declared_dates(profile, doc.item).items():
         iso = value.isoformat()
-        if fact in facts and facts[fact] != iso:
+        if facts.get(fact) == iso:
+            continue  # the document says the same: keep its own source
+        if fact in facts:
             facts[f"{fact}_read"] = facts[fact]
             facts[f"{fact}_read_source"] = facts.get(f"{fact}_source", "text")
         facts[fact] = iso

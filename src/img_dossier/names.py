@@ -131,19 +131,23 @@ _STOP = frozenset(
 
 _WORD = r"[^\W\d_][^\W\d_'’\-]*\.?"
 _NAME = rf"{_WORD}(?:,?[ \t]+{_WORD}){{1,6}}"
+_NAME_IN_TEXT = rf"{_WORD}(?:[ \t]+{_WORD}){{1,6}}"  # in a sentence a comma ends the name
 _PATTERNS = (
     re.compile(
         r"(?im)^[ \t]*(?:full name|candidate(?:'s)? name|name of (?:the )?(?:applicant|candidate|"
         r"examinee|student|physician|graduate)(?: for visa)?|applicant(?:'s)? name|"
         r"examinee(?:'s)? name|"
         r"student(?:'s)? name|physician(?:'s)? name|name|nombre(?: completo| y apellidos)?|"
-        r"nom(?: et pr[ée]noms?)?|nome(?: completo)?|applicant|examinee|candidate)"
-        rf"[ \t]*[:：][ \t]*(?P<name>{_NAME})"
+        r"nom(?: et pr[ée]noms?)?|nome(?: completo)?|applicant|examinee|candidate|"
+        r"[ée]tudiante?(?:[ \t]*/[ \t]*student)?)"
+        r"(?:[ \t]*\([^)\n]{1,40}\))?(?:[ \t]*/[ \t]*[^\n:/]{1,30})?"  # (as in passport), / Nom
+        rf"(?:[ \t]*[:：][ \t]*|[ \t]{{2,}}|[ \t]*\n[ \t]*)(?P<name>{_NAME})"
     ),
     re.compile(
         r"(?i)(?:certif(?:y|ies) that|conferred (?:up)?on|awarded to|granted to|"
-        r"otorga(?:do)? a|confiere a|confers upon|d[ée]cern[ée] [àa]|presented to)"
-        rf"[ \t\n]+(?:(?:Dr|Dra|Mr|Ms|Mrs)\.?[ \t]+)?(?P<name>{_NAME})"
+        r"otorga(?:do)? a|confiere a|confers upon|d[ée]cern[ée] [àa]|presented to|por cuanto|"
+        r"a favor de|en faveur de|conf[èe]re [àa])"
+        rf"[ \t\n]+(?:(?:Dr|Dra|Mr|Ms|Mrs|Monsieur|Madame)\.?[ \t]+)?(?P<name>{_NAME_IN_TEXT})"
     ),
     re.compile(
         rf"(?m)^[ \t]*Dear[ \t]+(?:Dr|Dra|Mr|Ms|Mrs|Miss)\.?[ \t]+(?P<name>{_NAME})[ \t]*[,:]"

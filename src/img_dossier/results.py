@@ -20,7 +20,11 @@ EXAMS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("usmle-step2-ck", r"\bStep 2 (?:CK|Clinical Knowledge)\b"),
         ("usmle-step3", r"\bStep 3\b"),
         ("usmle-step1", r"\bStep 1\b"),
-        ("mccqe1", r"\bMCCQE Part I\b(?!I)|\bQualifying Examination Part I\b(?!I)|\bMCCQE1\b"),
+        (
+            "mccqe1",
+            r"\bMCCQE\)? Part I\b(?!I)|\bQualifying Examination(?: \(MCCQE\))? Part I\b(?!I)"
+            r"|\bMCCQE ?1\b",
+        ),
         ("nac", r"\bNAC Examination\b|\bNational Assessment Collaboration\b"),
     )
 )
@@ -30,7 +34,7 @@ _FAIL = r"fail(?:ed)?|[ée]chec|reprobado|reprovado|did not pass"
 _OUTCOME_WORD = rf"(?P<word>{_PASS}|{_FAIL})"
 _LABELLED = re.compile(
     r"(?:\bresult|\boutcome|\bpass\s*/\s*fail|\bperformance|\bstatus|\bdecision|\br[ée]sultat|"
-    rf"\bresultado)s?\b[ \t]*[:\-]?[ \t]*{_OUTCOME_WORD}\b",
+    rf"\bresultado)s?\b[ \t]*(?:[:\-][ \t]*)?\n?[ \t]*{_OUTCOME_WORD}\b",
     re.IGNORECASE,
 )
 _SENTENCE = re.compile(
@@ -43,11 +47,13 @@ _ALONE = re.compile(rf"(?im)^[ \t]*{_OUTCOME_WORD}[ \t]*$")
 COMPONENTS = ("listening", "reading", "writing", "speaking")
 _NUMBER = r"(\d{1,3}(?:\.\d)?)"
 _COMPONENT = {
-    c: re.compile(rf"(?i)\b{c}\b[^\d\n]{{0,30}}?{_NUMBER}(?![\d/])") for c in COMPONENTS
+    c: re.compile(rf"(?i)\b{c}\b[^\d\n]{{0,30}}?(?:\n[ \t]*)?{_NUMBER}(?![\d/])")
+    for c in COMPONENTS
 }
 _OVERALL = re.compile(rf"(?i)\boverall(?: band)?(?: score)?\b[^\d\n]{{0,20}}?{_NUMBER}(?![\d/])")
 _TOTAL = re.compile(
-    r"(?i)\b(?:three-digit score|total score|score|puntaje|note)\b[ \t]*[:\-]?[ \t]*(\d{3})(?!\d)"
+    r"(?i)\b(?:three-digit score|total score|score|puntaje|note)\b[ \t]*(?:[:\-][ \t]*)?"
+    r"\n?[ \t]*(\d{3})(?!\d)"
 )
 
 
@@ -70,9 +76,9 @@ def outcome(text: str) -> tuple[str, str] | None:
                 words.append(" ".join(word.split()))
     for line in text.splitlines():  # a table row: "Step 1   2023-08-02   Pass"
         if len(line) <= 200 and _EXAM_WORD.search(line):
-            m = _LINE_END.search(line.rstrip())
-            if m:
-                words.append(" ".join(m["word"].split()))
+            end = _LINE_END.search(line.rstrip())
+            if end:
+                words.append(" ".join(end["word"].split()))
     if not words:
         return None
     passes = [w for w in words if re.fullmatch(_PASS, w, re.IGNORECASE)]
@@ -87,6 +93,34 @@ def _value(raw: str) -> float | int | None:
     if "." in raw or number <= 9:
         return number if 0 <= number <= 9 and (number * 2).is_integer() else None
     return int(number) if 0 <= number <= 500 else None
+
+
+_HEADER = re.compile(r"(?i)^(listening|reading|writing|speaking|overall)(?: band)?(?: score)?$")
+_BAND_OR_SCORE = re.compile(r"^\d{1,3}(?:\.\d)?$")
+
+
+def _columns(lines: list[str], found: dict[str, float | int]) -> None:
+    """A table read column by column: component names one per line, then their values."""
+    n = 0
+    while n < len(lines):
+        header: list[str] = []
+        while n < len(lines) and _HEADER.match(lines[n].strip()):
+            header.append(_HEADER.match(lines[n].strip()).group(1).lower())  # type: ignore[union-attr]
+            n += 1
+        if len(header) < 2:
+            n += 1
+            continue
+        skipped = 0
+        while n < len(lines) and not _BAND_OR_SCORE.match(lines[n].strip()) and skipped < 3:
+            n, skipped = n + 1, skipped + 1
+        values: list[str] = []
+        while n < len(lines) and _BAND_OR_SCORE.match(lines[n].strip()):
+            values.append(lines[n].strip())
+            n += 1
+        for comp, raw in zip(header, values, strict=False):
+            value = _value(raw)
+            if value is not None:
+                found.setdefault(comp, value)
 
 
 def scores(text: str) -> dict[str, float | int]:
@@ -111,6 +145,7 @@ def scores(text: str) -> dict[str, float | int]:
                 value = _value(raw)
                 if value is not None:
                     found.setdefault(comp, value)
+    _columns(lines, found)
     for comp, pattern in _COMPONENT.items():
         if comp in found:
             continue
