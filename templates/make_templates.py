@@ -10,8 +10,11 @@ The fields each template uses are declared in templates/NAME.yaml beside it.
 
 from __future__ import annotations
 
+import io
 import sys
+import zipfile
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from docx import Document
@@ -19,6 +22,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Inches, Pt
 
 HERE = Path(__file__).resolve().parent
+FIXED_TIME = datetime(2026, 1, 1)  # so that regenerating an unchanged template changes no byte
 
 ECFMG_ADDRESS = (
     "Educational Commission for Foreign Medical Graduates (ECFMG)",
@@ -98,7 +102,18 @@ class Letter:
         self._para(text, before=4, style="List Bullet")
 
     def save(self, path: Path) -> None:
-        self.doc.save(str(path))
+        """Write byte-for-byte reproducibly: fixed dates in the properties and the ZIP."""
+        props = self.doc.core_properties
+        props.created = props.modified = FIXED_TIME
+        buffer = io.BytesIO()
+        self.doc.save(buffer)
+        out = io.BytesIO()
+        with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+            for info in src.infolist():
+                fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME.timetuple()[:6])
+                fixed.compress_type = zipfile.ZIP_DEFLATED
+                dst.writestr(fixed, src.read(info.filename))
+        path.write_bytes(out.getvalue())
 
 
 def applicant_sender(b: Letter) -> None:

@@ -594,3 +594,21 @@ def test_multi_line_csv_cell_keeps_its_lines(tmp_path: Path) -> None:
     lines = [p.text for p in docx.Document(str(w.path)).paragraphs]
     assert lines[:3] == ["Lucia Quispe", "Av. Arequipa 1234\nLima 15046",
                          "lucia.quispe@example.org"]
+
+
+def test_committed_templates_match_make_templates(tmp_path: Path) -> None:
+    # Editing the wording in templates/make_templates.py must come with regenerated .docx files.
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_templates",
+                                                  REPO / "templates" / "make_templates.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert sorted(module.BUILDERS) == sorted(BUILTINS)
+    for name, build in module.BUILDERS.items():
+        build().save(tmp_path / f"{name}.docx")
+        fresh = [p.text for p in docx.Document(str(tmp_path / f"{name}.docx")).paragraphs]
+        built_in = REPO / "templates" / f"{name}.docx"
+        committed = [p.text for p in docx.Document(str(built_in)).paragraphs]
+        assert fresh == committed, f"{built_in} is stale: run templates/make_templates.py"
