@@ -183,7 +183,7 @@ US_APPLICANT = Person(
     ),
     degree_native="Título de Médico Cirujano",
     degree_english="Title of Physician and Surgeon (Médico Cirujano)",
-    school_start=date(2014, 4, 1),
+    school_start=date(2015, 4, 1),
     graduation=date(2021, 12, 20),
     specialty="Internal Medicine",
     training_start=date(2027, 7, 1),
@@ -1387,14 +1387,12 @@ def us_transcript(person: Person, variant: int = 0) -> Doc:
     """Official academic transcript issued in English by the registrar."""
     p = person
     years = (
-        ("2014", "Year 1", "Human Biology; General Chemistry; Biostatistics; Anatomy I", "15"),
-        ("2015", "Year 2", "Anatomy II; Physiology; Biochemistry; Histology and Embryology", "16"),
-        ("2016", "Year 3", "Microbiology; Pathology; Pharmacology; Semiology", "15"),
-        ("2017", "Year 4", "Internal Medicine I; Surgery I; Psychiatry; Radiology", "16"),
-        ("2018", "Year 5", "Internal Medicine II; Pediatrics; Obstetrics and Gynecology", "16"),
-        ("2019", "Year 6", "Surgery II; Public Health; Forensic Medicine; Dermatology", "15"),
-        ("2020", "Year 7", "Internal Medicine III (clinical); Family Medicine; Research Thesis",
-         "17"),
+        ("2015", "Year 1", "Human Biology; General Chemistry; Biostatistics; Anatomy I", "15"),
+        ("2016", "Year 2", "Anatomy II; Physiology; Biochemistry; Histology and Embryology", "16"),
+        ("2017", "Year 3", "Microbiology; Pathology; Pharmacology; Semiology", "15"),
+        ("2018", "Year 4", "Internal Medicine I; Surgery I; Psychiatry; Radiology", "16"),
+        ("2019", "Year 5", "Internal Medicine II; Pediatrics; Obstetrics and Gynecology", "16"),
+        ("2020", "Year 6", "Surgery II; Public Health; Family Medicine; Research Thesis", "16"),
         ("2021", "Year 7 (Internship)",
          "Rotating internship: Internal Medicine, Surgery, Pediatrics, Obstetrics", "17"),
     )
@@ -1406,7 +1404,7 @@ def us_transcript(person: Person, variant: int = 0) -> Doc:
             Heading("Official Academic Transcript", level=1),
             Fields((
                 ("Student", p.full_name),
-                ("Student number", "14010387"),
+                ("Student number", "15010387"),
                 ("Programme", "Escuela Profesional de Medicina Humana (Medicine)"),
                 ("Date of admission", long_date(p.school_start)),
                 ("Date of graduation", long_date(p.graduation)),
@@ -1739,7 +1737,8 @@ def training_contract(person: Person, variant: int = 0) -> Doc:
             Heading("Resident Agreement of Appointment", level=1),
             Para("This Agreement is made between Lakeshore Mercy Medical Center (the "
                  f"\"Hospital\"), sponsoring institution of the ACGME-accredited {p.specialty} "
-                 f"Residency Program, and {p.full_name} (the \"Resident\")."),
+                 f"Residency Program, and {p.full_name} (the \"Resident\"). The position "
+                 "was offered and accepted outside the Main Residency Match."),
             Fields((
                 ("Resident", p.full_name),
                 ("Program", f"{p.specialty} Residency Program (ACGME 1403821056)"),
