@@ -29,7 +29,15 @@ knows no item by name. Format (schema 1)::
           - {type: ..., source: ..., ...}
 
 With ``extends``, items with a known id are merged into the base item key by key (so a
-custom checklist can change one field), new ids are appended, and ``drop`` removes items.
+custom checklist can change one field), new ids are appended, and ``drop`` removes items;
+``id`` defaults to the file's name, the other header keys to the base's. Portals merge the
+same way, key by key.
+
+A portal's keys other than ``source`` are data for the rule engine and ``pack``: ``title``,
+``items`` (the item ids it takes), ``part_of`` (a larger portal it belongs to), ``formats``,
+``max_bytes``, ``max_chars``, ``encryption`` / ``digital_signatures`` (false: refused),
+``page_size_pt``, ``forbidden_filename_chars``, ``aspect``, ``one_document_per_file``,
+``severity`` (``warning`` when the source is secondary).
 """
 
 from __future__ import annotations
