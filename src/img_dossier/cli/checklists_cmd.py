@@ -170,7 +170,7 @@ def checklists() -> None:
     """
 
 
-@checklists.command("list")
+@checklists.command("list", short_help="List the checklists: id, version, track, title.")
 @click.argument("files", nargs=-1, metavar="[FILE]...")
 @json_option
 @click.pass_context
@@ -184,7 +184,7 @@ def list_(ctx: click.Context, files: tuple[str, ...], as_json: bool) -> None:
     ctx.exit(int(ExitCode.OK))
 
 
-@checklists.command("show")
+@checklists.command("show", short_help="Show a checklist's items and their sources.")
 @click.argument("ref", metavar="ID|FILE")
 @json_option
 @verbose_option
@@ -209,7 +209,7 @@ def show(ctx: click.Context, ref: str, as_json: bool, verbose: bool) -> None:
     ctx.exit(int(ExitCode.OK))
 
 
-@checklists.command("validate")
+@checklists.command("validate", short_help="Check a checklist file; exit 3 naming each error.")
 @click.argument("ref", metavar="FILE")
 @click.pass_context
 def validate(ctx: click.Context, ref: str) -> None:
