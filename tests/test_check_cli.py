@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import shutil
 import types
@@ -339,11 +340,28 @@ def _sample(sample: str) -> Path:
     return folder
 
 
+@functools.cache
+def _baseline(sample: str) -> dict[str, Any]:
+    """`check --json` of an untouched sample folder (computed once per test run)."""
+    result = run(str(_sample(sample)), "--json", "--jobs", "1")
+    assert result.exit_code == ExitCode.OK, result.output
+    data: dict[str, Any] = json.loads(result.stdout)
+    return data
+
+
 @pytest.mark.parametrize("sample", SAMPLE_NAMES)
 def test_sample_folder_is_complete(sample: str) -> None:
     result = run(str(_sample(sample)), "--jobs", "1")
     assert result.exit_code == ExitCode.OK, result.output
     assert result.stdout.rstrip().splitlines()[-1].startswith("Complete: ")
+    data = _baseline(sample)
+    assert data["complete"] is True
+    assert not [d["path"] for d in data["documents"] if d["item"] is None]
+
+
+@pytest.mark.parametrize("sample", SAMPLE_NAMES)
+def test_sample_folder_is_complete_even_with_strict(sample: str) -> None:
+    assert run(str(_sample(sample)), "--strict", "--jobs", "1").exit_code == ExitCode.OK
 
 
 @pytest.mark.parametrize(
@@ -355,8 +373,7 @@ def test_removing_a_required_document_makes_the_sample_incomplete(
     sample: str, item: str, tmp_path: Path
 ) -> None:
     folder = _copy(_sample(sample), tmp_path)
-    before = json.loads(run(str(folder), "--json", "--jobs", "1").stdout)
-    found = next(i for i in before["items"] if i["id"] == item)
+    found = next(i for i in _baseline(sample)["items"] if i["id"] == item)
     assert found["status"] in ("ok", "expiring", "unverified") and found["documents"]
     for rel in found["documents"]:
         (folder / rel).unlink()
@@ -375,7 +392,7 @@ def test_removing_a_required_document_makes_the_sample_incomplete(
 def test_meaningless_file_names_are_classified_by_content(sample: str, tmp_path: Path) -> None:
     """Every sample document with text, renamed Scan_0001.pdf etc.: at least 90% right."""
     source = _sample(sample)
-    truth = json.loads(run(str(source), "--json", "--jobs", "1").stdout)
+    truth = _baseline(sample)
     with_text = [
         d
         for d in truth["documents"]
