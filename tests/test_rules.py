@@ -707,3 +707,37 @@ def test_unknown_rule_types_and_parameters_are_bad_input_naming_file_item_and_ru
 
 def test_the_test_checklist_itself_is_valid(checklist: Checklist) -> None:
     rules.validate_rules(checklist)
+
+
+def test_a_rule_with_when_applies_only_when_its_condition_holds(tmp_path: Path) -> None:
+    path = tmp_path / "when.yaml"
+    path.write_text(
+        CHECKLIST.replace(
+            "why: J-1 rule, source: test}", "why: J-1 rule, when: {visa: [J-1]}, source: test}"
+        ),
+        encoding="utf-8",
+    )
+    loaded = checklist_mod.load(str(path))
+    rules.validate_rules(loaded)
+    passport = doc("passport.pdf", "passport", "PASSPORT\nDate of expiry: 10 DEC 2027")
+    items, _ = judge(loaded, [passport])
+    assert items["passport"].status == "invalid"
+    h1b = {**PROFILE, "training": {**PROFILE["training"], "visa": "H-1B"}}
+    items, _ = judge(loaded, [passport], h1b)
+    assert items["passport"].status == "ok"
+
+
+def test_a_rule_may_read_the_first_of_several_date_facts(tmp_path: Path) -> None:
+    path = tmp_path / "facts.yaml"
+    path.write_text(
+        CHECKLIST.replace(
+            "type: max-age, years: 2", "type: max-age, fact: [test_date, date], years: 2"
+        ),
+        encoding="utf-8",
+    )
+    loaded = checklist_mod.load(str(path))
+    rules.validate_rules(loaded)
+    trf = doc("ielts.pdf", "language-proficiency", "IELTS Test Report Form\nDate\n20/SEP/2023")
+    items, docs = judge(loaded, [trf])
+    assert items["language-proficiency"].status == "expired"
+    assert "2023-09-20" in docs["ielts.pdf"].problems[0].message

@@ -25,6 +25,9 @@ never items. Rule types and their parameters (all optional unless marked):
   ``over-portal-limit`` warnings; any of those keys given on the rule overrides the portal's.
 - ``local-referee``: at least one letter comes from ``countries`` (default [US, CA]),
   else the item problem ``no-local-referee``.
+
+Any rule may carry ``when`` (as an item does, e.g. ``{visa: [J-1]}``) and ``why`` (a few
+words naming the rule in messages, e.g. "J-1 rule").
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from . import facts as facts_mod
-from .checklist import Checklist, Item, Rule
+from .checklist import CONDITION_VARIABLES, Checklist, Condition, Item, Rule
 from .dates import add_months
 from .errors import BadInputError
 from .model import Document, Problem
@@ -170,6 +173,20 @@ def _declared_note(doc: Document, facts: Mapping[str, Any], fact: str) -> str | 
 # ---------------------------------------------------------------- dates
 
 
+def _fact_names(rule: Rule, default: str) -> list[str]:
+    """The date facts a rule reads, in order of preference (``fact: [test_date, date]``)."""
+    value = rule.params.get("fact", default)
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
+def _first_date(facts: Mapping[str, Any], wanted: Sequence[str]) -> tuple[str, date | None]:
+    for fact in wanted:
+        value = facts_mod.fact_date(facts, fact)
+        if value is not None:
+            return fact, value
+    return wanted[0], None
+
+
 def _reference(rule: Rule, ctx: RuleContext) -> tuple[date, str, str | None]:
     """(reference date, how to say it, a note when the profile lacks what the rule needs)."""
     ref = str(rule.params.get("reference", "as_of"))
@@ -198,16 +215,16 @@ def _why(rule: Rule) -> str:
 
 
 def _valid_until(rule: Rule, item: Item, docs: Sequence[Document], ctx: RuleContext) -> RuleOutcome:
-    fact = str(rule.params.get("fact", "expiry"))
+    wanted = _fact_names(rule, "expiry")
     declared = rule.params.get("declared")
     required = bool(rule.params.get("required", True))
     reference, ref_words, ref_note = _reference(rule, ctx)
-    what = _FACT_WORDS.get(fact, fact)
+    what = _FACT_WORDS.get(wanted[0], wanted[0])
     soon = ctx.as_of + timedelta(days=ctx.expiring_within)
 
     def judge(doc: Document) -> _Verdict:
         f = _facts(doc, ctx)
-        value = facts_mod.fact_date(f, fact)
+        fact, value = _first_date(f, wanted)
         if value is None:
             if not required:
                 return _Verdict(doc)
@@ -239,17 +256,17 @@ def _valid_until(rule: Rule, item: Item, docs: Sequence[Document], ctx: RuleCont
 
 
 def _max_age(rule: Rule, item: Item, docs: Sequence[Document], ctx: RuleContext) -> RuleOutcome:
-    fact = str(rule.params.get("fact", "test_date"))
+    wanted = _fact_names(rule, "test_date")
     declared = rule.params.get("declared")
     years = rule.params.get("years")
     days = rule.params.get("days")
-    what = _FACT_WORDS.get(fact, fact)
+    what = _FACT_WORDS.get(wanted[0], wanted[0])
     span = f"{years} years" if years is not None else f"{days} days"
     soon = ctx.as_of + timedelta(days=ctx.expiring_within)
 
     def judge(doc: Document) -> _Verdict:
         f = _facts(doc, ctx)
-        value = facts_mod.fact_date(f, fact)
+        fact, value = _first_date(f, wanted)
         if value is None:
             return _no_fact(doc, what, str(declared) if declared else None)
         until = (
@@ -696,6 +713,10 @@ def _is_texts(v: Any) -> bool:
     return isinstance(v, list) and all(_is_text(x) for x in v)
 
 
+def _is_facts(v: Any) -> bool:
+    return _is_text(v) or (_is_texts(v) and bool(v))
+
+
 def _is_scores(v: Any) -> bool:
     return (
         isinstance(v, Mapping)
@@ -708,7 +729,32 @@ def _is_pair(v: Any) -> bool:
     return isinstance(v, list) and len(v) == 2 and all(isinstance(x, int | float) for x in v)
 
 
-_COMMON = {"why": (_is_text, "text")}
+def _is_when(v: Any) -> bool:
+    if not isinstance(v, Mapping) or not v:
+        return False
+    return all(var in CONDITION_VARIABLES for var in v)
+
+
+_COMMON = {
+    "why": (_is_text, "text"),
+    "when": (_is_when, f"a mapping of conditions on {', '.join(sorted(CONDITION_VARIABLES))}"),
+}
+
+
+def _applies(rule: Rule, ctx: RuleContext) -> bool:
+    """A rule's own ``when`` (like an item's): false only when a condition is known false."""
+    when = rule.params.get("when")
+    if not isinstance(when, Mapping):
+        return True
+    variables = ctx.profile.conditions()
+    for var, spec in when.items():
+        negate = isinstance(spec, Mapping) and set(spec) == {"not"}
+        values = spec["not"] if negate else spec
+        values = values if isinstance(values, list) else [values]
+        if Condition(str(var), tuple(values), negate).decide(variables) is False:
+            return False
+    return True
+
 
 #: rule type -> (function, {parameter: (check, what it must be)}, required parameters)
 ParamChecks = dict[str, tuple[Callable[[Any], bool], str]]
@@ -716,7 +762,7 @@ RULE_TYPES: dict[str, tuple[RuleFunction, ParamChecks, tuple[str, ...]]] = {
     "valid-until": (
         _valid_until,
         {
-            "fact": (_is_text, "a fact name such as expiry"),
+            "fact": (_is_facts, "a fact name such as expiry, or a list of them"),
             "reference": (
                 lambda v: v in ("as_of", "training.start", "training.end"),
                 "as_of, training.start or training.end",
@@ -730,7 +776,7 @@ RULE_TYPES: dict[str, tuple[RuleFunction, ParamChecks, tuple[str, ...]]] = {
     "max-age": (
         _max_age,
         {
-            "fact": (_is_text, "a fact name such as test_date"),
+            "fact": (_is_facts, "a fact name such as test_date, or a list of them"),
             "years": (_is_int, "a whole number of years"),
             "days": (_is_int, "a whole number of days"),
             "declared": (_is_text, "a dossier.yaml dates: key such as language_test_date"),
@@ -835,5 +881,6 @@ def evaluate(item: Item, documents: Sequence[Document], ctx: RuleContext) -> Rul
                 f"{name}: items.{item.id}.rules[{n}]: unknown rule type {rule.type!r}; "
                 f"expected one of: {', '.join(sorted(RULE_TYPES))}"
             )
-        outcomes.append(spec[0](rule, item, documents, ctx))
+        if _applies(rule, ctx):
+            outcomes.append(spec[0](rule, item, documents, ctx))
     return _merge(outcomes)
