@@ -440,3 +440,19 @@ def test_real_world_corpus_is_checked_without_a_crash() -> None:
     unknown = [d for d in docs.values() if d["item"] is None]
     assert len(unknown) > len(docs) / 2  # none of them is an application document
     assert all("unclassified" in {p["code"] for p in d["problems"]} for d in unknown)
+
+
+def test_a_link_out_of_the_folder_is_reported_not_followed(folder: Path, tmp_path: Path) -> None:
+    secret = pdf(tmp_path / "elsewhere" / "passport.pdf", "PASSPORT", "Nationality: Peru")
+    (folder / "passport.pdf").unlink()
+    (folder / "passport.pdf").symlink_to(secret)
+    result = run(str(folder), "--json")
+    assert result.exit_code == ExitCode.INCOMPLETE
+    data = json.loads(result.stdout)
+    doc = next(d for d in data["documents"] if d["path"] == "passport.pdf")
+    assert (doc["format"], doc["bytes"]) == (None, 0)
+    assert [p["code"] for p in doc["problems"]] == ["outside-folder"]
+    assert doc["problems"][0]["severity"] == "error"
+    passport = data["items"][0]
+    assert passport["status"] == "invalid"
+    assert "outside the folder" in passport["messages"][0]
