@@ -167,3 +167,12 @@ def test_long_advice_is_wrapped() -> None:
     start = next(n for n, line in enumerate(lines) if "what to do:" in line)
     assert all(len(line) <= 96 for line in lines[start : start + 4])
     assert lines[start + 1].startswith("        ") and lines[start + 1][8] != " "
+
+
+def test_a_document_problem_already_in_the_item_message_is_not_repeated() -> None:
+    message = "passport.pdf: password-protected; remove the password"
+    items = (
+        ItemResult("passport", "Passport", True, "invalid", ("passport.pdf",), messages=(message,)),
+    )
+    docs = (doc("passport.pdf", "passport", Problem("encrypted", "error", message)),)
+    assert render_text(report(items, docs)).count("password-protected") == 1

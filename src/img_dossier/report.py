@@ -198,7 +198,8 @@ def _item_block(
         if d is None:
             continue
         for p in d.problems:
-            out.add(f"      {_problem_line(rel, p)}")
+            if not any(p.message in m for m in item.messages):  # said once is enough
+                out.add(f"      {_problem_line(rel, p)}")
         if d.problems:
             shown.add(rel)
     if advice and item.advice:
