@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from pypdf import PdfReader, PdfWriter
 from pypdf.annotations import Link
@@ -29,11 +29,11 @@ from pypdf.generic import (
     Fit,
     IndirectObject,
     NameObject,
-    RectangleObject,
     TextStringObject,
 )
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import (
     Flowable,
     PageBreak,
@@ -504,53 +504,68 @@ def _stamp_matrix(x0: float, y0: float, x1: float, y1: float, rotate: int) -> tu
     return (1, 0, 0, 1, x0, y0)
 
 
-def _stamps(texts: Sequence[tuple[str, float, float]]) -> bytes:
-    """One small page per document page holding only its stamp, centred in the bottom margin."""
+def _stamp_font(texts: Sequence[str]) -> tuple[bytes, dict[str, list[tuple[str, bytes]]]]:
+    """A tiny PDF whose page uses every glyph of ``texts`` (DejaVu Sans, subset), and each
+    text encoded for that subset as (font resource name, bytes) runs.
+
+    The stamps are then written as a few bytes of content per page (reportlab's documented
+    dynamic-font API: ``splitString`` / ``getSubsetInternalName``), which is much faster
+    than drawing one reportlab page per stamp and parsing it back.
+    """
     register_fonts()
     buf = BytesIO()
     canvas = marked_canvas(buf)
-    for text, w, h in texts:
-        canvas.setPageSize((w, h))
-        canvas.setFont(FONT, STAMP_FONT_SIZE)
-        canvas.setFillColor(colors.HexColor("#555555"))
-        canvas.drawCentredString(w / 2, STAMP_BASELINE, text)
-        canvas.showPage()
+    canvas.setFont(FONT, STAMP_FONT_SIZE)
+    canvas.drawString(0, 0, "".join(sorted(set("".join(texts)))))
+    font = pdfmetrics.getFont(FONT)
+    doc = canvas._doc
+    runs = {
+        text: [
+            (font.getSubsetInternalName(subset, doc), data)
+            for subset, data in font.splitString(text, doc)
+        ]
+        for text in set(texts)
+    }
+    canvas.showPage()
     canvas.save()
-    return buf.getvalue()
+    return buf.getvalue(), runs
 
 
 def _apply_stamps(writer: PdfWriter, first: int, texts: Sequence[str]) -> None:
-    """Draw ``texts[k]`` at the foot of page ``first + k`` without parsing its content."""
-    targets = [writer.pages[first + k] for k in range(len(texts))]
-    boxes = [_visual_box(p) for p in targets]
-    sizes = [
-        (x1 - x0, y1 - y0) if r in (0, 180) else (y1 - y0, x1 - x0) for x0, y0, x1, y1, r in boxes
-    ]
-    stamp_reader = PdfReader(
-        BytesIO(_stamps([(t, w, h) for t, (w, h) in zip(texts, sizes, strict=True)]))
-    )
+    """Draw ``texts[k]`` at the foot of page ``first + k`` without parsing its content.
+
+    The page's content is wrapped in q/Q and followed by a small stream that draws the
+    stamp in the page's visible coordinates (rotation and odd boxes taken into account).
+    """
+    pages = writer.pages
+    font_pdf, runs = _stamp_font(texts)
+    font_resources = cast(DictionaryObject, PdfReader(BytesIO(font_pdf)).pages[0]["/Resources"])
+    fonts = cast(DictionaryObject, font_resources["/Font"]).clone(writer)
+    alias = {str(name): NameObject(f"/ImgDossierStamp{n}") for n, name in enumerate(fonts)}
     push = DecodedStreamObject()
     push.set_data(b"q\n")
     push_ref = writer._add_object(push)
-    for page, box, (w, h), stamp_page in zip(
-        targets, boxes, sizes, stamp_reader.pages, strict=True
-    ):
-        form = DecodedStreamObject()
-        stamp_content = stamp_page.get_contents()
-        form.set_data(stamp_content.get_data() if stamp_content is not None else b"")
-        form[NameObject("/Type")] = NameObject("/XObject")
-        form[NameObject("/Subtype")] = NameObject("/Form")
-        form[NameObject("/BBox")] = RectangleObject((0, 0, w, h))
-        form[NameObject("/Resources")] = stamp_page["/Resources"].clone(writer)
-        form_ref = writer._add_object(form.flate_encode())
+    grey = "0.333 0.333 0.333 rg"
+    for k, text in enumerate(texts):
+        page = pages[first + k]
+        x0, y0, x1, y1, rotate = _visual_box(page)
+        width = (x1 - x0) if rotate in (0, 180) else (y1 - y0)
+        x = (width - pdfmetrics.stringWidth(text, FONT, STAMP_FONT_SIZE)) / 2
+        ops = [
+            f"Q\nq {' '.join(_num(v) for v in _stamp_matrix(x0, y0, x1, y1, rotate))} cm",
+            f"BT {grey} {_num(x)} {_num(STAMP_BASELINE)} Td",
+        ]
+        for name, data in runs[text]:
+            ops.append(f"{alias[name]} {_num(STAMP_FONT_SIZE)} Tf <{data.hex()}> Tj")
+        ops.append("ET Q\n")
         resources = _dict_copy(page.get("/Resources"))
-        xobjects = _dict_copy(resources.get("/XObject"))
-        xobjects[_STAMP_NAME] = form_ref
-        resources[NameObject("/XObject")] = xobjects
+        page_fonts = _dict_copy(resources.get("/Font"))
+        for name, ref in fonts.items():
+            page_fonts[alias[str(name)]] = ref
+        resources[NameObject("/Font")] = page_fonts
         page[NameObject("/Resources")] = resources
-        m = " ".join(_num(v) for v in _stamp_matrix(*box))
         pop = DecodedStreamObject()
-        pop.set_data(f"Q\nq {m} cm {_STAMP_NAME} Do Q\n".encode())
+        pop.set_data("\n".join(ops).encode("ascii"))
         contents = page.raw_get("/Contents") if "/Contents" in page else None
         parts: list[Any] = [push_ref]
         if isinstance(contents, IndirectObject):
