@@ -456,3 +456,16 @@ def test_a_link_out_of_the_folder_is_reported_not_followed(folder: Path, tmp_pat
     passport = data["items"][0]
     assert passport["status"] == "invalid"
     assert "outside the folder" in passport["messages"][0]
+
+
+def test_without_dossier_yaml_the_track_option_is_enough(folder: Path, tmp_path: Path) -> None:
+    (folder / "dossier.yaml").unlink()
+    result = run(str(folder), "--track", str(tmp_path / "mini.yaml"), "--json")
+    assert result.exit_code == ExitCode.OK
+    data = json.loads(result.stdout)
+    assert data["applicant"] == {"name": None}
+    assert data["notes"] == [
+        "training.visa is not set in dossier.yaml: Statement of Need assumed required; "
+        "set training.visa to J-1, H-1B or none"
+    ]
+    assert data["items"][2]["status"] == "ok"  # assumed required, and present
