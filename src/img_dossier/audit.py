@@ -266,6 +266,8 @@ def check_clients(
 def _fan_out(
     clients: Sequence[Client], options: AuditOptions, workers: int
 ) -> Iterator[ClientResult]:
+    from . import check  # noqa: F401  (imported once here, inherited by forked workers)
+
     queue = deque(clients)
     window = workers * 2
     suspects: list[Client] = []
@@ -405,7 +407,12 @@ def expiries(run: CheckRun, as_of: date) -> list[Expiry]:
     found: list[Expiry] = []
     seen: set[tuple[str | None, date]] = set()
     for doc in run.report.documents:
-        for key, when in _date_facts(doc.facts):
+        dated: set[date] = set()
+        # The plainest key first: "expiry" is shown rather than "mrz.expiry" of the same date.
+        for key, when in sorted(_date_facts(doc.facts), key=lambda kv: (kv[0].count("."), kv[0])):
+            if when in dated:
+                continue
+            dated.add(when)
             found.append(Expiry(doc.item, doc.rel, _what(key), when, (when - as_of).days))
             seen.add((doc.item, when))
     for key, when in _date_facts(run.profile.dates):
