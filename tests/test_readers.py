@@ -536,3 +536,30 @@ def test_unreadable_file_is_a_problem_not_an_exception(tmp_path: Path) -> None:
     assert "could not be opened" in docs[0].problems[0].message
     assert docs[1].text == "fine"
     assert codes(read_one(gone)) == {"damaged": "error"}
+
+
+def test_inside_a_daemon_process_files_are_read_in_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import multiprocessing
+
+    class Daemon:
+        daemon = True
+
+    monkeypatch.setattr(multiprocessing, "current_process", lambda: Daemon())
+    docs = read_documents(mixed_folder(tmp_path), jobs=2)
+    assert [d.format for d in docs] == ["pdf", "txt", "png", "docx", None, "pdf"]
+    assert "Alpha" in docs[0].text
+
+
+def test_when_no_worker_can_start_files_are_read_in_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from img_dossier.readers import pool
+
+    def refuse(*args: object) -> None:
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(pool._Worker, "__init__", refuse)
+    docs = read_documents(mixed_folder(tmp_path), jobs=2)
+    assert [d.text.strip() for d in docs[:2]] == ["Alpha", "Bravo"]

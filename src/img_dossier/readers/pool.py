@@ -59,6 +59,8 @@ def read_in_workers(tasks: Sequence[Task], limits: Limits, jobs: int) -> list[Ou
     """Read every task in at most ``jobs`` worker processes; one Outcome per task, any order."""
     if not tasks:
         return []
+    if multiprocessing.current_process().daemon:  # a daemon may not start processes
+        return [read_here(task, limits) for task in tasks]
     for stream in (sys.stdout, sys.stderr):  # a forked child must not re-flush our buffers
         with contextlib.suppress(Exception):
             stream.flush()
@@ -78,8 +80,13 @@ class _Worker:
         self.process: BaseProcess = context.Process(  # type: ignore[attr-defined]
             target=_serve, args=(child, limits), daemon=True
         )
-        self.process.start()
-        child.close()
+        try:
+            self.process.start()
+        except BaseException:
+            parent.close()
+            raise
+        finally:
+            child.close()
         self.task: Task | None = None
         self.deadline = 0.0
 
@@ -111,8 +118,10 @@ class _Pool:
         pending = deque(tasks)
         outcomes: list[Outcome] = []
         while pending or any(w.task is not None for w in self.workers):
-            self._feed(pending)
+            self._feed(pending, outcomes)
             busy = [w for w in self.workers if w.task is not None]
+            if not busy:
+                continue
             timeout = max(0.0, min(w.deadline for w in busy) - time.monotonic())
             ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout)
             for worker in busy:
@@ -126,9 +135,14 @@ class _Pool:
             worker.stop(force=worker.task is not None)
         self.workers.clear()
 
-    def _feed(self, pending: deque[Task]) -> None:
+    def _feed(self, pending: deque[Task], outcomes: list[Outcome]) -> None:
         while len(self.workers) < self.size and pending:
-            self.workers.append(_Worker(self.context, self.limits))
+            try:
+                self.workers.append(_Worker(self.context, self.limits))
+            except OSError:  # no process can be started (limits): read here, unisolated
+                if self.workers:
+                    break
+                outcomes.append(read_here(pending.popleft(), self.limits))
         for worker in self.workers:
             if worker.task is None and pending:
                 worker.give(pending.popleft(), self.limits.seconds)
@@ -164,6 +178,18 @@ class _Pool:
         return Outcome(task.index, doc, cacheable=False)
 
 
+def read_here(task: Task, limits: Limits) -> Outcome:
+    """Read one task in this process (no time limit): when no worker can be started."""
+    try:
+        doc = read_source(task.source, task.sha256, task.size, limits, partial=task.partial)
+        return Outcome(task.index, doc, cacheable=True)
+    except MemoryError:
+        doc = failed_document(task.source, task.sha256, task.size, memory_problem(limits))
+    except Exception as exc:  # a reader bug: this file fails, the run goes on
+        doc = failed_document(task.source, task.sha256, task.size, reader_failed(exc))
+    return Outcome(task.index, doc, cacheable=False)
+
+
 def _serve(conn: Connection, limits: Limits) -> None:
     """The worker loop: read tasks until told to stop (None) or the parent goes away."""
     _cap_memory(limits.memory_mb)
@@ -174,15 +200,7 @@ def _serve(conn: Connection, limits: Limits) -> None:
             break
         if task is None:
             break
-        try:
-            doc = read_source(task.source, task.sha256, task.size, limits, partial=task.partial)
-            outcome = Outcome(task.index, doc, cacheable=True)
-        except MemoryError:
-            doc = failed_document(task.source, task.sha256, task.size, memory_problem(limits))
-            outcome = Outcome(task.index, doc, cacheable=False)
-        except Exception as exc:  # a reader bug: this file fails, the run goes on
-            doc = failed_document(task.source, task.sha256, task.size, reader_failed(exc))
-            outcome = Outcome(task.index, doc, cacheable=False)
+        outcome = read_here(task, limits)
         try:
             conn.send(outcome)
         except (OSError, ValueError):
