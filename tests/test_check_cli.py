@@ -469,3 +469,18 @@ def test_without_dossier_yaml_the_track_option_is_enough(folder: Path, tmp_path:
         "set training.visa to J-1, H-1B or none"
     ]
     assert data["items"][2]["status"] == "ok"  # assumed required, and present
+
+
+def test_the_tools_own_outputs_are_left_out_silently(folder: Path) -> None:
+    from pypdf import PdfWriter
+
+    from img_dossier.model import OWN_OUTPUT_KEY
+
+    writer = PdfWriter(clone_from=str(folder / "passport.pdf"))
+    writer.add_metadata({OWN_OUTPUT_KEY: "dossier"})
+    with open(folder / "quispe-dossier.pdf", "wb") as fh:
+        writer.write(fh)
+    data = json.loads(run(str(folder), "--json").stdout)
+    assert "quispe-dossier.pdf" not in {d["path"] for d in data["documents"]}
+    assert "quispe-dossier.pdf" not in data["ignored"]
+    assert data["items"][0]["documents"] == ["passport.pdf"]

@@ -11,6 +11,7 @@ import pytest
 
 from img_dossier import rules
 from img_dossier.checklist import Checklist, Item, load
+from img_dossier.language import guess_language
 from img_dossier.model import Document, ItemResult, Problem
 from img_dossier.profile import Profile, parse_profile
 from img_dossier.verify import needs_translation, verify
@@ -319,3 +320,29 @@ def test_a_scan_with_a_no_text_warning_is_not_said_twice(checklist: Checklist) -
     item = next(i for i in result.items if i.id == "passport")
     assert (item.status, item.messages) == ("unverified", ())
     assert next(d for d in result.documents if d.rel == "passport.pdf").problems == (no_text,)
+
+
+SENTENCES = {
+    "en": "This is to certify that the student has completed all of the requirements for the "
+    "degree and is entitled to its rights.",
+    "es": "La Universidad otorga el título de Médico Cirujano a la graduada por haber cumplido "
+    "con todos los requisitos que establecen las leyes.",
+    "fr": "L'Université confère le diplôme de docteur en médecine à la candidate qui a satisfait "
+    "à toutes les exigences du programme pour les droits qui y sont attachés.",
+    "pt": "A Universidade confere o diploma de Médico ao formando por ter concluído o curso com "
+    "todos os requisitos exigidos pela legislação, e para que produza os efeitos legais.",
+    "de": "Die Universität verleiht den Grad eines Doktors der Medizin, nachdem er alle "
+    "Anforderungen des Studiums erfüllt hat und die Prüfung mit Erfolg bestanden wurde.",
+    "it": "L'Università degli Studi conferisce la laurea in Medicina e Chirurgia allo studente "
+    "che ha superato con successo tutti gli esami previsti dal piano di studi della facoltà.",
+}
+
+
+@pytest.mark.parametrize(("language", "text"), SENTENCES.items())
+def test_guess_language_of_a_diploma_sentence(language: str, text: str) -> None:
+    assert guess_language(text) == language
+
+
+@pytest.mark.parametrize("text", ["", "PASSPORT P<PERQUISPE<<LUCIA", "12345 67890 2026-01-01"])
+def test_too_little_text_has_no_language(text: str) -> None:
+    assert guess_language(text) is None
