@@ -187,6 +187,16 @@ def _first_date(facts: Mapping[str, Any], wanted: Sequence[str]) -> tuple[str, d
     return wanted[0], None
 
 
+def _renew(facts: Mapping[str, Any], fact: str, declared: str | None) -> str:
+    """What to do about an expired date, by where the date came from."""
+    source = facts.get(f"{fact}_source")
+    if source == "dossier.yaml":
+        return f"renew it and update {facts.get(f'{fact}_declared_as', 'dates')} in dossier.yaml"
+    if source == "text" and declared:
+        return f"renew it (if the date was misread, set dates.{declared} in dossier.yaml)"
+    return "renew it"
+
+
 def _reference(rule: Rule, ctx: RuleContext) -> tuple[date, str, str | None]:
     """(reference date, how to say it, a note when the profile lacks what the rule needs)."""
     ref = str(rule.params.get("reference", "as_of"))
@@ -231,7 +241,7 @@ def _valid_until(rule: Rule, item: Item, docs: Sequence[Document], ctx: RuleCont
             return _no_fact(doc, what, str(declared) if declared else None)
         note = _declared_note(doc, f, fact)
         src = _source_words(f, fact)
-        fix = f"renew it, or correct dates.{declared} in dossier.yaml" if declared else "renew it"
+        fix = _renew(f, fact, str(declared) if declared else None)
         if value < ctx.as_of:
             msg = f"{doc.rel}: expired on {value}{src}, before {ctx.as_of}{_why(rule)}; {fix}"
             return _Verdict(doc, "expired", msg, Problem("expired", "error", msg), note)
@@ -425,17 +435,27 @@ def _required_elements(
         f = _facts(doc, ctx)
         found = f.get("specialty")
         missing = son.missing_elements(doc.text, specialty=wanted, applicant_name=applicant)
+        named = isinstance(found, str) and bool(found)
+        # An element about the specialty is said better by naming both specialties.
+        listed = [
+            e.description
+            for e in missing
+            if not (named and any("{specialty}" in pattern for pattern in e.patterns))
+        ]
         parts: list[str] = []
-        if missing:
-            listed = "; ".join(e.description for e in missing)
-            parts.append(f"missing {len(missing)} required element(s): {listed}")
-        if wanted and any(e.id == "exact-specialty" for e in missing) and found:
-            parts.append(f'it names the specialty "{found}", not training.specialty "{wanted}"')
-        for other, spec in others:
-            if isinstance(spec, str) and found and _fold(spec) != _fold(str(found)):
+        if listed:
+            parts.append(f"missing {len(listed)} required element(s): {'; '.join(listed)}")
+        if named:
+            against: dict[str, list[str]] = {}
+            if wanted and _fold(wanted) != _fold(str(found)):
+                against.setdefault(wanted, []).append("training.specialty in dossier.yaml")
+            for other, spec in others:
+                if isinstance(spec, str) and _fold(spec) != _fold(str(found)):
+                    against.setdefault(spec, []).append(other.rel)
+            for spec, where in against.items():
                 parts.append(
-                    f'it names the specialty "{found}", but {other.rel} names "{spec}"; '
-                    "they must match exactly"
+                    f'it names the specialty "{found}", not "{spec}" ({", ".join(where)}); '
+                    "the specialty must match exactly"
                 )
         if not parts:
             return _Verdict(doc)
