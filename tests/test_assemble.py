@@ -527,7 +527,7 @@ def test_whole_corpus_merges_keeping_every_page(tmp_path: Path) -> None:
             )
         )
     run = Run(report(CORPUS, [], docs), CORPUS)
-    result = assemble(run, tmp_path / "corpus.pdf", stamp=False)
+    result = assemble(run, tmp_path / "corpus.pdf")
     reasons = dict(result.left_out)
     assert set(reasons) == {
         "005-libreoffice-writer-password_libreoffice-writer-password.pdf",
@@ -544,3 +544,45 @@ def test_whole_corpus_merges_keeping_every_page(tmp_path: Path) -> None:
     assemble(Run(report(CORPUS, [], []), CORPUS), front)
     assert result.bytes <= 1.10 * (inputs + front.stat().st_size)
     opens_cleanly(tmp_path / "corpus.pdf")
+
+
+def _named_outline(path: Path, entries: Sequence[tuple[str, str]]) -> None:
+    """Add outline entries that jump by name (``/A /GoTo /D (name)``), as hyperref writes."""
+    from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+
+    writer = PdfWriter(clone_from=PdfReader(path))
+    for title, name in entries:
+        entry = writer.add_outline_item(title=title, page_number=0).get_object()
+        entry.pop("/Dest", None)
+        entry[NameObject("/A")] = DictionaryObject(
+            {NameObject("/S"): NameObject("/GoTo"), NameObject("/D"): TextStringObject(name)}
+        )
+    with open(path, "wb") as fh:
+        writer.write(fh)
+
+
+def test_source_outlines_by_clashing_names_point_into_their_own_document(tmp_path: Path) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for name, pages in (("a.pdf", 2), ("b.pdf", 3)):
+        make_pdf(folder / name, name, pages, dests=True)
+        _named_outline(folder / name, [("Start", "section.1"), ("End", f"page.{pages}")])
+    run = Run(
+        report(
+            folder,
+            [ItemResult("transcript", "Transcript", True, "ok", ("a.pdf", "b.pdf"))],
+            [
+                document(folder, "a.pdf", "pdf", "transcript"),
+                document(folder, "b.pdf", "pdf", "transcript"),
+            ],
+        ),
+        folder,
+    )
+    result = assemble(run, tmp_path / "d.pdf")
+    (a_first, a_last), (b_first, b_last) = result.sections[0].ranges
+    assert outline_tree(PdfReader(tmp_path / "d.pdf"))[2] == [
+        ("a.pdf", a_first - 1),
+        [("Start", a_first - 1), ("End", a_last - 1)],
+        ("b.pdf", b_first - 1),
+        [("Start", b_first - 1), ("End", b_last - 1)],
+    ]
