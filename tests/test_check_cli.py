@@ -487,3 +487,16 @@ def test_the_tools_own_outputs_are_left_out_silently(folder: Path) -> None:
     assert "quispe-dossier.pdf" not in {d["path"] for d in data["documents"]}
     assert "quispe-dossier.pdf" not in data["ignored"]
     assert data["items"][0]["documents"] == ["passport.pdf"]
+
+
+def test_a_dossier_yaml_that_is_not_a_mapping_is_exit_3(folder: Path) -> None:
+    (folder / "dossier.yaml").write_text("- passport.pdf\n- lor.pdf\n", encoding="utf-8")
+    result = run(str(folder))
+    assert result.exit_code == ExitCode.BAD_INPUT
+    assert "dossier.yaml: must be a mapping" in result.stderr
+
+
+def test_unknown_track_is_exit_3(folder: Path) -> None:
+    result = run(str(folder), "--track", "mars")
+    assert result.exit_code == ExitCode.BAD_INPUT
+    assert "unknown checklist or track 'mars'" in result.stderr

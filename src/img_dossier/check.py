@@ -37,7 +37,8 @@ class CheckRun:
 def pick_track(folder: Path, raw: Any, track: str | None) -> tuple[str, Path | None]:
     """(checklist reference, the folder it is relative to): --track wins over dossier.yaml."""
     if track:
-        if Path(track).is_file():
+        looks_like_path = "/" in track or "\\" in track or track.endswith((".yaml", ".yml"))
+        if looks_like_path and Path(track).is_file():  # relative to where the user is
             return str(Path(track).resolve()), None
         return track, folder
     if isinstance(raw, Mapping) and isinstance(raw.get("track"), str) and raw["track"].strip():
@@ -56,6 +57,8 @@ def load_context(folder: Path, track: str | None = None) -> tuple[Checklist, Pro
         raise BadInputError(f"{folder}: not a folder; give the folder that holds your documents")
     path = folder / PROFILE_NAME
     raw = read_yaml(path) if path.is_file() else None
+    if raw is not None and not isinstance(raw, Mapping):
+        parse_profile(raw, name=str(path), path=path)  # raises, saying what the file must be
     ref, relative_to = pick_track(folder, raw, track)
     checklist = load(ref, relative_to)
     if path.is_file():
@@ -114,7 +117,9 @@ def run_check(
 
     classified = classify(docs, checklist, profile)
     with_facts = [
-        d.replace(facts=dict(facts.extract(d, profile))) if d.item is not None and d.readable else d
+        d.replace(facts=dict(facts.extract(d, profile, cache=cache)))
+        if d.item is not None and d.readable
+        else d
         for d in classified
     ]
     result = verify(
