@@ -64,7 +64,7 @@ def _item_json(item: Item) -> dict[str, Any]:
 
 
 def _plain(value: Any) -> Any:
-    """Portal rules as JSON values (YAML may hold dates and tuples)."""
+    """JSON values for what YAML may hold (dates in rules and portals, tuples)."""
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -201,9 +201,9 @@ def show(ctx: click.Context, ref: str, as_json: bool, verbose: bool) -> None:
             **_summary(checklist),
             "languages": list(checklist.languages),
             "items": [_item_json(i) for i in checklist.items],
-            "portals": _plain({k: dict(v) for k, v in checklist.portals.items()}),
+            "portals": {k: dict(v) for k, v in checklist.portals.items()},
         }
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        click.echo(json.dumps(_plain(data), indent=2, ensure_ascii=False))
     else:
         click.echo(_show_text(checklist, verbose or bool(ctx.meta.get("verbose"))), nl=False)
     ctx.exit(int(ExitCode.OK))
