@@ -190,6 +190,8 @@ def _judge(
     if not applies:
         return _with(base, status="not-required"), None
     if not mine:
+        if item.min == 0:  # nothing is needed (a custom checklist can say so)
+            return _with(base, status="ok" if item.required else "optional-missing"), None
         status = "missing" if item.required else "optional-missing"
         return _with(base, status=status), None
 
