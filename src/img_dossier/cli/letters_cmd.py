@@ -61,7 +61,7 @@ def letters() -> None:
 @json_option
 @verbose_option
 def list_cmd(templates_dir: Path | None, as_json: bool, verbose: bool) -> None:
-    """List the templates: name, where each comes from, what it is for."""
+    """List the templates: name, what each is for, where it comes from."""
     templates = lib.list_templates(templates_dir)
     if as_json:
         _echo_json(
@@ -84,7 +84,7 @@ def list_cmd(templates_dir: Path | None, as_json: bool, verbose: bool) -> None:
 @json_option
 @verbose_option
 def show_cmd(name: str, templates_dir: Path | None, as_json: bool, verbose: bool) -> None:
-    """Show a template's fields: which are required, defaults and examples."""
+    """Show a template's fields: required ones, defaults, examples."""
     template = lib.load_template(name, templates_dir)
     if as_json:
         _echo_json(template.to_json())
@@ -161,9 +161,15 @@ def render_cmd(
     quiet: bool,
     verbose: bool,
 ) -> None:
-    """Render template NAME into letters (exit 3 naming every missing value).
+    """Render letters from template NAME, one per CSV row.
 
-    DIR is an applicant folder whose dossier.yaml gives the applicant's values.
+    DIR is an applicant folder whose dossier.yaml gives the applicant's values. A value the
+    template needs and nobody gave stops the run (exit 3) naming every missing field of
+    every row; nothing is overwritten without --force (exit 4). Example:
+
+    \b
+      dossier letters render lor-request ~/clients/quispe --data referees.csv \\
+        --set sender_email=lucia@example.org --format both
     """
     written = lib.render(
         name,
