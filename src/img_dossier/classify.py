@@ -148,12 +148,13 @@ def by_content(text: str, items: Sequence[Item]) -> tuple[str, tuple[str, ...]] 
     words = normalize(text)
     if not words:
         return None
+    padded = f" {words} "
     best: tuple[int, int, int] | None = None
     chosen: tuple[str, tuple[str, ...]] | None = None
     for order, item in enumerate(items):
         matched: list[str] = []
         for group in item.evidence:
-            if all(_contains(words, _phrase(p)) for p in group):
+            if all(f" {_phrase(p)} " in padded for p in group):
                 matched.extend(p for p in group if p not in matched)
         if not matched:
             continue
