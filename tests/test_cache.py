@@ -171,3 +171,36 @@ def test_cache_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     cleared = runner.invoke(cli, ["cache", "clear"])
     assert cleared.exit_code == 0 and "removed 1 entry" in cleared.stdout
     assert json.loads(runner.invoke(cli, ["cache", "info", "--json"]).stdout)["entries"] == 0
+
+
+def test_memoized_computes_once_per_payload(tmp_path: Path) -> None:
+    from img_dossier import cache as cache_mod
+    from img_dossier.cache import memoized
+
+    calls: list[str] = []
+
+    def compute(text: str) -> dict[str, object]:
+        calls.append(text)
+        return {"expiry": "2031-03-14", "scores": {"overall": 7.5}}
+
+    store = ReadCache(tmp_path)
+    for text in ("Date of expiry 14 MAR 2031", "Date of expiry 14 MAR 2031", "other"):
+        got = memoized(store, "facts", (cache_mod,), text, lambda t=text: compute(t))
+        assert got == {"expiry": "2031-03-14", "scores": {"overall": 7.5}}
+    assert calls == ["Date of expiry 14 MAR 2031", "other"]
+    assert memoized(None, "facts", (cache_mod,), "other", lambda: compute("x")) is not None
+    assert calls[-1] == "x"
+
+
+def test_memoized_survives_a_cache_that_raises(tmp_path: Path) -> None:
+    from img_dossier import cache as cache_mod
+    from img_dossier.cache import memoized
+
+    class Broken:
+        def get(self, key: str) -> None:
+            raise OSError("disk gone")
+
+        def put(self, key: str, value: object) -> None:
+            raise OSError("disk gone")
+
+    assert memoized(Broken(), "facts", (cache_mod,), "t", lambda: {"a": 1}) == {"a": 1}

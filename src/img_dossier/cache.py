@@ -11,14 +11,17 @@ numbers, scores): folders are created 0700 and files 0600.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
 import re
 import shutil
 import tempfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from . import __version__
@@ -187,6 +190,52 @@ class ReadCache:
             except OSError:
                 self._ready = False
         return self._ready
+
+
+def memoized(
+    cache: object | None,
+    namespace: str,
+    code: Sequence[ModuleType],
+    payload: str,
+    compute: Callable[[], dict[str, Any]],
+) -> dict[str, Any]:
+    """``compute()`` through a cache (``get``/``put`` of JSON dicts), for pure functions of text.
+
+    The key holds ``namespace``, a fingerprint of the source of the ``code`` modules (so
+    that a change to that code never reuses old results, even within one version) and the
+    sha256 of ``payload``. Any failure of the cache is a miss.
+    """
+    if cache is None:
+        return compute()
+    digest = hashlib.sha256(payload.encode("utf-8", "surrogatepass")).hexdigest()
+    key = f"{namespace}:{code_fingerprint(tuple(m.__name__ for m in code))}:{digest}"
+    try:
+        hit = cache.get(key)  # type: ignore[attr-defined]
+    except Exception:  # a broken cache is a miss, never a failure of the run
+        hit = None
+    if isinstance(hit, dict):
+        return hit
+    value = compute()
+    with contextlib.suppress(Exception):
+        cache.put(key, value)  # type: ignore[attr-defined]
+    return value
+
+
+@functools.lru_cache(maxsize=32)
+def code_fingerprint(module_names: tuple[str, ...]) -> str:
+    """A short hash of the source files of these (imported) modules, and the tool version."""
+    import sys
+
+    h = hashlib.sha256(__version__.encode())
+    for name in module_names:
+        module = sys.modules.get(name)
+        source = getattr(module, "__file__", None)
+        h.update(name.encode())
+        try:
+            h.update(Path(source).read_bytes() if source else b"?")
+        except OSError:
+            h.update(b"?")
+    return h.hexdigest()[:16]
 
 
 def _mkdir_private(path: Path) -> None:

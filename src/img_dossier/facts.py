@@ -10,6 +10,7 @@ say and win over a reading that differs (the reading is kept as ``<fact>_read``)
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -166,11 +167,12 @@ def read_text(text: str, *, today: date | None = None) -> dict[str, Any]:
     return facts
 
 
-def extract(doc: Document, profile: Profile) -> dict[str, Any]:
+def extract(doc: Document, profile: Profile, *, cache: object | None = None) -> dict[str, Any]:
     """Facts of a classified document (keys such as ``expiry``, ``outcome``, ``name``),
-    with the dates dossier.yaml declares for its item filled in."""
+    with the dates dossier.yaml declares for its item filled in. With ``cache`` (the read
+    cache) the reading of the text is looked up there first (``audit`` runs)."""
     try:
-        facts = read_text(doc.text)
+        facts = _read_text(doc.text, cache)
     except (ValueError, RecursionError):  # a hostile text must not stop the run
         facts = {}
     for fact, (key, value) in declared_dates(profile, doc.item).items():
@@ -184,6 +186,16 @@ def extract(doc: Document, profile: Profile) -> dict[str, Any]:
         facts[f"{fact}_source"] = "dossier.yaml"
         facts[f"{fact}_declared_as"] = f"dates.{key}"
     return facts
+
+
+def _read_text(text: str, cache: object | None) -> dict[str, Any]:
+    """read_text, through the cache when there is one (two-digit MRZ years depend on the year)."""
+    from . import mrz
+    from .cache import memoized
+
+    code = (sys.modules[__name__], dates, names, results, mrz)
+    payload = f"{date.today().year}\n{text}"
+    return memoized(cache, "facts", code, payload, lambda: read_text(text))
 
 
 def fact_date(facts: Mapping[str, Any], fact: str) -> date | None:
