@@ -204,3 +204,20 @@ def test_memoized_survives_a_cache_that_raises(tmp_path: Path) -> None:
             raise OSError("disk gone")
 
     assert memoized(Broken(), "facts", (cache_mod,), "t", lambda: {"a": 1}) == {"a": 1}
+
+
+def test_clear_touches_nothing_but_cache_entries(tmp_path: Path) -> None:
+    keep = [
+        tmp_path / "videos" / "holiday.json",
+        tmp_path / "notes.json",
+        tmp_path / "v1" / "x.txt",
+    ]
+    for path in keep:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("{}")
+    store = ReadCache(tmp_path)
+    store.put(KEY, VALUE)
+    assert store.info().entries == 1
+    assert store.clear() == 1
+    assert all(path.read_text() == "{}" for path in keep)
+    assert not store.path.exists()

@@ -16,7 +16,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -34,6 +33,9 @@ MAX_ENTRY_BYTES = 64 * 1024 * 1024
 
 _SAFE_KEY = re.compile(r"^[0-9a-f]{16,128}$")
 _VERSION_DIR = re.compile(r"[^A-Za-z0-9._+-]")
+_VERSION_NAME = re.compile(r"^v\d[A-Za-z0-9._+-]*$")
+_SHARD_NAME = re.compile(r"^[0-9a-f]{2}$")
+_ENTRY_NAME = re.compile(r"^[0-9a-f]{16,128}\.json$")
 
 
 def default_directory() -> Path:
@@ -158,27 +160,54 @@ class ReadCache:
         return CacheInfo(self.root, entries, size)
 
     def clear(self) -> int:
-        """Remove every entry (of every tool version); return how many were removed."""
+        """Remove every entry (of every tool version); return how many were removed.
+
+        Only files and folders named the way this cache names them are touched, so a
+        cache directory pointed at a folder that holds other things loses nothing else.
+        """
         removed = 0
         for entry in self._entries():
             with contextlib.suppress(OSError):
                 entry.unlink()
                 removed += 1
-        if self.root.is_dir():
-            for child in self.root.iterdir():
-                if child.is_dir() and not child.is_symlink() and child.name.startswith("v"):
-                    shutil.rmtree(child, ignore_errors=True)
+        for version_dir in self._version_dirs():
+            for shard in self._shards(version_dir):
+                for leftover in shard.glob(".tmp-*.json"):  # of writers that died
+                    with contextlib.suppress(OSError):
+                        leftover.unlink()
+                with contextlib.suppress(OSError):
+                    shard.rmdir()
+            with contextlib.suppress(OSError):
+                version_dir.rmdir()
         return removed
 
-    def _entries(self) -> list[Path]:
-        if not self.root.is_dir():
+    def _version_dirs(self) -> list[Path]:
+        try:
+            return [
+                d
+                for d in self.root.iterdir()
+                if _VERSION_NAME.match(d.name) and d.is_dir() and not d.is_symlink()
+            ]
+        except OSError:
             return []
+
+    @staticmethod
+    def _shards(version_dir: Path) -> list[Path]:
+        try:
+            return [
+                d
+                for d in version_dir.iterdir()
+                if _SHARD_NAME.match(d.name) and d.is_dir() and not d.is_symlink()
+            ]
+        except OSError:
+            return []
+
+    def _entries(self) -> list[Path]:
         found: list[Path] = []
-        for version_dir in self.root.iterdir():
-            if not version_dir.name.startswith("v") or version_dir.is_symlink():
-                continue
-            with contextlib.suppress(OSError):
-                found.extend(p for p in version_dir.glob("??/*.json") if not p.name.startswith("."))
+        for version_dir in self._version_dirs():
+            for shard in self._shards(version_dir):
+                with contextlib.suppress(OSError):
+                    found.extend(p for p in shard.iterdir() if _ENTRY_NAME.match(p.name))
         return found
 
     def _prepare(self) -> bool:
