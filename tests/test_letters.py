@@ -380,6 +380,12 @@ def test_the_sandbox_stops_internals_even_past_the_template_check(
         letters.render_docx(template, {"name": "x"})
 
 
+def test_safe_filter_cannot_switch_escaping_off(tmp_path: Path) -> None:
+    user = user_template(tmp_path, "t", ["A {{ name|safe }} B"], [field("name")], "name")
+    with pytest.raises(BadInputError, match=r"t\.docx: template error .* No filter named 'safe'"):
+        letters.load_template("t", user)
+
+
 def test_field_used_but_not_declared_is_a_template_error(tmp_path: Path) -> None:
     user = user_template(tmp_path, "t", ["{{ name }} {{ applicant.family_name }}",
                                          "{% for r in rows %}{{ r.x }}{% endfor %}"],

@@ -12,7 +12,7 @@ import os
 import re
 import tempfile
 import unicodedata
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from io import BytesIO
@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import StrictUndefined, meta, nodes
+from jinja2 import Template as JinjaTemplate
 from jinja2.exceptions import SecurityError, TemplateError, TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -298,11 +299,36 @@ def _field(yaml_path: Path, index: int, raw: Any) -> Field:
 # -- the .docx ----------------------------------------------------------------------------
 
 
-def jinja_env() -> ImmutableSandboxedEnvironment:
-    """The sandbox every template runs in: no internals, no undefined values, XML-escaped."""
-    env = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
-    env.filters["longdate"] = longdate
-    return env
+class Sandbox(ImmutableSandboxedEnvironment):
+    """The sandbox every template runs in: no internals, no undefined values, XML-escaped.
+
+    docxtpl compiles the same document XML for every letter; each distinct source is
+    compiled once per environment, so one environment serves a whole run.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(undefined=StrictUndefined, autoescape=True)
+        self.filters["longdate"] = longdate
+        del self.filters["safe"]  # would let a value inject Word XML past the escaping
+        self._compiled: dict[str, JinjaTemplate] = {}
+
+    def from_string(
+        self,
+        source: str | nodes.Template,
+        globals: MutableMapping[str, Any] | None = None,
+        template_class: type[JinjaTemplate] | None = None,
+    ) -> JinjaTemplate:
+        if not isinstance(source, str) or globals is not None or template_class is not None:
+            return super().from_string(source, globals, template_class)
+        compiled = self._compiled.get(source)
+        if compiled is None:
+            compiled = self._compiled[source] = super().from_string(source)
+        return compiled
+
+
+def jinja_env() -> Sandbox:
+    """A fresh sandbox for templates (see Sandbox)."""
+    return Sandbox()
 
 
 def _parts(data: bytes) -> list[tuple[str, str]]:
@@ -400,20 +426,21 @@ def check_template(template: Template) -> None:
     for part, source in parts:
         try:
             tree = env.parse(source)
+            internals = _internals(tree)
+            if internals:
+                raise BadInputError(
+                    f"{template.docx_path}: template {template.name} reaches for "
+                    f"Python internals ({internals[0]}); a template may only use "
+                    "its declared fields"
+                )
+            # compiles the tree too: an unknown filter or test fails here, not mid-run
+            roots = meta.find_undeclared_variables(tree) - set(env.globals)
         except TemplateSyntaxError as exc:
             where = f"paragraph {exc.lineno}" if part == "body" and exc.lineno else part
             raise BadInputError(
                 f"{template.docx_path}: template error in the {where}: "
                 f"{exc.message}; fix the {{{{ }}}} / {{% %}} tags in Word"
             ) from None
-        internals = _internals(tree)
-        if internals:
-            raise BadInputError(
-                f"{template.docx_path}: template {template.name} reaches for "
-                f"Python internals ({internals[0]}); a template may only use "
-                "its declared fields"
-            )
-        roots = meta.find_undeclared_variables(tree) - set(env.globals)
         used: set[str] = set()
         _used(tree, roots, used)
         undeclared |= {p for p in used if not _covered(p, declared)}
@@ -425,9 +452,13 @@ def check_template(template: Template) -> None:
         )
 
 
-def render_docx(template: Template, context: Mapping[str, Any], data: bytes | None = None) -> bytes:
+def render_docx(
+    template: Template,
+    context: Mapping[str, Any],
+    data: bytes | None = None,
+    env: Sandbox | None = None,
+) -> bytes:
     """One letter as DOCX bytes; a template error is a BadInputError naming the template."""
-    import docx
     from docxtpl import DocxTemplate
 
     if data is None:
@@ -435,7 +466,7 @@ def render_docx(template: Template, context: Mapping[str, Any], data: bytes | No
     tpl = DocxTemplate(BytesIO(data))
     where = f"{template.docx_path} (template {template.name})"
     try:
-        tpl.render(dict(context), jinja_env(), autoescape=True)
+        tpl.render(dict(context), env or jinja_env(), autoescape=True)
     except SecurityError as exc:
         raise BadInputError(
             f"{where}: reaches for Python internals ({exc}); a template may "
@@ -450,16 +481,13 @@ def render_docx(template: Template, context: Mapping[str, Any], data: bytes | No
         raise BadInputError(f"{where}: cannot be rendered: {exc}") from None
     except (TypeError, ValueError) as exc:  # a filter given the wrong kind of value
         raise BadInputError(f"{where}: cannot be rendered: {exc}") from None
-    out = BytesIO()
-    tpl.save(out)
-    result = out.getvalue()
-    try:
-        docx.Document(BytesIO(result))
-    except Exception as exc:  # the rendered XML did not survive: the template is at fault
+    except SyntaxError as exc:  # lxml's XMLSyntaxError: the tags produced broken XML
         raise BadInputError(
             f"{where}: renders to a broken Word file ({exc}); check its tags"
         ) from None
-    return result
+    out = BytesIO()
+    tpl.save(out)
+    return out.getvalue()
 
 
 # -- output ---------------------------------------------------------------------------------
@@ -556,7 +584,8 @@ def write_letters(
                 "overwrite, or --out another folder"
             )
     data = template.docx_path.read_bytes()
-    rendered = [render_docx(template, context, data) for context in contexts]
+    env = jinja_env()
+    rendered = [render_docx(template, context, data, env) for context in contexts]
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
