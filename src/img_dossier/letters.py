@@ -127,7 +127,11 @@ def _jsonable(value: Any) -> Any:
 
 
 def _candidates(folder: Path) -> Iterator[str]:
-    for path in sorted(folder.iterdir()):
+    try:
+        paths = sorted(folder.iterdir())
+    except OSError as exc:
+        raise BadInputError(f"{folder}: cannot be read ({exc.strerror or exc})") from None
+    for path in paths:
         if path.name.startswith((".", "~$")) or path.suffix.lower() not in (".yaml", ".docx"):
             continue
         yield path.stem
