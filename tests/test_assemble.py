@@ -257,7 +257,30 @@ def test_every_index_row_links_to_the_first_page_of_its_documents(
     _, result, out = built
     reader = PdfReader(out)
     targets = sorted(t for p in range(result.front_pages) for t in link_targets(reader, p))
-    assert targets == sorted(s.first_page - 1 for s in result.sections)
+    assert targets == sorted(first - 1 for s in result.sections for first, _ in s.ranges)
+
+
+def test_index_runs_over_as_many_pages_as_it_needs(tmp_path: Path) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    rels = [f"letters/letter-of-recommendation-from-referee-{n:03d}.pdf" for n in range(120)]
+    (folder / "letters").mkdir()
+    for n, rel in enumerate(rels):
+        make_pdf(folder / rel, f"Letter {n}", 1 + n % 2)
+    docs = [document(folder, rel, "pdf", "letter-of-recommendation") for rel in rels]
+    items = [ItemResult("letter-of-recommendation", "Letters", True, "ok", tuple(rels))]
+    result = assemble(Run(report(folder, items, docs), folder), tmp_path / "d.pdf")
+    reader = PdfReader(tmp_path / "d.pdf")
+    assert result.front_pages >= 4
+    roman = ["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii"]
+    assert reader.page_labels[: result.front_pages] == roman[: result.front_pages]
+    assert reader.page_labels[result.front_pages] == "1"
+    targets = sorted(t for p in range(result.front_pages) for t in link_targets(reader, p))
+    assert targets == [first - 1 for first, _ in result.sections[0].ranges]
+    assert len(reader.pages) == result.front_pages + sum(1 + n % 2 for n in range(120))
+    for first, _ in result.sections[0].ranges[::17]:
+        n = result.sections[0].ranges.index((first, _))
+        assert f"Letter {n} page 1" in reader.pages[first - 1].extract_text()
 
 
 def test_outline_has_items_documents_and_labels_are_roman_then_arabic(

@@ -417,6 +417,13 @@ def _front_matter(
             ("RIGHTPADDING", (0, 0), (-1, -1), 3),
         ]
     )
+    plain = TableStyle(
+        [
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 3),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ]
+    )
     header = Table(
         [[Paragraph(h, st["head"]) for h in ("Status", "Item", "Documents", "Pages")]],
         colWidths=cols,
@@ -436,23 +443,22 @@ def _front_matter(
         else:
             status_cell = Paragraph("", st["base"])
             item_text = _esc(group.title)
-        docs = "<br/>".join(_esc(p.doc.rel) for p in group.parts) or "—"
-        pages = (
-            "<br/>".join(_pages_label(p.first + 1, p.first + p.pages) for p in group.parts) or ""
-        )
-        row = Table(
-            [
-                [
-                    status_cell,
-                    Paragraph(item_text, st["base"]),
-                    Paragraph(docs, st["base"]),
-                    Paragraph(pages, st["base"]),
-                ]
-            ],
-            colWidths=cols,
-            style=grid,
-        )
-        story.append(_LinkRow(row, group.parts[0].first if group.parts else None, links))
+        # one row per document (so that no row outgrows a page), each a link to its document;
+        # the item's status and title on the first
+        parts: list[_Part | None] = list(group.parts) or [None]
+        for n, part in enumerate(parts):
+            last = n == len(parts) - 1
+            cells = [
+                status_cell if n == 0 else "",
+                Paragraph(item_text, st["base"]) if n == 0 else "",
+                Paragraph(_esc(part.doc.rel) if part else "—", st["base"]),
+                Paragraph(
+                    _pages_label(part.first + 1, part.first + part.pages) if part else "",
+                    st["base"],
+                ),
+            ]
+            row = Table([cells], colWidths=cols, style=grid if last else plain)
+            story.append(_LinkRow(row, part.first if part else None, links))
     if left_out:
         story.append(Spacer(1, 14))
         story.append(Paragraph("Left out of the dossier", st["h2"]))
