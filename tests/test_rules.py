@@ -701,8 +701,16 @@ def test_unknown_rule_types_and_parameters_are_bad_input_naming_file_item_and_ru
     item = loaded.item("usmle-step1")
     assert item is not None
     ctx = rules.RuleContext(loaded, parse_profile({}), AS_OF, 90, ())
-    with pytest.raises(BadInputError, match="unknown rule type 'outcom'"):
+    with pytest.raises(
+        BadInputError, match=r"usmle-step1.rules\[1\] \(outcom\): unknown rule type"
+    ):
         rules.evaluate(item, [doc("s.pdf", "usmle-step1", "Result: Pass")], ctx)
+    language = loaded.item("language-proficiency")
+    assert language is not None
+    with pytest.raises(BadInputError, match="yeras: unknown parameter"):  # not a silent verdict
+        rules.evaluate(
+            language, [doc("t.pdf", "language-proficiency", "Test date: 2020-01-01")], ctx
+        )
 
 
 def test_the_test_checklist_itself_is_valid(checklist: Checklist) -> None:

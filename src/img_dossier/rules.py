@@ -839,37 +839,42 @@ RULE_TYPES: dict[str, tuple[RuleFunction, ParamChecks, tuple[str, ...]]] = {
 }
 
 
+def rule_errors(checklist: Checklist, item: Item) -> list[str]:
+    """What is wrong with the rules of one item, each naming file, item and rule."""
+    name = str(checklist.path) if checklist.path else checklist.id
+    errors: list[str] = []
+    for n, rule in enumerate(item.rules, start=1):
+        where = f"{name}: items.{item.id}.rules[{n}] ({rule.type})"
+        spec = RULE_TYPES.get(rule.type)
+        if spec is None:
+            errors.append(
+                f"{where}: unknown rule type; expected one of: {', '.join(sorted(RULE_TYPES))}"
+            )
+            continue
+        _, params, required = spec
+        allowed = {**params, **_COMMON}
+        for key, value in rule.params.items():
+            if key not in allowed:
+                errors.append(
+                    f"{where}.{key}: unknown parameter; expected one of: "
+                    f"{', '.join(sorted(allowed)) or 'none'}"
+                )
+            elif not allowed[key][0](value):
+                errors.append(f"{where}.{key}: must be {allowed[key][1]} (got {value!r})")
+        errors.extend(f"{where}: needs {key}" for key in required if key not in rule.params)
+        if rule.type == "max-age" and not ({"years", "days"} & set(rule.params)):
+            errors.append(f"{where}: needs years or days")
+        if rule.type == "portal-file":
+            pid = rule.params.get("portal") or item.portal
+            if not pid or pid not in checklist.portals:
+                errors.append(f"{where}: needs a portal defined under portals: (got {pid!r})")
+    return errors
+
+
 def validate_rules(checklist: Checklist) -> None:
     """Raise BadInputError naming the file, item and rule of every unknown rule type or
     wrong parameter (call it where checklists are loaded or validated)."""
-    name = str(checklist.path) if checklist.path else checklist.id
-    errors: list[str] = []
-    for item in checklist.items:
-        for n, rule in enumerate(item.rules, start=1):
-            where = f"{name}: items.{item.id}.rules[{n}] ({rule.type})"
-            spec = RULE_TYPES.get(rule.type)
-            if spec is None:
-                errors.append(
-                    f"{where}: unknown rule type; expected one of: {', '.join(sorted(RULE_TYPES))}"
-                )
-                continue
-            _, params, required = spec
-            allowed = {**params, **_COMMON}
-            for key, value in rule.params.items():
-                if key not in allowed:
-                    errors.append(
-                        f"{where}.{key}: unknown parameter; expected one of: "
-                        f"{', '.join(sorted(allowed)) or 'none'}"
-                    )
-                elif not allowed[key][0](value):
-                    errors.append(f"{where}.{key}: must be {allowed[key][1]} (got {value!r})")
-            errors.extend(f"{where}: needs {key}" for key in required if key not in rule.params)
-            if rule.type == "max-age" and not ({"years", "days"} & set(rule.params)):
-                errors.append(f"{where}: needs years or days")
-            if rule.type == "portal-file":
-                pid = rule.params.get("portal") or item.portal
-                if not pid or pid not in checklist.portals:
-                    errors.append(f"{where}: needs a portal defined under portals: (got {pid!r})")
+    errors = [e for item in checklist.items for e in rule_errors(checklist, item)]
     if errors:
         raise BadInputError("\n".join(errors))
 
@@ -892,15 +897,9 @@ def _merge(outcomes: Sequence[RuleOutcome]) -> RuleOutcome:
 
 def evaluate(item: Item, documents: Sequence[Document], ctx: RuleContext) -> RuleOutcome:
     """Apply ``item.rules`` to the documents that satisfy it."""
-    outcomes: list[RuleOutcome] = []
-    for n, rule in enumerate(item.rules, start=1):
-        spec = RULE_TYPES.get(rule.type)
-        if spec is None:
-            name = str(ctx.checklist.path) if ctx.checklist.path else ctx.checklist.id
-            raise BadInputError(
-                f"{name}: items.{item.id}.rules[{n}]: unknown rule type {rule.type!r}; "
-                f"expected one of: {', '.join(sorted(RULE_TYPES))}"
-            )
-        if _applies(rule, ctx):
-            outcomes.append(spec[0](rule, item, documents, ctx))
+    errors = rule_errors(ctx.checklist, item)
+    if errors:  # a typo must not silently change a verdict
+        raise BadInputError("\n".join(errors))
+    spec_of = {rule.type: RULE_TYPES[rule.type][0] for rule in item.rules}
+    outcomes = [spec_of[r.type](r, item, documents, ctx) for r in item.rules if _applies(r, ctx)]
     return _merge(outcomes)
