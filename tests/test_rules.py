@@ -50,6 +50,7 @@ portals:
     formats: [jpeg, png]
     max_bytes: 150000
     aspect: [5, 7]
+    min_pixels: [375, 525]
     source: test
 items:
   - id: passport
@@ -628,6 +629,13 @@ def test_a_photo_of_the_wrong_shape_and_size_is_warned(checklist: Checklist) -> 
     text = "\n".join(p.message for p in docs["photo.png"].problems)
     assert "over the 146 KB (150,000 bytes) limit of ERAS photo" in text
     assert "600 x 600 px, not the 5:7 shape" in text
+    small = doc(
+        "small.jpg", "photo", "", format="jpeg", bytes=9_000, info={"width": 250, "height": 350}
+    )
+    _, docs = judge(checklist, [small])
+    assert "small.jpg: 250 x 350 px, smaller than the 375 x 525 px ERAS photo expects" in (
+        docs["small.jpg"].problems[0].message
+    )
 
 
 # ---------------------------------------------------------------- local-referee

@@ -21,7 +21,7 @@ never items. Rule types and their parameters (all optional unless marked):
   translation in the folder (``needs-translation``); a scan takes the school's language.
 - ``portal-file``: the file rules of ``portal`` (default: the item's ``portal``) from the
   checklist's ``portals:`` (``formats``, ``max_bytes``, ``encryption``, ``digital_signatures``,
-  ``page_size_pt``, ``forbidden_filename_chars``, ``max_chars``, ``aspect``), as
+  ``page_size_pt``, ``forbidden_filename_chars``, ``max_chars``, ``aspect``, ``min_pixels``), as
   ``over-portal-limit`` warnings; any of those keys given on the rule overrides the portal's.
 - ``local-referee``: at least one letter comes from ``countries`` (default [US, CA]),
   else the item problem ``no-local-referee``.
@@ -579,7 +579,7 @@ def _translation(rule: Rule, item: Item, docs: Sequence[Document], ctx: RuleCont
 
 _PORTAL_KEYS = (
     "formats", "max_bytes", "encryption", "digital_signatures", "page_size_pt",
-    "forbidden_filename_chars", "max_chars", "aspect",
+    "forbidden_filename_chars", "max_chars", "aspect", "min_pixels",
 )  # fmt: skip
 _FORMAT_ALIASES = {"jpg": "jpeg", "tif": "tiff"}
 
@@ -676,6 +676,18 @@ def _portal_checks(doc: Document, portal: str, spec: Mapping[str, Any]) -> list[
                 f"{width} x {height} px, not the {aspect[0]}:{aspect[1]} shape {title} expects; "
                 "crop it"
             )
+    least = spec.get("min_pixels")
+    if (
+        isinstance(least, list | tuple)
+        and len(least) == 2
+        and isinstance(width, int)
+        and isinstance(height, int)
+        and (width < least[0] or height < least[1])
+    ):
+        found.append(
+            f"{width} x {height} px, smaller than the {least[0]} x {least[1]} px {title} "
+            "expects; use a larger photo"
+        )
     return found
 
 
@@ -832,6 +844,7 @@ RULE_TYPES: dict[str, tuple[RuleFunction, ParamChecks, tuple[str, ...]]] = {
             "forbidden_filename_chars": (_is_text, "the characters, e.g. '|*?:'"),
             "max_chars": (_is_int, "a whole number of characters"),
             "aspect": (_is_pair, "[width, height], e.g. [5, 7]"),
+            "min_pixels": (_is_pair, "[width, height] in pixels, e.g. [375, 525]"),
         },
         (),
     ),
