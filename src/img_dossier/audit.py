@@ -12,7 +12,7 @@ import concurrent.futures as cf
 import os
 import re
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -250,8 +250,10 @@ def calendar(
 
 def check_clients(
     clients: Sequence[Client], options: AuditOptions, *, jobs: int | None = None
-) -> Iterator[ClientResult]:
+) -> Generator[ClientResult, None, None]:
     """Check the clients over ``jobs`` processes (default: CPUs); results in completion order.
+
+    Closing the generator early stops the workers (pending clients are not checked).
 
     At most a few clients per worker are in flight at once, so a run over thousands of
     clients holds only the results not yet consumed. With one job (or one client) the
@@ -265,7 +267,7 @@ def check_clients(
 
 def _fan_out(
     clients: Sequence[Client], options: AuditOptions, workers: int
-) -> Iterator[ClientResult]:
+) -> Generator[ClientResult, None, None]:
     from . import check  # noqa: F401  (imported once here, inherited by forked workers)
 
     queue = deque(clients)

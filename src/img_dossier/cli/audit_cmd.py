@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import signal
 import sys
 from collections.abc import Iterator, Sequence
 from datetime import date
@@ -99,12 +101,32 @@ def audit(
         strict=strict,
         cache=None if no_cache else ReadCache(),
     )
-    results = _with_progress(check_clients(clients, options, jobs=jobs), len(clients), quiet)
+    results = check_clients(clients, options, jobs=jobs)
+    try:
+        code = _report(results, len(clients), fmt, calendar, options, quiet)
+    except BrokenPipeError:
+        # The reader of stdout went away (`dossier audit ... | head`): stop quietly.
+        results.close()
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        code = 128 + signal.SIGPIPE
+    ctx.exit(int(code))
+
+
+def _report(
+    results: Iterator[ClientResult],
+    total: int,
+    fmt: str,
+    calendar: bool,
+    options: AuditOptions,
+    quiet: bool,
+) -> int:
+    """Write the rows (or the calendar) and the summary line; return the exit code."""
     rows: list[AuditRow] = []
     entries: list[CalendarRow] = []
     out = click.get_text_stream("stdout")
 
-    for result in results:
+    for result in _with_progress(results, total, quiet):
         rows.append(result.row)
         if calendar:
             if result.row.error is not None:
@@ -119,23 +141,22 @@ def audit(
             out.write(json.dumps(result.row.to_json(), ensure_ascii=False) + "\n")
             out.flush()
 
-    summary = summarize(rows, expiring_within)
+    summary = summarize(rows, options.expiring_within)
     if calendar:
         entries = sort_calendar(entries)
         _write_calendar(fmt, entries, options, summary)
-        line = _calendar_line(summary, len(entries), expiring_within)
+        line = _calendar_line(summary, len(entries), options.expiring_within)
     else:
-        sorted_rows = sort_rows(rows)
-        _write_rows(fmt, sorted_rows, options, summary)
-        line = _summary_line(summary, expiring_within)
+        _write_rows(fmt, sort_rows(rows), options, summary)
+        line = _summary_line(summary, options.expiring_within)
     if not quiet:
         click.echo(line, err=fmt != "table")
 
     if any(r.internal for r in rows):
-        ctx.exit(int(ExitCode.INTERNAL))
+        return ExitCode.INTERNAL
     if summary["incomplete"] or summary["error"]:
-        ctx.exit(int(ExitCode.INCOMPLETE))
-    ctx.exit(int(ExitCode.OK))
+        return ExitCode.INCOMPLETE
+    return ExitCode.OK
 
 
 def _with_progress(
