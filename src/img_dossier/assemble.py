@@ -406,6 +406,12 @@ def _front_matter(
         ),
         PageBreak(),
         Paragraph("Index", st["h2"]),
+        Paragraph(
+            "Pages are numbered from the first document (page 1) on, as your PDF reader shows "
+            "them; click a row to open its document.",
+            st["small"],
+        ),
+        Spacer(1, 6),
     ]
     width = size[0] - 2 * MARGIN
     cols = [0.15 * width, 0.3 * width, 0.43 * width, 0.12 * width]
@@ -428,6 +434,7 @@ def _front_matter(
         [[Paragraph(h, st["head"]) for h in ("Status", "Item", "Documents", "Pages")]],
         colWidths=cols,
         style=grid,
+        hAlign="LEFT",
     )
     story.append(header)
     for group in groups:
@@ -457,7 +464,7 @@ def _front_matter(
                     st["base"],
                 ),
             ]
-            row = Table([cells], colWidths=cols, style=grid if last else plain)
+            row = Table([cells], colWidths=cols, style=grid if last else plain, hAlign="LEFT")
             story.append(_LinkRow(row, part.first if part else None, links))
     if left_out:
         story.append(Spacer(1, 14))
@@ -466,7 +473,7 @@ def _front_matter(
             [Paragraph(_esc(rel), st["base"]), Paragraph(_esc(why), st["base"])]
             for rel, why in left_out
         ]
-        story.append(Table(rows, colWidths=[0.35 * width, 0.65 * width], style=grid))
+        story.append(Table(rows, colWidths=[0.35 * width, 0.65 * width], style=grid, hAlign="LEFT"))
     buf = BytesIO()
     doc = SimpleDocTemplate(
         buf,

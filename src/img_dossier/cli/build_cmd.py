@@ -87,7 +87,14 @@ def build(
     report = run.report
     out = output or Path.cwd() / default_output_name(run.profile.applicant.family_name)
     try:
-        result = assemble(run, out, page_size=page_size.lower(), stamp=stamp, strict=strict)
+        result = assemble(
+            run,
+            out,
+            page_size=page_size.lower(),
+            stamp=stamp,
+            strict=strict,
+            track=run.checklist.track,
+        )
     except IncompleteError:
         if as_json:
             data = report.to_json()
