@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import stat
 import sys
+import time
 from io import BytesIO
 from pathlib import Path
 
@@ -217,15 +218,38 @@ shutil.copy({str(made)!r}, out / (Path(args[-1]).stem + ".pdf"))
     assert _marked(tmp_path / "out.pdf")
 
 
-def test_libreoffice_that_hangs_is_stopped_and_builtin_takes_over(
+def test_libreoffice_that_hangs_is_stopped_with_its_children_and_builtin_takes_over(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _fake_soffice(tmp_path / "bin", "import time\ntime.sleep(30)\n")
+    pidfile = tmp_path / "child.pid"
+    _fake_soffice(
+        tmp_path / "bin",
+        f"""
+import subprocess, time
+from pathlib import Path
+child = subprocess.Popen(["sleep", "60"])  # like soffice.bin under the soffice launcher
+Path({str(pidfile)!r}).write_text(str(child.pid))
+time.sleep(60)
+""",
+    )
     monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
     src = _docx(tmp_path / "cv.docx")
-    engine = convert.docx_to_pdf(src, tmp_path / "out.pdf", "letter", timeout=1)
+    engine = convert.docx_to_pdf(src, tmp_path / "out.pdf", "letter", timeout=4)
     assert engine == "built-in"
     assert "Curriculum Vitae" in PdfReader(tmp_path / "out.pdf").pages[0].extract_text()
+    child = int(pidfile.read_text())
+    for _ in range(50):  # reaped by init shortly after the kill
+        if not Path(f"/proc/{child}").exists() or "Z" in _proc_state(child):
+            break
+        time.sleep(0.1)
+    assert not Path(f"/proc/{child}").exists() or "Z" in _proc_state(child)
+
+
+def _proc_state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except OSError:
+        return "Z"
 
 
 def test_text_and_markdown_wrap_unicode(tmp_path: Path) -> None:

@@ -8,8 +8,10 @@ so a bad document never stops the pipeline.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterator
@@ -422,26 +424,18 @@ def _libreoffice(soffice: str, src: Path, dst: Path, timeout: float) -> bool:
         staged = work / "in" / "document.docx"
         staged.parent.mkdir()
         shutil.copyfile(src, staged)
-        try:
-            subprocess.run(
-                [
-                    soffice,
-                    "--headless",
-                    "--norestore",
-                    f"-env:UserInstallation={profile}",
-                    "--convert-to",
-                    "pdf",
-                    "--outdir",
-                    str(work / "out"),
-                    str(staged),
-                ],
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                timeout=timeout,
-                check=False,
-            )
-        except (OSError, subprocess.SubprocessError):
+        command = [
+            soffice,
+            "--headless",
+            "--norestore",
+            f"-env:UserInstallation={profile}",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(work / "out"),
+            str(staged),
+        ]
+        if not _run_bounded(command, timeout):
             return False
         produced = work / "out" / "document.pdf"
         if not produced.is_file() or produced.stat().st_size == 0:
@@ -451,6 +445,36 @@ def _libreoffice(soffice: str, src: Path, dst: Path, timeout: float) -> bool:
         except Exception:  # a broken LibreOffice output: fall back to the built-in renderer
             return False
     return True
+
+
+def _run_bounded(command: list[str], timeout: float) -> bool:
+    """Run ``command`` in its own process group; kill the whole group when time is up.
+
+    soffice is a launcher that starts soffice.bin: killing only the launcher would leave a
+    converter running on an untrusted document.
+    """
+    try:
+        proc = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    except OSError:
+        return False
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        return False
+    finally:
+        # nothing of the group may outlive the conversion
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    return True  # the caller judges by the PDF it finds
 
 
 def _mark_pdf(src: Path, tmp: Path) -> int:
