@@ -55,6 +55,7 @@ FONT = "DejaVuSans"
 FONT_BOLD = "DejaVuSans-Bold"
 FONTS_DIR = Path(__file__).parent / "fonts"
 MAX_PIXELS = 100_000_000
+MAX_FRAMES = 1000
 MAX_TEXT_BYTES = 5 * 1024 * 1024
 MAX_DOCX_IMAGE_BYTES = 20 * 1024 * 1024
 
@@ -220,17 +221,13 @@ def image_to_pdf(src: Path, dst: Path, page_size_name: str | tuple[float, float]
                 return _write_atomically(
                     dst, lambda tmp: _jpeg_page(src, tmp, im.width, im.height, orientation, size)
                 )
-            frames = [
-                _flat(ImageOps.exif_transpose(f.copy()) or f.copy())
-                for f in ImageSequence.Iterator(im)
-            ]
+            # frames are converted one at a time while the PDF is written (a 300-page fax
+            # must not sit decoded in memory)
+            return _write_atomically(dst, lambda tmp: _frames_pages(im, tmp, size, src.name))
     except ConversionError:
         raise
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
         raise ConversionError(f"{src.name}: not a readable image ({exc})") from exc
-    if not frames:
-        raise ConversionError(f"{src.name}: the image has no frames")
-    return _write_atomically(dst, lambda tmp: _frames_pages(frames, tmp, size, src.name))
 
 
 def _jpeg_page(
@@ -262,18 +259,25 @@ def _jpeg_page(
     return 1
 
 
-def _frames_pages(
-    frames: list[Image.Image], tmp: Path, size: tuple[float, float], title: str
-) -> int:
+def _frames_pages(im: Image.Image, tmp: Path, size: tuple[float, float], title: str) -> int:
     canvas = marked_canvas(str(tmp), pagesize=size)
     canvas.setTitle(title)
-    for frame in frames:
-        page, x, y, w, h = _fit(frame.width, frame.height, size)
+    count = 0
+    for frame in ImageSequence.Iterator(im):
+        count += 1
+        if count > MAX_FRAMES:
+            raise ConversionError(f"{title}: more than {MAX_FRAMES} pages in one image")
+        if frame.width * frame.height > MAX_PIXELS:
+            raise ConversionError(f"{title}: page {count} is over the limit of {MAX_PIXELS} pixels")
+        upright = _flat(ImageOps.exif_transpose(frame.copy()) or frame.copy())
+        page, x, y, w, h = _fit(upright.width, upright.height, size)
         canvas.setPageSize(page)
-        canvas.drawImage(ImageReader(frame), x, y, w, h)
+        canvas.drawImage(ImageReader(upright), x, y, w, h)
         canvas.showPage()
+    if count == 0:
+        raise ConversionError(f"{title}: the image has no frames")
     canvas.save()
-    return len(frames)
+    return count
 
 
 # -- text and markdown ---------------------------------------------------------------------
