@@ -1,0 +1,850 @@
+"""Upload-ready files, one per portal slot, fitted to the portal's format and size rules.
+
+The portal rules are checklist data (``portals:``): ``formats``, ``max_bytes``, ``slots``
+(which items go in which upload, joined or one file each), ``translations`` (with the
+original, a file of their own, or unaltered), and the floors ``min_dpi``,
+``min_jpeg_quality`` and ``min_pixels``. They are validated here when a portal is packed.
+The output folder is built in a temp folder beside its target and renamed into place;
+source documents are only read.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import json
+import re
+import shutil
+import tempfile
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from io import BytesIO
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from pypdf import PdfReader, PdfWriter
+
+from . import __version__
+from .check import CheckRun, run_check
+from .checklist import Checklist, Item
+from .classify import by_content, normalize
+from .convert import to_pdf
+from .errors import BadInputError, OutputError
+from .model import OWN_OUTPUT_KEY, Document
+from .shrink import Fitted, Floors, fit_pdf, fit_photo, pdf_bytes
+from .verify import counts
+
+#: The portals of INTERFACE.md; a custom checklist may define more.
+PORTALS = ("carms", "mcc", "ecfmg", "evsp")
+TRANSLATION_MODES = ("with-original", "separate", "unaltered")
+#: The item id whose documents are translations of other items' documents.
+TRANSLATION_ITEM = "translation"
+#: Characters every portal accepts in a file name (the rest are folded or replaced).
+_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
+#: Item statuses whose documents are not packed: the portal would refuse them.
+_REFUSED_STATUSES = frozenset({"invalid", "expired"})
+_MARKER = {OWN_OUTPUT_KEY: f"img-dossier {__version__}"}
+_FORMAT_EXT = {"pdf": "pdf", "jpeg": "jpg"}
+_PHOTO_SOURCES = frozenset({"jpeg", "png", "tiff"})
+
+
+class UnknownPortalError(BadInputError):
+    """The portal asked for is not one the folder's checklist can pack."""
+
+
+# -- portal rules (checklist data) ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One upload: the items whose documents go in it, joined into one file or one each."""
+
+    id: str
+    items: tuple[str, ...]
+    join: bool = True
+    uploaded_by: str | None = None
+
+
+@dataclass(frozen=True)
+class PortalRules:
+    """What ``pack`` needs of one portal, validated."""
+
+    id: str
+    title: str
+    source: str
+    format: str  # "pdf" or "jpeg"
+    max_bytes: int
+    slots: tuple[Slot, ...]
+    translations: str = "with-original"
+    floors: Floors = field(default_factory=Floors)
+    min_pixels: tuple[int, int] = (0, 0)
+    page_size: tuple[float, float] | None = None
+    dpi: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "format": self.format,
+            "max_bytes": self.max_bytes,
+            "source": self.source,
+        }
+
+
+def packable(checklist: Checklist) -> list[str]:
+    """Portal ids of the checklist that pack can fill (a format it writes and a byte limit)."""
+    out = []
+    for pid, spec in checklist.portals.items():
+        formats = spec.get("formats")
+        writes = isinstance(formats, list) and any(f in _FORMAT_EXT for f in formats)
+        if writes and spec.get("max_bytes") is not None:
+            out.append(pid)
+    return out
+
+
+def portal_rules(checklist: Checklist, portal: str) -> tuple[PortalRules, ...]:
+    """The portal and the portals packed with it (``part_of`` / ``pack_with`` it), validated."""
+    ids = packable(checklist)
+    if portal not in ids:
+        raise UnknownPortalError(
+            f"--portal {portal}: not a portal of checklist {checklist.id} that pack can fill; "
+            f"its portals are: {', '.join(ids) or 'none'}"
+        )
+    chosen = [portal] + [
+        pid
+        for pid in ids
+        if pid != portal
+        and portal in (checklist.portals[pid].get(k) for k in ("part_of", "pack_with"))
+    ]
+    name = str(checklist.path) if checklist.path else checklist.id
+    return tuple(_rules(name, pid, checklist.portals[pid]) for pid in chosen)
+
+
+def _rules(name: str, pid: str, spec: Mapping[str, Any]) -> PortalRules:
+    def bad(field_: str, what: str) -> BadInputError:
+        got = spec.get(field_.split(".")[0].split("[")[0])
+        return BadInputError(f"{name}: portals.{pid}.{field_}: {what} (got {got!r})")
+
+    formats = spec.get("formats")
+    fmt = next((f for f in formats or () if f in _FORMAT_EXT), None)
+    if fmt is None:
+        raise bad("formats", "pack writes pdf or jpeg")
+    max_bytes = _int(spec.get("max_bytes"), 1)
+    if max_bytes is None:
+        raise bad("max_bytes", "must be a whole number of bytes > 0")
+    translations = spec.get("translations", "with-original")
+    if translations not in TRANSLATION_MODES:
+        raise bad("translations", f"must be one of {', '.join(TRANSLATION_MODES)}")
+    min_dpi = _int(spec.get("min_dpi", 150), 72, 1200)
+    if min_dpi is None:
+        raise bad("min_dpi", "must be a whole number from 72 to 1200")
+    min_q = _int(spec.get("min_jpeg_quality", 60), 10, 95)
+    if min_q is None:
+        raise bad("min_jpeg_quality", "must be a whole number from 10 to 95")
+    min_pixels = _pair(spec.get("min_pixels", [0, 0]), int)
+    if min_pixels is None:
+        raise bad("min_pixels", "must be [width, height] in pixels")
+    page = spec.get("page_size_pt")
+    page_size = _pair(page, float) if page is not None else None
+    if page is not None and page_size is None:
+        raise bad("page_size_pt", "must be [width, height] in points")
+    dpi = spec.get("dpi")
+    if dpi is not None and _int(dpi, 72, 1200) is None:
+        raise bad("dpi", "must be a whole number from 72 to 1200")
+    return PortalRules(
+        id=pid,
+        title=str(spec.get("title") or pid),
+        source="; ".join(str(spec[k]) for k in ("source", "pack_source") if spec.get(k)),
+        format=fmt,
+        max_bytes=max_bytes,
+        slots=_slots(bad, spec),
+        translations=str(translations),
+        floors=Floors(min_dpi, min_q),
+        min_pixels=(int(min_pixels[0]), int(min_pixels[1])),
+        page_size=(float(page_size[0]), float(page_size[1])) if page_size else None,
+        dpi=int(dpi) if dpi is not None else None,
+    )
+
+
+def _slots(bad: Any, spec: Mapping[str, Any]) -> tuple[Slot, ...]:
+    raw = spec.get("slots")
+    if raw is None:  # one slot per item the portal takes
+        items = spec.get("items") or []
+        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+            raise bad("items", "must be a list of item ids")
+        return tuple(Slot(i, (i,)) for i in items if i != TRANSLATION_ITEM)
+    if not isinstance(raw, list):
+        raise bad("slots", "must be a list of {id, items, join} mappings")
+    slots: list[Slot] = []
+    for n, s in enumerate(raw, start=1):
+        where = f"slots[{n}]"
+        if not isinstance(s, Mapping):
+            raise bad(where, "each slot must be a mapping with id and items")
+        unknown = set(s) - {"id", "items", "join", "uploaded_by"}
+        if unknown:
+            key = sorted(unknown)[0]
+            raise bad(f"{where}.{key}", "unknown key; expected id, items, join, uploaded_by")
+        sid = s.get("id")
+        if not isinstance(sid, str) or not sid or _UNSAFE.search(sid):
+            raise bad(f"{where}.id", "must be letters, digits, - or _")
+        items = s.get("items")
+        if not isinstance(items, list) or not items or not all(isinstance(i, str) for i in items):
+            raise bad(f"{where}.items", "must be a list of item ids")
+        join = s.get("join", True)
+        if not isinstance(join, bool):
+            raise bad(f"{where}.join", "must be true or false")
+        by = s.get("uploaded_by")
+        if by is not None and not isinstance(by, str):
+            raise bad(f"{where}.uploaded_by", "must be text")
+        slots.append(Slot(sid, tuple(items), join, by))
+    return tuple(slots)
+
+
+def _int(value: Any, lo: int, hi: int | None = None) -> int | None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < lo:
+        return None
+    if hi is not None and value > hi:
+        return None
+    return value
+
+
+def _pair(value: Any, kind: type) -> tuple[Any, Any] | None:
+    ok = (
+        isinstance(value, list | tuple)
+        and len(value) == 2
+        and all(isinstance(v, int | float) and not isinstance(v, bool) and v >= 0 for v in value)
+    )
+    return (kind(value[0]), kind(value[1])) if ok else None
+
+
+# -- results -------------------------------------------------------------------------------
+
+#: Slot statuses: packed; missing (nothing to put in it); too-large (cannot fit above the
+#: floors); not-packed (its documents are refused: encrypted, damaged, invalid); failed
+#: (a document could not be converted or joined).
+SLOT_STATUSES = ("packed", "missing", "too-large", "not-packed", "failed")
+
+
+@dataclass(frozen=True)
+class SlotResult:
+    """One upload of the manifest."""
+
+    slot: str
+    portal: str
+    item: str
+    status: str
+    sources: tuple[str, ...] = ()
+    file: str | None = None
+    format: str | None = None
+    bytes: int | None = None
+    pages: int | None = None
+    limit: int = 0
+    actions: tuple[str, ...] = ()
+    message: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "slot": self.slot,
+            "portal": self.portal,
+            "item": self.item,
+            "status": self.status,
+            "sources": list(self.sources),
+            "file": self.file,
+            "format": self.format,
+            "bytes": self.bytes,
+            "pages": self.pages,
+            "limit_bytes": self.limit,
+            "actions": list(self.actions),
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A document that was not packed, and what to do about it."""
+
+    path: str
+    item: str | None
+    reason: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"path": self.path, "item": self.item, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class PackResult:
+    portal: str
+    folder: str
+    output: Path
+    applicant: str | None
+    portals: tuple[PortalRules, ...]
+    slots: tuple[SlotResult, ...]
+    refused: tuple[Refused, ...] = ()
+    notes: tuple[str, ...] = ()
+    as_of: date | None = None
+
+    @property
+    def complete(self) -> bool:
+        """Every slot packed and every document usable."""
+        return all(s.status == "packed" for s in self.slots) and not self.refused
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema_version": 1,
+            "tool": {"name": "img-dossier", "version": __version__},
+            "folder": self.folder,
+            "portal": self.portal,
+            "portals": [p.to_json() for p in self.portals],
+            "applicant": {"name": self.applicant},
+            "as_of": self.as_of.isoformat() if self.as_of else None,
+            "output": str(self.output),
+            "complete": self.complete,
+            "slots": [s.to_json() for s in self.slots],
+            "refused": [r.to_json() for r in self.refused],
+            "notes": list(self.notes),
+        }
+
+
+CSV_COLUMNS = (
+    "slot", "portal", "item", "status", "sources", "file", "format", "bytes", "pages",
+    "limit_bytes", "actions", "message",
+)
+
+
+def manifest_csv(result: PackResult) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for s in result.slots:
+        writer.writerow(
+            [
+                s.slot, s.portal, s.item, s.status, "; ".join(s.sources), s.file or "",
+                s.format or "", "" if s.bytes is None else s.bytes,
+                "" if s.pages is None else s.pages, s.limit, "; ".join(s.actions), s.message,
+            ]
+        )
+    return buf.getvalue()
+
+
+# -- names ---------------------------------------------------------------------------------
+
+
+def safe_name(text: str, fallback: str = "applicant") -> str:
+    """ASCII letters, digits, ``-`` and ``_`` only: accents folded, the rest made ``-``."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    cleaned = _UNSAFE.sub("-", folded).strip("-_")
+    return re.sub(r"-{2,}", "-", cleaned) or fallback
+
+
+def default_output(family_name: str | None, portal: str, cwd: Path | None = None) -> Path:
+    """``./<family-name>-<portal>/``: ``quispe-mamani-carms``."""
+    stem = safe_name(family_name or "", "applicant").lower()
+    return (cwd or Path.cwd()) / f"{stem}-{safe_name(portal)}"
+
+
+# -- planning ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Upload:
+    """What goes into one output file before it is made."""
+
+    slot: str
+    portal: PortalRules
+    item: str
+    documents: tuple[Document, ...]
+    uploaded_by: str | None = None
+    unaltered: bool = False
+
+
+@dataclass
+class _Plan:
+    uploads: list[_Upload] = field(default_factory=list)
+    rows: list[SlotResult] = field(default_factory=list)  # slots with nothing to make
+    refused: list[Refused] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _refusal(doc: Document) -> str | None:
+    """Why a document cannot go to a portal, with what to do; None when it can."""
+    if doc.info.get("encrypted") or any(p.code == "encrypted" for p in doc.problems):
+        msg = next((p.message for p in doc.problems if p.code == "encrypted"), "")
+        return msg or (
+            f"{doc.rel}: encrypted or password-protected; portals refuse it: print it to a "
+            "new PDF without a password and replace the file"
+        )
+    errors = [p for p in doc.problems if p.severity == "error"]
+    if errors:
+        what = errors[0].message
+        return what if what.startswith(doc.rel) else f"{doc.rel}: {what}"
+    return None
+
+
+def _plan(run: CheckRun, rules: Sequence[PortalRules]) -> _Plan:
+    report, checklist = run.report, run.checklist
+    plan = _Plan()
+    by_item: dict[str, list[Document]] = {}
+    for doc in report.documents:
+        if doc.item is not None and counts(doc):
+            by_item.setdefault(doc.item, []).append(doc)
+
+    usable: dict[str, list[Document]] = {}
+    seen_refused: set[str] = set()
+    for item_id, docs in by_item.items():
+        for doc in docs:
+            why = _refusal(doc)
+            if why is None:
+                usable.setdefault(item_id, []).append(doc)
+            elif doc.rel not in seen_refused:
+                seen_refused.add(doc.rel)
+                plan.refused.append(Refused(doc.rel, item_id, why))
+
+    for portal in rules:
+        slot_items = {i for s in portal.slots for i in s.items if checklist.item(i) is not None}
+        translations: dict[str | None, list[Document]] = {}
+        if _takes_translations(checklist, portal):
+            translations = _pair_translations(
+                usable.get(TRANSLATION_ITEM, []), usable, checklist, slot_items
+            )
+        for slot in portal.slots:
+            _plan_slot(plan, run, portal, slot, usable, by_item, translations)
+        if translations.get(None):
+            unpaired = translations[None]
+            for n, doc in enumerate(unpaired, start=1):
+                sid = "translation" if len(unpaired) == 1 else f"translation-{n}"
+                plan.uploads.append(
+                    _Upload(sid, portal, TRANSLATION_ITEM, (doc,),
+                            unaltered=portal.translations == "unaltered")
+                )
+            plan.notes.append(
+                f"{', '.join(d.rel for d in unpaired)}: could not tell which document it "
+                "translates, so it is packed on its own; name it after its original "
+                "(e.g. transcript-translation.pdf) or keep it in the original's folder"
+            )
+    return plan
+
+
+def _takes_translations(checklist: Checklist, portal: PortalRules) -> bool:
+    item = checklist.item(TRANSLATION_ITEM)
+    spec = checklist.portals.get(portal.id, {})
+    listed = spec.get("items")
+    return bool(
+        item is not None
+        and (item.portal == portal.id or (isinstance(listed, list) and TRANSLATION_ITEM in listed))
+    )
+
+
+def _plan_slot(
+    plan: _Plan,
+    run: CheckRun,
+    portal: PortalRules,
+    slot: Slot,
+    usable: Mapping[str, list[Document]],
+    by_item: Mapping[str, list[Document]],
+    translations: Mapping[str | None, list[Document]],
+) -> None:
+    report, checklist = run.report, run.checklist
+    for item_id in slot.items:
+        item = checklist.item(item_id)
+        result = report.item(item_id)
+        if item is None or result is None:
+            continue  # a custom checklist dropped it
+        row = SlotResult(
+            slot=slot.id, portal=portal.id, item=item_id, status="missing", limit=portal.max_bytes
+        )
+        if result.status in _REFUSED_STATUSES:
+            why = "; ".join(result.messages) or result.status
+            plan.rows.append(
+                dataclasses.replace(
+                    row, status="not-packed",
+                    sources=tuple(d.rel for d in by_item.get(item_id, [])),
+                    message=f"{item.title}: {result.status}: {why}; fix it, then pack again",
+                )
+            )
+            continue
+        docs = list(usable.get(item_id, []))
+        if not docs:
+            if by_item.get(item_id):
+                plan.rows.append(
+                    dataclasses.replace(
+                        row, status="not-packed",
+                        sources=tuple(d.rel for d in by_item[item_id]),
+                        message="no usable document: see refused",
+                    )
+                )
+            elif result.required and result.status != "not-required":
+                plan.rows.append(
+                    dataclasses.replace(
+                        row,
+                        message=f"{item.title}: no document in the folder. {item.advice}".strip(),
+                    )
+                )
+            continue
+        extra = translations.get(item_id, [])
+        unaltered = portal.translations == "unaltered"
+        if slot.join:
+            joined = docs if unaltered else _with_translations(docs, extra)
+            plan.uploads.append(_Upload(slot.id, portal, item_id, tuple(joined), slot.uploaded_by))
+        else:
+            for n, doc in enumerate(docs, start=1):
+                mine = [t for t in extra if _same_folder(t, doc)] if len(docs) > 1 else extra
+                group = [doc] if unaltered else [doc, *mine]
+                plan.uploads.append(
+                    _Upload(f"{slot.id}-{n}", portal, item_id, tuple(group), slot.uploaded_by)
+                )
+            missing = max(0, item.min - len(docs)) if result.required else 0
+            for n in range(len(docs) + 1, len(docs) + missing + 1):
+                plan.rows.append(
+                    SlotResult(
+                        slot=f"{slot.id}-{n}", portal=portal.id, item=item_id, status="missing",
+                        limit=portal.max_bytes,
+                        message=f"{item.title}: {item.min} needed, {len(docs)} in the folder",
+                    )
+                )
+        if unaltered:
+            for n, tr in enumerate(extra, start=1):
+                sid = f"{slot.id}-translation" + (f"-{n}" if len(extra) > 1 else "")
+                plan.uploads.append(_Upload(sid, portal, TRANSLATION_ITEM, (tr,), unaltered=True))
+
+
+def _same_folder(a: Document, b: Document) -> bool:
+    return PurePosixPath(a.rel).parent == PurePosixPath(b.rel).parent
+
+
+def _with_translations(docs: list[Document], extra: list[Document]) -> list[Document]:
+    """Each translation right after the last original in its folder, else at the end."""
+    out = list(docs)
+    for tr in extra:
+        at = max((i for i, d in enumerate(out) if d in docs and _same_folder(d, tr)), default=None)
+        if at is None:
+            out.append(tr)
+        else:
+            out.insert(at + 1, tr)
+    return out
+
+
+def _pair_translations(
+    translations: Sequence[Document],
+    usable: Mapping[str, list[Document]],
+    checklist: Checklist,
+    slot_items: set[str],
+) -> dict[str | None, list[Document]]:
+    """Translation documents by the item of their original (None: could not tell).
+
+    The translation's file name, then its folders, then its text (the original's evidence,
+    translated), then the only original in the same folder.
+    """
+    candidates = [i for i in checklist.items if i.id in slot_items and i.id != TRANSLATION_ITEM]
+    out: dict[str | None, list[Document]] = {}
+    for tr in translations:
+        target = _by_words(normalize(PurePosixPath(tr.rel).stem), candidates)
+        if target is None:
+            for folder in reversed(PurePosixPath(tr.rel).parts[:-1]):
+                target = _by_words(normalize(folder), candidates)
+                if target:
+                    break
+        if target is None and tr.text:
+            found = by_content(tr.text, candidates)
+            target = found[0] if found else None
+        if target is None:
+            near = {
+                item_id
+                for item_id, docs in usable.items()
+                if item_id in slot_items and any(_same_folder(d, tr) for d in docs)
+            } - {TRANSLATION_ITEM}
+            target = near.pop() if len(near) == 1 else None
+        out.setdefault(target, []).append(tr)
+    return out
+
+
+def _by_words(words: str, items: Sequence[Item]) -> str | None:
+    best: tuple[int, str] | None = None
+    for item in items:
+        for name in item.names:
+            phrase = normalize(name)
+            if phrase and f" {phrase} " in f" {words} " and (best is None or len(phrase) > best[0]):
+                best = (len(phrase), item.id)
+    return best[1] if best else None
+
+
+# -- making the files ----------------------------------------------------------------------
+
+
+def _make(up: _Upload, family: str, work: Path, staging: Path, taken: set[str]) -> SlotResult:
+    portal = up.portal
+    sources = tuple(d.rel for d in up.documents)
+    ext = _FORMAT_EXT[portal.format]
+    name = _unique(f"{safe_name(up.slot)}_{family}", ext, taken)
+    base = SlotResult(
+        slot=up.slot, portal=portal.id, item=up.item, status="failed", sources=sources,
+        limit=portal.max_bytes,
+    )
+    note = _uploader_note(up)
+    if portal.format == "jpeg":
+        return _make_photo(up, base, name, staging, note)
+    actions: list[str] = []
+    if up.unaltered and len(up.documents) == 1 and up.documents[0].format == "pdf":
+        return _make_unaltered(up, base, name, staging, note)
+    writer = PdfWriter()
+    for n, doc in enumerate(up.documents):
+        part = work / f"{safe_name(up.slot)}-{n}.pdf"
+        if doc.format == "pdf":
+            try:
+                reader = PdfReader(doc.path, strict=False)
+                writer.append(reader, import_outline=False)
+            except Exception as exc:  # a damaged PDF the reader recovered but pypdf cannot copy
+                return _failed(
+                    base,
+                    f"{doc.rel}: could not be copied ({type(exc).__name__}: {exc}); "
+                    "print it to a new PDF and replace the file",
+                )
+            continue
+        converted = to_pdf(doc, part, portal.page_size or "letter")
+        if not converted.ok:
+            return _failed(
+                base, f"{converted.error}; save it as a PDF yourself and replace the file"
+            )
+        actions.append(f"converted {doc.rel} ({(doc.format or '?').upper()}) to PDF")
+        try:
+            writer.append(PdfReader(part, strict=False), import_outline=False)
+        except Exception as exc:
+            return _failed(base, f"{doc.rel}: its conversion cannot be read ({exc})")
+    if len(up.documents) > 1:
+        actions.append(f"joined {len(up.documents)} documents")
+    writer.add_metadata(_MARKER)
+    try:
+        joined = pdf_bytes(writer)
+        fitted = fit_pdf(joined, portal.max_bytes, portal.floors, _MARKER)
+    except Exception as exc:  # a hostile PDF that pypdf cannot write back
+        return _failed(
+            base,
+            f"{', '.join(sources)}: could not be written as one PDF "
+            f"({type(exc).__name__}: {exc}); print the document to a new PDF and replace the file",
+        )
+    return _finish(base, fitted, name, staging, (*actions, *fitted.actions), note, portal)
+
+
+def _make_photo(up: _Upload, base: SlotResult, name: str, staging: Path, note: str) -> SlotResult:
+    portal = up.portal
+    doc = up.documents[0]
+    if doc.format not in _PHOTO_SOURCES:
+        return _failed(
+            base,
+            f"{doc.rel}: a {(doc.format or 'unknown').upper()} file, but {portal.title} takes "
+            "the photo as JPEG; export the photo itself as a JPEG",
+        )
+    try:
+        fitted = fit_photo(
+            doc.path, portal.max_bytes, min_pixels=portal.min_pixels,
+            min_quality=portal.floors.min_quality, dpi=portal.dpi,
+        )
+    except Exception as exc:  # Pillow cannot decode it after all
+        return _failed(base, f"{doc.rel}: not a readable image ({exc})")
+    actions = fitted.actions
+    if len(up.documents) > 1:
+        actions = (*actions, f"only the first photo, {doc.rel}, packed")
+    return _finish(base, fitted, name, staging, actions, note, portal)
+
+
+def _make_unaltered(
+    up: _Upload, base: SlotResult, name: str, staging: Path, note: str
+) -> SlotResult:
+    """The PDF's own bytes, with the tool's marker appended as an incremental update."""
+    doc = up.documents[0]
+    try:
+        writer = PdfWriter(doc.path, incremental=True)
+        writer.add_metadata(_MARKER)
+        data = pdf_bytes(writer)
+        pages = len(PdfReader(BytesIO(data), strict=False).pages)
+    except Exception as exc:
+        return _failed(base, f"{doc.rel}: could not be copied ({exc})")
+    fitted = Fitted(data, len(data) <= up.portal.max_bytes, (), pages)
+    actions = ("copied unaltered (the portal wants translations as received)",)
+    return _finish(base, fitted, name, staging, actions, note, up.portal)
+
+
+def _failed(base: SlotResult, message: str) -> SlotResult:
+    return dataclasses.replace(base, status="failed", message=message)
+
+
+def _finish(
+    base: SlotResult,
+    fitted: Fitted,
+    name: str,
+    staging: Path,
+    actions: Sequence[str],
+    note: str,
+    portal: PortalRules,
+) -> SlotResult:
+    size = len(fitted.data)
+    if not fitted.fits:
+        floors = (
+            f"{portal.floors.min_dpi} dpi and JPEG quality {portal.floors.min_quality}"
+            if portal.format == "pdf"
+            else f"{portal.min_pixels[0]} x {portal.min_pixels[1]} px and JPEG quality "
+            f"{portal.floors.min_quality}"
+        )
+        return dataclasses.replace(
+            base, status="too-large", bytes=size, pages=fitted.pages, format=portal.format,
+            actions=tuple(actions),
+            message=(
+                f"reached {_size(size)} without going below {floors}, over the "
+                f"{_size(portal.max_bytes)} limit of {portal.title}; not written: rescan it in "
+                "greyscale at 150-200 dpi, or split it if the portal allows"
+            ),
+        )
+    (staging / name).write_bytes(fitted.data)
+    return dataclasses.replace(
+        base, status="packed", file=name, format=portal.format, bytes=size,
+        pages=fitted.pages, actions=tuple(actions), message=note,
+    )
+
+
+def _uploader_note(up: _Upload) -> str:
+    if up.uploaded_by:
+        return (
+            f"uploaded by the {up.uploaded_by}, not by you: send this file to your "
+            f"{up.uploaded_by} for {up.portal.title}"
+        )
+    return ""
+
+
+def _unique(stem: str, ext: str, taken: set[str]) -> str:
+    name, n = f"{stem}.{ext}", 2
+    while name.lower() in taken:
+        name, n = f"{stem}-{n}.{ext}", n + 1
+    taken.add(name.lower())
+    return name
+
+
+def _size(n: int) -> str:
+    if n >= 1_000_000:
+        return f"{n / 1_000_000:.2f} MB ({n:,} bytes)"
+    return f"{n / 1000:.0f} KB ({n:,} bytes)"
+
+
+# -- the output folder ---------------------------------------------------------------------
+
+
+def check_output(out: Path, run: CheckRun, *, force: bool) -> None:
+    """OutputError when writing ``out`` could touch a source or would overwrite without force."""
+    target = out.resolve()
+    folder = run.folder.resolve()
+    if target == folder or folder.is_relative_to(target):
+        raise OutputError(
+            f"{out}: holds the applicant's folder {run.folder}; refusing to replace it. "
+            "Choose another output with --out"
+        )
+    sources = [d.path for d in run.report.documents] + [run.folder / r for r in run.report.ignored]
+    for src in sources:
+        if Path(src).resolve().is_relative_to(target):
+            raise OutputError(
+                f"{out}: holds source documents of {run.folder} (e.g. {src.name}); "
+                "refusing to replace it. Choose another output with --out"
+            )
+    if target.exists() and not target.is_dir():
+        raise OutputError(f"{out}: exists and is not a folder; choose another output with --out")
+    if target.is_dir() and any(target.iterdir()) and not force:
+        raise OutputError(
+            f"{out}: exists and is not empty; use --force to replace it, or choose another --out"
+        )
+
+
+def _publish(staging: Path, out: Path) -> None:
+    """Rename the finished staging folder into place (an old folder is replaced whole)."""
+    old: Path | None = None
+    if out.is_dir():
+        if any(out.iterdir()):
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+            old.rmdir()
+            out.rename(old)
+        else:
+            out.rmdir()
+    try:
+        staging.rename(out)
+    except OSError:
+        if old is not None:
+            old.rename(out)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+# -- entry points --------------------------------------------------------------------------
+
+
+def pack(
+    folder: Path,
+    portal: str,
+    *,
+    out: Path | None = None,
+    force: bool = False,
+    track: str | None = None,
+    as_of: date | None = None,
+    jobs: int | None = None,
+) -> PackResult:
+    """Check ``folder``, then write one upload-ready file per slot of ``portal`` into ``out``."""
+    run = run_check(Path(folder), track=track, as_of=as_of, jobs=jobs)
+    return pack_run(run, portal, out=out, force=force)
+
+
+def pack_run(
+    run: CheckRun, portal: str, *, out: Path | None = None, force: bool = False
+) -> PackResult:
+    """Pack an already checked folder (see ``pack``)."""
+    rules = portal_rules(run.checklist, portal)
+    family = safe_name(run.profile.applicant.family_name or "", "applicant")
+    family_name = run.profile.applicant.family_name
+    out = Path(out) if out is not None else default_output(family_name, portal)
+    check_output(out, run, force=force)
+    plan = _plan(run, rules)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    except OSError as exc:
+        raise OutputError(
+            f"{out}: cannot create the output folder ({exc.strerror or exc})"
+        ) from exc
+    try:
+        taken: set[str] = {"manifest.json", "manifest.csv"}
+        made: list[SlotResult] = []
+        with tempfile.TemporaryDirectory(prefix="dossier-pack-") as work:
+            for up in plan.uploads:
+                made.append(_make(up, family, Path(work), staging, taken))
+        order = {(p.id, s.id): n for n, p in enumerate(rules) for s in p.slots}
+        slots = sorted([*made, *plan.rows], key=lambda s: _slot_rank(order, s))
+        result = PackResult(
+            portal=portal,
+            folder=str(run.folder),
+            output=out.resolve(),
+            applicant=run.report.applicant,
+            portals=rules,
+            slots=tuple(slots),
+            refused=tuple(plan.refused),
+            notes=tuple(plan.notes),
+            as_of=run.report.as_of,
+        )
+        (staging / "manifest.json").write_text(
+            json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        (staging / "manifest.csv").write_text(manifest_csv(result), encoding="utf-8")
+        _publish(staging, out)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise OutputError(f"{out}: cannot be written ({exc.strerror or exc})") from exc
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return result
+
+
+def _slot_rank(order: Mapping[tuple[str, str], int], s: SlotResult) -> int:
+    """A slot's place in the portal's data; numbered slots (reference-letter-2) and
+    translations (transcript-translation) sort with their slot, unpaired ones last."""
+    for (pid, sid), n in order.items():
+        if pid == s.portal and (s.slot == sid or s.slot.startswith(f"{sid}-")):
+            return n
+    return len(order)
