@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import warnings
 from pathlib import Path
 
 import pikepdf
@@ -86,11 +87,27 @@ def test_build_json_has_dossier_block_and_the_pdf_is_sound(us_j1: Path, tmp_path
     )
     labels = reader.page_labels
     assert labels[0] == "i" and labels[front] == "1"
-    with pikepdf.open(out) as pdf:
-        assert pdf.check_pdf_syntax() == []
+    # outline: one entry per section (item title), its documents under it
+    titles = {i["id"]: i["title"] for i in data["items"]}
+    top = [n for n in reader.outline if not isinstance(n, list)]
+    nested = [n for n in reader.outline if isinstance(n, list)]
+    assert [str(n.title) for n in top] == ["Cover and index"] + [
+        titles.get(s["item"], "Other documents") for s in block["sections"]
+    ]
+    assert [[str(d.title) for d in docs if not isinstance(d, list)] for docs in nested] == [
+        s["documents"] for s in block["sections"]
+    ]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pikepdf.open(out) as pdf:
+            assert pdf.check_pdf_syntax() == []
     doc = pdfium.PdfDocument(str(out))
-    assert len(doc) == block["pages"]
-    doc.close()
+    try:
+        assert len(doc) == block["pages"]
+        for i in range(len(doc)):
+            doc[i].render(scale=0.2)
+    finally:
+        doc.close()
 
 
 def test_incomplete_folder_exits_1_but_writes_unless_strict(us_j1: Path, tmp_path: Path) -> None:
