@@ -278,3 +278,19 @@ def test_empty_and_hostile_text_gives_no_facts_and_no_exception() -> None:
     assert read_text("") == {}
     weird = "Name: " + "A" * 50_000 + "\n" + "14/14/14/14/" * 5_000 + "<" * 44 + "\n" + "P" * 44
     assert isinstance(read_text(weird), dict)
+
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="the shared corpus is not available")
+def test_real_world_documents_give_json_facts_without_an_exception() -> None:
+    from img_dossier.readers import read_documents
+    from img_dossier.scan import scan
+
+    profile = parse_profile({"dates": {"passport_expiry": "2031-05-01"}})
+    for document in read_documents(scan(CORPUS).files, jobs=1):
+        facts = extract(document.replace(item="passport"), profile)
+        assert facts["expiry"] == "2031-05-01", document.rel  # nobody's passport: declared
+        json.dumps(facts)
+        letter_origin(document.text)
