@@ -609,3 +609,43 @@ def test_source_outlines_by_clashing_names_point_into_their_own_document(tmp_pat
         ("b.pdf", b_first - 1),
         [("Start", b_first - 1), ("End", b_last - 1)],
     ]
+
+
+def test_old_style_dests_dictionaries_are_renamed_too(tmp_path: Path) -> None:
+    """PDF 1.1 style: names in the catalog's /Dests dictionary, links by /Dest name."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for name, n in (("a.pdf", 2), ("b.pdf", 3)):
+        make_pdf(folder / name, name, n)
+        with pikepdf.open(folder / name, allow_overwriting_input=True) as pdf:
+            dests = pikepdf.Dictionary()
+            for i, page in enumerate(pdf.pages):
+                dests[f"/page.{i + 1}"] = pikepdf.Array([page.obj, pikepdf.Name.Fit])
+            pdf.Root.Dests = pdf.make_indirect(dests)
+            for i, page in enumerate(pdf.pages):
+                link = pikepdf.Dictionary(
+                    Type=pikepdf.Name.Annot,
+                    Subtype=pikepdf.Name.Link,
+                    Rect=[72, 600, 300, 620],
+                    Dest=pikepdf.Name(f"/page.{n if i == 0 else 1}"),
+                )
+                page.obj.Annots = pdf.make_indirect(pikepdf.Array([pdf.make_indirect(link)]))
+            pdf.save(folder / name)
+    run = Run(
+        report(
+            folder,
+            [ItemResult("transcript", "Transcript", True, "ok", ("a.pdf", "b.pdf"))],
+            [
+                document(folder, "a.pdf", "pdf", "transcript"),
+                document(folder, "b.pdf", "pdf", "transcript"),
+            ],
+        ),
+        folder,
+    )
+    result = assemble(run, tmp_path / "d.pdf")
+    reader = PdfReader(tmp_path / "d.pdf")
+    (a_first, a_last), (b_first, b_last) = result.sections[0].ranges
+    assert link_targets(reader, a_first - 1) == [a_last - 1]
+    assert link_targets(reader, a_last - 1) == [a_first - 1]
+    assert link_targets(reader, b_first - 1) == [b_last - 1]
+    assert link_targets(reader, b_last - 1) == [b_first - 1]
