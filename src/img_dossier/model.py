@@ -1,4 +1,4 @@
-"""The data that flows between stages: small frozen dataclasses, created once, replaced, never mutated.
+"""The data that flows between stages: small frozen dataclasses, replaced, never mutated.
 
 folder -> scan (SourceFile) -> read (Document) -> classify (Document with item) -> facts
 (Document with facts) -> verify (ItemResult) -> Report.

@@ -77,7 +77,9 @@ class DossierGroup(click.Group):
 
 @click.group(cls=DossierGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="dossier")
-@click.option("-v", "--verbose", is_flag=True, help="Show more detail (and tracebacks of internal errors).")
+@click.option(
+    "-v", "--verbose", is_flag=True, help="Show more detail (and tracebacks of internal errors)."
+)
 @click.pass_context
 def cli(ctx: click.Context, verbose: bool) -> None:
     """Check, package and write the documents of an IMG's residency application.

@@ -21,7 +21,11 @@ def _set_verbose(ctx: click.Context, _param: click.Parameter, value: bool) -> bo
 
 def verbose_option(f: F) -> F:
     return click.option(
-        "-v", "--verbose", is_flag=True, callback=_set_verbose, expose_value=True,
+        "-v",
+        "--verbose",
+        is_flag=True,
+        callback=_set_verbose,
+        expose_value=True,
         help="Show more detail (and tracebacks of internal errors).",
     )(f)
 
@@ -31,7 +35,12 @@ def quiet_option(f: F) -> F:
 
 
 def json_option(f: F) -> F:
-    return click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON on stdout (nothing else on stdout).")(f)
+    return click.option(
+        "--json",
+        "as_json",
+        is_flag=True,
+        help="Machine-readable JSON on stdout (nothing else on stdout).",
+    )(f)
 
 
 def strict_option(f: F) -> F:
@@ -40,12 +49,14 @@ def strict_option(f: F) -> F:
 
 def track_option(f: F) -> F:
     return click.option(
-        "--track", metavar="us|canada|FILE",
-        help="Checklist to verify against (overrides dossier.yaml): us, canada, a built-in id or a checklist file.",
+        "--track",
+        metavar="us|canada|FILE",
+        help="Checklist to verify against (overrides dossier.yaml): "
+        "us, canada, a built-in id or a checklist file.",
     )(f)
 
 
-class _DateType(click.ParamType):
+class _DateType(click.ParamType):  # type: ignore[type-arg]  # click 8.2+ made ParamType generic
     name = "YYYY-MM-DD"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
@@ -61,19 +72,28 @@ DATE = _DateType()
 
 
 def as_of_option(f: F) -> F:
-    return click.option("--as-of", type=DATE, default=None, help="Judge validity on this date (default: today).")(f)
+    return click.option(
+        "--as-of", type=DATE, default=None, help="Judge validity on this date (default: today)."
+    )(f)
 
 
 def expiring_option(f: F) -> F:
     return click.option(
-        "--expiring-within", type=click.IntRange(0, 3650), default=90, show_default=True, metavar="DAYS",
+        "--expiring-within",
+        type=click.IntRange(0, 3650),
+        default=90,
+        show_default=True,
+        metavar="DAYS",
         help="Warn about documents that expire within this many days.",
     )(f)
 
 
 def jobs_option(f: F) -> F:
     return click.option(
-        "--jobs", "-j", type=click.IntRange(1, 256), default=None,
+        "--jobs",
+        "-j",
+        type=click.IntRange(1, 256),
+        default=None,
         help="Worker processes (default: the number of CPUs).",
     )(f)
 
