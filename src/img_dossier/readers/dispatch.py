@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import mmap
 import os
+import warnings
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
@@ -105,7 +106,9 @@ def read_content(path: Path, rel: str, size: int, limits: Limits) -> Reading:
             ),
         )
     try:
-        return _dispatch(path, named, ext, kind, limits)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # libraries' notes about a file are not ours to print
+            return _dispatch(path, named, ext, kind, limits)
     except OSError as exc:
         return Reading(named, problems=(unopenable_problem(exc),))
 

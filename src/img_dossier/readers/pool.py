@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import signal
 import sys
 import time
 from collections import deque
@@ -78,7 +79,7 @@ class _Worker:
         parent, child = context.Pipe(duplex=True)
         self.conn: Connection = parent
         self.process: BaseProcess = context.Process(  # type: ignore[attr-defined]
-            target=_serve, args=(child, limits), daemon=True
+            target=_serve, args=(child, parent, os.getpid(), limits), daemon=True
         )
         try:
             self.process.start()
@@ -190,11 +191,17 @@ def read_here(task: Task, limits: Limits) -> Outcome:
     return Outcome(task.index, doc, cacheable=False)
 
 
-def _serve(conn: Connection, limits: Limits) -> None:
+def _serve(conn: Connection, parent_end: Connection, parent: int, limits: Limits) -> None:
     """The worker loop: read tasks until told to stop (None) or the parent goes away."""
+    parent_end.close()
+    _die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     _cap_memory(limits.memory_mb)
     while True:
         try:
+            while not conn.poll(1.0):
+                if os.getppid() != parent:  # orphaned: other workers may hold our pipe open
+                    os._exit(0)
             task: Task | None = conn.recv()
         except (EOFError, OSError):
             break
@@ -209,6 +216,19 @@ def _serve(conn: Connection, limits: Limits) -> None:
             break  # a worker that ran out of memory is not trusted with another file
     conn.close()
     os._exit(0)  # skip interpreter shutdown: nothing of the parent's is flushed twice
+
+
+def _die_with_parent() -> None:
+    """Linux: have the kernel kill this worker when the parent dies (even mid-parse)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
 
 
 def _cap_memory(memory_mb: int) -> None:
