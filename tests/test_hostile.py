@@ -242,3 +242,52 @@ def test_timeouts_and_crashes_are_not_cached(
     (tmp_path / "fine.txt").write_bytes(b"fine")
     read_documents(scan(tmp_path).files, cache=Cache())
     assert len(stored) == 1 and next(iter(stored.values()))["text"] == "fine"  # type: ignore[index]
+
+
+ORPHAN_SCRIPT = """
+import sys, time
+from pathlib import Path
+from img_dossier.readers import dispatch, read_documents
+from img_dossier.scan import scan
+
+def stuck(path, limits):
+    Path(sys.argv[2]).write_text(str(__import__("os").getpid()))
+    while True:
+        pass  # a hostile file that spins forever
+
+dispatch.read_pdf = stuck
+read_documents(scan(Path(sys.argv[1])).files)
+"""
+
+
+def test_workers_do_not_outlive_a_killed_parent(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "spin.pdf").write_bytes(pdf_bytes("x"))
+    pid_file = tmp_path / "worker.pid"
+    parent = subprocess.Popen(
+        [sys.executable, "-c", ORPHAN_SCRIPT, str(tmp_path / "docs"), str(pid_file)]
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not pid_file.exists() or not pid_file.read_text():
+            assert time.monotonic() < deadline, "the worker never started"
+            time.sleep(0.05)
+        worker = int(pid_file.read_text())
+    finally:
+        parent.kill()
+        parent.wait()
+    deadline = time.monotonic() + 10
+    while _alive(worker):
+        assert time.monotonic() < deadline, "the worker outlived its parent"
+        time.sleep(0.05)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().split(")")[-1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
