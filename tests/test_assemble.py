@@ -649,3 +649,32 @@ def test_old_style_dests_dictionaries_are_renamed_too(tmp_path: Path) -> None:
     assert link_targets(reader, a_last - 1) == [a_first - 1]
     assert link_targets(reader, b_first - 1) == [b_last - 1]
     assert link_targets(reader, b_last - 1) == [b_first - 1]
+
+
+def test_an_image_shared_by_two_documents_is_stored_once(tmp_path: Path) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    logo = tmp_path / "letterhead.jpg"
+    Image.effect_noise((600, 400), 60).convert("RGB").save(logo, quality=90)
+    for name in ("lor-1.pdf", "lor-2.pdf"):
+        c = Canvas(str(folder / name))
+        c.drawImage(str(logo), 72, 600, 300, 200)
+        c.drawString(72, 500, f"Letter {name}")
+        c.showPage()
+        c.save()
+    rels = ("lor-1.pdf", "lor-2.pdf")
+    run = Run(
+        report(
+            folder,
+            [ItemResult("letter-of-recommendation", "Letters", True, "ok", rels)],
+            [document(folder, r, "pdf", "letter-of-recommendation") for r in rels],
+        ),
+        folder,
+    )
+    result = assemble(run, tmp_path / "d.pdf", stamp=False)
+    with pikepdf.open(tmp_path / "d.pdf") as pdf:
+        images = {
+            obj.objgen for page in pdf.pages for obj in page.Resources.get("/XObject", {}).values()
+        }
+    assert len(images) == 1
+    assert result.bytes < logo.stat().st_size * 1.5 + 60_000

@@ -29,6 +29,7 @@ from pypdf.generic import (
     Fit,
     IndirectObject,
     NameObject,
+    StreamObject,
     TextStringObject,
 )
 from reportlab.lib import colors
@@ -758,6 +759,7 @@ def _merge(
     report = run.report
     writer = PdfWriter()
     doc_pages = 0
+    dropped = False  # pages removed after a failed copy leave unreferenced objects behind
     for number, group in enumerate(groups):
         kept: list[_Part] = []
         for k, part in enumerate(group.parts):
@@ -768,6 +770,7 @@ def _merge(
                 writer.append(part.reader, import_outline=False)
             except Exception as exc:  # damaged beyond what pypdf recovers while copying
                 del writer.pages[before:]  # type: ignore[attr-defined]
+                dropped = True
                 left_out.append((part.doc.rel, f"damaged: {type(exc).__name__}: {exc}"))
                 continue
             part.first = before
@@ -836,9 +839,30 @@ def _merge(
             OWN_OUTPUT_KEY: f"img-dossier {__version__}",
         }
     )
-    writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
+    if dropped or _has_duplicate_streams(writer):
+        # the same letterhead, logo or font in several documents is kept once
+        writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
     size_bytes = _write_atomically(writer, out, write)
     return total, size_bytes, sections, n_front
+
+
+def _has_duplicate_streams(writer: PdfWriter) -> bool:
+    """True when two streams (images, fonts, content) hold the same bytes.
+
+    A cheap look before pypdf's full identical-object pass, which hashes every object.
+    """
+    seen: set[tuple[int, int]] = set()
+    for obj in getattr(writer, "_objects", None) or []:
+        if not isinstance(obj, StreamObject):
+            continue
+        data = obj._data
+        if len(data) < 512:
+            continue
+        key = (len(data), hash(data))
+        if key in seen:
+            return True
+        seen.add(key)
+    return False
 
 
 def _write_atomically(
