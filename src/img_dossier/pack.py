@@ -244,6 +244,7 @@ class SlotResult:
     limit: int = 0
     actions: tuple[str, ...] = ()
     message: str = ""
+    advice: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -259,6 +260,7 @@ class SlotResult:
             "limit_bytes": self.limit,
             "actions": list(self.actions),
             "message": self.message,
+            "advice": self.advice,
         }
 
 
@@ -310,7 +312,7 @@ class PackResult:
 
 CSV_COLUMNS = (
     "slot", "portal", "item", "status", "sources", "file", "format", "bytes", "pages",
-    "limit_bytes", "actions", "message",
+    "limit_bytes", "actions", "message", "advice",
 )
 
 
@@ -324,6 +326,7 @@ def manifest_csv(result: PackResult) -> str:
                 s.slot, s.portal, s.item, s.status, "; ".join(s.sources), s.file or "",
                 s.format or "", "" if s.bytes is None else s.bytes,
                 "" if s.pages is None else s.pages, s.limit, "; ".join(s.actions), s.message,
+                s.advice,
             ]
         )
     return buf.getvalue()
@@ -455,6 +458,16 @@ def _plan_slot(
         row = SlotResult(
             slot=slot.id, portal=portal.id, item=item_id, status="missing", limit=portal.max_bytes
         )
+        docs = list(usable.get(item_id, []))
+        if not docs and by_item.get(item_id):
+            plan.rows.append(
+                dataclasses.replace(
+                    row, status="not-packed",
+                    sources=tuple(d.rel for d in by_item[item_id]),
+                    message=f"{item.title}: no usable document (refused below)",
+                )
+            )
+            continue
         if result.status in _REFUSED_STATUSES:
             why = "; ".join(result.messages) or result.status
             plan.rows.append(
@@ -462,24 +475,16 @@ def _plan_slot(
                     row, status="not-packed",
                     sources=tuple(d.rel for d in by_item.get(item_id, [])),
                     message=f"{item.title}: {result.status}: {why}; fix it, then pack again",
+                    advice=item.advice,
                 )
             )
             continue
-        docs = list(usable.get(item_id, []))
         if not docs:
-            if by_item.get(item_id):
+            if result.required and result.status != "not-required":
                 plan.rows.append(
                     dataclasses.replace(
-                        row, status="not-packed",
-                        sources=tuple(d.rel for d in by_item[item_id]),
-                        message="no usable document: see refused",
-                    )
-                )
-            elif result.required and result.status != "not-required":
-                plan.rows.append(
-                    dataclasses.replace(
-                        row,
-                        message=f"{item.title}: no document in the folder. {item.advice}".strip(),
+                        row, message=f"{item.title}: no document in the folder",
+                        advice=item.advice,
                     )
                 )
             continue
@@ -502,6 +507,7 @@ def _plan_slot(
                         slot=f"{slot.id}-{n}", portal=portal.id, item=item_id, status="missing",
                         limit=portal.max_bytes,
                         message=f"{item.title}: {item.min} needed, {len(docs)} in the folder",
+                        advice=item.advice,
                     )
                 )
         if unaltered:

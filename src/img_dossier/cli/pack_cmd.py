@@ -8,7 +8,8 @@ from pathlib import Path
 import click
 
 from ..errors import ExitCode
-from ..pack import PORTALS, PackResult, UnknownPortalError, pack as pack_folder
+from ..pack import PORTALS, PackResult, UnknownPortalError
+from ..pack import pack as pack_folder
 from .options import (
     as_of_option,
     jobs_option,
@@ -95,6 +96,8 @@ def _print(result: PackResult, *, quiet: bool, verbose: bool) -> None:
                 line += f"\n           {s.message}"
         else:
             line = f"{mark:>9}  {s.slot} ({s.portal}): {s.message}"
+            if verbose and s.advice:
+                line += f"\n           what to do: {s.advice}"
         click.echo(line)
     for r in result.refused:
         click.echo(f"{'REFUSED':>9}  {r.reason}")
