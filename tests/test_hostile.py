@@ -291,3 +291,79 @@ def _alive(pid: int) -> bool:
             return fh.read().split(")")[-1].split()[0] != "Z"
     except FileNotFoundError:
         return False
+
+
+def raw_pdf(*objects: bytes) -> bytes:
+    """A PDF from raw object bodies (1 is the catalog), with a correct xref table."""
+    out = b"%PDF-1.4\n"
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return out
+
+
+CATALOG = b"<< /Type /Catalog /Pages 2 0 R >>"
+PAGES = b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>"
+
+
+@pytest.mark.parametrize(
+    ("objects", "code"),
+    [
+        pytest.param(
+            (
+                CATALOG,
+                b"<< /Type /Pages /Kids [2 0 R 3 0 R] /Count 2 >>",
+                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>",
+            ),
+            "damaged",
+            id="page-tree-loop",
+        ),
+        pytest.param(
+            (CATALOG, PAGES, b"<< /Type /Page /MediaBox " + b"[" * 50000 + b"]" * 50000 + b">>"),
+            "damaged",
+            id="deep-nesting",
+        ),
+        pytest.param(
+            (
+                CATALOG,
+                b"<< /Type /Pages /Kids [" + b"3 0 R " * 200_000 + b"] /Count 200000 >>",
+                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>",
+            ),
+            "damaged",
+            id="huge-page-array",
+        ),
+        pytest.param(
+            (CATALOG, PAGES, b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 (x) /y] >>"),
+            "damaged",
+            id="unusable-mediabox",
+        ),
+        pytest.param(
+            (
+                CATALOG,
+                PAGES,
+                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+                b"<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream"
+                % (len(zlib.compress(b"0" * 50_000_000)), zlib.compress(b"0" * 50_000_000)),
+            ),
+            "no-text",
+            id="content-stream-bomb",
+        ),
+    ],
+)
+def test_crafted_pdfs_are_problems_not_crashes(
+    tmp_path: Path, objects: tuple[bytes, ...], code: str
+) -> None:
+    (tmp_path / "crafted.pdf").write_bytes(raw_pdf(*objects))
+    (tmp_path / "z-good.txt").write_bytes(b"still read")
+    docs = by_rel(read_documents(scan(tmp_path).files, limits=Limits(seconds=20)))
+    assert code in codes(docs["crafted.pdf"])
+    assert not {"timeout", "too-large"} & set(codes(docs["crafted.pdf"]))
+    assert docs["z-good.txt"].text == "still read"

@@ -83,9 +83,10 @@ def read_pdf(path: Path, limits: Limits) -> Reading:
         if pages == 0:
             return _unreadable(info, problems, "it has no pages")
         _read_metadata(reader, info)
-        info["page_sizes"] = _page_sizes(reader, pages)
+        info["page_sizes"], unmeasured = _page_sizes(reader, pages)
         info["signed"] = _signed(reader, path)
         text, failures = _first_pages_text(reader, min(pages, limits.text_pages))
+        failures += unmeasured
     if repairs or failures:
         info["recovered"] = True
         found = (repairs or failures)[0]
@@ -147,8 +148,10 @@ def _read_metadata(reader: PdfReader, info: dict[str, Any]) -> None:
         return
 
 
-def _page_sizes(reader: PdfReader, pages: int) -> list[list[float]]:
+def _page_sizes(reader: PdfReader, pages: int) -> tuple[list[list[float]], list[str]]:
+    """[width, height] of every page as displayed; failures for pages that could not be measured."""
     sizes: list[list[float]] = []
+    failures: list[str] = []
     for index in range(pages):
         try:
             page = reader.pages[index]
@@ -157,9 +160,12 @@ def _page_sizes(reader: PdfReader, pages: int) -> list[list[float]]:
             if int(page.get("/Rotate", 0) or 0) % 180 == 90:
                 width, height = height, width
             sizes.append([round(width, 2), round(height, 2)])
+            if not (width > 0 and height > 0):
+                failures.append(f"page {index + 1} has no usable size (MediaBox)")
         except Exception:  # a page we cannot measure keeps its place with size 0 x 0
             sizes.append([0.0, 0.0])
-    return sizes
+            failures.append(f"page {index + 1} has no usable size (MediaBox)")
+    return sizes, failures
 
 
 def _first_pages_text(reader: PdfReader, count: int) -> tuple[str, list[str]]:
