@@ -367,3 +367,50 @@ def test_crafted_pdfs_are_problems_not_crashes(
     assert code in codes(docs["crafted.pdf"])
     assert not {"timeout", "too-large"} & set(codes(docs["crafted.pdf"]))
     assert docs["z-good.txt"].text == "still read"
+
+
+def docx_with_body(document_xml: bytes) -> bytes:
+    document = docx.Document()
+    document.add_paragraph("placeholder")
+    plain = io.BytesIO()
+    document.save(plain)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(plain.getvalue())) as src, zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            is_body = item.filename == "word/document.xml"
+            dst.writestr(item, document_xml if is_body else src.read(item))
+    return out.getvalue()
+
+
+W = b'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+def test_docx_entity_expansion_is_refused(tmp_path: Path) -> None:
+    entities = b'<!ENTITY a0 "lol">' + b"".join(
+        b'<!ENTITY a%d "%s">' % (i, b"&a%d;" % (i - 1) * 10) for i in range(1, 10)
+    )
+    body = (
+        b'<?xml version="1.0"?><!DOCTYPE d [' + entities + b"]><w:document " + W + b">"
+        b"<w:body><w:p><w:r><w:t>&a9;</w:t></w:r></w:p></w:body></w:document>"
+    )
+    (tmp_path / "laughs.docx").write_bytes(docx_with_body(body))
+    doc = read_documents(scan(tmp_path).files)[0]
+    assert codes(doc) == {"damaged": "error"}
+    assert len(doc.text) < 1000
+
+
+def test_docx_external_entities_are_not_resolved(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-VALUE")
+    body = (
+        b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY e SYSTEM "'
+        + secret.as_uri().encode()
+        + b'">]><w:document '
+        + W
+        + b"><w:body><w:p><w:r><w:t>before &e; after</w:t></w:r></w:p></w:body></w:document>"
+    )
+    folder = tmp_path / "client"
+    folder.mkdir()
+    (folder / "xxe.docx").write_bytes(docx_with_body(body))
+    doc = read_documents(scan(folder).files)[0]
+    assert "TOP-SECRET" not in doc.text
