@@ -535,3 +535,56 @@ def test_bad_portal_data_names_the_file_and_the_field(
     with pytest.raises(BadInputError) as err:
         portal_rules(load(str(custom)), "carms")
     assert str(custom) in str(err.value) and field in str(err.value)
+
+
+# -- real-world producers ------------------------------------------------------------------
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not present")
+def test_corpus_pdfs_pack_one_each_under_a_tight_limit_or_are_reported(tmp_path: Path) -> None:
+    """Every real-world PDF is packed (pages kept, sound in qpdf and PDFium), reported too
+    large with the size reached, or refused (005 encrypted, 017 damaged): never a crash."""
+    import pikepdf
+
+    root = tmp_path / "corpus"
+    root.mkdir()
+    for pdf in sorted(CORPUS.glob("*.pdf")):
+        shutil.copyfile(pdf, root / pdf.name)
+    (root / "dossier.yaml").write_text(
+        'schema: 1\ntrack: canada\nfiles:\n  "*.pdf": reference-letter\n', encoding="utf-8"
+    )
+    tight = tmp_path / "tight.yaml"
+    tight.write_text(
+        "extends: canada-carms\nportals:\n  carms:\n    max_bytes: 40000\n    source: test\n",
+        encoding="utf-8",
+    )
+    before = {p.name: sha(p) for p in root.glob("*.pdf")}
+    result = pack(root, "carms", out=tmp_path / "out", track=str(tight), as_of=AS_OF, jobs=1)
+    rows = [s for s in result.slots if s.item == "reference-letter"]
+    refused = {r.path: r.reason for r in result.refused}
+    encrypted = "005-libreoffice-writer-password_libreoffice-writer-password.pdf"
+    assert "password" in refused.pop(encrypted)
+    assert set(refused) <= {"017-unreadable-meta-data_unreadablemetadata.pdf"}
+    assert len(rows) + len(result.refused) == len(before)
+    statuses = {s.status for s in rows}
+    assert statuses <= {"packed", "too-large"} and "packed" in statuses
+    for s in rows:
+        if s.status == "too-large":
+            assert s.file is None and s.bytes is not None and s.bytes > 40000
+            assert "reached" in s.message
+            continue
+        out = result.output / str(s.file)
+        assert out.stat().st_size <= 40000
+        source_pages = len(PdfReader(root / s.sources[0]).pages)
+        with pikepdf.open(out) as pdf:
+            assert len(pdf.pages) == source_pages == s.pages
+        doc = pdfium.PdfDocument(out)
+        try:
+            assert len(doc) == source_pages
+            doc[0].render(scale=0.2)
+        finally:
+            doc.close()
+    assert {p.name: sha(p) for p in root.glob("*.pdf")} == before
+    assert_manifest_matches_files(result.output)

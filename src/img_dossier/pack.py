@@ -687,20 +687,28 @@ def _finish(
 ) -> SlotResult:
     size = len(fitted.data)
     if not fitted.fits:
-        floors = (
-            f"{portal.floors.min_dpi} dpi and JPEG quality {portal.floors.min_quality}"
-            if portal.format == "pdf"
-            else f"{portal.min_pixels[0]} x {portal.min_pixels[1]} px and JPEG quality "
-            f"{portal.floors.min_quality}"
-        )
+        over = f"over the {_size(portal.max_bytes)} limit of {portal.title}; not written"
+        if portal.format == "jpeg":
+            message = (
+                f"reached {_size(size)} without going below {portal.min_pixels[0]} x "
+                f"{portal.min_pixels[1]} px and JPEG quality {portal.floors.min_quality}, "
+                f"{over}: crop it to head and shoulders, or take a new photo"
+            )
+        elif fitted.quality is None:
+            message = (
+                f"reached {_size(size)} with lossless compression, {over}: its size is not in "
+                "page images, so it cannot shrink without losing content; ask its issuer for "
+                "a smaller file, or split it if the portal allows"
+            )
+        else:
+            message = (
+                f"reached {_size(size)} without going below {portal.floors.min_dpi} dpi and "
+                f"JPEG quality {portal.floors.min_quality}, {over}: rescan it in greyscale at "
+                "150-200 dpi, or split it if the portal allows"
+            )
         return dataclasses.replace(
             base, status="too-large", bytes=size, pages=fitted.pages, format=portal.format,
-            actions=tuple(actions),
-            message=(
-                f"reached {_size(size)} without going below {floors}, over the "
-                f"{_size(portal.max_bytes)} limit of {portal.title}; not written: rescan it in "
-                "greyscale at 150-200 dpi, or split it if the portal allows"
-            ),
+            actions=tuple(actions), message=message,
         )
     (staging / name).write_bytes(fitted.data)
     return dataclasses.replace(
@@ -820,7 +828,10 @@ def pack_run(
         with tempfile.TemporaryDirectory(prefix="dossier-pack-") as work:
             for up in plan.uploads:
                 made.append(_make(up, family, Path(work), staging, taken))
-        order = {(p.id, s.id): n for n, p in enumerate(rules) for s in p.slots}
+        order = {
+            key: n
+            for n, key in enumerate((p.id, s.id) for p in rules for s in p.slots)
+        }
         slots = sorted([*made, *plan.rows], key=lambda s: _slot_rank(order, s))
         result = PackResult(
             portal=portal,
