@@ -678,3 +678,41 @@ def test_an_image_shared_by_two_documents_is_stored_once(tmp_path: Path) -> None
         }
     assert len(images) == 1
     assert result.bytes < logo.stat().st_size * 1.5 + 60_000
+
+
+def _page_fonts(path: Path, index: int) -> set[str]:
+    with pikepdf.open(path) as pdf:
+        fonts = pdf.pages[index].Resources.get("/Font", {})
+        return {str(f.BaseFont) for f in fonts.values()}
+
+
+@pytest.mark.parametrize("name", ["Nguyễn Văn An", "Łukasz Wróbel", "عبد الله"])
+def test_names_outside_latin_1_get_the_bundled_unicode_font(tmp_path: Path, name: str) -> None:
+    run = sample_run(tmp_path / "docs")
+    run = Run(
+        report(run.folder, run.report.items, run.report.documents, applicant=name), run.folder
+    )
+    result = assemble(run, tmp_path / "d.pdf")
+    reader = PdfReader(tmp_path / "d.pdf")
+    assert any("DejaVuSans" in f for f in _page_fonts(tmp_path / "d.pdf", 0))
+    assert any("DejaVuSans" in f for f in _page_fonts(tmp_path / "d.pdf", result.front_pages))
+    cover = reader.pages[0].extract_text()
+    stamp = reader.pages[result.front_pages].extract_text()
+    if name.isascii() or "ễ" in name or "Ł" in name:
+        assert name in cover
+        assert f"{name} · page 1 of 10" in stamp
+    else:  # Arabic: every glyph is there (unshaped, see convert)
+        assert set(name.replace(" ", "")) <= set(cover)
+        assert set(name.replace(" ", "")) <= set(stamp)
+
+
+def test_latin_1_names_use_standard_fonts_with_nothing_to_embed(
+    built: tuple[Run, Any, Path],
+) -> None:
+    _, result, out = built
+    assert _page_fonts(out, 0) <= {"/Helvetica", "/Helvetica-Bold"}
+    assert _page_fonts(out, result.front_pages) >= {"/Helvetica"}
+    with pikepdf.open(out) as pdf:
+        for index in range(result.front_pages):
+            for font in pdf.pages[index].Resources.Font.values():
+                assert "/FontDescriptor" not in font

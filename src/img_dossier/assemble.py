@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
@@ -46,7 +46,7 @@ from reportlab.platypus import (
 )
 
 from . import __version__
-from .convert import FONT, FONT_BOLD, MARGIN, marked_canvas, page_size, register_fonts, to_pdf
+from .convert import MARGIN, marked_canvas, page_size, register_fonts, to_pdf
 from .errors import DossierError, ExitCode, OutputError
 from .model import BLOCKING_STATUSES, OWN_OUTPUT_KEY, Document, ItemResult, Report
 
@@ -293,26 +293,39 @@ class _LinkRow(Flowable):  # type: ignore[misc]
             self.sink.append((page, (x, y, x + self.width, y + self.height), self.target))
 
 
-def _styles() -> dict[str, ParagraphStyle]:
-    register_fonts()
-    base = ParagraphStyle("base", fontName=FONT, fontSize=9, leading=11.5)
+def fonts_for(texts: Iterable[str]) -> tuple[str, str]:
+    """(regular, bold) font names able to show every text.
+
+    Helvetica (a standard font: nothing to parse or embed) when every text is in the
+    Windows Latin-1 set, as most Latin-script names are; else the bundled DejaVu Sans.
+    """
+    try:
+        for text in texts:
+            text.encode("cp1252")
+    except UnicodeEncodeError:
+        return register_fonts()
+    return "Helvetica", "Helvetica-Bold"
+
+
+def _styles(regular: str, bold: str) -> dict[str, ParagraphStyle]:
+    base = ParagraphStyle("base", fontName=regular, fontSize=9, leading=11.5)
     return {
         "base": base,
         "small": ParagraphStyle(
             "small", parent=base, fontSize=8, leading=10, textColor=colors.HexColor("#444444")
         ),
-        "head": ParagraphStyle("head", parent=base, fontName=FONT_BOLD),
+        "head": ParagraphStyle("head", parent=base, fontName=bold),
         "title": ParagraphStyle(
-            "title", parent=base, fontName=FONT_BOLD, fontSize=24, leading=30, spaceAfter=18
+            "title", parent=base, fontName=bold, fontSize=24, leading=30, spaceAfter=18
         ),
         "name": ParagraphStyle(
-            "name", parent=base, fontName=FONT_BOLD, fontSize=18, leading=24, spaceAfter=12
+            "name", parent=base, fontName=bold, fontSize=18, leading=24, spaceAfter=12
         ),
         "cover": ParagraphStyle("cover", parent=base, fontSize=12, leading=17, spaceAfter=8),
         "h2": ParagraphStyle(
             "h2",
             parent=base,
-            fontName=FONT_BOLD,
+            fontName=bold,
             fontSize=14,
             leading=18,
             spaceBefore=6,
@@ -362,6 +375,21 @@ def _pages_label(first: int, last: int) -> str:
     return str(first) if first == last else f"{first}–{last}"
 
 
+def _front_texts(
+    report: Report, track: str, groups: list[_Group], left_out: list[tuple[str, str]]
+) -> list[str]:
+    """Every text of the user's that the cover and index show (to pick their font)."""
+    texts = [report.applicant or "", track, report.checklist.title, report.checklist.id]
+    texts.append(report.checklist.version)
+    texts.append(completeness_line(report))
+    for group in groups:
+        texts.append(group.title)
+        texts.extend(p.doc.rel for p in group.parts)
+    for rel, why in left_out:
+        texts.extend((rel, why))
+    return texts
+
+
 def _front_matter(
     report: Report,
     track: str,
@@ -369,13 +397,15 @@ def _front_matter(
     left_out: list[tuple[str, str]],
     size: tuple[float, float],
     doc_pages: int,
+    fonts: tuple[str, str],
 ) -> tuple[bytes, list[tuple[int, tuple[float, float, float, float], int]]]:
     """Cover and index as PDF bytes, plus (page, rect, target document page) for each link.
 
     Targets are 0-based offsets into the documents part, so the index's own length never
     changes a page number printed on it (the documents are labelled 1..N).
     """
-    st = _styles()
+    regular, bold = fonts
+    st = _styles(regular, bold)
     links: list[tuple[int, tuple[float, float, float, float], int]] = []
     name = report.applicant or "Applicant not named (add applicant: to dossier.yaml)"
     files = sum(len(g.parts) for g in groups)
@@ -518,41 +548,47 @@ def _stamp_matrix(x0: float, y0: float, x1: float, y1: float, rotate: int) -> tu
     return (1, 0, 0, 1, x0, y0)
 
 
-def _stamp_font(texts: Sequence[str]) -> tuple[bytes, dict[str, list[tuple[str, bytes]]]]:
-    """A tiny PDF whose page uses every glyph of ``texts`` (DejaVu Sans, subset), and each
-    text encoded for that subset as (font resource name, bytes) runs.
+def _stamp_font(
+    texts: Sequence[str], font_name: str
+) -> tuple[bytes, dict[str, list[tuple[str, bytes]]]]:
+    """A tiny PDF whose page uses every glyph of ``texts``, and each text encoded for it as
+    (font resource name, bytes) runs.
 
     The stamps are then written as a few bytes of content per page (reportlab's documented
-    dynamic-font API: ``splitString`` / ``getSubsetInternalName``), which is much faster
-    than drawing one reportlab page per stamp and parsing it back.
+    font API: ``splitString`` / ``getSubsetInternalName`` for embedded subsets,
+    ``getInternalFontName`` for standard fonts), which is much faster than drawing one
+    reportlab page per stamp and parsing it back.
     """
-    register_fonts()
     buf = BytesIO()
     canvas = marked_canvas(buf)
-    canvas.setFont(FONT, STAMP_FONT_SIZE)
+    canvas.setFont(font_name, STAMP_FONT_SIZE)
     canvas.drawString(0, 0, "".join(sorted(set("".join(texts)))))
-    font = pdfmetrics.getFont(FONT)
+    font = pdfmetrics.getFont(font_name)
     doc = canvas._doc
-    runs = {
-        text: [
-            (font.getSubsetInternalName(subset, doc), data)
-            for subset, data in font.splitString(text, doc)
-        ]
-        for text in set(texts)
-    }
+    if hasattr(font, "splitString"):  # a TrueType font, embedded as subsets
+        runs = {
+            text: [
+                (font.getSubsetInternalName(subset, doc), data)
+                for subset, data in font.splitString(text, doc)
+            ]
+            for text in set(texts)
+        }
+    else:  # a standard font in WinAnsiEncoding
+        name = doc.getInternalFontName(font_name)
+        runs = {text: [(name, text.encode("cp1252"))] for text in set(texts)}
     canvas.showPage()
     canvas.save()
     return buf.getvalue(), runs
 
 
-def _apply_stamps(writer: PdfWriter, first: int, texts: Sequence[str]) -> None:
+def _apply_stamps(writer: PdfWriter, first: int, texts: Sequence[str], font_name: str) -> None:
     """Draw ``texts[k]`` at the foot of page ``first + k`` without parsing its content.
 
     The page's content is wrapped in q/Q and followed by a small stream that draws the
     stamp in the page's visible coordinates (rotation and odd boxes taken into account).
     """
     pages = writer.pages
-    font_pdf, runs = _stamp_font(texts)
+    font_pdf, runs = _stamp_font(texts, font_name)
     font_resources = cast(DictionaryObject, PdfReader(BytesIO(font_pdf)).pages[0]["/Resources"])
     fonts = cast(DictionaryObject, font_resources["/Font"]).clone(writer)
     alias = {str(name): NameObject(f"/ImgDossierStamp{n}") for n, name in enumerate(fonts)}
@@ -564,7 +600,7 @@ def _apply_stamps(writer: PdfWriter, first: int, texts: Sequence[str]) -> None:
         page = pages[first + k]
         x0, y0, x1, y1, rotate = _visual_box(page)
         width = (x1 - x0) if rotate in (0, 180) else (y1 - y0)
-        x = (width - pdfmetrics.stringWidth(text, FONT, STAMP_FONT_SIZE)) / 2
+        x = (width - pdfmetrics.stringWidth(text, font_name, STAMP_FONT_SIZE)) / 2
         ops = [
             f"Q\nq {' '.join(_num(v) for v in _stamp_matrix(x0, y0, x1, y1, rotate))} cm",
             f"BT {grey} {_num(x)} {_num(STAMP_BASELINE)} Td",
@@ -778,9 +814,11 @@ def _merge(
             kept.append(part)
         group.parts = kept
     doc_pages = len(writer.pages)
-    front, links = _front_matter(
-        report, track or report.checklist.id, groups, left_out, size, doc_pages
-    )
+    track_name = track or report.checklist.id
+    who = f"{report.applicant} · " if report.applicant else ""
+    stamps = [f"{who}page {k} of {doc_pages}" for k in range(1, doc_pages + 1)] if stamp else []
+    fonts = fonts_for(_front_texts(report, track_name, groups, left_out) + stamps[-1:])
+    front, links = _front_matter(report, track_name, groups, left_out, size, doc_pages, fonts)
     front_reader = PdfReader(BytesIO(front))
     n_front = len(front_reader.pages)
     writer.merge(0, front_reader, import_outline=False)
@@ -821,11 +859,8 @@ def _merge(
     writer.set_page_label(0, n_front - 1, style=PageLabelStyle.LOWERCASE_ROMAN)
     if total > n_front:
         writer.set_page_label(n_front, total - 1, style=PageLabelStyle.DECIMAL, start=1)
-        if stamp:
-            who = f"{report.applicant} · " if report.applicant else ""
-            _apply_stamps(
-                writer, n_front, [f"{who}page {k} of {doc_pages}" for k in range(1, doc_pages + 1)]
-            )
+        if stamps:
+            _apply_stamps(writer, n_front, stamps, fonts[0])
     writer.page_mode = "/UseOutlines"
     name = report.applicant or ""
     writer.add_metadata(
