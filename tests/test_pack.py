@@ -473,7 +473,8 @@ def test_pack_output_inside_the_folder_is_left_out_of_the_next_check(tmp_path: P
 
     root = canada_folder(tmp_path / "f")
     text_pdf(root / "cv.pdf", "Curriculum Vitae", "Education", "Experience")
-    pack(root, "carms", out=root / "carms-upload", as_of=AS_OF, jobs=1)
+    result = pack(root, "carms", out=root / "carms-upload", as_of=AS_OF, jobs=1)
+    assert any('"carms-upload/*": ignore' in n for n in result.notes)
     report = run_check(root, as_of=AS_OF, jobs=1).report
     assert [d.rel for d in report.documents] == ["cv.pdf"]
 

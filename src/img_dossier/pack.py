@@ -408,10 +408,25 @@ def _plan(run: CheckRun, rules: Sequence[PortalRules]) -> _Plan:
     for portal in rules:
         slot_items = {i for s in portal.slots for i in s.items if checklist.item(i) is not None}
         translations: dict[str | None, list[Document]] = {}
-        if _takes_translations(checklist, portal):
-            translations = _pair_translations(
-                usable.get(TRANSLATION_ITEM, []), usable, checklist, slot_items
-            )
+        verdict = report.item(TRANSLATION_ITEM)
+        if _takes_translations(checklist, portal) and usable.get(TRANSLATION_ITEM):
+            if verdict is not None and verdict.status in _REFUSED_STATUSES:
+                plan.rows.append(
+                    SlotResult(
+                        slot="translation", portal=portal.id, item=TRANSLATION_ITEM,
+                        status="not-packed", limit=portal.max_bytes,
+                        sources=tuple(d.rel for d in usable[TRANSLATION_ITEM]),
+                        message=(
+                            f"translations {verdict.status}: "
+                            f"{'; '.join(verdict.messages) or verdict.status}; "
+                            "fix them, then pack again (originals are packed without them)"
+                        ),
+                    )
+                )
+            else:
+                translations = _pair_translations(
+                    usable[TRANSLATION_ITEM], usable, checklist, slot_items
+                )
         for slot in portal.slots:
             _plan_slot(plan, run, portal, slot, usable, by_item, translations)
         if translations.get(None):
@@ -815,6 +830,13 @@ def pack_run(
     out = Path(out) if out is not None else default_output(family_name, portal)
     check_output(out, run, force=force)
     plan = _plan(run, rules)
+    if out.resolve().is_relative_to(run.folder.resolve()):
+        rel = out.resolve().relative_to(run.folder.resolve()).as_posix()
+        plan.notes.append(
+            f"{out} is inside the applicant folder: its PDFs are marked as this tool's own and "
+            "left out of checks, but a photo JPEG and the manifests are not; add "
+            f'"{rel}/*": ignore under files: in dossier.yaml, or pack outside the folder'
+        )
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import click
@@ -49,7 +50,7 @@ def pack(
     out: Path | None,
     force: bool,
     track: str | None,
-    as_of: object,
+    as_of: date | None,
     jobs: int | None,
     as_json: bool,
     quiet: bool,
@@ -64,8 +65,7 @@ def pack(
     """
     try:
         result = pack_folder(
-            folder, portal, out=out, force=force, track=track, as_of=as_of,  # type: ignore[arg-type]
-            jobs=jobs,
+            folder, portal, out=out, force=force, track=track, as_of=as_of, jobs=jobs
         )
     except UnknownPortalError as exc:
         raise click.BadParameter(str(exc).removeprefix(f"--portal {portal}: "),
