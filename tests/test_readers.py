@@ -563,3 +563,13 @@ def test_when_no_worker_can_start_files_are_read_in_process(
     monkeypatch.setattr(pool._Worker, "__init__", refuse)
     docs = read_documents(mixed_folder(tmp_path), jobs=2)
     assert [d.text.strip() for d in docs[:2]] == ["Alpha", "Bravo"]
+
+
+def test_a_fifo_given_directly_is_not_waited_on(tmp_path: Path) -> None:
+    import os
+
+    os.mkfifo(tmp_path / "pipe.pdf")
+    fifo = SourceFile(path=tmp_path / "pipe.pdf", rel="pipe.pdf", size=0)
+    for doc in (read_one(fifo), read_documents([fifo])[0]):
+        assert codes(doc) == {"damaged": "error"}
+        assert "not a regular file" in doc.problems[0].message

@@ -7,9 +7,11 @@ format: a JPEG named .pdf is read as JPEG with a ``wrong-format`` warning; a web
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import mmap
 import os
+import stat
 import warnings
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
@@ -41,9 +43,16 @@ _FIXES = {
 
 
 def file_digest(path: Path, max_bytes: int) -> tuple[str, int, bool]:
-    """sha256 (streamed), size, and whether only the start was hashed (file over max_bytes)."""
-    with open(path, "rb") as fh:
-        size = os.fstat(fh.fileno()).st_size
+    """sha256 (streamed), size, and whether only the start was hashed (file over max_bytes).
+
+    Raises OSError for anything but a regular file (a FIFO is never waited on).
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with open(fd, "rb") as fh:
+        status = os.fstat(fh.fileno())
+        if not stat.S_ISREG(status.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        size = status.st_size
         digest = hashlib.sha256()
         partial = size > max_bytes
         remaining = PARTIAL_HASH_BYTES if partial else None
