@@ -76,7 +76,10 @@ def read_pdf(path: Path, limits: Limits) -> Reading:
         except Exception as exc:  # untrusted input: any pypdf failure is damage
             if info["encrypted"]:
                 return Reading("pdf", None, "", tuple(problems), info)
-            return _unreadable(info, problems, _describe(exc, log))
+            why = _describe(exc, log)
+            if _cut_short(path):
+                why = f"it is cut short, with no end-of-file marker: {why}"
+            return _unreadable(info, problems, why)
         if locked:
             return Reading("pdf", pages, "", tuple(problems), info)
         repairs = [r.getMessage() for r in log if r.name.startswith(_STRUCTURE_LOGGERS)]
@@ -119,6 +122,16 @@ def _unreadable(info: dict[str, Any], problems: list[Problem], why: str) -> Read
         )
     )
     return Reading("pdf", None, "", tuple(problems), info)
+
+
+def _cut_short(path: Path) -> bool:
+    """True when the file does not end with a %%EOF marker (an interrupted download or copy)."""
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(max(0, fh.seek(0, 2) - 1024))
+            return b"%%EOF" not in fh.read()
+    except OSError:
+        return False
 
 
 def _describe(exc: Exception, log: list[logging.LogRecord]) -> str:
