@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
@@ -126,7 +126,7 @@ class _Part:
     doc: Document
     reader: PdfReader
     pages: int
-    first: int = 0  # 0-based index in the dossier
+    first: int = 0  # 0-based index of its first page among the documents' pages
     outline: Any = None  # the source's outline, read before its destinations are renamed
 
 
@@ -367,6 +367,11 @@ _STATUS_COLOURS = {
 }
 
 
+def _shorten(text: str, limit: int = 300) -> str:
+    """A reason short enough for one index row (a library's message can be long)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
@@ -501,7 +506,7 @@ def _front_matter(
         story.append(Spacer(1, 14))
         story.append(Paragraph("Left out of the dossier", st["h2"]))
         rows = [
-            [Paragraph(_esc(rel), st["base"]), Paragraph(_esc(why), st["base"])]
+            [Paragraph(_esc(rel), st["base"]), Paragraph(_esc(_shorten(why)), st["base"])]
             for rel, why in left_out
         ]
         story.append(Table(rows, colWidths=[0.35 * width, 0.65 * width], style=grid, hAlign="LEFT"))
@@ -931,10 +936,3 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
-
-
-def iter_pdf_parts(result: DossierResult) -> Iterator[tuple[str, int, int]]:
-    """(rel, first, last) of every document in the dossier, 1-based pages of the file."""
-    for section in result.sections:
-        for rel, (first, last) in zip(section.documents, section.ranges, strict=True):
-            yield rel, first, last
