@@ -573,3 +573,33 @@ def test_a_fifo_given_directly_is_not_waited_on(tmp_path: Path) -> None:
     for doc in (read_one(fifo), read_documents([fifo])[0]):
         assert codes(doc) == {"damaged": "error"}
         assert "not a regular file" in doc.problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("head", "kind"),
+    [
+        (b"%PDF-1.7\n", "pdf"),
+        (b"\r\n\r\n%PDF-1.4\n", "pdf"),
+        (b"\x00\x01\xfe\xff%PDF-1.4\n", "pdf"),
+        (b"My notes: a PDF starts with %PDF-1.4, says the spec", "text"),
+        (b"\xff\xd8\xff\xe0\x00\x10JFIF", "jpeg"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "png"),
+        (b"II*\x00\x08\x00", "tiff"),
+        (b"PK\x03\x04\x14\x00", "zip"),
+        (b"<!doctype html><html>", "html"),
+        (b"  \n<html lang='en'>", "html"),
+        (b"<?xml version='1.0'?><svg/>", "xml"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00", "ole"),
+        (b"GIF89a\x01\x00", "gif"),
+        (b"BMW service notes for the car", "text"),
+        (b"MZ is my monogram", "text"),
+        (b"\x00\x00\x00\x18ftypheic\x00", "heic"),
+        ("Café, naïve".encode("utf-16-le"), "text"),
+        (bytes(range(256)), "binary"),
+        (b"", "empty"),
+    ],
+)
+def test_sniffing_by_content(head: bytes, kind: str) -> None:
+    from img_dossier.readers.sniff import sniff_head
+
+    assert sniff_head(head) == kind

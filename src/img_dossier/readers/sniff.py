@@ -72,8 +72,8 @@ def sniff_head(head: bytes) -> str:
         return "bmp"
     if head[:2] == b"MZ" and b"\x00" in head[:64]:
         return "exe"
-    if b"%PDF-" in head[:1024]:
-        return "pdf"  # the PDF spec tolerates junk before the header
+    if _pdf_after_junk(head):
+        return "pdf"
     if head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS:
         return "heic"
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
@@ -147,6 +147,22 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
 )
 
 _HEIF_BRANDS = frozenset({b"heic", b"heix", b"hevc", b"hevx", b"mif1", b"msf1", b"avif"})
+
+
+def _pdf_after_junk(head: bytes) -> bool:
+    """A PDF header within the first KB after blanks or binary junk (readers tolerate it),
+    but not a text file that merely mentions "%PDF-"."""
+    at = head.find(b"%PDF-", 0, 1024)
+    if at <= 0:
+        return False
+    junk = head[:at]
+    if not junk.strip(b" \t\r\n\x00\xef\xbb\xbf"):
+        return True
+    try:
+        junk.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return b"\x00" in junk
 
 
 def utf16_without_bom(data: bytes) -> str | None:
