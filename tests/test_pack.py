@@ -243,7 +243,7 @@ def test_the_scan_source_is_untouched_and_the_manifest_matches(
     data = assert_manifest_matches_files(result.output)
     assert data["portal"] == "carms" and data["complete"] is False  # other items are missing
     missing = {s["slot"] for s in data["slots"] if s["status"] == "missing"}
-    assert {"citizenship", "mccqe1", "medical-diploma"} <= missing
+    assert {"citizenship-or-pr", "mccqe1", "medical-diploma"} <= missing
 
 
 def test_the_packed_pdf_opens_in_pdfium(big_scan: tuple[Path, PackResult, str]) -> None:
@@ -421,6 +421,23 @@ def test_reference_letters_are_one_file_each_and_say_who_uploads_them(tmp_path: 
     assert "referee" in rows[0].message
 
 
+def test_a_custom_slot_joins_the_documents_of_several_items(tmp_path: Path) -> None:
+    root = canada_folder(tmp_path / "f")
+    text_pdf(root / "mccqe1.pdf", "MCCQE Part I", "Statement of Results", pages=2)
+    text_pdf(root / "nac.pdf", "NAC Examination", "Statement of Results")
+    custom = tmp_path / "mine.yaml"
+    custom.write_text(
+        "extends: canada-carms\nportals:\n  carms:\n    source: test\n    slots:\n"
+        "      - {id: exam-results, items: [mccqe1, nac]}\n",
+        encoding="utf-8",
+    )
+    result = pack(root, "carms", out=tmp_path / "out", track=str(custom), as_of=AS_OF, jobs=1)
+    row = slot(result, "exam-results")
+    assert row["status"] == "packed" and row["item"] == "mccqe1+nac"
+    assert row["sources"] == ["mccqe1.pdf", "nac.pdf"] and row["pages"] == 3
+    assert [s.slot for s in result.slots] == ["exam-results"]  # the slots given replace the items
+
+
 # -- names and the output folder -----------------------------------------------------------
 
 
@@ -523,6 +540,7 @@ def test_an_unknown_portal_names_the_ones_there_are() -> None:
         ("translations: sometimes", "portals.carms.translations"),
         ("slots: [{id: 'a b', items: [cv]}]", "portals.carms.slots[1].id"),
         ("slots: [{id: cv, items: cv}]", "portals.carms.slots[1].items"),
+        ("one_file_each: cv", "portals.carms.one_file_each"),
     ],
 )
 def test_bad_portal_data_names_the_file_and_the_field(

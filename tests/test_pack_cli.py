@@ -40,7 +40,7 @@ def test_a_complete_folder_packs_with_exit_0_and_json_is_the_manifest(
     assert data["complete"] is True and data["portal"] == "carms"
     assert [p["id"] for p in data["portals"]] == ["carms", "carms-photo"]
     files = {s["file"] for s in data["slots"]}
-    assert {"transcript_Haddad.pdf", "photo_Haddad.jpg", "citizenship_Haddad.pdf"} <= files
+    assert {"transcript_Haddad.pdf", "photo_Haddad.jpg", "citizenship-or-pr_Haddad.pdf"} <= files
     for s in data["slots"]:
         assert s["status"] == "packed"
         assert (out / s["file"]).stat().st_size == s["bytes"] <= s["limit_bytes"]

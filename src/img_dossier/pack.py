@@ -1,9 +1,13 @@
 """Upload-ready files, one per portal slot, fitted to the portal's format and size rules.
 
-The portal rules are checklist data (``portals:``): ``formats``, ``max_bytes``, ``slots``
-(which items go in which upload, joined or one file each), ``translations`` (with the
-original, a file of their own, or unaltered), and the floors ``min_dpi``,
-``min_jpeg_quality`` and ``min_pixels``. They are validated here when a portal is packed.
+The portal rules are checklist data (``portals:``): ``formats``, ``max_bytes``, ``items``
+(one upload per item, named after it, its documents joined into one file), ``one_file_each``
+(items uploaded one file per document), ``referee_uploads`` (items a referee uploads),
+``translations`` (``with-original``: after the original in its upload; ``separate``: a file
+of their own; ``unaltered``: a file of their own, the translator's bytes kept), the floors
+``min_dpi``, ``min_jpeg_quality`` and ``min_pixels``, and ``part_of`` / ``pack_with`` (a
+portal packed along with another). A custom checklist may instead give ``slots``: a list of
+``{id, items, join, uploaded_by}``. They are validated here when a portal is packed.
 The output folder is built in a temp folder beside its target and renamed into place;
 source documents are only read.
 """
@@ -171,11 +175,23 @@ def _rules(name: str, pid: str, spec: Mapping[str, Any]) -> PortalRules:
 
 def _slots(bad: Any, spec: Mapping[str, Any]) -> tuple[Slot, ...]:
     raw = spec.get("slots")
-    if raw is None:  # one slot per item the portal takes
-        items = spec.get("items") or []
-        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
-            raise bad("items", "must be a list of item ids")
-        return tuple(Slot(i, (i,)) for i in items if i != TRANSLATION_ITEM)
+    if raw is None:  # one slot per item the portal takes, named after it
+        lists = {}
+        for key in ("items", "one_file_each", "referee_uploads"):
+            value = spec.get(key) or []
+            if not isinstance(value, list) or not all(isinstance(i, str) for i in value):
+                raise bad(key, "must be a list of item ids")
+            lists[key] = value
+        return tuple(
+            Slot(
+                i,
+                (i,),
+                join=i not in lists["one_file_each"],
+                uploaded_by="referee" if i in lists["referee_uploads"] else None,
+            )
+            for i in lists["items"]
+            if i != TRANSLATION_ITEM
+        )
     if not isinstance(raw, list):
         raise bad("slots", "must be a list of {id, items, join} mappings")
     slots: list[Slot] = []
@@ -465,6 +481,8 @@ def _plan_slot(
     translations: Mapping[str | None, list[Document]],
 ) -> None:
     report, checklist = run.report, run.checklist
+    joined: list[Document] = []  # the documents of every item of a joined slot, in order
+    joined_items: list[str] = []
     for item_id in slot.items:
         item = checklist.item(item_id)
         result = report.item(item_id)
@@ -506,8 +524,8 @@ def _plan_slot(
         extra = translations.get(item_id, [])
         unaltered = portal.translations == "unaltered"
         if slot.join:
-            joined = docs if unaltered else _with_translations(docs, extra)
-            plan.uploads.append(_Upload(slot.id, portal, item_id, tuple(joined), slot.uploaded_by))
+            joined.extend(docs if unaltered else _with_translations(docs, extra))
+            joined_items.append(item_id)
         else:
             for n, doc in enumerate(docs, start=1):
                 mine = [t for t in extra if _same_folder(t, doc)] if len(docs) > 1 else extra
@@ -529,6 +547,10 @@ def _plan_slot(
             for n, tr in enumerate(extra, start=1):
                 sid = f"{slot.id}-translation" + (f"-{n}" if len(extra) > 1 else "")
                 plan.uploads.append(_Upload(sid, portal, TRANSLATION_ITEM, (tr,), unaltered=True))
+    if joined:
+        plan.uploads.append(
+            _Upload(slot.id, portal, "+".join(joined_items), tuple(joined), slot.uploaded_by)
+        )
 
 
 def _same_folder(a: Document, b: Document) -> bool:
