@@ -11,9 +11,13 @@ silently degraded file.
 from __future__ import annotations
 
 import math
+import os
+import threading
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from io import BytesIO
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +38,8 @@ MIN_IMAGE_PIXELS = 40_000
 QUALITIES = (85, 75)
 #: Resolutions tried from the highest down, before the floor (dpi).
 RESOLUTIONS = (300, 200)
+#: Guards pypdf objects shared by the threads that re-encode images.
+_PYPDF_LOCK = threading.Lock()
 #: Share of the limit aimed at, so that the PDF's own overhead never tips it over.
 HEADROOM = 0.98
 
@@ -108,9 +114,15 @@ def fit_pdf(
         dpis: list[int] = []
         qualities: list[int] = []
         at_floor = True  # every image as small as the floors allow: another pass cannot help
-        for im in images:
-            budget = 0 if last else int(available * scale * im.size / image_bytes)
-            chosen = _shrink_image(writer, im, budget, floors)
+        budgets = [
+            0 if last else int(available * scale * im.size / image_bytes) for im in images
+        ]
+        # Pillow decodes, resizes and encodes outside the GIL: images are done in threads
+        with ThreadPoolExecutor(max_workers=_workers(len(images))) as pool:
+            outcomes = list(
+                pool.map(_shrink_image, repeat(writer), images, budgets, repeat(floors))
+            )
+        for im, budget, chosen in zip(images, budgets, outcomes, strict=True):
             if chosen is not None:
                 if chosen[0] < int(im.dpi):
                     dpis.append(chosen[0])
@@ -134,6 +146,10 @@ def fit_pdf(
     if lossy and q_used is not None:
         actions.append(f"recompressed images as JPEG at quality {q_used}")
     return Fitted(best, fits, tuple(actions), pages, dpi_used, q_used)
+
+
+def _workers(count: int) -> int:
+    return max(1, min(count, os.cpu_count() or 1, 4))
 
 
 def _lossless(writer: PdfWriter) -> None:
@@ -300,6 +316,13 @@ def _shrink_image(
         return None  # no gain: the original stays
     dpi, q, data = chosen
     frame = resized[dpi]
+    with _PYPDF_LOCK:
+        _replace_stream(obj, frame, data)
+    return dpi, q
+
+
+def _replace_stream(obj: StreamObject, frame: Image.Image, data: bytes) -> None:
+    """The image XObject ``obj`` becomes the JPEG ``data`` of ``frame`` (same object number)."""
     for key in list(obj.keys()):
         del obj[key]
     obj.update(
@@ -317,7 +340,6 @@ def _shrink_image(
     )
     obj._data = data
     obj.decoded_self = None
-    return dpi, q
 
 
 def _decoded(writer: PdfWriter, obj: StreamObject, im: _Image, dpi: int) -> Image.Image | None:
@@ -331,7 +353,8 @@ def _decoded(writer: PdfWriter, obj: StreamObject, im: _Image, dpi: int) -> Imag
             jpeg.load()
             pil: Image.Image = jpeg
         else:
-            decoded = writer.pages[im.page].images[im.name].image
+            with _PYPDF_LOCK:  # pypdf's objects are shared: one thread at a time
+                decoded = writer.pages[im.page].images[im.name].image
             if decoded is None:
                 return None
             pil = decoded
