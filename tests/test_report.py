@@ -176,3 +176,14 @@ def test_a_document_problem_already_in_the_item_message_is_not_repeated() -> Non
     )
     docs = (doc("passport.pdf", "passport", Problem("encrypted", "error", message)),)
     assert render_text(report(items, docs)).count("password-protected") == 1
+
+
+def test_verbose_lists_the_facts_read() -> None:
+    d = doc("passport.pdf", "passport").replace(
+        facts={"expiry": date(2031, 3, 16), "expiry_source": "mrz", "scores": {"writing": 360}}
+    )
+    items = (ItemResult("passport", "Passport", True, "ok", ("passport.pdf",)),)
+    text = render_text(report(items, (d,)), verbose=True)
+    assert "      read: expiry 2031-03-16; scores writing 360\n" in text
+    assert "mrz" not in text
+    assert "read:" not in render_text(report(items, (d,)))

@@ -108,11 +108,6 @@ def render_text(
         out.heading("Ok", len(oks), "green")
         for item in oks:
             out.add(f"  {out.paint('ok', 'green')}: {item.title} ({', '.join(item.documents)})")
-            if verbose:
-                for rel in item.documents:
-                    d = docs.get(rel)
-                    if d is not None:
-                        out.add(f"      {rel}: {_how(d)}", "dim")
     if not_required:
         out.heading("Not required", len(not_required), "dim")
         out.add("  " + ", ".join(i.title for i in not_required), "dim")
@@ -160,6 +155,9 @@ def render_text(
         out.heading("Documents", len(report.documents), "bold")
         for d in report.documents:
             out.add(f"  {d.rel}: {_how(d)}")
+            read = _facts(d)
+            if read:
+                out.add(f"      read: {read}", "dim")
     out.add("")
     out.add(_last_line(report), "bold")
     return "\n".join(out.lines) + "\n"
@@ -174,6 +172,18 @@ def _how(doc: Document) -> str:
         return f"{size}; not classified"
     evidence = "; ".join(doc.evidence)
     return f"{size}; {doc.item} by {doc.classified_by} ({evidence})"
+
+
+def _facts(doc: Document) -> str:
+    """The facts read from a document, for -v: ``expiry 2031-03-16, outcome pass``."""
+    shown = []
+    for key, value in doc.facts.items():
+        if key.endswith("_source") or value in (None, "", [], {}):
+            continue
+        if isinstance(value, dict):
+            value = ", ".join(f"{k} {v}" for k, v in value.items())
+        shown.append(f"{key.replace('_', ' ')} {value}")
+    return "; ".join(shown)
 
 
 def _item_block(
