@@ -39,6 +39,7 @@ _FIXES = {
     "html": "download the document itself rather than the web page (or print the page to "
     "PDF), then replace the file",
     "heic": "export the photo as JPEG (or PDF), then replace the file",
+    "zip": "unpack it and put the documents it holds in the folder instead",
 }
 
 
