@@ -407,6 +407,42 @@ def test_mcc_takes_the_translation_unaltered_as_a_file_of_its_own(tmp_path: Path
     assert OWN_OUTPUT_KEY in (PdfReader(result.output / str(tr["file"])).metadata or {})
 
 
+def test_separate_translations_are_files_of_their_own_named_after_the_original(
+    tmp_path: Path,
+) -> None:
+    root = canada_folder(tmp_path / "f", language="es")
+    text_pdf(root / "transcript.pdf", "Certificado de Notas", "Universidad de Chile")
+    text_pdf(root / "transcript-translation.pdf", "Certified Translation", "true and accurate")
+    custom = tmp_path / "mine.yaml"
+    custom.write_text(
+        "extends: canada-carms\nportals:\n  carms:\n    translations: separate\n"
+        "    source: test\n",
+        encoding="utf-8",
+    )
+    result = pack(root, "carms", out=tmp_path / "out", track=str(custom), as_of=AS_OF, jobs=1)
+    assert slot(result, "transcript")["sources"] == ["transcript.pdf"]
+    tr = slot(result, "transcript-translation")
+    assert tr["status"] == "packed" and tr["file"] == "transcript-translation_Perez-Soto.pdf"
+
+
+def test_a_translation_without_its_original_is_said_to_stay_behind(tmp_path: Path) -> None:
+    root = canada_folder(tmp_path / "f", language="es")
+    text_pdf(root / "transcript-translation.pdf", "Certified Translation", "true and accurate")
+    result = pack(root, "carms", out=tmp_path / "out", as_of=AS_OF, jobs=1)
+    row = slot(result, "transcript")
+    assert row["status"] == "missing"
+    assert "transcript-translation.pdf is not packed either" in str(row["message"])
+
+
+def test_a_bad_document_of_an_item_the_portal_does_not_take_is_not_its_concern(
+    tmp_path: Path,
+) -> None:
+    canada = shutil.copytree(SAMPLES / "canada", tmp_path / "canada")
+    (canada / "personal-letter-uottawa.docx").write_bytes(b"PK\x03\x04 not really a zip")
+    result = pack(canada, "mcc", out=tmp_path / "out", as_of=AS_OF, jobs=1)
+    assert result.refused == () and result.complete
+
+
 def test_reference_letters_are_one_file_each_and_say_who_uploads_them(tmp_path: Path) -> None:
     root = canada_folder(tmp_path / "f")
     for n in (1, 2):

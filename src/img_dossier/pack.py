@@ -410,9 +410,15 @@ def _plan(run: CheckRun, rules: Sequence[PortalRules]) -> _Plan:
         if doc.item is not None and counts(doc):
             by_item.setdefault(doc.item, []).append(doc)
 
+    # only the documents of the items these portals take are theirs to refuse
+    taken = {i for p in rules for s in p.slots for i in s.items}
+    if any(_takes_translations(checklist, p) for p in rules):
+        taken.add(TRANSLATION_ITEM)
     usable: dict[str, list[Document]] = {}
     seen_refused: set[str] = set()
     for item_id, docs in by_item.items():
+        if item_id not in taken:
+            continue
         for doc in docs:
             why = _refusal(doc)
             if why is None:
@@ -492,12 +498,19 @@ def _plan_slot(
             slot=slot.id, portal=portal.id, item=item_id, status="missing", limit=portal.max_bytes
         )
         docs = list(usable.get(item_id, []))
+        extra = translations.get(item_id, [])
+        # a translation goes nowhere without its original: say so where the original is
+        orphans = (
+            f" (its translation {', '.join(t.rel for t in extra)} is not packed either)"
+            if extra
+            else ""
+        )
         if not docs and by_item.get(item_id):
             plan.rows.append(
                 dataclasses.replace(
                     row, status="not-packed",
                     sources=tuple(d.rel for d in by_item[item_id]),
-                    message=f"{item.title}: no usable document (refused below)",
+                    message=f"{item.title}: no usable document (refused below){orphans}",
                 )
             )
             continue
@@ -507,29 +520,30 @@ def _plan_slot(
                 dataclasses.replace(
                     row, status="not-packed",
                     sources=tuple(d.rel for d in by_item.get(item_id, [])),
-                    message=f"{item.title}: {result.status}: {why}; fix it, then pack again",
+                    message=(
+                        f"{item.title}: {result.status}: {why}; fix it, then pack again{orphans}"
+                    ),
                     advice=item.advice,
                 )
             )
             continue
         if not docs:
-            if result.required and result.status != "not-required":
+            if (result.required and result.status != "not-required") or extra:
                 plan.rows.append(
                     dataclasses.replace(
-                        row, message=f"{item.title}: no document in the folder",
+                        row, message=f"{item.title}: no document in the folder{orphans}",
                         advice=item.advice,
                     )
                 )
             continue
-        extra = translations.get(item_id, [])
-        unaltered = portal.translations == "unaltered"
+        apart = portal.translations in ("separate", "unaltered")
         if slot.join:
-            joined.extend(docs if unaltered else _with_translations(docs, extra))
+            joined.extend(docs if apart else _with_translations(docs, extra))
             joined_items.append(item_id)
         else:
             for n, doc in enumerate(docs, start=1):
                 mine = [t for t in extra if _same_folder(t, doc)] if len(docs) > 1 else extra
-                group = [doc] if unaltered else [doc, *mine]
+                group = [doc] if apart else [doc, *mine]
                 plan.uploads.append(
                     _Upload(f"{slot.id}-{n}", portal, item_id, tuple(group), slot.uploaded_by)
                 )
@@ -543,10 +557,15 @@ def _plan_slot(
                         advice=item.advice,
                     )
                 )
-        if unaltered:
+        if apart:
             for n, tr in enumerate(extra, start=1):
                 sid = f"{slot.id}-translation" + (f"-{n}" if len(extra) > 1 else "")
-                plan.uploads.append(_Upload(sid, portal, TRANSLATION_ITEM, (tr,), unaltered=True))
+                plan.uploads.append(
+                    _Upload(
+                        sid, portal, TRANSLATION_ITEM, (tr,),
+                        unaltered=portal.translations == "unaltered",
+                    )
+                )
     if joined:
         plan.uploads.append(
             _Upload(slot.id, portal, "+".join(joined_items), tuple(joined), slot.uploaded_by)
