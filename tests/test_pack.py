@@ -530,6 +530,16 @@ def test_pack_output_inside_the_folder_is_left_out_of_the_next_check(tmp_path: P
     assert any('"carms-upload/*": ignore' in n for n in result.notes)
     report = run_check(root, as_of=AS_OF, jobs=1).report
     assert [d.rel for d in report.documents] == ["cv.pdf"]
+    # packing again over its own earlier output (manifests, photo) is allowed with --force
+    Image.new("RGB", (600, 800), (200, 180, 160)).save(root / "photo.png")
+    pack(root, "carms", out=root / "carms-upload", force=True, as_of=AS_OF, jobs=1)
+    assert (root / "carms-upload" / "photo_Perez-Soto.jpg").is_file()
+    again = pack(root, "carms", out=root / "carms-upload", force=True, as_of=AS_OF, jobs=1)
+    assert slot(again, "photo")["sources"] == ["photo.png"]  # not the packed copy
+    assert any("written by an earlier pack" in n for n in again.notes)
+    (root / "carms-upload" / "mine.pdf").write_bytes((root / "cv.pdf").read_bytes())
+    with pytest.raises(OutputError, match=r"mine\.pdf"):
+        pack(root, "carms", out=root / "carms-upload", force=True, as_of=AS_OF, jobs=1)
 
 
 def test_samples_pack_completely_for_carms_and_ecfmg(tmp_path: Path) -> None:

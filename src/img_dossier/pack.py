@@ -406,9 +406,19 @@ def _plan(run: CheckRun, rules: Sequence[PortalRules]) -> _Plan:
     report, checklist = run.report, run.checklist
     plan = _Plan()
     by_item: dict[str, list[Document]] = {}
+    earlier: dict[Path, set[Path]] = {}  # folder -> files an earlier pack wrote there
+    skipped: list[str] = []
     for doc in report.documents:
+        parent = doc.path.parent
+        if parent not in earlier:
+            earlier[parent] = previous_outputs(parent)
+        if doc.path.resolve() in earlier[parent]:
+            skipped.append(doc.rel)  # a photo an earlier pack wrote (its PDFs are marked)
+            continue
         if doc.item is not None and counts(doc):
             by_item.setdefault(doc.item, []).append(doc)
+    if skipped:
+        plan.notes.append(f"{', '.join(skipped)}: written by an earlier pack; not packed again")
 
     # only the documents of the items these portals take are theirs to refuse
     taken = {i for p in rules for s in p.slots for i in s.items}
@@ -809,8 +819,10 @@ def check_output(out: Path, run: CheckRun, *, force: bool) -> None:
             "Choose another output with --out"
         )
     sources = [d.path for d in run.report.documents] + [run.folder / r for r in run.report.ignored]
+    ours = previous_outputs(target)
     for src in sources:
-        if Path(src).resolve().is_relative_to(target):
+        resolved = Path(src).resolve()
+        if resolved.is_relative_to(target) and resolved not in ours:
             raise OutputError(
                 f"{out}: holds source documents of {run.folder} (e.g. {src.name}); "
                 "refusing to replace it. Choose another output with --out"
@@ -821,6 +833,25 @@ def check_output(out: Path, run: CheckRun, *, force: bool) -> None:
         raise OutputError(
             f"{out}: exists and is not empty; use --force to replace it, or choose another --out"
         )
+
+
+def previous_outputs(folder: Path) -> set[Path]:
+    """The files an earlier pack wrote into ``folder``, as its manifest.json lists them."""
+    manifest = folder / "manifest.json"
+    try:
+        if not manifest.is_file() or manifest.stat().st_size > 5_000_000:
+            return set()
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return set()
+    if not isinstance(data, dict) or (data.get("tool") or {}).get("name") != "img-dossier":
+        return set()
+    names = {"manifest.json", "manifest.csv"}
+    for s in data.get("slots") or []:
+        name = s.get("file") if isinstance(s, dict) else None
+        if isinstance(name, str) and name == PurePosixPath(name).name:
+            names.add(name)
+    return {(folder / n).resolve() for n in names}
 
 
 def _publish(staging: Path, out: Path) -> None:
