@@ -279,10 +279,12 @@ def test_a_file_that_cannot_fit_above_the_floors_is_reported_and_not_written(
 
 def test_a_file_already_under_the_limit_is_not_recompressed(tmp_path: Path) -> None:
     root = canada_folder(tmp_path / "f")
-    scan_pdf(root / "transcript.pdf", noisy_pages(1, (1275, 1650), 20, 80))
+    src = scan_pdf(root / "transcript.pdf", noisy_pages(1, (1275, 1650), 20, 80))
     result = pack(root, "carms", out=tmp_path / "out", as_of=AS_OF, jobs=1)
     row = slot(result, "transcript")
-    assert row["status"] == "packed" and row["actions"] == []
+    assert row["status"] == "packed" and row["actions"] == ["copied unchanged"]
+    # the source's own bytes, then an update that adds the marker (a signature stays valid)
+    assert (result.output / str(row["file"])).read_bytes().startswith(src.read_bytes())
     reader = PdfReader(result.output / str(row["file"]))
     image = reader.pages[0]["/Resources"]["/XObject"]["/Im0"].get_object()
     assert (int(image["/Width"]), int(image["/Height"])) == (1275, 1650)

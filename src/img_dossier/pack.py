@@ -660,6 +660,17 @@ def _make(up: _Upload, family: str, work: Path, staging: Path, taken: set[str]) 
     actions: list[str] = []
     if up.unaltered and len(up.documents) == 1 and up.documents[0].format == "pdf":
         return _make_unaltered(up, base, name, staging, note)
+    if len(up.documents) == 1 and up.documents[0].format == "pdf":
+        # a single PDF that already fits goes as it is (a signature stays valid)
+        single = up.documents[0]
+        if single.bytes < portal.max_bytes:
+            try:
+                data, pages = _marked_copy(single)
+            except Exception:  # pypdf cannot append to it: it is rewritten below
+                data, pages = b"", 0
+            if data and len(data) <= portal.max_bytes:
+                fitted = Fitted(data, True, (), pages)
+                return _finish(base, fitted, name, staging, ("copied unchanged",), note, portal)
     writer = PdfWriter()
     for n, doc in enumerate(up.documents):
         part = work / f"{safe_name(up.slot)}-{n}.pdf"
@@ -727,15 +738,27 @@ def _make_unaltered(
     """The PDF's own bytes, with the tool's marker appended as an incremental update."""
     doc = up.documents[0]
     try:
-        writer = PdfWriter(doc.path, incremental=True)
-        writer.add_metadata(_MARKER)
-        data = pdf_bytes(writer)
-        pages = len(PdfReader(BytesIO(data), strict=False).pages)
+        data, pages = _marked_copy(doc)
     except Exception as exc:
         return _failed(base, f"{doc.rel}: could not be copied ({exc})")
     fitted = Fitted(data, len(data) <= up.portal.max_bytes, (), pages)
     actions = ("copied unaltered (the portal wants translations as received)",)
     return _finish(base, fitted, name, staging, actions, note, up.portal)
+
+
+def _marked_copy(doc: Document) -> tuple[bytes, int]:
+    """The document's bytes unchanged, then an incremental update that adds our marker.
+
+    Whatever the PDF holds (a digital signature, a translator's certification) stays
+    byte for byte; raises when pypdf cannot append to it or the result does not read back.
+    """
+    writer = PdfWriter(doc.path, incremental=True)
+    writer.add_metadata(_MARKER)
+    data = pdf_bytes(writer)
+    pages = len(PdfReader(BytesIO(data), strict=False).pages)
+    if doc.pages is not None and pages != doc.pages:
+        raise ValueError(f"{pages} pages read back, {doc.pages} expected")
+    return data, pages
 
 
 def _failed(base: SlotResult, message: str) -> SlotResult:
