@@ -11,6 +11,7 @@ import shutil
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pypdfium2 as pdfium
 import pytest
@@ -288,6 +289,48 @@ def test_a_file_already_under_the_limit_is_not_recompressed(tmp_path: Path) -> N
     reader = PdfReader(result.output / str(row["file"]))
     image = reader.pages[0]["/Resources"]["/XObject"]["/Im0"].get_object()
     assert (int(image["/Width"]), int(image["/Height"])) == (1275, 1650)
+
+
+def drawn_ppi(pdf: Path) -> list[float]:
+    """Each image's resolution as drawn on its page (pypdf's own CTM at every Do)."""
+    reader = PdfReader(pdf)
+    found: list[float] = []
+    for page in reader.pages:
+        xobjects = page["/Resources"]["/XObject"]
+        sizes: dict[str, tuple[float, float]] = {}
+        page.extract_text(visitor_operand_before=_remember_draws(sizes))
+        for name, (w, h) in sizes.items():
+            image = xobjects[name].get_object()
+            found.append(min(int(image["/Width"]) / (w / 72), int(image["/Height"]) / (h / 72)))
+    return found
+
+
+def _remember_draws(sizes: dict[str, tuple[float, float]]) -> Any:
+    def visit(op: bytes, args: list[object], cm: list[float], tm: list[float]) -> None:
+        if op == b"Do":
+            sizes[str(args[0])] = (abs(cm[0]) + abs(cm[2]), abs(cm[1]) + abs(cm[3]))
+
+    return visit
+
+
+def test_a_phone_scan_is_converted_and_fitted_keeping_150_dpi_as_drawn(tmp_path: Path) -> None:
+    root = canada_folder(tmp_path / "f")
+    (root / "transcript.jpg").write_bytes(noisy_pages(1, (2400, 3200), 60, 92)[0])
+    custom = tmp_path / "tight.yaml"
+    custom.write_text(
+        "extends: canada-carms\nportals:\n  carms:\n    max_bytes: 400000\n    source: test\n",
+        encoding="utf-8",
+    )
+    result = pack(root, "carms", out=tmp_path / "out", track=str(custom), as_of=AS_OF, jobs=1)
+    row = slot(result, "transcript")
+    assert row["status"] == "packed", row["message"]
+    actions = row["actions"]
+    assert "converted transcript.jpg (JPEG) to PDF" in actions  # type: ignore[operator]
+    assert any(str(a).startswith("downsampled page images to") for a in actions)  # type: ignore[attr-defined]
+    out = result.output / str(row["file"])
+    assert out.stat().st_size <= 400000
+    ppi = drawn_ppi(out)
+    assert ppi and 149.5 <= min(ppi) < 250  # resampled, yet not below the floor
 
 
 # -- photos, DOCX, encrypted ---------------------------------------------------------------
