@@ -434,6 +434,20 @@ def test_transcripts_of_two_schools_and_a_translation_join_into_one_pdf_for_carm
     assert_manifest_matches_files(result.output)
 
 
+def test_both_sides_of_a_pr_card_become_one_pdf(tmp_path: Path) -> None:
+    root = canada_folder(tmp_path / "f")
+    for side in ("front", "back"):
+        card = Image.new("RGB", (1000, 630), (230, 230, 240))
+        ImageDraw.Draw(card).text((60, 60), f"PERMANENT RESIDENT CARD {side}", fill=(0, 0, 0))
+        card.save(root / f"pr-card-{side}.jpg")
+    result = pack(root, "carms", out=tmp_path / "out", as_of=AS_OF, jobs=1)
+    row = slot(result, "citizenship-or-pr")
+    assert row["status"] == "packed" and row["pages"] == 2
+    assert row["sources"] == ["pr-card-back.jpg", "pr-card-front.jpg"]  # folder order
+    assert row["file"] == "citizenship-or-pr_Perez-Soto.pdf"
+    assert "joined 2 documents" in row["actions"]  # type: ignore[operator]
+
+
 def test_mcc_takes_the_translation_unaltered_as_a_file_of_its_own(tmp_path: Path) -> None:
     root = canada_folder(tmp_path / "f", language="es")
     text_pdf(root / "diploma" / "titulo-medico-cirujano.pdf", "Título de Médico Cirujano")
