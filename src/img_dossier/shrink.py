@@ -108,7 +108,7 @@ def fit_pdf(
         images = _images(writer)
         image_bytes = sum(i.size for i in images)
         available = target - (len(smaller) - image_bytes)
-        if available <= 0:
+        if available <= 0 or image_bytes <= 0:
             break
         last = attempt == 2
         dpis: list[int] = []
