@@ -61,6 +61,10 @@ class DossierGroup(click.Group):
             ctx.exit(int(exc.exit_code))
         except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        except BrokenPipeError:
+            # stdout closed early (`dossier check --json | head`): not an error of ours.
+            _silence_stdout()
+            ctx.exit(141)
         except KeyboardInterrupt:
             click.echo("dossier: interrupted", err=True)
             ctx.exit(130)
@@ -88,6 +92,18 @@ def cli(ctx: click.Context, verbose: bool) -> None:
     """
     if verbose:
         ctx.meta["verbose"] = True
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that Python's exit-time flush does not fail again."""
+    import os
+    import sys
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def main() -> None:
