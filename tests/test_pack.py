@@ -712,3 +712,17 @@ def test_corpus_pdfs_pack_one_each_under_a_tight_limit_or_are_reported(tmp_path:
             doc.close()
     assert {p.name: sha(p) for p in root.glob("*.pdf")} == before
     assert_manifest_matches_files(result.output)
+
+
+@pytest.mark.parametrize("claimed", [b"20000", b"9000"], ids=["pixel-bomb", "mismatch"])
+def test_a_lying_image_in_a_pdf_is_left_alone_not_a_crash(tmp_path: Path, claimed: bytes) -> None:
+    """An image whose dictionary claims far more pixels than its JPEG data holds."""
+    from img_dossier.shrink import Floors, fit_pdf
+
+    pdf = scan_pdf(tmp_path / "lying.pdf", noisy_pages(1, (400, 500), 200, 95))
+    data = pdf.read_bytes().replace(
+        b"/Width 400 /Height 500", b"/Width " + claimed + b" /Height " + claimed
+    )
+    fitted = fit_pdf(data, 1000, Floors())
+    assert not fitted.fits and fitted.pages == 1
+    assert not any("downsampled" in a for a in fitted.actions)

@@ -34,6 +34,8 @@ from pypdf.generic import (
 
 #: Images smaller than this (logos, signatures, stamps) are never touched.
 MIN_IMAGE_PIXELS = 40_000
+#: Images larger than this (a pixel bomb in a hostile PDF) are never decoded.
+MAX_IMAGE_PIXELS = 100_000_000
 #: JPEG qualities tried from the best down, before the portal's floor.
 QUALITIES = (85, 75)
 #: Resolutions tried from the highest down, before the floor (dpi).
@@ -224,7 +226,7 @@ def _eligible(obj: StreamObject) -> bool:
         bits = _num(obj, "/BitsPerComponent")
     except (KeyError, TypeError, ValueError):
         return False
-    return bits == 8 and width * height >= MIN_IMAGE_PIXELS
+    return bits == 8 and MIN_IMAGE_PIXELS <= width * height <= MAX_IMAGE_PIXELS
 
 
 def _num(obj: StreamObject, key: str) -> int:
@@ -349,13 +351,15 @@ def _decoded(writer: PdfWriter, obj: StreamObject, im: _Image, dpi: int) -> Imag
     try:
         if obj.get("/Filter") in ("/DCTDecode", ["/DCTDecode"]) and "/DecodeParms" not in obj:
             jpeg = Image.open(BytesIO(obj._data))
+            if jpeg.size != (im.width, im.height):
+                return None  # the data is not the image its dictionary says: left alone
             jpeg.draft(jpeg.mode, size)  # JPEG decodes at 1/2, 1/4 or 1/8 scale for free
             jpeg.load()
             pil: Image.Image = jpeg
         else:
             with _PYPDF_LOCK:  # pypdf's objects are shared: one thread at a time
                 decoded = writer.pages[im.page].images[im.name].image
-            if decoded is None:
+            if decoded is None or decoded.size != (im.width, im.height):
                 return None
             pil = decoded
     except Exception:  # an image neither Pillow nor pypdf can decode stays as it is
