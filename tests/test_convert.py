@@ -323,3 +323,14 @@ def test_every_corpus_docx_converts_with_the_builtin_renderer(
     assert "One awesome hyperlink." in text
     with pikepdf.open(tmp_path / "having-images.pdf") as pdf:
         assert len(pdf.pages[0].get_images()) >= 1
+
+
+def test_huge_lines_and_paragraphs_keep_every_character(tmp_path: Path) -> None:
+    src = tmp_path / "dump.txt"
+    src.write_text("x" * 100_000 + "\n\n" + "word " * 20_000, encoding="utf-8")
+    result = to_pdf(src, tmp_path / "out.pdf")
+    assert result.ok and result.pages > 20
+    text = "".join(p.extract_text() for p in PdfReader(tmp_path / "out.pdf").pages)
+    assert text.count("x") == 100_000
+    assert text.count("word") == 20_000
+    assert max(len(p) for p in convert._chunks("y " * 50_000)) <= convert.CHUNK

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -301,6 +302,7 @@ def _styles() -> dict[str, ParagraphStyle]:
             "h3", parent=body, fontName=FONT_BOLD, fontSize=11.5, leading=15, spaceBefore=4
         ),
         "cell": ParagraphStyle("cell", parent=body, fontSize=9, leading=11.5, spaceAfter=0),
+        "tight": ParagraphStyle("tight", parent=body, spaceAfter=0),
         "right": ParagraphStyle("right", parent=body, alignment=TA_RIGHT),
     }
 
@@ -322,8 +324,39 @@ def _read_text(src: Path) -> str:
     return data.decode("cp1252", errors="replace")
 
 
+_LONG_TOKEN = re.compile(r"(\S{100})(?=\S)")
+
+
 def _markup(text: str) -> str:
-    return escape(text).replace("\t", "    ")
+    """Paragraph markup for plain text; tokens over 100 characters are broken into lines
+    (reportlab's long-word splitting is quadratic: a 200 kB token takes seconds)."""
+    return escape(_LONG_TOKEN.sub("\\1\n", text)).replace("\t", "    ")
+
+
+#: Characters per Paragraph: reportlab re-lays a paragraph out each time it splits it
+#: across pages, so one long paragraph costs quadratic time (1 MB in one: minutes).
+CHUNK = 2000
+
+
+def _chunks(text: str, limit: int = CHUNK) -> list[str]:
+    """``text`` in pieces of at most ``limit`` characters, cut at whitespace where possible."""
+    pieces: list[str] = []
+    while len(text) > limit:
+        cut = max(text.rfind(" ", 0, limit), text.rfind("\n", 0, limit))
+        cut = cut if cut > limit // 2 else limit
+        pieces.append(text[:cut])
+        text = text[cut:].lstrip(" ")
+    pieces.append(text)
+    return pieces
+
+
+def _plain_paragraphs(text: str, style: ParagraphStyle, tight: ParagraphStyle) -> list[Any]:
+    """Plain text as small Paragraphs: one per line (or chunk), ``style`` on the last."""
+    pieces = [piece for line in text.split("\n") for piece in _chunks(line)]
+    return [
+        Paragraph(_markup(piece) or "&nbsp;", style if n == len(pieces) - 1 else tight)
+        for n, piece in enumerate(pieces)
+    ]
 
 
 def text_to_pdf(src: Path, dst: Path, page_size_name: str | tuple[float, float] = "letter") -> int:
@@ -361,7 +394,7 @@ def text_to_pdf(src: Path, dst: Path, page_size_name: str | tuple[float, float] 
             flush_bullets()
             lines = rest
         if any(line.strip() for line in lines):
-            story.append(Paragraph("<br/>".join(_markup(line) for line in lines), styles["body"]))
+            story.extend(_plain_paragraphs("\n".join(lines), styles["body"], styles["tight"]))
     if not story:
         story.append(Spacer(1, 1))
     return _write_atomically(
@@ -580,11 +613,13 @@ class _DocxRenderer:
         for block in self._blocks(self.document):
             if self._is_paragraph(block):
                 if block.text.strip():
-                    story.append(Paragraph(_markup(block.text), self.styles["body"]))
+                    story.extend(
+                        _plain_paragraphs(block.text, self.styles["body"], self.styles["tight"])
+                    )
             else:
                 for row in block.rows:
                     cells = " | ".join(c.text for c in row.cells)
-                    story.append(Paragraph(_markup(cells), self.styles["cell"]))
+                    story.extend(_plain_paragraphs(cells, self.styles["cell"], self.styles["cell"]))
         return story or [Spacer(1, 1)]
 
     @staticmethod
@@ -694,6 +729,11 @@ class _DocxRenderer:
     def _paragraph(self, paragraph: Any, *, in_list: bool = False) -> list[Any]:
         markup, images = self._runs_markup(paragraph)
         out: list[Any] = []
+        if len(markup) > CHUNK and not in_list:  # a huge paragraph: its words, unformatted
+            text = "".join(r.text for r in paragraph.runs)
+            out.extend(_plain_paragraphs(text, self.styles["body"], self.styles["tight"]))
+            out.extend(images)
+            return out
         if markup.strip() or in_list:
             out.append(Paragraph(markup or "&nbsp;", self._heading_style(paragraph)))
         elif not images:
