@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import unicodedata
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from img_dossier.assemble import (
 )
 from img_dossier.errors import OutputError
 from img_dossier.model import OWN_OUTPUT_KEY, ChecklistRef, Document, ItemResult, Problem, Report
+from img_dossier.textshape import visual
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 NAME = "Lucia Fernanda Quispe Mamani"
@@ -701,9 +703,30 @@ def test_names_outside_latin_1_get_the_bundled_unicode_font(tmp_path: Path, name
     if name.isascii() or "ễ" in name or "Ł" in name:
         assert name in cover
         assert f"{name} · page 1 of 10" in stamp
-    else:  # Arabic: every glyph is there (unshaped, see convert)
-        assert set(name.replace(" ", "")) <= set(cover)
-        assert set(name.replace(" ", "")) <= set(stamp)
+    else:  # Arabic: shaped and drawn right to left, in the cover's and the stamp's lines
+        drawn = unicodedata.normalize("NFKC", visual(name)).replace(" ", "")
+        assert drawn == "هللادبع"
+        assert drawn in _drawn_lines(tmp_path / "d.pdf", 0)
+        stamp_line = visual(f"{name} · page 1 of 10", "ltr")
+        assert unicodedata.normalize("NFKC", stamp_line).replace(" ", "") in _drawn_lines(
+            tmp_path / "d.pdf", result.front_pages
+        )
+
+
+def _drawn_lines(pdf: Path, index: int) -> list[str]:
+    """The page's lines as the reader sees them: glyphs sorted left to right, no spaces."""
+    doc = pdfium.PdfDocument(str(pdf))
+    try:
+        page = doc[index].get_textpage()
+        rows: dict[int, list[tuple[float, str]]] = {}
+        for i in range(page.count_chars()):
+            ch = page.get_text_range(i, 1)
+            if ch.strip():
+                left, bottom, _, _ = page.get_charbox(i, loose=True)
+                rows.setdefault(round(bottom), []).append((left, ch))
+        return ["".join(c for _, c in sorted(row)) for _, row in sorted(rows.items())]
+    finally:
+        doc.close()
 
 
 def test_latin_1_names_use_standard_fonts_with_nothing_to_embed(

@@ -6,6 +6,7 @@ import os
 import stat
 import sys
 import time
+import unicodedata
 from io import BytesIO
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from pypdf import PdfReader
 from img_dossier import convert
 from img_dossier.convert import ConversionResult, to_pdf
 from img_dossier.model import OWN_OUTPUT_KEY
+from img_dossier.textshape import visual
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 
@@ -36,6 +38,22 @@ def _render(pdf: Path, page: int = 0) -> Image.Image:
     doc = pdfium.PdfDocument(str(pdf))
     try:
         return doc[page].render(scale=0.5).to_pil().convert("RGB")
+    finally:
+        doc.close()
+
+
+def _drawn_lines(pdf: Path, index: int = 0) -> list[str]:
+    """The page's lines as the reader sees them: glyphs sorted left to right, no spaces."""
+    doc = pdfium.PdfDocument(str(pdf))
+    try:
+        page = doc[index].get_textpage()
+        rows: dict[int, list[tuple[float, str]]] = {}
+        for i in range(page.count_chars()):
+            ch = page.get_text_range(i, 1)
+            if ch.strip():
+                left, bottom, _, _ = page.get_charbox(i, loose=True)
+                rows.setdefault(round(bottom), []).append((left, ch))
+        return ["".join(c for _, c in sorted(row)) for _, row in sorted(rows.items())]
     finally:
         doc.close()
 
@@ -162,8 +180,11 @@ def test_builtin_docx_renderer_keeps_text_tables_lists_and_images(
     result = to_pdf(src, tmp_path / "cv.pdf")
     assert result.ok and result.engine == "built-in"
     text = PdfReader(tmp_path / "cv.pdf").pages[0].extract_text()
-    # Arabic glyphs are there (reportlab lays them out in visual order, unshaped)
-    assert "عبد" in text or "دبع" in text
+    # the Arabic name is shaped and drawn right to left inside the English line
+    line = "Dr. Müller and Nguyễn worked with عبد الله."
+    drawn = unicodedata.normalize("NFKC", visual(line)).replace(" ", "")
+    assert drawn.endswith("workedwithهللادبع.")
+    assert drawn in _drawn_lines(tmp_path / "cv.pdf")
     for words in (
         "Curriculum Vitae",
         "Müller",

@@ -489,8 +489,6 @@ def test_unicode_names_render_in_docx_and_pdf(folder: Path, tmp_path: Path) -> N
             assert set(name.replace(" ", "")) <= set(printed)
 
 
-@pytest.mark.xfail(strict=True, reason="convert's built-in DOCX renderer writes right-to-left "
-                   "text in logical order without shaping (no bidi); not the letters' code")
 def test_arabic_name_reads_right_to_left_in_the_pdf(folder: Path, tmp_path: Path) -> None:
     template = letters.load_template("interview-thank-you")
     sets = {**example_sets(template), "interviewer_name": NAMES[2]}

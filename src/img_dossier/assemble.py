@@ -38,7 +38,6 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import (
     Flowable,
     PageBreak,
-    Paragraph,
     SimpleDocTemplate,
     Spacer,
     Table,
@@ -49,6 +48,7 @@ from . import __version__
 from .convert import MARGIN, marked_canvas, page_size, register_fonts, to_pdf
 from .errors import DossierError, ExitCode, OutputError
 from .model import BLOCKING_STATUSES, OWN_OUTPUT_KEY, Document, ItemResult, Report
+from .textshape import ShapedParagraph, visual
 
 OTHER_TITLE = "Other documents"
 STAMP_FONT_SIZE = 7.0
@@ -334,6 +334,12 @@ def _styles(regular: str, bold: str) -> dict[str, ParagraphStyle]:
     }
 
 
+def _para(text: str, style: ParagraphStyle) -> ShapedParagraph:
+    """A paragraph of the cover or index: English lines, so a name in Arabic or Hebrew is
+    shown right to left inside a left-to-right line."""
+    return ShapedParagraph(text, style, direction="ltr")
+
+
 def _esc(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
@@ -415,34 +421,34 @@ def _front_matter(
     name = report.applicant or "Applicant not named (add applicant: to dossier.yaml)"
     files = sum(len(g.parts) for g in groups)
     story: list[Any] = [
-        Paragraph("Application dossier", st["title"]),
-        Paragraph(_esc(name), st["name"]),
-        Paragraph(f"Track: {_esc(track)} — {_esc(report.checklist.title)}", st["cover"]),
-        Paragraph(
+        _para("Application dossier", st["title"]),
+        _para(_esc(name), st["name"]),
+        _para(f"Track: {_esc(track)} — {_esc(report.checklist.title)}", st["cover"]),
+        _para(
             f"Checklist: {_esc(report.checklist.id)}, version {_esc(report.checklist.version)}",
             st["cover"],
         ),
-        Paragraph(f"As of: {report.as_of.isoformat()}", st["cover"]),
+        _para(f"As of: {report.as_of.isoformat()}", st["cover"]),
         Spacer(1, 8),
-        Paragraph(
+        _para(
             f"<b>{'Complete' if report.complete else 'Incomplete'}</b>: "
             + _esc(completeness_line(report)),
             st["cover"],
         ),
-        Paragraph(
+        _para(
             f"Documents: {_plural(doc_pages, 'page')} from {_plural(files, 'file')}"
             + (f"; {len(left_out)} left out (listed in the index)" if left_out else ""),
             st["cover"],
         ),
         Spacer(1, 24),
-        Paragraph(
+        _para(
             f"Made with img-dossier {__version__}. "
             "The index follows; each row links to its first page.",
             st["small"],
         ),
         PageBreak(),
-        Paragraph("Index", st["h2"]),
-        Paragraph(
+        _para("Index", st["h2"]),
+        _para(
             "Pages are numbered from the first document (page 1) on, as your PDF reader shows "
             "them; click a row to open its document.",
             st["small"],
@@ -467,7 +473,7 @@ def _front_matter(
         ]
     )
     header = Table(
-        [[Paragraph(h, st["head"]) for h in ("Status", "Item", "Documents", "Pages")]],
+        [[_para(h, st["head"]) for h in ("Status", "Item", "Documents", "Pages")]],
         colWidths=cols,
         style=grid,
         hAlign="LEFT",
@@ -479,12 +485,12 @@ def _front_matter(
         if group.item is not None:
             status = group.item.status
             colour = _STATUS_COLOURS.get(status, "#000000")
-            status_cell = Paragraph(f'<font color="{colour}">{_esc(status)}</font>', st["base"])
+            status_cell = _para(f'<font color="{colour}">{_esc(status)}</font>', st["base"])
             item_text = _esc(group.title) + (
                 "" if group.item.required else ' <font size="7">(optional)</font>'
             )
         else:
-            status_cell = Paragraph("", st["base"])
+            status_cell = _para("", st["base"])
             item_text = _esc(group.title)
         # one row per document (so that no row outgrows a page), each a link to its document;
         # the item's status and title on the first
@@ -493,9 +499,9 @@ def _front_matter(
             last = n == len(parts) - 1
             cells = [
                 status_cell if n == 0 else "",
-                Paragraph(item_text, st["base"]) if n == 0 else "",
-                Paragraph(_esc(part.doc.rel) if part else "—", st["base"]),
-                Paragraph(
+                _para(item_text, st["base"]) if n == 0 else "",
+                _para(_esc(part.doc.rel) if part else "—", st["base"]),
+                _para(
                     _pages_label(part.first + 1, part.first + part.pages) if part else "",
                     st["base"],
                 ),
@@ -504,9 +510,9 @@ def _front_matter(
             story.append(_LinkRow(row, part.first if part else None, links))
     if left_out:
         story.append(Spacer(1, 14))
-        story.append(Paragraph("Left out of the dossier", st["h2"]))
+        story.append(_para("Left out of the dossier", st["h2"]))
         rows = [
-            [Paragraph(_esc(rel), st["base"]), Paragraph(_esc(_shorten(why)), st["base"])]
+            [_para(_esc(rel), st["base"]), _para(_esc(_shorten(why)), st["base"])]
             for rel, why in left_out
         ]
         story.append(Table(rows, colWidths=[0.35 * width, 0.65 * width], style=grid, hAlign="LEFT"))
@@ -593,6 +599,7 @@ def _apply_stamps(writer: PdfWriter, first: int, texts: Sequence[str], font_name
     stamp in the page's visible coordinates (rotation and odd boxes taken into account).
     """
     pages = writer.pages
+    texts = [visual(text, "ltr") for text in texts]  # a name in Arabic shaped, right to left
     font_pdf, runs = _stamp_font(texts, font_name)
     font_resources = cast(DictionaryObject, PdfReader(BytesIO(font_pdf)).pages[0]["/Resources"])
     fonts = cast(DictionaryObject, font_resources["/Font"]).clone(writer)

@@ -38,7 +38,6 @@ from reportlab.platypus import (
 from reportlab.platypus import (
     ListFlowable,
     ListItem,
-    Paragraph,
     SimpleDocTemplate,
     Spacer,
     Table,
@@ -47,6 +46,7 @@ from reportlab.platypus import (
 
 from . import __version__
 from .model import OWN_OUTPUT_KEY, Document
+from .textshape import ShapedParagraph as Paragraph
 
 #: Page sizes by the names the CLI accepts (points, portrait).
 PAGE_SIZES: dict[str, tuple[float, float]] = {"letter": LETTER, "a4": A4}
@@ -54,6 +54,8 @@ MARGIN = 54.0  # 3/4 inch: leaves the bottom margin free for the dossier's page 
 IMAGE_MARGIN = 36.0
 FONT = "DejaVuSans"
 FONT_BOLD = "DejaVuSans-Bold"
+FONT_ITALIC = "DejaVuSans-Oblique"
+FONT_BOLD_ITALIC = "DejaVuSans-BoldOblique"
 FONTS_DIR = Path(__file__).parent / "fonts"
 MAX_PIXELS = 100_000_000
 MAX_FRAMES = 1000
@@ -92,14 +94,19 @@ _fonts_registered = False
 
 
 def register_fonts() -> tuple[str, str]:
-    """Register the bundled DejaVu Sans (regular, bold) once; return their names."""
+    """Register the bundled DejaVu Sans (regular, bold, oblique, bold oblique) once; return
+    the regular and bold names."""
     global _fonts_registered
     if not _fonts_registered:
-        pdfmetrics.registerFont(TTFont(FONT, str(FONTS_DIR / "DejaVuSans.ttf")))
-        pdfmetrics.registerFont(TTFont(FONT_BOLD, str(FONTS_DIR / "DejaVuSans-Bold.ttf")))
-        # No oblique face is bundled: italic runs keep the regular face (text is kept).
+        faces = {FONT: FONT, FONT_BOLD: FONT_BOLD, FONT_ITALIC: FONT, FONT_BOLD_ITALIC: FONT_BOLD}
+        for name, fallback in faces.items():
+            path = FONTS_DIR / f"{name}.ttf"
+            # an oblique face missing from a trimmed install: italic runs stay upright
+            pdfmetrics.registerFont(
+                TTFont(name, str(path if path.is_file() else FONTS_DIR / f"{fallback}.ttf"))
+            )
         pdfmetrics.registerFontFamily(
-            FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD
+            FONT, normal=FONT, bold=FONT_BOLD, italic=FONT_ITALIC, boldItalic=FONT_BOLD_ITALIC
         )
         _fonts_registered = True
     return FONT, FONT_BOLD
