@@ -24,7 +24,7 @@ from xml.sax.saxutils import escape
 
 from PIL import Image, ImageOps, ImageSequence
 from reportlab import rl_config
-from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4, LETTER, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import ImageReader
@@ -38,6 +38,7 @@ from reportlab.platypus import (
 from reportlab.platypus import (
     ListFlowable,
     ListItem,
+    PageBreak,
     SimpleDocTemplate,
     Spacer,
     Table,
@@ -47,6 +48,7 @@ from reportlab.platypus import (
 from . import __version__
 from .model import OWN_OUTPUT_KEY, Document
 from .textshape import ShapedParagraph as Paragraph
+from .textshape import visual
 
 #: Page sizes by the names the CLI accepts (points, portrait).
 PAGE_SIZES: dict[str, tuple[float, float]] = {"letter": LETTER, "a4": A4}
@@ -419,18 +421,31 @@ def _bullet_list(paragraphs: list[Any], *, numbered: bool) -> ListFlowable:
     )
 
 
-def _build(story: list[Any], tmp: Path, size: tuple[float, float], title: str) -> int:
+def _build(
+    story: list[Any],
+    tmp: Path,
+    size: tuple[float, float],
+    title: str,
+    margins: tuple[float, float, float, float] = (MARGIN, MARGIN, MARGIN, MARGIN),
+    on_page: Callable[[Any, Any], None] | None = None,
+) -> int:
+    """Lay ``story`` out on pages of ``size`` with (left, right, top, bottom) ``margins``;
+    ``on_page(canvas, doc)`` draws what repeats on every page (a header, a footer)."""
+    left, right, top, bottom = margins
     doc = SimpleDocTemplate(
         str(tmp),
         pagesize=size,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=MARGIN,
-        bottomMargin=MARGIN,
+        leftMargin=left,
+        rightMargin=right,
+        topMargin=top,
+        bottomMargin=bottom,
         title=title,
         creator=f"img-dossier {__version__}",
     )
-    doc.build(story, canvasmaker=marked_canvas)
+    if on_page is None:
+        doc.build(story, canvasmaker=marked_canvas)
+    else:
+        doc.build(story, canvasmaker=marked_canvas, onFirstPage=on_page, onLaterPages=on_page)
     return int(doc.page)
 
 
@@ -547,13 +562,19 @@ def _builtin_docx(src: Path, dst: Path, size: tuple[float, float]) -> int:
         ) from exc
     renderer = _DocxRenderer(document, size)
     story = renderer.story()
+    page = renderer.page
+
+    def build(flowables: list[Any]) -> Callable[[Path], int]:
+        return lambda tmp: _build(
+            flowables, tmp, page.size, src.name, page.margins, renderer.draw_header_footer
+        )
+
     try:
-        return _write_atomically(dst, lambda tmp: _build(story, tmp, size, src.name))
+        return _write_atomically(dst, build(story))
     except Exception:
         # a layout the renderer cannot place (e.g. a table row taller than a page): keep
         # the words, drop the layout
-        plain = renderer.plain_story()
-        return _write_atomically(dst, lambda tmp: _build(plain, tmp, size, src.name))
+        return _write_atomically(dst, build(renderer.plain_story()))
 
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -567,9 +588,12 @@ class _DocxRenderer:
     def __init__(self, document: Any, size: tuple[float, float]) -> None:
         self.document = document
         self.styles = _styles()
-        self.width = size[0] - 2 * MARGIN
-        self.height = size[1] - 2 * MARGIN
+        self.page = _docx_page(document, size)
+        left, right, top, bottom = self.page.margins
+        self.width = self.page.size[0] - left - right
+        self.height = self.page.size[1] - top - bottom
         self.formats = self._numbering_formats()
+        self.defaults = _docx_defaults(document)
 
     # numbering: (numId, ilvl) -> numFmt ("decimal", "bullet", ...)
     def _numbering_formats(self) -> dict[tuple[str, str], str]:
@@ -676,7 +700,18 @@ class _DocxRenderer:
         return self.styles["body"]
 
     def _runs_markup(self, paragraph: Any) -> tuple[str, list[Any]]:
-        parts: list[str] = []
+        segments, images = self._runs_segments(paragraph)
+        return "".join(segments), images
+
+    def _runs_segments(
+        self, paragraph: Any, size: float | None = None
+    ) -> tuple[list[str], list[Any]]:
+        """The paragraph's runs as markup, split at explicit page breaks, and its images.
+
+        Bold, italic and underline come from the run, else its character style, else the
+        paragraph's style; a run whose size differs from the paragraph's (``size``) keeps it.
+        """
+        segments: list[list[str]] = [[]]
         images: list[Any] = []
         try:
             content = list(paragraph.iter_inner_content())
@@ -685,17 +720,24 @@ class _DocxRenderer:
         for item in content:
             runs = getattr(item, "runs", None)
             for run in runs if runs is not None else [item]:
-                text = _markup(run.text).replace("\n", "<br/>")
-                if text:
-                    if run.bold:
+                for k, piece in enumerate(_run_pieces(run)):
+                    if k:
+                        segments.append([])
+                    text = _markup(piece).replace("\n", "<br/>")
+                    if not text:
+                        continue
+                    if _run_flag(run, paragraph, "bold"):
                         text = f"<b>{text}</b>"
-                    if run.italic:
+                    if _run_flag(run, paragraph, "italic"):
                         text = f"<i>{text}</i>"
-                    if run.underline:
+                    if _run_flag(run, paragraph, "underline"):
                         text = f"<u>{text}</u>"
-                    parts.append(text)
+                    run_size = _run_size(run)
+                    if size is not None and run_size is not None and abs(run_size - size) > 0.1:
+                        text = f'<font size="{run_size:g}">{text}</font>'
+                    segments[-1].append(text)
                 images.extend(self._run_images(run))
-        return "".join(parts), images
+        return ["".join(parts) for parts in segments], images
 
     def _run_images(self, run: Any) -> list[Any]:
         images: list[Any] = []
@@ -734,19 +776,120 @@ class _DocxRenderer:
         return RLImage(buf, width=w * scale, height=h * scale)
 
     def _paragraph(self, paragraph: Any, *, in_list: bool = False) -> list[Any]:
-        markup, images = self._runs_markup(paragraph)
+        style, direction = self._paragraph_style(paragraph, in_list=in_list)
+        segments, images = self._runs_segments(paragraph, style.fontSize)
         out: list[Any] = []
-        if len(markup) > CHUNK and not in_list:  # a huge paragraph: its words, unformatted
+        if _pf(paragraph, "page_break_before", self.defaults) and not in_list:
+            out.append(PageBreak())
+        if sum(map(len, segments)) > CHUNK and not in_list:
+            # a huge paragraph: its words, unformatted
             text = "".join(r.text for r in paragraph.runs)
             out.extend(_plain_paragraphs(text, self.styles["body"], self.styles["tight"]))
             out.extend(images)
             return out
-        if markup.strip() or in_list:
-            out.append(Paragraph(markup or "&nbsp;", self._heading_style(paragraph)))
-        elif not images:
-            out.append(Spacer(1, 6))
+        for k, markup in enumerate(segments):
+            if k:
+                out.append(PageBreak())
+            if markup.strip() or (in_list and k == 0):
+                out.append(Paragraph(markup or "&nbsp;", style, direction=direction))
+        if len(segments) == 1 and not segments[0].strip() and not in_list and not images:
+            # an empty paragraph keeps its line and spacing (letters leave room this way)
+            out.append(Paragraph("&nbsp;", style, direction=direction))
         out.extend(images)
         return out
+
+    def _paragraph_style(self, paragraph: Any, *, in_list: bool) -> tuple[ParagraphStyle, str]:
+        """The paragraph's own layout: alignment, spacing, line height, indents, size."""
+        base = self._heading_style(paragraph)
+        d = self.defaults
+        size = _style_size(paragraph) or d.size or base.fontSize
+        if base is not self.styles["body"] and _style_size(paragraph) is None:
+            size = base.fontSize
+        natural = size * 1.17  # Word's single line for a font of this size
+        spacing, rule = _line_spacing(paragraph, d)
+        leading = natural
+        if isinstance(spacing, float):  # a multiple of single
+            leading = natural * max(0.5, min(spacing, 5.0))
+        elif spacing is not None:
+            points = float(spacing.pt)
+            exact = rule is not None and int(rule) == 4  # EXACTLY
+            leading = points if exact else max(natural, points)
+        leading = max(1.0, min(leading, 400.0))
+
+        def pt(name: str) -> float:
+            value = _pf(paragraph, name, d)
+            try:
+                return max(-self.width / 2, min(float(value.pt), self.width / 2))
+            except (AttributeError, TypeError, ValueError):
+                return 0.0
+
+        before, after = max(0.0, pt("space_before")), max(0.0, pt("space_after"))
+        left, right, first = pt("left_indent"), pt("right_indent"), pt("first_line_indent")
+        if in_list:  # the list draws its own indent and bullet
+            left = first = 0.0
+        bidi = _is_bidi(paragraph)
+        style = ParagraphStyle(
+            f"docx{id(paragraph)}",
+            parent=base,
+            fontSize=size,
+            leading=leading,
+            autoLeading="max",
+            spaceBefore=before,
+            spaceAfter=after,
+            leftIndent=max(0.0, left),
+            firstLineIndent=first,
+            rightIndent=max(0.0, right),
+            alignment=_alignment(_pf(paragraph, "alignment", d), bidi),
+        )
+        if first < 0:  # a hanging indent: the first line starts left of the others
+            style.leftIndent = max(0.0, left)
+            style.firstLineIndent = max(first, -style.leftIndent)
+        return style, "rtl" if bidi else "ltr"
+
+    def draw_header_footer(self, canvas: Any, doc: Any) -> None:
+        """The section's header and footer text on every page (fields such as PAGE are
+        not computed: their last shown value is drawn)."""
+        width, height = self.page.size
+        left, right, _, _ = self.page.margins
+        canvas.saveState()
+        try:
+            y = height - self.page.header_distance
+            for para in self.page.header:
+                y -= 10
+                self._draw_line(canvas, para, left, width - right, y)
+                y -= 2
+            y = self.page.footer_distance
+            for para in reversed(self.page.footer):
+                self._draw_line(canvas, para, left, width - right, y)
+                y += 12
+        except Exception:  # a header python-docx cannot read is left out, never fatal
+            pass
+        finally:
+            canvas.restoreState()
+
+    def _draw_line(self, canvas: Any, para: Any, x0: float, x1: float, y: float) -> None:
+        text = str(para.text or "")
+        if not text.strip():
+            return
+        font = FONT_BOLD if _run_flag(None, para, "bold") else FONT
+        canvas.setFont(font, 9)
+        parts = [visual(p.strip()) for p in text.split("\t")]
+        if len(parts) >= 3:  # Word's header tab stops: centre and right
+            canvas.drawString(x0, y, parts[0])
+            canvas.drawCentredString((x0 + x1) / 2, y, parts[1])
+            canvas.drawRightString(x1, y, " ".join(parts[2:]))
+            return
+        if len(parts) == 2:
+            canvas.drawString(x0, y, parts[0])
+            canvas.drawRightString(x1, y, parts[1])
+            return
+        alignment = _alignment(_pf(para, "alignment", self.defaults), _is_bidi(para))
+        if alignment == TA_CENTER:
+            canvas.drawCentredString((x0 + x1) / 2, y, parts[0])
+        elif alignment == TA_RIGHT:
+            canvas.drawRightString(x1, y, parts[0])
+        else:
+            canvas.drawString(x0, y, parts[0])
 
     def _table(self, table: Any) -> list[Any]:
         rows: list[list[Any]] = []
@@ -802,6 +945,228 @@ class _DocxRenderer:
             )
         )
         return [t, Spacer(1, 6)]
+
+
+@dataclass(frozen=True)
+class _DocxPage:
+    """The first section's page: size, (left, right, top, bottom) margins, header, footer."""
+
+    size: tuple[float, float]
+    margins: tuple[float, float, float, float]
+    header: tuple[Any, ...] = ()
+    footer: tuple[Any, ...] = ()
+    header_distance: float = 36.0
+    footer_distance: float = 36.0
+
+
+def _points(value: Any, default: float, low: float, high: float) -> float:
+    """A python-docx Length in points, within [low, high]; ``default`` when unset or odd."""
+    try:
+        points = float(value.pt)
+    except (AttributeError, TypeError, ValueError):
+        return default
+    return points if low <= points <= high else default
+
+
+def _docx_page(document: Any, size: tuple[float, float]) -> _DocxPage:
+    """The page the document asks for (Word's page setup), else ``size`` with our margins."""
+    try:
+        section = document.sections[0]
+    except Exception:  # no section properties: our page
+        return _DocxPage(size, (MARGIN, MARGIN, MARGIN, MARGIN))
+    width = _points(section.page_width, size[0], 144, 14400)
+    height = _points(section.page_height, size[1], 144, 14400)
+    if section.page_width is None or section.page_height is None:
+        width, height = size
+    left = _points(section.left_margin, MARGIN, 0, width / 3)
+    right = _points(section.right_margin, MARGIN, 0, width / 3)
+    top = _points(section.top_margin, MARGIN, 0, height / 3)
+    bottom = _points(section.bottom_margin, MARGIN, 0, height / 3)
+    header: tuple[Any, ...] = ()
+    footer: tuple[Any, ...] = ()
+    with contextlib.suppress(Exception):  # a broken header part: no header
+        if not section.header.is_linked_to_previous:
+            header = tuple(p for p in section.header.paragraphs if p.text.strip())[:3]
+        if not section.footer.is_linked_to_previous:
+            footer = tuple(p for p in section.footer.paragraphs if p.text.strip())[:3]
+    return _DocxPage(
+        (width, height),
+        (left, right, top, bottom),
+        header,
+        footer,
+        _points(section.header_distance, 36.0, 0, top),
+        _points(section.footer_distance, 36.0, 0, bottom),
+    )
+
+
+@dataclass(frozen=True)
+class _DocxDefaults:
+    """The document defaults (``w:docDefaults``) that styles inherit."""
+
+    size: float | None = None
+    space_before: Any = None
+    space_after: Any = None
+    line: tuple[Any, Any] = (None, None)
+
+    def get(self, name: str) -> Any:
+        return {"space_before": self.space_before, "space_after": self.space_after}.get(name)
+
+
+def _docx_defaults(document: Any) -> _DocxDefaults:
+    from docx.enum.text import WD_LINE_SPACING
+    from docx.shared import Pt, Twips
+
+    try:
+        defaults = document.styles.element.find(f"{_W}docDefaults")
+    except Exception:
+        return _DocxDefaults()
+    if defaults is None:
+        return _DocxDefaults()
+    size = None
+    sz = defaults.find(f"{_W}rPrDefault/{_W}rPr/{_W}sz")
+    with contextlib.suppress(TypeError, ValueError):
+        size = int(sz.get(f"{_W}val")) / 2 if sz is not None else None
+    spacing = defaults.find(f"{_W}pPrDefault/{_W}pPr/{_W}spacing")
+    if spacing is None:
+        return _DocxDefaults(size)
+
+    def twips(name: str) -> Any:
+        try:
+            return Twips(int(spacing.get(f"{_W}{name}")))
+        except (TypeError, ValueError):
+            return None
+
+    line: tuple[Any, Any] = (None, None)
+    with contextlib.suppress(TypeError, ValueError):
+        value = int(spacing.get(f"{_W}line"))
+        rule = spacing.get(f"{_W}lineRule", "auto")
+        if rule == "auto":
+            line = (value / 240, WD_LINE_SPACING.MULTIPLE)
+        else:
+            exact = rule == "exact"
+            line = (Pt(value / 20), WD_LINE_SPACING.EXACTLY if exact else WD_LINE_SPACING.AT_LEAST)
+    return _DocxDefaults(size, twips("before"), twips("after"), line)
+
+
+def _style_chain(paragraph: Any) -> Iterator[Any]:
+    """The paragraph's style and the styles it is based on."""
+    try:
+        style = paragraph.style
+    except Exception:  # no styles part
+        return
+    for _ in range(20):
+        if style is None:
+            return
+        yield style
+        try:
+            style = style.base_style
+        except Exception:
+            return
+
+
+def _pf(paragraph: Any, name: str, defaults: _DocxDefaults) -> Any:
+    """A paragraph property: direct formatting, else its style chain, else the defaults."""
+    with contextlib.suppress(Exception):
+        value = getattr(paragraph.paragraph_format, name)
+        if value is not None:
+            return value
+    for style in _style_chain(paragraph):
+        with contextlib.suppress(Exception):
+            value = getattr(style.paragraph_format, name)
+            if value is not None:
+                return value
+    return defaults.get(name)
+
+
+def _line_spacing(paragraph: Any, defaults: _DocxDefaults) -> tuple[Any, Any]:
+    """(line_spacing, rule) from the first of paragraph, styles, defaults that sets it."""
+    sources = [paragraph.paragraph_format]
+    sources.extend(style.paragraph_format for style in _style_chain(paragraph))
+    for fmt in sources:
+        with contextlib.suppress(Exception):
+            if fmt.line_spacing is not None:
+                return fmt.line_spacing, fmt.line_spacing_rule
+    return defaults.line
+
+
+def _style_size(paragraph: Any) -> float | None:
+    for style in _style_chain(paragraph):
+        with contextlib.suppress(Exception):
+            if style.font.size is not None:
+                return float(style.font.size.pt)
+    return None
+
+
+def _run_size(run: Any) -> float | None:
+    with contextlib.suppress(Exception):
+        if run.font.size is not None:
+            return max(1.0, min(float(run.font.size.pt), 200.0))
+    return None
+
+
+def _run_flag(run: Any, paragraph: Any, name: str) -> bool:
+    """bold/italic/underline: the run's, else its character style's, else the paragraph's."""
+    if run is not None:
+        with contextlib.suppress(Exception):
+            value = getattr(run, name)
+            if value is not None:
+                return bool(value)
+        with contextlib.suppress(Exception):
+            style = run.style
+            for _ in range(20):
+                if style is None:
+                    break
+                value = getattr(style.font, name)
+                if value is not None:
+                    return bool(value)
+                style = style.base_style
+    for style in _style_chain(paragraph):
+        with contextlib.suppress(Exception):
+            value = getattr(style.font, name)
+            if value is not None:
+                return bool(value)
+    return False
+
+
+def _run_pieces(run: Any) -> list[str]:
+    """The run's text, split where it has an explicit page break (``w:br w:type="page"``)."""
+    pieces = [""]
+    try:
+        children = run._r.xpath("w:br | w:cr | w:noBreakHyphen | w:ptab | w:t | w:tab")
+    except Exception:
+        return [str(getattr(run, "text", "") or "")]
+    for child in children:
+        if child.tag == f"{_W}br" and child.get(f"{_W}type") == "page":
+            pieces.append("")
+        else:
+            pieces[-1] += str(child)
+    return pieces
+
+
+def _is_bidi(paragraph: Any) -> bool:
+    """True for a right-to-left paragraph (``w:bidi`` in its properties or its style's)."""
+    with contextlib.suppress(Exception):
+        ppr = paragraph._p.pPr
+        if ppr is not None:
+            bidi = ppr.find(f"{_W}bidi")
+            if bidi is not None:
+                return bidi.get(f"{_W}val", "1") not in ("0", "false", "off")
+    return False
+
+
+def _alignment(value: Any, bidi: bool) -> int:
+    """Word's paragraph alignment as reportlab's (start is right in a right-to-left one)."""
+    try:
+        code = int(value)
+    except (TypeError, ValueError):
+        return int(TA_RIGHT if bidi else TA_LEFT)
+    if code == 1:
+        return int(TA_CENTER)
+    if code == 2:
+        return int(TA_RIGHT)
+    if code in (3, 4, 5, 7, 8, 9):
+        return int(TA_JUSTIFY)
+    return int(TA_RIGHT if bidi else TA_LEFT)
 
 
 def _iter_paras(table: Any) -> Iterator[Any]:
