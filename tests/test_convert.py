@@ -355,3 +355,152 @@ def test_huge_lines_and_paragraphs_keep_every_character(tmp_path: Path) -> None:
     assert text.count("x") == 100_000
     assert text.count("word") == 20_000
     assert max(len(p) for p in convert._chunks("y " * 50_000)) <= convert.CHUNK
+
+
+# -- letter layout in the built-in DOCX renderer --------------------------------------------
+
+
+def _chars(
+    pdf: Path, index: int = 0
+) -> tuple[list[tuple[str, float, float, float, float]], float, float]:
+    """(char, left, bottom, right, top) in points from the page's bottom-left, and its size."""
+    doc = pdfium.PdfDocument(str(pdf))
+    try:
+        page = doc[index]
+        text = page.get_textpage()
+        out = []
+        for i in range(text.count_chars()):
+            ch = text.get_text_range(i, 1)
+            if ch.strip():
+                out.append((ch, *text.get_charbox(i, loose=True)))
+        return out, page.get_width(), page.get_height()
+    finally:
+        doc.close()
+
+
+def _line_box(pdf: Path, words: str, index: int = 0) -> tuple[float, float, float, float]:
+    """(left, bottom, right, top) of the line whose glyphs start with ``words`` (no spaces)."""
+    chars, _, _ = _chars(pdf, index)
+    rows: dict[int, list[tuple[str, float, float, float, float]]] = {}
+    for c in chars:
+        rows.setdefault(round(c[2]), []).append(c)
+    target = words.replace(" ", "")
+    for row in rows.values():
+        row.sort(key=lambda c: c[1])
+        if "".join(c[0] for c in row).startswith(target):
+            return row[0][1], min(c[2] for c in row), row[-1][3], max(c[4] for c in row)
+    raise AssertionError(f"no line starting with {words!r}")
+
+
+def _letter_docx(path: Path) -> Path:
+    import docx
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+    from docx.shared import Inches, Pt
+
+    d = docx.Document()
+    section = d.sections[0]
+    section.page_width, section.page_height = Inches(8.27), Inches(11.69)  # A4
+    section.top_margin = Inches(2)
+    section.left_margin = Inches(1.25)
+    section.right_margin = Inches(1)
+    section.footer.is_linked_to_previous = False
+    section.footer.paragraphs[0].text = "Ministry of Health footer line"
+    d.add_paragraph("First line of the letter")
+    d.add_paragraph("CENTRED TITLE").alignment = WD_ALIGN_PARAGRAPH.CENTER
+    d.add_paragraph("Right side").alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    spaced = d.add_paragraph("After a gap")
+    spaced.paragraph_format.space_before = Pt(72)
+    indented = d.add_paragraph("Indented by an inch")
+    indented.paragraph_format.left_indent = Inches(1)
+    p = d.add_paragraph()
+    p.add_run("Plain ")
+    p.add_run("slanted").italic = True
+    p.add_run(" and ")
+    p.add_run("strong").bold = True
+    brk = d.add_paragraph("Last on page one")
+    brk.add_run().add_break(WD_BREAK.PAGE)
+    brk.add_run("Top of page two")
+    arabic = d.add_paragraph("عبد الله أحمد")
+    arabic.paragraph_format.element.get_or_add_pPr().append(
+        arabic.paragraph_format.element.makeelement(
+            "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}bidi", {}
+        )
+    )
+    d.save(str(path))
+    return path
+
+
+@pytest.fixture
+def letter_pdf(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setattr(convert, "soffice_path", lambda: None)
+    src = _letter_docx(tmp_path / "letter.docx")
+    result = to_pdf(src, tmp_path / "letter.pdf", "letter")
+    assert result == ConversionResult("built-in", 2)
+    return tmp_path / "letter.pdf"
+
+
+def test_docx_page_size_and_margins_are_the_documents(letter_pdf: Path) -> None:
+    _, width, height = _chars(letter_pdf)
+    assert (round(width), round(height)) == (595, 842)  # the section's A4, not "letter"
+    left, _, _, top = _line_box(letter_pdf, "First line of the letter")
+    assert left == pytest.approx(90, abs=2)  # 1.25 inch
+    assert 144 - 4 <= height - top <= 144 + 8  # the 2-inch letterhead space is kept
+
+
+def test_docx_alignment_spacing_and_indent(letter_pdf: Path) -> None:
+    _, width, _ = _chars(letter_pdf)
+    left, _, right, _ = _line_box(letter_pdf, "CENTRED TITLE")
+    text_mid = (90 + width - 72) / 2
+    assert (left + right) / 2 == pytest.approx(text_mid, abs=3)
+    _, _, right, _ = _line_box(letter_pdf, "Right side")
+    assert right == pytest.approx(width - 72, abs=2)
+    _, bottom_before, _, _ = _line_box(letter_pdf, "Right side")
+    _, _, _, top_gap = _line_box(letter_pdf, "After a gap")
+    assert bottom_before - top_gap >= 70  # 72 pt before the paragraph
+    left, _, _, _ = _line_box(letter_pdf, "Indented by an inch")
+    assert left == pytest.approx(90 + 72, abs=2)
+
+
+def test_docx_page_break_italic_and_footer(letter_pdf: Path) -> None:
+    page_one = "".join(c[0] for c in _chars(letter_pdf, 0)[0])
+    page_two = "".join(c[0] for c in _chars(letter_pdf, 1)[0])
+    assert "Lastonpageone" in page_one and "Topofpagetwo" not in page_one
+    assert "Topofpagetwo" in page_two
+    assert "MinistryofHealthfooterline" in page_one and "MinistryofHealthfooterline" in page_two
+    _, bottom, _, _ = _line_box(letter_pdf, "Ministry of Health footer line")
+    assert bottom < 72  # in the bottom margin
+    with pikepdf.open(letter_pdf) as pdf:
+        fonts = {str(f.BaseFont) for f in pdf.pages[0].Resources.Font.values()}
+    assert any(f.endswith("DejaVuSans-Oblique") for f in fonts)
+    assert any(f.endswith("DejaVuSans-Bold") for f in fonts)
+
+
+def test_docx_right_to_left_paragraph_is_flush_right_and_shaped(letter_pdf: Path) -> None:
+    _, width, _ = _chars(letter_pdf, 1)
+    drawn = unicodedata.normalize("NFKC", visual("عبد الله أحمد")).replace(" ", "")
+    assert drawn in _drawn_lines(letter_pdf, 1)
+    chars, _, _ = _chars(letter_pdf, 1)
+    arabic = [c for c in chars if "\u0600" <= c[0] <= "\u06ff"]
+    assert max(c[3] for c in arabic) == pytest.approx(width - 72, abs=2)
+
+
+def test_statement_of_need_leaves_the_ministrys_letterhead_space(tmp_path: Path) -> None:
+    from img_dossier import letters
+
+    samples = Path(__file__).resolve().parents[1] / "samples" / "us-j1"
+    if not (samples / "dossier.yaml").is_file():
+        pytest.skip("samples/us-j1 not built")
+    sets = {
+        "usmle_id": "0-123-456-7",
+        "home_country": "Peru",
+        "official_name": "Dr. Ana María Torres Vega",
+        "official_title": "Director General",
+        "ministry_name": "Ministry of Health of Peru",
+    }
+    (written,) = letters.render(
+        "statement-of-need", samples, sets=sets, out_dir=tmp_path, fmt="pdf"
+    )
+    chars, width, height = _chars(written.path)
+    assert height - max(c[4] for c in chars) >= 144 - 4  # nothing in the top two inches
+    left, _, right, _ = _line_box(written.path, "STATEMENT OF NEED")
+    assert (left + right) / 2 == pytest.approx(width / 2, abs=3)

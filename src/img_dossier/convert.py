@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from xml.sax.saxutils import escape
 
 from PIL import Image, ImageOps, ImageSequence
@@ -564,9 +564,12 @@ def _builtin_docx(src: Path, dst: Path, size: tuple[float, float]) -> int:
     story = renderer.story()
     page = renderer.page
 
+    # reportlab's frame pads its content by 6 pt on every side; Word's margins are exact
+    margins = cast(tuple[float, float, float, float], tuple(max(0.0, m - 6) for m in page.margins))
+
     def build(flowables: list[Any]) -> Callable[[Path], int]:
         return lambda tmp: _build(
-            flowables, tmp, page.size, src.name, page.margins, renderer.draw_header_footer
+            flowables, tmp, page.size, src.name, margins, renderer.draw_header_footer
         )
 
     try:
