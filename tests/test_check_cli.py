@@ -191,7 +191,7 @@ def test_unclassified_file_is_reported_with_the_hint(folder: Path) -> None:
 def test_undecided_condition_is_a_note(folder: Path) -> None:
     write_profile(folder, training={})
     result = run(str(folder))
-    assert "training.visa is not set in dossier.yaml: Statement of Need assumed required" in (
+    assert "training.visa is not set in dossier.yaml: assumed required: Statement of Need" in (
         result.stdout
     )
 
@@ -468,7 +468,7 @@ def test_without_dossier_yaml_the_track_option_is_enough(folder: Path, tmp_path:
     data = json.loads(result.stdout)
     assert data["applicant"] == {"name": None}
     assert data["notes"] == [
-        "training.visa is not set in dossier.yaml: Statement of Need assumed required; "
+        "training.visa is not set in dossier.yaml: assumed required: Statement of Need; "
         "set training.visa to J-1, H-1B or none"
     ]
     assert data["items"][2]["status"] == "ok"  # assumed required, and present

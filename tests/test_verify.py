@@ -219,7 +219,7 @@ def test_undecided_condition_assumes_required_and_says_which_field_to_set(
     item = next(i for i in result.items if i.id == "statement-of-need")
     assert (item.status, item.required) == ("missing", True)
     assert result.notes == (
-        "training.visa is not set in dossier.yaml: Statement of Need assumed required; "
+        "training.visa is not set in dossier.yaml: assumed required: Statement of Need; "
         "set training.visa to J-1, H-1B or none",
     )
 

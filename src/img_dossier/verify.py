@@ -97,12 +97,19 @@ def _decide(item: Item, variables: Mapping[str, Any]) -> tuple[bool, tuple[str, 
     return True, tuple(undecided)
 
 
-def _undecided_note(item: Item, variable: str, track: str | None) -> str:
-    field, values = _FIELDS.get(variable, (variable, "a value"))
-    if variable == "status" and track == "canada":
-        values = "citizen or permanent-resident"
-    assumed = "assumed required" if item.required else "assumed to apply"
-    return f"{field} is not set in dossier.yaml: {item.title} {assumed}; set {field} to {values}"
+def _undecided_notes(undecided: dict[str, list[Item]], track: str | None) -> list[str]:
+    """One note per dossier.yaml field that is not set, naming every item it decides."""
+    notes = []
+    for variable, items in undecided.items():
+        field, values = _FIELDS.get(variable, (variable, "a value"))
+        if variable == "status" and track == "canada":
+            values = "citizen or permanent-resident"
+        titles = ", ".join(i.title for i in items)
+        notes.append(
+            f"{field} is not set in dossier.yaml: assumed required: {titles}; "
+            f"set {field} to {values}"
+        )
+    return notes
 
 
 def _why_unreadable(docs: Sequence[Document]) -> str:
@@ -140,14 +147,14 @@ def verify(
         expiring_within=expiring_within,
         documents=tuple(docs),
     )
-    notes: list[str] = []
+    undecided_items: dict[str, list[Item]] = {}
     results: list[ItemResult] = []
     extra: dict[str, list[Problem]] = {}
     for item in checklist.items:
         mine = [d for d in docs if d.item == item.id and counts(d)]
         applies, undecided = _decide(item, variables)
         for variable in undecided:
-            notes.append(_undecided_note(item, variable, profile.track or checklist.track))
+            undecided_items.setdefault(variable, []).append(item)
         result, outcome = _judge(item, mine, applies, ctx)
         results.append(result)
         if outcome is not None:
@@ -159,6 +166,7 @@ def verify(
         else d
         for d in docs
     )
+    notes = _undecided_notes(undecided_items, profile.track or checklist.track)
     return VerifyResult(items=tuple(results), documents=out_docs, notes=tuple(notes))
 
 
