@@ -471,7 +471,7 @@ def test_docx_page_break_italic_and_footer(letter_pdf: Path) -> None:
     assert bottom < 72  # in the bottom margin
     with pikepdf.open(letter_pdf) as pdf:
         fonts = {str(f.BaseFont) for f in pdf.pages[0].Resources.Font.values()}
-    assert any(f.endswith("DejaVuSans-Oblique") for f in fonts)
+    assert any(f.endswith("DejaVuSans-Oblique") for f in fonts), fonts
     assert any(f.endswith("DejaVuSans-Bold") for f in fonts)
 
 

@@ -107,10 +107,11 @@ def register_fonts() -> tuple[str, str]:
             pdfmetrics.registerFont(
                 TTFont(name, str(path if path.is_file() else FONTS_DIR / f"{fallback}.ttf"))
             )
-        pdfmetrics.registerFontFamily(
-            FONT, normal=FONT, bold=FONT_BOLD, italic=FONT_ITALIC, boldItalic=FONT_BOLD_ITALIC
-        )
         _fonts_registered = True
+    # every time: the mapping is process-wide and other code may map the same family name
+    pdfmetrics.registerFontFamily(
+        FONT, normal=FONT, bold=FONT_BOLD, italic=FONT_ITALIC, boldItalic=FONT_BOLD_ITALIC
+    )
     return FONT, FONT_BOLD
 
 
