@@ -230,9 +230,14 @@ class ShapedParagraph(Paragraph):  # type: ignore[misc]
 
         def size(piece: Sequence[tuple[str, int]]) -> float:
             total = 0.0
-            for ch, n in piece:
-                f = frags[n]
-                total += pdfmetrics.stringWidth(ch, _upright(f.fontName, ch), f.fontSize)
+            start = 0
+            for k in range(1, len(piece) + 1):  # one measure per run of one fragment
+                if k == len(piece) or piece[k][1] != piece[start][1]:
+                    f = frags[piece[start][1]]
+                    text = "".join(ch for ch, _ in piece[start:k])
+                    font = _upright(f.fontName, text) if f.fontName in UPRIGHT else f.fontName
+                    total += pdfmetrics.stringWidth(text, font, f.fontSize)
+                    start = k
             return total
 
         words: list[list[tuple[str, int]]] = []
