@@ -504,3 +504,50 @@ def test_statement_of_need_leaves_the_ministrys_letterhead_space(tmp_path: Path)
     assert height - max(c[4] for c in chars) >= 144 - 4  # nothing in the top two inches
     left, _, right, _ = _line_box(written.path, "STATEMENT OF NEED")
     assert (left + right) / 2 == pytest.approx(width / 2, abs=3)
+
+
+def test_docx_line_spacing_and_justification(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import docx
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    monkeypatch.setattr(convert, "soffice_path", lambda: None)
+    words = " ".join(["residency"] * 40)
+    d = docx.Document()
+    single = d.add_paragraph(f"single {words}")
+    single.paragraph_format.line_spacing = 1.0
+    double = d.add_paragraph(f"double {words}")
+    double.paragraph_format.line_spacing = 2.0
+    exact = d.add_paragraph(f"exact {words}")
+    exact.paragraph_format.line_spacing = Pt(30)
+    exact.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    d.save(str(tmp_path / "s.docx"))
+    assert to_pdf(tmp_path / "s.docx", tmp_path / "s.pdf").ok
+    chars, width, _ = _chars(tmp_path / "s.pdf")
+    rows: dict[int, list[tuple[str, float, float, float, float]]] = {}
+    for c in chars:
+        rows.setdefault(round(c[2]), []).append(c)
+    ordered = sorted(rows.items(), reverse=True)
+
+    def gap(word: str) -> float:
+        starts = [
+            k for k, (_, row) in enumerate(ordered) if "".join(sorted_text(row)).startswith(word)
+        ]
+        k = starts[0]
+        return ordered[k][0] - ordered[k + 1][0]
+
+    def sorted_text(row: list[tuple[str, float, float, float, float]]) -> list[str]:
+        return [c[0] for c in sorted(row, key=lambda c: c[1])]
+
+    size = 11  # python-docx's default template: Calibri 11 pt, drawn in DejaVu Sans
+    assert gap("single") == pytest.approx(size * 1.17, abs=1.5)
+    assert gap("double") == pytest.approx(2 * size * 1.17, abs=1.5)
+    assert gap("exact") == pytest.approx(30, abs=1.5)
+    # justified: the first line of the exact paragraph reaches the right margin (1.25 inch
+    # in python-docx's default template); a left-aligned one stops short of it
+    first = next(row for _, row in ordered if "".join(sorted_text(row)).startswith("exact"))
+    assert max(c[3] for c in first) == pytest.approx(width - 90, abs=1)
+    plain = next(row for _, row in ordered if "".join(sorted_text(row)).startswith("double"))
+    assert max(c[3] for c in plain) < width - 90 - 3
