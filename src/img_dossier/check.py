@@ -59,7 +59,12 @@ def load_context(folder: Path, track: str | None = None) -> tuple[Checklist, Pro
     raw = read_yaml(path) if path.is_file() else None
     if raw is not None and not isinstance(raw, Mapping):
         parse_profile(raw, name=str(path), path=path)  # raises, saying what the file must be
-    ref, relative_to = pick_track(folder, raw, track)
+    try:
+        ref, relative_to = pick_track(folder, raw, track)
+    except BadInputError:
+        if raw is not None:  # a misspelt key (trak: us) is named before the missing track
+            parse_profile(raw, name=str(path), path=path)
+        raise
     checklist = load(ref, relative_to)
     if path.is_file():
         profile = parse_profile(

@@ -20,7 +20,21 @@ from .errors import BadInputError
 PROFILE_NAME = "dossier.yaml"
 
 #: libyaml's safe loader when PyYAML was built with it (about 8x faster), else the Python one.
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc]
+    """The safe loader, with impossible dates (2030-02-30) kept as text for the field checks."""
+
+
+def _timestamp(loader: Any, node: Any) -> Any:
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except ValueError:  # looks like a date, is not one: the field's validation names it
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 VISAS = ("J-1", "H-1B", "none")
 US_STATUSES = ("citizen", "permanent-resident", "none")

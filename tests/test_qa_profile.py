@@ -1,0 +1,53 @@
+"""dossier.yaml mistakes as a user makes them: exit 3 naming the file and the field, never a bug."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from img_dossier.cli import cli
+
+
+def _check(folder: Path, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["check", str(folder), *args])
+    return result.exit_code, result.output
+
+
+@pytest.mark.parametrize(
+    ("dotted", "value"),
+    [("dates.passport_expiry", "2030-02-30"), ("training.start", "2027-13-01")],
+)
+def test_impossible_date_is_bad_input_naming_the_field(
+    tmp_path: Path, dotted: str, value: str
+) -> None:
+    section, key = dotted.split(".")
+    text = f"schema: 1\ntrack: us\n{section}:\n  {key}: {value}\n"
+    (tmp_path / "dossier.yaml").write_text(text, encoding="utf-8")
+    code, out = _check(tmp_path)
+    assert code == 3, out
+    assert f"dossier.yaml: {dotted}: not a date" in out
+    assert value in out
+    assert "internal error" not in out
+
+
+def test_misspelt_track_key_is_named_not_hidden_by_no_track(tmp_path: Path) -> None:
+    (tmp_path / "dossier.yaml").write_text("schema: 1\ntrak: us\n", encoding="utf-8")
+    code, out = _check(tmp_path)
+    assert code == 3, out
+    assert "trak: unknown key" in out
+
+
+def test_wrong_schema_is_named_before_the_missing_track(tmp_path: Path) -> None:
+    (tmp_path / "dossier.yaml").write_text("schema: 2\n", encoding="utf-8")
+    code, out = _check(tmp_path)
+    assert code == 3, out
+    assert "schema" in out and "got 2" in out
+
+
+def test_no_track_anywhere_still_says_how_to_give_one(tmp_path: Path) -> None:
+    (tmp_path / "dossier.yaml").write_text("schema: 1\n", encoding="utf-8")
+    code, out = _check(tmp_path)
+    assert code == 3, out
+    assert "--track" in out
