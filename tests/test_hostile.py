@@ -11,6 +11,7 @@ import struct
 import time
 import zipfile
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import docx
@@ -23,9 +24,17 @@ from reportlab.pdfgen import canvas
 from img_dossier.cli import cli
 from img_dossier.errors import ExitCode
 from img_dossier.model import Document
-from img_dossier.readers import Limits, dispatch, read_documents
+from img_dossier.readers import Limits, dispatch, pool, read_documents
 from img_dossier.readers.result import Reading
 from img_dossier.scan import scan
+
+
+@pytest.fixture(autouse=True)
+def fresh_workers() -> Iterator[None]:
+    """Readers are patched here and workers are forked with them: no worker from before."""
+    pool.shutdown()
+    yield
+    pool.shutdown()
 
 
 def pdf_bytes(*pages: str) -> bytes:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
+import signal
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +30,7 @@ from img_dossier.readers import (
     read_documents,
     read_one,
 )
+from img_dossier.readers.result import Reading
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 
@@ -563,6 +567,85 @@ def test_when_no_worker_can_start_files_are_read_in_process(
     monkeypatch.setattr(pool._Worker, "__init__", refuse)
     docs = read_documents(mixed_folder(tmp_path), jobs=2)
     assert [d.text.strip() for d in docs[:2]] == ["Alpha", "Bravo"]
+
+
+# -- the long-lived worker pool ---------------------------------------------------------------
+
+
+@pytest.fixture
+def fresh_pool() -> Iterator[None]:
+    """No reader worker from an earlier test: the ones started here are forked with patches."""
+    from img_dossier.readers import pool
+
+    pool.shutdown()
+    yield
+    pool.shutdown()
+
+
+def pid_reader(path: Path, named: str) -> Reading:
+    """A text reader that says which process read the file."""
+    return Reading(named, None, str(os.getpid()))
+
+
+def test_workers_are_reused_from_one_read_to_the_next(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_pool: None
+) -> None:
+    from img_dossier.readers import dispatch
+
+    monkeypatch.setattr(dispatch, "read_text", pid_reader)
+    files = [write(tmp_path / f"{n}.txt", b"x%d" % n) for n in range(4)]
+    first = {d.text for d in read_documents(files, jobs=2)}
+    second = {d.text for d in read_documents(files[:1], jobs=1)}
+    third = {d.text for d in read_documents(files, jobs=2)}
+    assert str(os.getpid()) not in first  # read in workers, not here
+    assert len(first) == 2 and second < first and third == first
+
+
+def test_a_forked_child_starts_its_own_workers_and_leaves_the_parents_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_pool: None
+) -> None:
+    import multiprocessing
+
+    from img_dossier.readers import dispatch
+
+    monkeypatch.setattr(dispatch, "read_text", pid_reader)
+    files = [write(tmp_path / "a.txt", b"x")]
+    before = read_documents(files)[0].text
+    out = tmp_path / "child.json"
+    child = multiprocessing.get_context("fork").Process(target=_read_in_child, args=(files, out))
+    child.start()
+    child.join(60)
+    assert child.exitcode == 0
+    child_pid, read_by = json.loads(out.read_text())
+    assert read_by not in (before, str(child_pid))  # the child's own worker
+    assert read_documents(files)[0].text == before  # the parent's worker still serves it
+
+
+def _read_in_child(files: list[SourceFile], out: Path) -> None:
+    out.write_text(json.dumps([os.getpid(), read_documents(files)[0].text]))
+
+
+def test_a_read_after_a_crashed_worker_gets_a_new_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_pool: None
+) -> None:
+    from img_dossier.readers import dispatch
+
+    def crash(path: Path, named: str) -> Reading:
+        if path.name == "boom.txt":
+            os.kill(os.getpid(), signal.SIGKILL)
+        return pid_reader(path, named)
+
+    monkeypatch.setattr(dispatch, "read_text", crash)
+    boom, fine = write(tmp_path / "boom.txt", b"x"), write(tmp_path / "fine.txt", b"y")
+    assert codes(read_documents([boom])[0]) == {"too-large": "error"}
+    assert read_documents([fine])[0].text.isdigit()
+
+
+def test_other_limits_get_workers_that_apply_them(tmp_path: Path, fresh_pool: None) -> None:
+    files = [write(tmp_path / "three.pdf", pdf_bytes(["One", "Two", "Three"]))]
+    assert "Three" in read_documents(files)[0].text
+    assert "Three" not in read_documents(files, limits=Limits(text_pages=1))[0].text
+    assert "Three" in read_documents(files)[0].text
 
 
 def test_a_fifo_given_directly_is_not_waited_on(tmp_path: Path) -> None:

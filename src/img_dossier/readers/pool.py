@@ -4,10 +4,15 @@ Each worker takes many files (no process per file), so reading thousands of smal
 costs little more than parsing them. A worker past the wall-clock limit is killed and
 replaced; one that dies (out of memory, a crash in a C library) is replaced too; the file
 it held gets a ``timeout`` or ``too-large`` problem, the others are still read.
+
+The workers outlive one call: a process keeps one pool (started lazily, stopped at exit),
+so checking client after client (``dossier audit``) forks no new workers per client. A
+pool belongs to the process that started it; a forked child starts its own.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import multiprocessing
 import os
@@ -62,14 +67,37 @@ def read_in_workers(tasks: Sequence[Task], limits: Limits, jobs: int) -> list[Ou
         return []
     if multiprocessing.current_process().daemon:  # a daemon may not start processes
         return [read_here(task, limits) for task in tasks]
-    for stream in (sys.stdout, sys.stderr):  # a forked child must not re-flush our buffers
-        with contextlib.suppress(Exception):
-            stream.flush()
-    pool = _Pool(limits, max(1, min(jobs, len(tasks))))
-    try:
-        return pool.run(tasks)
-    finally:
+    return _shared_pool(limits).run(tasks, max(1, min(jobs, len(tasks))))
+
+
+def shutdown() -> None:
+    """Stop this process's reader workers (they start again on the next read)."""
+    global _shared
+    pool, _shared = _shared, None
+    if pool is not None and pool.owner == os.getpid():
         pool.close()
+
+
+#: This process's pool: reused while the limits stay the same.
+_shared: _Pool | None = None
+
+
+def _shared_pool(limits: Limits) -> _Pool:
+    """The pool of this process for these limits; a pool inherited through fork is dropped."""
+    global _shared
+    pool = _shared
+    if pool is not None and pool.owner != os.getpid():
+        pool.forget()  # the parent's workers: never sent to, never stopped from here
+        pool = _shared = None
+    if pool is not None and pool.limits != limits:
+        shutdown()
+        pool = None
+    if pool is None:
+        pool = _shared = _Pool(limits)
+    return pool
+
+
+atexit.register(shutdown)
 
 
 class _Worker:
@@ -108,27 +136,34 @@ class _Worker:
 
 
 class _Pool:
-    def __init__(self, limits: Limits, size: int) -> None:
+    """Worker processes started on demand up to the size a run asks for, kept between runs."""
+
+    def __init__(self, limits: Limits) -> None:
         self.limits = limits
-        self.size = size
+        self.owner = os.getpid()
         method = "fork" if sys.platform.startswith("linux") else "spawn"
         self.context = multiprocessing.get_context(method)
         self.workers: list[_Worker] = []
 
-    def run(self, tasks: Sequence[Task]) -> list[Outcome]:
+    def run(self, tasks: Sequence[Task], size: int) -> list[Outcome]:
         pending = deque(tasks)
         outcomes: list[Outcome] = []
-        while pending or any(w.task is not None for w in self.workers):
-            self._feed(pending, outcomes)
-            busy = [w for w in self.workers if w.task is not None]
-            if not busy:
-                continue
-            timeout = max(0.0, min(w.deadline for w in busy) - time.monotonic())
-            ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout)
-            for worker in busy:
-                outcome = self._collect(worker, ready)
-                if outcome is not None:
-                    outcomes.append(outcome)
+        try:
+            while pending or any(w.task is not None for w in self.workers):
+                self._feed(pending, outcomes, size)
+                busy = [w for w in self.workers if w.task is not None]
+                if not busy:
+                    continue
+                timeout = max(0.0, min(w.deadline for w in busy) - time.monotonic())
+                ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout)
+                for worker in busy:
+                    outcome = self._collect(worker, ready)
+                    if outcome is not None:
+                        outcomes.append(outcome)
+        except BaseException:  # interrupted: a worker's late answer must not reach the next run
+            for worker in [w for w in self.workers if w.task is not None]:
+                self._replace(worker)
+            raise
         return outcomes
 
     def close(self) -> None:
@@ -136,17 +171,29 @@ class _Pool:
             worker.stop(force=worker.task is not None)
         self.workers.clear()
 
-    def _feed(self, pending: deque[Task], outcomes: list[Outcome]) -> None:
-        while len(self.workers) < self.size and pending:
+    def forget(self) -> None:
+        """In a forked child: close our copies of the pipes, leave the workers to their owner."""
+        for worker in self.workers:
+            with contextlib.suppress(OSError):
+                worker.conn.close()
+        self.workers.clear()
+
+    def _feed(self, pending: deque[Task], outcomes: list[Outcome], size: int) -> None:
+        """Give idle workers a task each, starting workers (up to size) for what is left."""
+        for worker in self.workers[:size]:
+            if worker.task is None and pending:
+                worker.give(pending.popleft(), self.limits.seconds)
+        while pending and len(self.workers) < size:
+            _flush_std()
             try:
-                self.workers.append(_Worker(self.context, self.limits))
+                worker = _Worker(self.context, self.limits)
             except OSError:  # no process can be started (limits): read here, unisolated
                 if self.workers:
                     break
                 outcomes.append(read_here(pending.popleft(), self.limits))
-        for worker in self.workers:
-            if worker.task is None and pending:
-                worker.give(pending.popleft(), self.limits.seconds)
+                continue
+            self.workers.append(worker)
+            worker.give(pending.popleft(), self.limits.seconds)
 
     def _collect(self, worker: _Worker, ready: Sequence[object]) -> Outcome | None:
         task = worker.task
@@ -177,6 +224,13 @@ class _Pool:
     def _failed(task: Task, problem: Problem) -> Outcome:
         doc = failed_document(task.source, task.sha256, task.size, problem)
         return Outcome(task.index, doc, cacheable=False)
+
+
+def _flush_std() -> None:
+    """Flush stdout and stderr before a fork: a child must not re-flush our buffers."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
 
 
 def read_here(task: Task, limits: Limits) -> Outcome:
