@@ -119,7 +119,7 @@ def read_csv(path: Path) -> Rows:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise BadInputError(f'{path}: not UTF-8 text; save it as "CSV UTF-8"') from None
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     try:
         header = next(reader, None)
         if header is None or not any(h.strip() for h in header):
@@ -151,6 +151,16 @@ def read_csv(path: Path) -> Rows:
     if not rows:
         raise BadInputError(f"{path}: has a header but no rows; add one row per letter")
     return Rows(path=path, rows=tuple(rows))
+
+
+def _delimiter(text: str) -> str:
+    """',' unless the header has none and uses ';' or a tab (Excel's CSV in many locales)."""
+    header = text.split("\n", 1)[0]
+    if "," not in header:
+        for candidate in (";", "\t"):
+            if candidate in header:
+                return candidate
+    return ","
 
 
 def build_contexts(

@@ -1,0 +1,56 @@
+"""letters render with the CSV files users really have: Excel's semicolons, misspelt columns."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+from docx import Document
+
+from img_dossier.cli import cli
+
+_SETS = [
+    "--set",
+    "aamc_id=14823456",
+    "--set",
+    "sender_email=a@example.org",
+    "--set",
+    "applicant.full_name=Lucia Quispe",
+    "--set",
+    "training.specialty=Internal Medicine",
+]
+
+
+def _render(tmp_path: Path, csv_text: str) -> tuple[int, str, Path]:
+    data = tmp_path / "referees.csv"
+    data.write_text(csv_text, encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        cli,
+        [
+            "letters",
+            "render",
+            "lor-request",
+            "--data",
+            str(data),
+            "--out",
+            str(out),
+            "--format",
+            "docx",
+            *_SETS,
+        ],
+    )
+    return result.exit_code, result.output, out
+
+
+def test_semicolon_csv_from_excel_renders_each_row(tmp_path: Path) -> None:
+    code, out, folder = _render(
+        tmp_path,
+        "referee_name;referee_institution;worked_together;letter_id;deadline\n"
+        "Dr. Jane Smith;Mayo Clinic;I worked with you, on the wards;123;2026-09-01\n",
+    )
+    assert code == 0, out
+    (letter,) = folder.glob("*.docx")
+    text = "\n".join(p.text for p in Document(str(letter)).paragraphs)
+    assert "Dr. Jane Smith" in text
+    assert "Mayo Clinic" in text
