@@ -54,3 +54,15 @@ def test_semicolon_csv_from_excel_renders_each_row(tmp_path: Path) -> None:
     text = "\n".join(p.text for p in Document(str(letter)).paragraphs)
     assert "Dr. Jane Smith" in text
     assert "Mayo Clinic" in text
+
+
+def test_misspelt_csv_column_is_named_with_the_missing_field(tmp_path: Path) -> None:
+    code, out, _ = _render(
+        tmp_path,
+        "referee,referee_institution,worked_together,letter_id,deadline\n"
+        "Dr. Jane Smith,Mayo Clinic,I worked with you,123,2026-09-01\n",
+    )
+    assert code == 3, out
+    assert "missing referee_name" in out
+    assert "referee.csv" in out or "referees.csv" in out
+    assert "column(s) referee not used" in out

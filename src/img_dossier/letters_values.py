@@ -196,6 +196,12 @@ def build_contexts(
             if rows
             else "give them with --set NAME=VALUE, a --data CSV column, or in dossier.yaml"
         )
+        unused = sorted({c for r in (rows.rows if rows else ()) for c in r} - declared)
+        if unused:
+            problems.append(
+                f"{rows.path.name if rows else 'CSV'}: column(s) {', '.join(unused)} "
+                "not used by this template (a misspelt field name?)"
+            )
         raise BadInputError(
             f"{template.name}: values are missing or wrong (a letter never gets a blank):\n  "
             + "\n  ".join(problems)
