@@ -6,8 +6,8 @@ error; encryption is an ``encrypted`` problem because portals reject encrypted P
 
 from __future__ import annotations
 
+import io
 import logging
-import mmap
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -57,10 +57,11 @@ def read_pdf(path: Path, limits: Limits) -> Reading:
         "images_only": False,
     }
     problems: list[Problem] = []
+    data = path.read_bytes()  # once, for pypdf and the byte-level checks (size is capped)
     with _pypdf_log() as log, warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            reader = PdfReader(path, strict=False)
+            reader = PdfReader(io.BytesIO(data), strict=False)
             locked = False
             if reader.is_encrypted:
                 info["encrypted"] = True
@@ -77,7 +78,7 @@ def read_pdf(path: Path, limits: Limits) -> Reading:
             if info["encrypted"]:
                 return Reading("pdf", None, "", tuple(problems), info)
             why = _describe(exc, log)
-            if _cut_short(path):
+            if _cut_short(data):
                 why = f"it is cut short, with no end-of-file marker: {why}"
             return _unreadable(info, problems, why)
         if locked:
@@ -87,7 +88,7 @@ def read_pdf(path: Path, limits: Limits) -> Reading:
             return _unreadable(info, problems, "it has no pages")
         _read_metadata(reader, info)
         info["page_sizes"], unmeasured = _page_sizes(reader, pages)
-        info["signed"] = _signed(reader, path)
+        info["signed"] = _signed(reader, data)
         text, failures = _first_pages_text(reader, min(pages, limits.text_pages))
         failures += unmeasured
     if repairs or failures:
@@ -124,14 +125,9 @@ def _unreadable(info: dict[str, Any], problems: list[Problem], why: str) -> Read
     return Reading("pdf", None, "", tuple(problems), info)
 
 
-def _cut_short(path: Path) -> bool:
+def _cut_short(data: bytes) -> bool:
     """True when the file does not end with a %%EOF marker (an interrupted download or copy)."""
-    try:
-        with open(path, "rb") as fh:
-            fh.seek(max(0, fh.seek(0, 2) - 1024))
-            return b"%%EOF" not in fh.read()
-    except OSError:
-        return False
+    return b"%%EOF" not in data[-1024:]
 
 
 def _describe(exc: Exception, log: list[logging.LogRecord]) -> str:
@@ -194,12 +190,12 @@ def _first_pages_text(reader: PdfReader, count: int) -> tuple[str, list[str]]:
     return cap_text("\n\f".join(texts)), failures
 
 
-def _signed(reader: PdfReader, path: Path) -> bool:
+def _signed(reader: PdfReader, data: bytes) -> bool:
     """True when a signature field carries a value or the file has a /ByteRange."""
     try:
         root = reader.trailer["/Root"].get_object()
         if not isinstance(root, DictionaryObject):
-            return _has_byte_range(path)
+            return b"/ByteRange" in data
         form = root.get("/AcroForm")
         form = form.get_object() if form is not None else None
         if isinstance(form, DictionaryObject):
@@ -209,7 +205,7 @@ def _signed(reader: PdfReader, path: Path) -> bool:
                 return True
     except Exception:  # a broken form tree says nothing either way
         pass
-    return _has_byte_range(path)
+    return b"/ByteRange" in data
 
 
 def _has_signed_field(fields: ArrayObject) -> bool:
@@ -228,14 +224,6 @@ def _has_signed_field(fields: ArrayObject) -> bool:
         if isinstance(kids, ArrayObject) and depth < _MAX_FIELD_DEPTH:
             stack.extend((k, depth + 1) for k in kids[:_MAX_FIELDS])
     return False
-
-
-def _has_byte_range(path: Path) -> bool:
-    try:
-        with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-            return mm.find(b"/ByteRange") != -1
-    except (OSError, ValueError):
-        return False
 
 
 @contextmanager
