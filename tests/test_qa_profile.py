@@ -51,3 +51,18 @@ def test_no_track_anywhere_still_says_how_to_give_one(tmp_path: Path) -> None:
     code, out = _check(tmp_path)
     assert code == 3, out
     assert "--track" in out
+
+
+def test_unknown_track_in_dossier_yaml_names_the_file_and_field(tmp_path: Path) -> None:
+    (tmp_path / "dossier.yaml").write_text("schema: 1\ntrack: mars\n", encoding="utf-8")
+    code, out = _check(tmp_path)
+    assert code == 3, out
+    assert "dossier.yaml: track: unknown checklist or track 'mars'" in out
+
+
+def test_custom_checklist_extending_an_unknown_base_names_the_file(tmp_path: Path) -> None:
+    custom = tmp_path / "mine.yaml"
+    custom.write_text("id: mine\nextends: us-erass\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["checklists", "validate", str(custom)])
+    assert result.exit_code == 3, result.output
+    assert "mine.yaml: extends: unknown checklist or track 'us-erass'" in result.output

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__, facts
-from .checklist import Checklist, load
+from .checklist import Checklist, load, resolve
 from .classify import classify, ignored_by_manifest
 from .errors import BadInputError
 from .model import ChecklistRef, Document, Problem, Report
@@ -65,6 +65,11 @@ def load_context(folder: Path, track: str | None = None) -> tuple[Checklist, Pro
         if raw is not None:  # a misspelt key (trak: us) is named before the missing track
             parse_profile(raw, name=str(path), path=path)
         raise
+    if track is None:  # the track came from dossier.yaml: name the file and the field
+        try:
+            resolve(ref, relative_to)
+        except BadInputError as exc:
+            raise BadInputError(f"{path}: track: {exc}") from None
     checklist = load(ref, relative_to)
     if path.is_file():
         profile = parse_profile(

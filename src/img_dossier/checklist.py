@@ -236,7 +236,11 @@ def _load(path: Path, seen: tuple[Path, ...]) -> Checklist:
         ext = data["extends"]
         if not isinstance(ext, str):
             raise BadInputError(f"{name}: extends: must be a built-in id or a path (got {ext!r})")
-        base = _load(resolve(ext, path.parent), (*seen, real))
+        try:
+            base_path = resolve(ext, path.parent)
+        except BadInputError as exc:
+            raise BadInputError(f"{name}: extends: {exc}") from None
+        base = _load(base_path, (*seen, real))
     return _build(data, name, path, base)
 
 
