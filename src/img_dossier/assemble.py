@@ -728,6 +728,23 @@ def check_target(out: Path, report: Report, folder: Path) -> None:
             )
     if target.is_dir():
         raise OutputError(f"{out}: is a folder; give a file name with -o")
+    if target.is_file() and target.is_relative_to(folder.resolve()) and not _own_output(target):
+        # dossier.yaml, dot-files and other files the check passes over are the user's too
+        raise OutputError(
+            f"{out}: is a file of {folder} that this tool did not write; refusing to overwrite "
+            "it. Choose another output with -o."
+        )
+
+
+def _own_output(path: Path) -> bool:
+    """True for a PDF this tool wrote (its document info carries OWN_OUTPUT_KEY)."""
+    try:
+        with path.open("rb") as fh:
+            if not fh.read(1024).lstrip().startswith(b"%PDF-"):
+                return False
+        return OWN_OUTPUT_KEY in (PdfReader(path, strict=False).metadata or {})
+    except Exception:  # unreadable: not ours to overwrite
+        return False
 
 
 def assemble(

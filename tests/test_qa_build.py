@@ -1,0 +1,40 @@
+"""build -o aimed at the user's own files: refused (exit 4) and left untouched."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from pypdf import PdfReader
+
+from img_dossier.cli import cli
+
+
+@pytest.fixture()
+def folder(tmp_path: Path) -> Path:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "dossier.yaml").write_text("schema: 1\ntrack: us\n", encoding="utf-8")
+    (docs / "personal-statement.txt").write_text("Personal statement\n\nI am.\n", "utf-8")
+    (docs / ".notes").write_text("my private notes\n", encoding="utf-8")
+    return docs
+
+
+@pytest.mark.parametrize("name", ["dossier.yaml", ".notes"])
+def test_output_over_a_file_the_check_passes_over_is_exit_4(folder: Path, name: str) -> None:
+    target = folder / name
+    before = target.read_bytes()
+    result = CliRunner().invoke(cli, ["build", str(folder), "-o", str(target), "-q"])
+    assert result.exit_code == 4, result.output
+    assert name in result.output and "refusing to overwrite" in result.output
+    assert target.read_bytes() == before
+
+
+def test_a_dossier_built_inside_the_folder_can_be_rebuilt(folder: Path) -> None:
+    target = folder / "out.pdf"
+    first = CliRunner().invoke(cli, ["build", str(folder), "-o", str(target), "-q"])
+    assert first.exit_code == 1, first.output  # incomplete, written
+    again = CliRunner().invoke(cli, ["build", str(folder), "-o", str(target), "-q"])
+    assert again.exit_code == 1, again.output
+    assert len(PdfReader(target).pages) >= 2
