@@ -856,6 +856,13 @@ def check_output(out: Path, run: CheckRun, *, force: bool) -> None:
         raise OutputError(
             f"{out}: exists and is not empty; use --force to replace it, or choose another --out"
         )
+    if target.is_dir() and force:  # a pack writes only files: a folder of folders is not one
+        sub = next((p for p in sorted(target.iterdir()) if p.is_dir()), None)
+        if sub is not None:
+            raise OutputError(
+                f"{out}: holds the folder {sub.name}, so it is not an earlier pack's output; "
+                "--force replaces only a folder of files. Choose another output with --out"
+            )
 
 
 def previous_outputs(folder: Path) -> set[Path]:
