@@ -130,7 +130,9 @@ def _report(
         rows.append(result.row)
         if calendar:
             if result.row.error is not None:
-                click.echo(f"dossier: {result.row.folder}: {result.row.error}", err=True)
+                error, folder = result.row.error, result.row.folder
+                said = error.startswith(folder)  # the message names the folder already
+                click.echo(f"dossier: {error if said else f'{folder}: {error}'}", err=True)
             if fmt == "jsonl":
                 for entry in result.calendar:
                     out.write(json.dumps(entry.to_json(), ensure_ascii=False) + "\n")
