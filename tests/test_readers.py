@@ -7,6 +7,7 @@ import json
 import os
 import re
 import signal
+import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -639,6 +640,77 @@ def test_a_read_after_a_crashed_worker_gets_a_new_one(
     boom, fine = write(tmp_path / "boom.txt", b"x"), write(tmp_path / "fine.txt", b"y")
     assert codes(read_documents([boom])[0]) == {"too-large": "error"}
     assert read_documents([fine])[0].text.isdigit()
+
+
+def test_a_worker_killed_while_idle_is_replaced_without_failing_a_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_pool: None
+) -> None:
+    from img_dossier.readers import dispatch
+
+    monkeypatch.setattr(dispatch, "read_text", pid_reader)
+    first = read_documents([write(tmp_path / "a.txt", b"a")])[0].text
+    os.kill(int(first), signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while Path(f"/proc/{first}/stat").exists() and "Z" not in _state(first):
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    doc = read_documents([write(tmp_path / "b.txt", b"b")])[0]
+    assert doc.problems == () and doc.text.isdigit() and doc.text != first
+
+
+def _state(pid: str) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except OSError:
+        return "gone"
+
+
+def test_a_read_interrupted_midway_leaves_no_answer_for_the_next_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_pool: None
+) -> None:
+    from img_dossier.readers import dispatch
+
+    def slow(path: Path, named: str) -> Reading:
+        if path.name == "slow.txt":
+            time.sleep(1.0)
+            return Reading(named, None, "late answer")
+        return Reading(named, None, path.read_text())
+
+    class Interrupted(Exception):
+        pass
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise Interrupted
+
+    class Cache(dict[str, Any]):
+        def put(self, key: str, value: dict[str, Any]) -> None:
+            self[key] = value
+
+    monkeypatch.setattr(dispatch, "read_text", slow)
+    cache, known = Cache(), write(tmp_path / "known.txt", b"known")
+    read_documents([known], cache=cache)
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.3)
+        with pytest.raises(Interrupted):
+            read_documents([write(tmp_path / "slow.txt", b"s")])
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    time.sleep(1.0)  # the interrupted worker would have answered by now
+    docs = read_documents([known, write(tmp_path / "next.txt", b"next")], cache=cache)
+    assert [d.text for d in docs] == ["known", "next"]
+
+
+def test_workers_are_renewed_after_many_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_pool: None
+) -> None:
+    from img_dossier.readers import dispatch, pool
+
+    monkeypatch.setattr(dispatch, "read_text", pid_reader)
+    monkeypatch.setattr(pool, "TASKS_PER_WORKER", 2)
+    readers = [read_documents([write(tmp_path / f"{n}.txt", b"%d" % n)])[0].text for n in range(4)]
+    assert readers[0] == readers[1] != readers[2] == readers[3]
 
 
 def test_other_limits_get_workers_that_apply_them(tmp_path: Path, fresh_pool: None) -> None:

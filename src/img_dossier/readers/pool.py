@@ -40,6 +40,9 @@ if TYPE_CHECKING:
 
 _MIB = 1024 * 1024
 
+#: Files a worker reads before it is replaced by a fresh one (bounds any slow growth).
+TASKS_PER_WORKER = 1000
+
 
 @dataclass(frozen=True)
 class Task:
@@ -118,11 +121,17 @@ class _Worker:
             child.close()
         self.task: Task | None = None
         self.deadline = 0.0
+        self.done = 0
 
-    def give(self, task: Task, seconds: float) -> None:
+    def give(self, task: Task, seconds: float) -> bool:
+        """Hand over a task; False when the pipe is broken (the worker died)."""
         self.task = task
         self.deadline = time.monotonic() + seconds
-        self.conn.send(task)
+        try:
+            self.conn.send(task)
+        except (OSError, ValueError):
+            return False
+        return True
 
     def stop(self, *, force: bool) -> None:
         if not force:
@@ -180,9 +189,14 @@ class _Pool:
 
     def _feed(self, pending: deque[Task], outcomes: list[Outcome], size: int) -> None:
         """Give idle workers a task each, starting workers (up to size) for what is left."""
-        for worker in self.workers[:size]:
-            if worker.task is None and pending:
-                worker.give(pending.popleft(), self.limits.seconds)
+        for worker in [w for w in self.workers[:size] if w.task is None]:
+            if not pending:
+                break
+            if worker.process.is_alive() and worker.give(pending[0], self.limits.seconds):
+                pending.popleft()
+            else:  # died while idle (killed from outside): its task goes to another worker
+                worker.task = None
+                self._replace(worker)
         while pending and len(self.workers) < size:
             _flush_std()
             try:
@@ -193,7 +207,7 @@ class _Pool:
                 outcomes.append(read_here(pending.popleft(), self.limits))
                 continue
             self.workers.append(worker)
-            worker.give(pending.popleft(), self.limits.seconds)
+            worker.give(pending.popleft(), self.limits.seconds)  # if it died, _collect says so
 
     def _collect(self, worker: _Worker, ready: Sequence[object]) -> Outcome | None:
         task = worker.task
@@ -203,8 +217,11 @@ class _Pool:
                 if worker.conn.poll():
                     outcome: Outcome = worker.conn.recv()
                     worker.task = None
+                    worker.done += 1
                     if not outcome.cacheable:  # the worker ran out of memory and exits
                         self._replace(worker)
+                    elif worker.done >= TASKS_PER_WORKER:
+                        self._retire(worker)
                     return outcome
             except (EOFError, OSError):
                 pass
@@ -218,6 +235,10 @@ class _Pool:
 
     def _replace(self, worker: _Worker) -> None:
         worker.stop(force=True)
+        self.workers.remove(worker)
+
+    def _retire(self, worker: _Worker) -> None:
+        worker.stop(force=False)
         self.workers.remove(worker)
 
     @staticmethod
