@@ -31,15 +31,17 @@ def us_j1(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return Path(make_samples.build_folder("us", out / "us-j1", overwrite=True))
 
 
-def test_build_writes_default_name_and_prints_summary(us_j1: Path, tmp_path: Path) -> None:
+def test_build_writes_default_name_and_prints_summary(
+    us_j1: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     runner = CliRunner()
-    with runner.isolated_filesystem(temp_dir=tmp_path):
-        result = runner.invoke(cli, ["build", str(us_j1), "--as-of", "2026-11-29", "-q"])
-        out = Path.cwd() / "quispe-mamani-dossier.pdf"
-        assert result.exit_code == 0, result.output
-        assert out.is_file()
-        assert str(out) in result.stdout
-        assert " pages, " in result.stdout and "KB" in result.stdout
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(cli, ["build", str(us_j1), "--as-of", "2026-11-29", "-q"])
+    out = Path.cwd() / "quispe-mamani-dossier.pdf"
+    assert result.exit_code == 0, result.output
+    assert out.is_file()
+    assert str(out) in result.stdout
+    assert " pages, " in result.stdout and "KB" in result.stdout
 
 
 def test_build_json_has_dossier_block_and_the_pdf_is_sound(us_j1: Path, tmp_path: Path) -> None:

@@ -58,15 +58,15 @@ def test_text_output_names_each_file_and_the_folder(canada: Path, tmp_path: Path
 
 
 def test_default_output_is_family_name_and_portal_in_the_current_folder(
-    canada: Path, tmp_path: Path
+    canada: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     runner = CliRunner()
-    with runner.isolated_filesystem(temp_dir=tmp_path):
-        result = runner.invoke(cli, ["pack", str(canada), "--portal", "carms", "-q", *AS_OF])
-        assert result.exit_code == ExitCode.OK, result.output
-        folder = Path.cwd() / "haddad-carms"
-        assert (folder / "manifest.json").is_file() and (folder / "cv_Haddad.pdf").is_file()
-        assert "ok " not in result.stdout  # -q: only problems and the result line
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(cli, ["pack", str(canada), "--portal", "carms", "-q", *AS_OF])
+    assert result.exit_code == ExitCode.OK, result.output
+    folder = Path.cwd() / "haddad-carms"
+    assert (folder / "manifest.json").is_file() and (folder / "cv_Haddad.pdf").is_file()
+    assert "ok " not in result.stdout  # -q: only problems and the result line
 
 
 def test_a_missing_item_or_an_encrypted_document_is_exit_1(canada: Path, tmp_path: Path) -> None:

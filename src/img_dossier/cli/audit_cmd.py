@@ -124,7 +124,7 @@ def _report(
     """Write the rows (or the calendar) and the summary line; return the exit code."""
     rows: list[AuditRow] = []
     entries: list[CalendarRow] = []
-    out = click.get_text_stream("stdout")
+    out = sys.stdout
 
     for result in _with_progress(results, total, quiet):
         rows.append(result.row)
