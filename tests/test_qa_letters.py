@@ -66,3 +66,23 @@ def test_misspelt_csv_column_is_named_with_the_missing_field(tmp_path: Path) -> 
     assert "missing referee_name" in out
     assert "referee.csv" in out or "referees.csv" in out
     assert "column(s) referee not used" in out
+
+
+def test_user_template_without_filename_field_says_what_to_add(tmp_path: Path) -> None:
+    templates = tmp_path / "tpl"
+    templates.mkdir()
+    doc = Document()
+    doc.add_paragraph("Dear {{ referee }},")
+    doc.save(str(templates / "thanks.docx"))
+    (templates / "thanks.yaml").write_text(
+        "description: Thanks.\nfields:\n"
+        "  - name: referee\n    description: Who.\n    example: Dr. Smith\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        cli, ["letters", "render", "thanks", "--templates", str(templates), "--set", "referee=X"]
+    )
+    assert result.exit_code == 3, result.output
+    assert "thanks.yaml: filename_field:" in result.output
+    assert "one of: referee (missing)" in result.output
+    assert "None" not in result.output

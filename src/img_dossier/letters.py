@@ -222,8 +222,10 @@ def _read_meta(name: str, folder: Path, source: str) -> Template:
                 )
     filename_field = data.get("filename_field")
     if filename_field not in names:
+        got = "missing" if filename_field is None else f"got {filename_field!r}"
         raise BadInputError(
-            f"{yaml_path}: filename_field: must name one of the fields (got {filename_field!r})"
+            f"{yaml_path}: filename_field: must name the field whose value names each "
+            f"letter's file, one of: {', '.join(names)} ({got})"
         )
     return Template(
         name=name,
