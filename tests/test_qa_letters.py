@@ -86,3 +86,14 @@ def test_user_template_without_filename_field_says_what_to_add(tmp_path: Path) -
     assert "thanks.yaml: filename_field:" in result.output
     assert "one of: referee (missing)" in result.output
     assert "None" not in result.output
+
+
+def test_rendering_again_names_the_letter_that_exists(tmp_path: Path) -> None:
+    csv_text = (
+        "referee_name,referee_institution,worked_together,letter_id,deadline\n"
+        "Dr. Jane Smith,Mayo Clinic,I worked with you,123,2026-09-01\n"
+    )
+    assert _render(tmp_path, csv_text)[0] == 0
+    code, out, folder = _render(tmp_path, csv_text)
+    assert code == 4, out
+    assert f"{folder / 'lor-request-dr-jane-smith.docx'} already exists; nothing was written" in out

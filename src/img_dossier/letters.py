@@ -586,7 +586,8 @@ def write_letters(
             shown = ", ".join(str(p) for p in existing[:5])
             more = f" and {len(existing) - 5} more" if len(existing) > 5 else ""
             raise OutputError(
-                f"{shown}{more} already exist; nothing was written. Use --force to "
+                f"{shown}{more} already {'exists' if len(existing) == 1 else 'exist'}; "
+                "nothing was written. Use --force to "
                 "overwrite, or --out another folder"
             )
     data = template.docx_path.read_bytes()
