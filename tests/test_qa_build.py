@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -38,3 +39,23 @@ def test_a_dossier_built_inside_the_folder_can_be_rebuilt(folder: Path) -> None:
     again = CliRunner().invoke(cli, ["build", str(folder), "-o", str(target), "-q"])
     assert again.exit_code == 1, again.output
     assert len(PdfReader(target).pages) >= 2
+
+
+def test_a_duplicate_file_is_in_the_dossier_once_and_listed_as_left_out(folder: Path) -> None:
+    from reportlab.pdfgen import canvas
+
+    first = folder / "lor-smith.pdf"
+    pdf = canvas.Canvas(str(first))
+    pdf.drawString(72, 720, "Letter of Recommendation")
+    pdf.drawString(72, 700, "Dear Program Director")
+    pdf.save()
+    (folder / "lor-smith copy.pdf").write_bytes(first.read_bytes())
+    out = folder.parent / "d.pdf"
+    result = CliRunner().invoke(cli, ["build", str(folder), "-o", str(out), "--json"])
+    assert result.exit_code == 1, result.output
+    dossier = json.loads(result.stdout)["dossier"]
+    placed = [rel for s in dossier["sections"] for rel in s["documents"]]
+    copies = {"lor-smith.pdf", "lor-smith copy.pdf"}
+    assert len(copies & set(placed)) == 1, placed
+    (left,) = [x for x in dossier["left_out"] if x["path"] in copies]
+    assert left["reason"].startswith("duplicate")

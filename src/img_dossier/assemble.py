@@ -166,6 +166,10 @@ def _plan(
         if not doc.readable:
             left_out.append((rel, _reason(doc)))
             return None
+        duplicate = next((p for p in doc.problems if p.code == "duplicate"), None)
+        if duplicate is not None:  # the same bytes as another document: in the dossier once
+            left_out.append((rel, f"{duplicate.code}: {duplicate.message}"))
+            return None
         return doc
 
     for item in report.items:
