@@ -170,17 +170,24 @@ def classify(
     """Return the documents (same order) with item, classified_by and evidence set.
 
     Unclassified documents get an ``unclassified`` warning with a hint; a byte-identical
-    copy of an earlier document gets a ``duplicate`` warning naming it (and verify does not
-    count it). Documents that dossier.yaml maps to "ignore" keep item None, without problem.
+    copy of another document (the one with the shortest name is kept) gets a ``duplicate``
+    warning naming it (and verify does not count it). Documents that dossier.yaml maps to
+    "ignore" keep item None, without problem.
     """
     names = _Names.of(checklist.items)
     known = checklist.item_ids
-    out: list[Document] = []
+    classified = [_classify_one(doc, checklist, profile, names, known) for doc in documents]
+    # of identical copies the shortest name is kept ("lor.pdf", not "lor (1).pdf")
     first_of: dict[str, str] = {}
-    for doc in documents:
-        doc = _classify_one(doc, checklist, profile, names, known)
+    for doc in classified:
         if doc.sha256 and doc.bytes > 0 and not _ignored(doc):
-            first = first_of.setdefault(doc.sha256, doc.rel)
+            kept = first_of.setdefault(doc.sha256, doc.rel)
+            if (len(doc.rel), doc.rel) < (len(kept), kept):
+                first_of[doc.sha256] = doc.rel
+    out: list[Document] = []
+    for doc in classified:
+        if doc.sha256 and doc.bytes > 0 and not _ignored(doc):
+            first = first_of[doc.sha256]
             if first != doc.rel:
                 doc = doc.with_problems(
                     Problem(

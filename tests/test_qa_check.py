@@ -1,0 +1,29 @@
+"""check as a user sees it: which of two identical copies is called the duplicate."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+from reportlab.pdfgen import canvas
+
+from img_dossier.cli import cli
+
+
+def test_the_download_copy_not_the_original_is_the_duplicate(tmp_path: Path) -> None:
+    (tmp_path / "dossier.yaml").write_text("schema: 1\ntrack: canada\n", encoding="utf-8")
+    letters = tmp_path / "letters"
+    letters.mkdir()
+    original = letters / "reference-1.pdf"
+    pdf = canvas.Canvas(str(original))
+    pdf.drawString(72, 720, "Reference letter")
+    pdf.save()
+    (letters / "reference-1 (1).pdf").write_bytes(original.read_bytes())
+    result = CliRunner().invoke(cli, ["check", str(tmp_path), "--json"])
+    assert result.exit_code == 1, result.output
+    docs = {d["path"]: d for d in json.loads(result.stdout)["documents"]}
+    assert [p["code"] for p in docs["letters/reference-1.pdf"]["problems"]] == []
+    (dup,) = docs["letters/reference-1 (1).pdf"]["problems"]
+    assert dup["code"] == "duplicate"
+    assert "the same file as letters/reference-1.pdf" in dup["message"]
