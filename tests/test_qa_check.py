@@ -27,3 +27,20 @@ def test_the_download_copy_not_the_original_is_the_duplicate(tmp_path: Path) -> 
     (dup,) = docs["letters/reference-1 (1).pdf"]["problems"]
     assert dup["code"] == "duplicate"
     assert "the same file as letters/reference-1.pdf" in dup["message"]
+
+
+def test_a_files_entry_that_matches_nothing_is_a_note(tmp_path: Path) -> None:
+    (tmp_path / "dossier.yaml").write_text(
+        'schema: 1\ntrack: canada\nfiles:\n  "Scan_0002.pdf": cv\n  "notes/*": ignore\n'
+        '  "cv-final.txt": cv\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "cv-final.txt").write_text("Curriculum vitae\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check", str(tmp_path), "--json"])
+    notes = json.loads(result.stdout)["notes"]
+    unmatched = [n for n in notes if "matches no file" in n]
+    assert len(unmatched) == 2, notes
+    assert any('"Scan_0002.pdf"' in n for n in unmatched)
+    assert any('"notes/*"' in n for n in unmatched)
+    text = CliRunner().invoke(cli, ["check", str(tmp_path)]).stdout
+    assert 'dossier.yaml files: "Scan_0002.pdf" matches no file' in text

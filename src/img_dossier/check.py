@@ -15,7 +15,7 @@ from typing import Any
 
 from . import __version__, facts
 from .checklist import Checklist, load, resolve
-from .classify import classify, ignored_by_manifest
+from .classify import classify, ignored_by_manifest, manifest_match
 from .errors import BadInputError
 from .model import ChecklistRef, Document, Problem, Report
 from .profile import PROFILE_NAME, Profile, parse_profile, read_yaml
@@ -100,6 +100,16 @@ def outside_document(folder: Path, rel: str, target: str) -> Document:
     )
 
 
+def _unmatched_files(profile: Profile, rels: list[str], folder: Path) -> list[str]:
+    """A note for each dossier.yaml ``files:`` entry that matches no file (a misspelt name)."""
+    return [
+        f'dossier.yaml files: "{pattern}" matches no file in {folder}; check its spelling '
+        "(paths are relative to the folder, with / between folders)"
+        for pattern, target in profile.files.items()
+        if not any(manifest_match(rel, {pattern: target}) for rel in rels)
+    ]
+
+
 def run_check(
     folder: Path,
     *,
@@ -143,7 +153,7 @@ def run_check(
         items=result.items,
         documents=result.documents,
         ignored=tuple(sorted({*found.ignored, *skipped})),
-        notes=result.notes,
+        notes=(*result.notes, *_unmatched_files(profile, [f.rel for f in found.files], folder)),
         strict=strict,
         tool_version=__version__,
     )
