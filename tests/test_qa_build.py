@@ -59,3 +59,19 @@ def test_a_duplicate_file_is_in_the_dossier_once_and_listed_as_left_out(folder: 
     assert len(copies & set(placed)) == 1, placed
     (left,) = [x for x in dossier["left_out"] if x["path"] in copies]
     assert left["reason"].startswith("duplicate")
+
+
+def test_index_calls_only_optional_items_optional_and_once(folder: Path) -> None:
+    (folder / "dossier.yaml").write_text(
+        "schema: 1\ntrack: us\ntraining:\n  visa: J-1\necfmg_certified: true\n", encoding="utf-8"
+    )
+    out = folder.parent / "d.pdf"
+    result = CliRunner().invoke(cli, ["build", str(folder), "-o", str(out), "-q"])
+    assert result.exit_code == 1, result.output
+    index = " ".join(page.extract_text() for page in PdfReader(out).pages[1:3])
+    lines = [ln for ln in index.splitlines() if "Step 3" in ln or "Photograph" in ln]
+    assert lines, index
+    step3 = next(ln for ln in lines if "Step 3" in ln)
+    assert "optional" not in step3  # not required (no H-1B), which is not "optional"
+    photo = next(ln for ln in lines if "Photograph" in ln)
+    assert photo.count("optional") == 1, photo

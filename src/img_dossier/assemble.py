@@ -490,9 +490,13 @@ def _front_matter(
             status = group.item.status
             colour = _STATUS_COLOURS.get(status, "#000000")
             status_cell = _para(f'<font color="{colour}">{_esc(status)}</font>', st["base"])
-            item_text = _esc(group.title) + (
-                "" if group.item.required else ' <font size="7">(optional)</font>'
+            optional = (
+                not group.item.required
+                and status != "not-required"  # its condition is false: not optional
+                and "optional" not in group.title.lower()  # "Photograph (optional)"
             )
+            tag = ' <font size="7">(optional)</font>' if optional else ""
+            item_text = _esc(group.title) + tag
         else:
             status_cell = _para("", st["base"])
             item_text = _esc(group.title)
