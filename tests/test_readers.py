@@ -713,6 +713,28 @@ def test_workers_are_renewed_after_many_files(
     assert readers[0] == readers[1] != readers[2] == readers[3]
 
 
+def test_two_threads_reading_at_once_each_get_their_own_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_pool: None
+) -> None:
+    import threading
+
+    from img_dossier.readers import dispatch
+
+    def slow(path: Path, named: str) -> Reading:
+        time.sleep(0.5 if path.name == "a.txt" else 0.0)
+        return Reading(named, None, path.read_text())
+
+    monkeypatch.setattr(dispatch, "read_text", slow)
+    a, b = write(tmp_path / "a.txt", b"from a"), write(tmp_path / "b.txt", b"from b")
+    got: dict[str, list[str]] = {}
+    first = threading.Thread(target=lambda: got.update(a=[d.text for d in read_documents([a])]))
+    first.start()
+    time.sleep(0.2)
+    got["b"] = [d.text for d in read_documents([b])]
+    first.join(30)
+    assert got == {"a": ["from a"], "b": ["from b"]}
+
+
 def test_other_limits_get_workers_that_apply_them(tmp_path: Path, fresh_pool: None) -> None:
     files = [write(tmp_path / "three.pdf", pdf_bytes(["One", "Two", "Three"]))]
     assert "Three" in read_documents(files)[0].text

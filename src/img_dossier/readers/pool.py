@@ -7,7 +7,8 @@ it held gets a ``timeout`` or ``too-large`` problem, the others are still read.
 
 The workers outlive one call: a process keeps one pool (started lazily, stopped at exit),
 so checking client after client (``dossier audit``) forks no new workers per client. A
-pool belongs to the process that started it; a forked child starts its own.
+pool belongs to the process that started it; a forked child starts its own. A thread
+that finds the pool in use by another thread reads with a pool of its own.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Sequence
@@ -70,19 +72,45 @@ def read_in_workers(tasks: Sequence[Task], limits: Limits, jobs: int) -> list[Ou
         return []
     if multiprocessing.current_process().daemon:  # a daemon may not start processes
         return [read_here(task, limits) for task in tasks]
-    return _shared_pool(limits).run(tasks, max(1, min(jobs, len(tasks))))
+    size = max(1, min(jobs, len(tasks)))
+    if not _lock.acquire(blocking=False):  # another thread is reading: a pool of its own
+        pool = _Pool(limits)
+        try:
+            return pool.run(tasks, size)
+        finally:
+            pool.close()
+    try:
+        return _shared_pool(limits).run(tasks, size)
+    finally:
+        _lock.release()
 
 
 def shutdown() -> None:
     """Stop this process's reader workers (they start again on the next read)."""
+    if not _lock.acquire(blocking=False):
+        return  # a thread is reading with them; exit stops them (daemons, parent-death signal)
+    try:
+        _shutdown()
+    finally:
+        _lock.release()
+
+
+#: This process's pool: reused while the limits stay the same; _lock guards it.
+_shared: _Pool | None = None
+_lock = threading.Lock()
+
+
+def _shutdown() -> None:
     global _shared
     pool, _shared = _shared, None
     if pool is not None and pool.owner == os.getpid():
         pool.close()
 
 
-#: This process's pool: reused while the limits stay the same.
-_shared: _Pool | None = None
+def _new_lock_in_child() -> None:
+    """After fork: the parent's lock may be held by a thread that does not exist here."""
+    global _lock
+    _lock = threading.Lock()
 
 
 def _shared_pool(limits: Limits) -> _Pool:
@@ -93,7 +121,7 @@ def _shared_pool(limits: Limits) -> _Pool:
         pool.forget()  # the parent's workers: never sent to, never stopped from here
         pool = _shared = None
     if pool is not None and pool.limits != limits:
-        shutdown()
+        _shutdown()
         pool = None
     if pool is None:
         pool = _shared = _Pool(limits)
@@ -101,6 +129,8 @@ def _shared_pool(limits: Limits) -> _Pool:
 
 
 atexit.register(shutdown)
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_new_lock_in_child)
 
 
 class _Worker:
