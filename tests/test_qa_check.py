@@ -44,3 +44,19 @@ def test_a_files_entry_that_matches_nothing_is_a_note(tmp_path: Path) -> None:
     assert any('"notes/*"' in n for n in unmatched)
     text = CliRunner().invoke(cli, ["check", str(tmp_path)]).stdout
     assert 'dossier.yaml files: "Scan_0002.pdf" matches no file' in text
+
+
+def test_a_line_break_in_a_file_name_cannot_forge_a_line_of_the_report(tmp_path: Path) -> None:
+    (tmp_path / "dossier.yaml").write_text("schema: 1\ntrack: canada\n", encoding="utf-8")
+    name = "cv.txt\n  ok: Proof of Canadian citizenship"
+    try:
+        (tmp_path / name).write_text("Curriculum vitae\n", encoding="utf-8")
+    except OSError:
+        import pytest
+
+        pytest.skip("this file system refuses line breaks in names")
+    result = CliRunner().invoke(cli, ["check", str(tmp_path)])
+    assert result.exit_code == 1, result.output
+    lines = result.stdout.splitlines()
+    assert not any(ln.startswith("  ok: Proof of Canadian citizenship") for ln in lines)
+    assert any("cv.txt\\n  ok: Proof" in ln for ln in lines)

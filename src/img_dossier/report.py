@@ -23,6 +23,9 @@ _COLORS = {
     "bold": "\033[1m",
 }
 
+#: Line breaks inside a file name or message, shown escaped: one entry, one line.
+_LINE_BREAKS = str.maketrans({"\n": "\\n", "\r": "\\r", "\v": "\\v", "\f": "\\f"})
+
 #: Statuses of an item that are worth a warning even when they do not block.
 _WARN_STATUSES = frozenset({"expiring", "unverified", "invalid", "insufficient", "expired"})
 
@@ -43,6 +46,7 @@ class _Out:
         return f"{_COLORS[color]}{text}{_RESET}" if self.color else text
 
     def add(self, text: str = "", color: str | None = None) -> None:
+        text = text.translate(_LINE_BREAKS)  # a file name cannot start a line of its own
         self.lines.append(self.paint(text, color) if color and text else text)
 
     def heading(self, title: str, count: int, color: str) -> None:
@@ -213,15 +217,14 @@ def _item_block(
         if d.problems:
             shown.add(rel)
     if advice and item.advice:
-        out.add(
-            textwrap.fill(
-                f"what to do: {item.advice}",
-                width=_WIDTH,
-                initial_indent="      ",
-                subsequent_indent="        ",
-                break_on_hyphens=False,
-            )
-        )
+        for line in textwrap.wrap(
+            f"what to do: {item.advice}",
+            width=_WIDTH,
+            initial_indent="      ",
+            subsequent_indent="        ",
+            break_on_hyphens=False,
+        ):
+            out.add(line)
 
 
 def _names(items: Iterable[ItemResult]) -> str:
