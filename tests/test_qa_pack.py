@@ -25,3 +25,26 @@ def test_force_does_not_replace_a_folder_that_holds_folders(tmp_path: Path) -> N
     assert "photos" in result.output and "--out" in result.output
     assert (desktop / "taxes.txt").read_text(encoding="utf-8") == "important"
     assert (desktop / "photos" / "a.jpg").is_file()
+
+
+def test_eras_lor_portal_gets_one_file_per_letter_for_the_referee(tmp_path: Path) -> None:
+    import json
+
+    from reportlab.pdfgen import canvas
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "dossier.yaml").write_text("schema: 1\ntrack: us\n", encoding="utf-8")
+    for n in (1, 2, 3):
+        pdf = canvas.Canvas(str(docs / f"lor-{n}.pdf"), pagesize=(612, 792))
+        pdf.drawString(72, 720, f"Letter of Recommendation {n}")
+        pdf.save()
+    out = tmp_path / "lorp"
+    result = CliRunner().invoke(
+        cli, ["pack", str(docs), "--portal", "eras-lorp", "--out", str(out), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    slots = json.loads(result.stdout)["slots"]
+    files = sorted(s["file"] for s in slots if s["status"] == "packed")
+    assert len(files) == 3, slots
+    assert all("uploaded by the referee" in s["message"] for s in slots), slots
