@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from . import __version__, facts
@@ -100,6 +100,36 @@ def outside_document(folder: Path, rel: str, target: str) -> Document:
     )
 
 
+#: Formats people keep documents in that the readers do not take, and the way out of each.
+_UNREAD_FORMATS = {
+    ".heic": ("an iPhone photo (HEIC)", "export it as JPEG or PDF"),
+    ".heif": ("an iPhone photo (HEIF)", "export it as JPEG or PDF"),
+    ".doc": ("an old Word document (.doc)", "open it in Word and save it as .docx or PDF"),
+    ".odt": ("an OpenDocument text", "save it as .docx or PDF"),
+    ".rtf": ("an RTF document", "save it as .docx or PDF"),
+    ".pages": ("a Pages document", "export it as PDF"),
+    ".webp": ("a WebP image", "save it as JPEG, PNG or PDF"),
+    ".gif": ("a GIF image", "save it as JPEG, PNG or PDF"),
+    ".bmp": ("a BMP image", "save it as JPEG, PNG or PDF"),
+    ".xps": ("an XPS document", "print it to PDF"),
+    ".zip": ("a ZIP archive", "unpack it into the folder"),
+}
+
+
+def _unread_notes(ignored: Iterable[str]) -> list[str]:
+    """A note for each ignored file whose name says a document format the tool cannot read."""
+    notes: list[str] = []
+    for rel in ignored:
+        known = _UNREAD_FORMATS.get(PurePosixPath(rel).suffix.lower())
+        if known is not None:
+            kind, fix = known
+            notes.append(
+                f"{rel}: {kind}, a format this tool does not read; if it is one of your "
+                f"documents, {fix} and replace the file"
+            )
+    return notes
+
+
 def _unmatched_files(profile: Profile, rels: list[str], folder: Path) -> list[str]:
     """A note for each dossier.yaml ``files:`` entry that matches no file (a misspelt name)."""
     return [
@@ -153,7 +183,11 @@ def run_check(
         items=result.items,
         documents=result.documents,
         ignored=tuple(sorted({*found.ignored, *skipped})),
-        notes=(*result.notes, *_unmatched_files(profile, [f.rel for f in found.files], folder)),
+        notes=(
+            *result.notes,
+            *_unmatched_files(profile, [f.rel for f in found.files], folder),
+            *_unread_notes(found.ignored),
+        ),
         strict=strict,
         tool_version=__version__,
     )
