@@ -15,7 +15,7 @@ The applicant, Mateo Andrés Rojas Villanueva (invented), has every document, ye
 
 Run ``python samples/problems/make_problems.py [--out DIR]``; it reuses the document factory
 of ``samples/make_samples.py`` and is deterministic like it. This script sits in the folder it
-writes, so dossier.yaml maps it to ``ignore``.
+writes; the report lists it under "Ignored" (not a document).
 """
 
 from __future__ import annotations
@@ -132,7 +132,7 @@ def build(dest: Path) -> Path:
     ]
     for rel, content in documents:
         ms.render(content, dest / rel)
-    yaml = ms.dossier_yaml("us", p, [(Path(__file__).name, "ignore")])
+    yaml = ms.dossier_yaml("us", p)
     (dest / "dossier.yaml").write_text(yaml, encoding="utf-8")
     return dest
 
