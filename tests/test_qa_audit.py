@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -18,3 +19,16 @@ def test_calendar_names_a_broken_client_once(tmp_path: Path) -> None:
     line = next(ln for ln in result.stderr.splitlines() if "frobnicate" in ln)
     assert line.count(str(client)) == 1, line
     assert "dossier.yaml: frobnicate: unknown key" in line
+
+
+def test_a_macos_zip_leftover_folder_is_not_a_client(tmp_path: Path) -> None:
+    clients = tmp_path / "clients"
+    (clients / "__MACOSX" / "a").mkdir(parents=True)
+    (clients / "__MACOSX" / "a" / "._passport.pdf").write_bytes(b"\0\5\26\7")
+    client = clients / "a"
+    client.mkdir()
+    (client / "dossier.yaml").write_text("schema: 1\ntrack: us\n", "utf-8")
+    result = CliRunner().invoke(cli, ["audit", str(clients), "--format", "jsonl"])
+    assert result.exit_code == 1, result.output
+    folders = [json.loads(line)["folder"] for line in result.stdout.splitlines()]
+    assert folders == [str(client)]

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 #: ``valid_until`` ...): any such key whose value is a date is an expiry.
 EXPIRY_KEY = re.compile(r"expir|valid_until|valid_to|valid_through|not_after", re.IGNORECASE)
 
-_JUNK = re.compile(r"^(\..*|~\$.*|Thumbs\.db|desktop\.ini)$", re.IGNORECASE)
+_JUNK = re.compile(r"^(\..*|~\$.*|Thumbs\.db|desktop\.ini|__MACOSX|__pycache__)$", re.IGNORECASE)
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
