@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import make_samples as ms  # noqa: E402  (the factory lives one folder up)
+import make_samples as ms  # the factory lives one folder up
 
 PERSON = dataclasses.replace(
     ms.US_APPLICANT,
