@@ -66,3 +66,24 @@ def test_custom_checklist_extending_an_unknown_base_names_the_file(tmp_path: Pat
     result = CliRunner().invoke(cli, ["checklists", "validate", str(custom)])
     assert result.exit_code == 3, result.output
     assert "mine.yaml: extends: unknown checklist or track 'us-erass'" in result.output
+
+
+def test_a_yaml_alias_bomb_in_dossier_yaml_is_a_short_message(tmp_path: Path) -> None:
+    lines = ["schema: 1", "track: us", 'x: &a0 ["x","x","x","x","x","x","x","x","x"]']
+    for n in range(1, 8):
+        lines.append(f"x{n}: &a{n} [" + ",".join([f"*a{n - 1}"] * 9) + "]")
+    lines += ["applicant:", "  other_names: [*a7, *a7]"]
+    (tmp_path / "dossier.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, out = _check(tmp_path)
+    assert code == 3
+    (line,) = [ln for ln in out.splitlines() if "applicant.other_names" in ln]
+    assert len(line) < 300
+
+
+def test_a_pasted_paragraph_is_shown_shortened(tmp_path: Path) -> None:
+    text = "schema: 1\ntrack: us\ntraining:\n  start: " + "next july " * 50 + "\n"
+    (tmp_path / "dossier.yaml").write_text(text, encoding="utf-8")
+    code, out = _check(tmp_path)
+    assert code == 3
+    assert 'training.start: not a date (got "next july next july' in out
+    assert len(out) < 400

@@ -7,6 +7,7 @@ so that the user knows the file, the field, what was found and, where it helps, 
 from __future__ import annotations
 
 import re
+import reprlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -141,10 +142,17 @@ class _Errors:
             raise BadInputError("\n".join(self.messages))
 
 
+_SHOWN = reprlib.Repr()  # keyword arguments only from Python 3.12
+_SHOWN.maxlevel, _SHOWN.maxlist, _SHOWN.maxdict = 2, 4, 4
+_SHOWN.maxstring = _SHOWN.maxother = 60
+
+
 def _got(value: Any) -> str:
+    """What was found, short: a pasted paragraph or a nested YAML alias tree stays one line."""
     if isinstance(value, str):
-        return f'(got "{value}")'
-    return f"(got {value!r})"
+        shown = value if len(value) <= 80 else value[:77] + "..."
+        return f'(got "{shown}")'
+    return f"(got {_SHOWN.repr(value)})"
 
 
 def _section(errs: _Errors, data: Mapping[str, Any], key: str, allowed: set[str]) -> dict[str, Any]:
