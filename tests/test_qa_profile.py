@@ -87,3 +87,12 @@ def test_a_pasted_paragraph_is_shown_shortened(tmp_path: Path) -> None:
     assert code == 3
     assert 'training.start: not a date (got "next july next july' in out
     assert len(out) < 400
+
+
+def test_a_tab_indented_dossier_yaml_says_to_indent_with_spaces(tmp_path: Path) -> None:
+    text = "schema: 1\ntrack: us\napplicant:\n\tgiven_names: Ana\n"
+    (tmp_path / "dossier.yaml").write_text(text, encoding="utf-8")
+    code, out = _check(tmp_path)
+    assert code == 3, out
+    assert "dossier.yaml: not valid YAML at line 4" in out
+    assert "indent with spaces, never tabs" in out

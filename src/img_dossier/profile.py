@@ -361,7 +361,17 @@ def read_yaml(path: Path) -> Any:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or "malformed"
+        if mark is not None and _tab_at(text, mark.line, mark.column):
+            problem += "; it is a tab: indent with spaces, never tabs"
         raise BadInputError(f"{path}: not valid YAML{where}: {problem}") from None
+
+
+def _tab_at(text: str, line: int, column: int) -> bool:
+    """True when the YAML error is at (or just after) a tab of the line's indentation."""
+    lines = text.splitlines()
+    if not 0 <= line < len(lines):
+        return False
+    return "\t" in lines[line][: column + 1]
 
 
 def load_profile(folder: Path, item_ids: Callable[[], set[str]] | None = None) -> Profile:
