@@ -13,7 +13,7 @@ The applicant, Mateo Andrés Rojas Villanueva (invented), has every document, ye
 - an A4-size letter of recommendation (over-portal-limit: the ERAS LoR Portal takes 8.5 x 11 in);
 - no letter of recommendation from a US or Canadian referee (no-local-referee).
 
-Run ``python samples/problems/make_problems.py [--out DIR]``; it reuses the document factory
+Run ``python samples/make_problems.py [--out DIR]``; it reuses the document factory
 of ``samples/make_samples.py`` and is deterministic like it. This script sits in the folder it
 writes; the report lists it under "Ignored" (not a document).
 """
@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import make_samples as ms  # the factory lives one folder up
 
@@ -98,8 +98,7 @@ def build(dest: Path) -> Path:
     dest = Path(dest)
     if dest.exists():
         for child in dest.iterdir():
-            if child.name != Path(__file__).name:
-                shutil.rmtree(child) if child.is_dir() else child.unlink()
+            shutil.rmtree(child) if child.is_dir() else child.unlink()
     dest.mkdir(parents=True, exist_ok=True)
     p = PERSON
     documents: list[tuple[str, ms.Content]] = [
@@ -139,8 +138,8 @@ def build(dest: Path) -> Path:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent,
-                        help="the folder to write (default: this script's folder)")  # fmt: skip
+    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "problems",
+                        help="the folder to write (default: samples/problems)")  # fmt: skip
     args = parser.parse_args(argv)
     folder = build(args.out)
     files = [f for f in folder.rglob("*") if f.is_file()]

@@ -25,7 +25,6 @@ AS_OF = "2026-11-29"
 
 
 sys.path.insert(0, str(SAMPLES))
-sys.path.insert(0, str(SAMPLES / "problems"))
 import make_problems  # noqa: E402  (the generators of samples/ are scripts, not a package)
 import make_samples  # noqa: E402
 

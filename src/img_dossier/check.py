@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from . import __version__, facts
+from . import __version__, facts, rules
 from .checklist import Checklist, load, resolve
 from .classify import classify, ignored_by_manifest, manifest_match
 from .errors import BadInputError
@@ -71,6 +71,7 @@ def load_context(folder: Path, track: str | None = None) -> tuple[Checklist, Pro
         except BadInputError as exc:
             raise BadInputError(f"{path}: track: {exc}") from None
     checklist = load(ref, relative_to)
+    rules.validate_rules(checklist)  # a typo in a custom checklist's rules is exit 3, up front
     if path.is_file():
         profile = parse_profile(
             raw, name=str(path), path=path, item_ids=lambda: checklist.item_ids
