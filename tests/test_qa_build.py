@@ -75,3 +75,53 @@ def test_index_calls_only_optional_items_optional_and_once(folder: Path) -> None
     assert "optional" not in step3  # not required (no H-1B), which is not "optional"
     photo = next(ln for ln in lines if "Photograph" in ln)
     assert photo.count("optional") == 1, photo
+
+
+def test_scripts_and_launch_actions_of_a_source_pdf_stay_out_of_the_dossier(
+    folder: Path,
+) -> None:
+    import pikepdf
+    from reportlab.pdfgen import canvas
+
+    plain = folder.parent / "plain.pdf"
+    pdf = canvas.Canvas(str(plain))
+    pdf.drawString(72, 720, "Letter of Recommendation")
+    pdf.save()
+    with pikepdf.open(plain) as src:
+        page = src.pages[0].obj
+        page.AA = pikepdf.Dictionary(
+            O=pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert(1)"))
+        )
+
+        def link(action: pikepdf.Dictionary) -> pikepdf.Object:
+            return src.make_indirect(
+                pikepdf.Dictionary(
+                    Type=pikepdf.Name.Annot,
+                    Subtype=pikepdf.Name.Link,
+                    Rect=[72, 600, 300, 640],
+                    A=action,
+                )
+            )
+
+        page.Annots = pikepdf.Array(
+            [
+                link(pikepdf.Dictionary(S=pikepdf.Name.Launch, F=pikepdf.String("calc.exe"))),
+                link(
+                    pikepdf.Dictionary(S=pikepdf.Name.URI, URI=pikepdf.String("https://aamc.org"))
+                ),
+            ]
+        )
+        src.save(folder / "lor-1.pdf")
+    out = folder.parent / "d.pdf"
+    result = CliRunner().invoke(cli, ["build", str(folder), "-o", str(out), "-q"])
+    assert result.exit_code == 1, result.output
+    actions = []
+    for page in PdfReader(out).pages:
+        assert "/AA" not in page
+        for ref in page.get("/Annots") or []:
+            annot = ref.get_object()
+            assert "/AA" not in annot
+            if "/A" in annot:
+                actions.append(annot["/A"].get_object()["/S"])
+    assert "/Launch" not in actions and "/JavaScript" not in actions
+    assert "/URI" in actions  # an ordinary web link keeps working

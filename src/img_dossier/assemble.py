@@ -851,6 +851,7 @@ def _merge(
             kept.append(part)
         group.parts = kept
     doc_pages = len(writer.pages)
+    _strip_active_content(writer)
     track_name = track or report.checklist.id
     who = f"{report.applicant} · " if report.applicant else ""
     stamps = [f"{who}page {k} of {doc_pages}" for k in range(1, doc_pages + 1)] if stamp else []
@@ -916,6 +917,42 @@ def _merge(
         writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
     size_bytes = _write_atomically(writer, out, write)
     return total, size_bytes, sections, n_front
+
+
+#: Actions a dossier for a program coordinator must not carry: scripts, programs, forms sent.
+_ACTIVE = frozenset({"/JavaScript", "/Launch", "/ImportData", "/SubmitForm", "/ResetForm"})
+
+
+def _strip_active_content(writer: PdfWriter) -> None:
+    """Drop scripts and launch actions from the copied pages; links (URI, GoTo) stay."""
+    for page in writer.pages:
+        with contextlib.suppress(Exception):  # a malformed page keeps what it has
+            if "/AA" in page:
+                del page[NameObject("/AA")]
+            for ref in page.get("/Annots") or []:
+                annot = ref.get_object()
+                if not isinstance(annot, DictionaryObject):
+                    continue
+                if "/AA" in annot:
+                    del annot[NameObject("/AA")]
+                action = annot.get("/A")
+                action = action.get_object() if action is not None else None
+                if isinstance(action, DictionaryObject) and (
+                    action.get("/S") in _ACTIVE or "/Next" in action
+                ):
+                    del annot[NameObject("/A")]
+    with contextlib.suppress(Exception):  # form fields' own scripts (keystroke, calculate)
+        form = writer.root_object.get("/AcroForm")
+        stack = list((form.get_object().get("/Fields") or []) if form is not None else [])
+        seen: set[int] = set()
+        while stack and len(seen) < 100_000:
+            field = stack.pop().get_object()
+            if not isinstance(field, DictionaryObject) or id(field) in seen:
+                continue
+            seen.add(id(field))
+            if "/AA" in field:
+                del field[NameObject("/AA")]
+            stack.extend(field.get("/Kids") or [])
 
 
 def _has_duplicate_streams(writer: PdfWriter) -> bool:
