@@ -97,3 +97,44 @@ def test_rendering_again_names_the_letter_that_exists(tmp_path: Path) -> None:
     code, out, folder = _render(tmp_path, csv_text)
     assert code == 4, out
     assert f"{folder / 'lor-request-dr-jane-smith.docx'} already exists; nothing was written" in out
+
+
+def test_request_letters_written_into_the_folder_are_not_letters_of_recommendation(
+    tmp_path: Path,
+) -> None:
+    import json
+
+    docs = tmp_path / "docs"
+    (docs / "letters").mkdir(parents=True)
+    (docs / "dossier.yaml").write_text("schema: 1\ntrack: us\n", encoding="utf-8")
+    (docs / "letters" / "lor-1.txt").write_text("Letter of Recommendation\n", "utf-8")
+    data = tmp_path / "referees.csv"
+    data.write_text(
+        "referee_name,referee_institution,worked_together,letter_id,deadline\n"
+        "Dr. Jane Smith,Mayo Clinic,I worked with you,123,2026-09-01\n"
+        "Dr. Ann Lee,Mayo Clinic,I worked with you,124,2026-09-01\n",
+        encoding="utf-8",
+    )
+    rendered = CliRunner().invoke(
+        cli,
+        [
+            "letters",
+            "render",
+            "lor-request",
+            str(docs),
+            "--data",
+            str(data),
+            "--out",
+            str(docs / "letters"),
+            "--format",
+            "both",
+            *_SETS,
+        ],
+    )
+    assert rendered.exit_code == 0, rendered.output
+    assert len(list((docs / "letters").glob("lor-request-*.docx"))) == 2
+    result = CliRunner().invoke(cli, ["check", str(docs), "--json"])
+    report = json.loads(result.stdout)
+    assert [d["path"] for d in report["documents"]] == ["letters/lor-1.txt"]
+    (lor,) = [i for i in report["items"] if i["id"] == "letter-of-recommendation"]
+    assert lor["status"] == "insufficient"

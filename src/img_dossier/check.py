@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -17,7 +18,7 @@ from . import __version__, facts, rules
 from .checklist import Checklist, load, resolve
 from .classify import classify, ignored_by_manifest, manifest_match
 from .errors import BadInputError
-from .model import ChecklistRef, Document, Problem, Report
+from .model import OWN_OUTPUT_KEY, ChecklistRef, Document, Problem, Report
 from .profile import PROFILE_NAME, Profile, parse_profile, read_yaml
 from .readers import DEFAULT_LIMITS, Limits, read_documents
 from .scan import scan
@@ -131,6 +132,20 @@ def _unread_notes(ignored: Iterable[str]) -> list[str]:
     return notes
 
 
+def _own_docx(doc: Document) -> bool:
+    """True for a Word file this tool wrote (a letter): its core properties carry the mark."""
+    if doc.format != "docx" or not doc.readable:
+        return False
+    try:
+        with zipfile.ZipFile(doc.path) as archive:
+            info = archive.getinfo("docProps/core.xml")
+            if info.file_size > 65_536:
+                return False
+            return OWN_OUTPUT_KEY.lstrip("/").encode() in archive.read(info)
+    except Exception:  # not ours to judge: the reader has said what is wrong with it
+        return False
+
+
 def _unmatched_files(profile: Profile, rels: list[str], folder: Path) -> list[str]:
     """A note for each dossier.yaml ``files:`` entry that matches no file (a misspelt name)."""
     return [
@@ -162,7 +177,13 @@ def run_check(
     files = [f for f in found.files if f.rel not in skipped]
     workers = max(1, min(jobs or os.cpu_count() or 1, len(files) or 1))
     read = read_documents(files, limits=limits, jobs=workers, cache=cache)
-    docs = [d for d in read if not d.info.get("own_output")]
+    docs = [
+        d
+        for d in read
+        if not d.info.get("own_output")
+        # a letter this tool wrote counts only when dossier.yaml files: names it
+        and not (_own_docx(d) and manifest_match(d.rel, profile.files) is None)
+    ]
     docs += [outside_document(folder, rel, target) for rel, target in found.outside]
     docs.sort(key=lambda d: d.rel)
 

@@ -26,6 +26,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from .errors import BadInputError, OutputError
 from .letters_values import COMPUTED, Rows, build_contexts, get_path, longdate, parse_date, read_csv
+from .model import OWN_OUTPUT_KEY
 from .profile import load_profile, read_yaml
 from .resources import data_dir
 
@@ -491,6 +492,9 @@ def render_docx(
         raise BadInputError(
             f"{where}: renders to a broken Word file ({exc}); check its tags"
         ) from None
+    # marked as this tool's own, so that a letter written into the applicant folder (a
+    # request to a referee in letters/) is never taken for one of the applicant's documents
+    tpl.docx.core_properties.category = f"img-dossier letter ({OWN_OUTPUT_KEY.lstrip('/')})"
     out = BytesIO()
     tpl.save(out)
     return out.getvalue()
