@@ -214,7 +214,10 @@ def resolve(ref: str, relative_to: Path | None = None) -> Path:
     if not path.is_absolute() and relative_to is not None:
         path = relative_to / path
     if not path.is_file():
-        raise BadInputError(f"{path}: checklist file not found")
+        raise BadInputError(
+            f"{path}: checklist file not found; give the path of a checklist YAML file, or a "
+            f"built-in one ({', '.join(builtin_ids())}); `dossier checklists list` shows them"
+        )
     return path
 
 

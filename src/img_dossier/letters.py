@@ -147,7 +147,10 @@ def discover(user_dir: Path | None = None) -> dict[str, tuple[Path, str]]:
             found[name] = (builtin, BUILTIN)
     if user_dir is not None:
         if not user_dir.is_dir():
-            raise BadInputError(f"{user_dir}: templates folder not found")
+            raise BadInputError(
+                f"{user_dir}: templates folder not found; give --templates the folder that "
+                "holds your NAME.docx and NAME.yaml files"
+            )
         for name in _candidates(user_dir):
             found[name] = (user_dir, str(user_dir / f"{name}.docx"))
     return dict(sorted(found.items()))
@@ -630,7 +633,10 @@ def render(
     base: dict[str, Any] = {}
     if folder is not None:
         if not folder.is_dir():
-            raise BadInputError(f"{folder}: folder not found")
+            raise BadInputError(
+                f"{folder}: folder not found; give the applicant folder that holds dossier.yaml, "
+                "or leave DIR out and give every value with --set or --data"
+            )
         base = load_profile(folder).values()
     rows: Rows | None = read_csv(data) if data is not None else None
     contexts = build_contexts(template, base, rows=rows, sets=sets, today=today)
