@@ -47,6 +47,7 @@ from reportlab.platypus import (
 
 from . import __version__
 from .model import OWN_OUTPUT_KEY, Document
+from .readers.sniff import EXTENSION_FORMATS
 from .textshape import ShapedParagraph as Paragraph
 from .textshape import visual
 
@@ -1234,18 +1235,8 @@ def _engine_for(fmt: str | None) -> str:
 
 
 def _format_by_suffix(path: Path) -> str | None:
-    return {
-        ".pdf": "pdf",
-        ".jpg": "jpeg",
-        ".jpeg": "jpeg",
-        ".png": "png",
-        ".tif": "tiff",
-        ".tiff": "tiff",
-        ".txt": "txt",
-        ".md": "md",
-        ".markdown": "md",
-        ".docx": "docx",
-    }.get(path.suffix.lower())
+    """The format a file name promises (the readers' own table)."""
+    return EXTENSION_FORMATS.get(path.suffix.lower())
 
 
 def _count_pages(path: Path) -> int:
