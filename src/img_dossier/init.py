@@ -252,7 +252,10 @@ def init_folder(
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OutputError(f"{folder}: cannot create the folder ({exc.strerror or exc})") from None
+        raise OutputError(
+            f"{folder}: cannot create the folder ({exc.strerror or exc}); check the path "
+            "and that you may write in its parent folder"
+        ) from None
     inferred = infer(folder, checklist, jobs=jobs) if read_documents else Inferred()
     text = render(checklist, written, inferred, today=today)
     try:

@@ -603,7 +603,10 @@ def write_letters(
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OutputError(f"{out_dir}: cannot create the folder ({exc.strerror or exc})") from None
+        raise OutputError(
+            f"{out_dir}: cannot create the folder ({exc.strerror or exc}); "
+            "choose another folder with --out"
+        ) from None
     written: list[Written] = []
     for number, (docx_bytes, row) in enumerate(zip(rendered, targets, strict=True), 1):
         for f, target in zip(formats, row, strict=True):

@@ -944,7 +944,8 @@ def pack_run(
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
     except OSError as exc:
         raise OutputError(
-            f"{out}: cannot create the output folder ({exc.strerror or exc})"
+            f"{out}: cannot create the output folder ({exc.strerror or exc}); "
+            "choose another output with --out"
         ) from exc
     try:
         taken: set[str] = {"manifest.json", "manifest.csv"}
