@@ -127,7 +127,7 @@ def test_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
     path.write_text("schema: 1\ntrack: us\n# my notes\n", encoding="utf-8")
     before = hashlib.sha256(path.read_bytes()).hexdigest()
     result = run(str(folder), "--track", "canada")
-    assert result.exit_code == ExitCode.BAD_INPUT
+    assert result.exit_code == ExitCode.OUTPUT  # would overwrite a file of the user's
     assert f"{path} exists; use --force to replace it" in result.stderr
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
     forced = run(str(folder), "--track", "canada", "--force")

@@ -246,7 +246,7 @@ def init_folder(
     path = folder / PROFILE_NAME
     existed = path.exists()
     if existed and not force:
-        raise BadInputError(f"{path} exists; use --force to replace it")
+        raise OutputError(f"{path} exists; use --force to replace it")
     ref, written = _track_ref(track, folder)
     checklist = load(ref, folder if folder.is_dir() else None)
     try:

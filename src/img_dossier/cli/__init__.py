@@ -51,6 +51,7 @@ class DossierGroup(click.Group):
             raise
         command = getattr(module, attr)
         assert isinstance(command, click.Command)
+        _add_version(command)
         return command
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -92,6 +93,15 @@ def cli(ctx: click.Context, verbose: bool) -> None:
     """
     if verbose:
         ctx.meta["verbose"] = True
+
+
+def _add_version(command: click.Command) -> None:
+    """``--version`` on every command and subcommand, as on ``dossier`` itself."""
+    if not any("--version" in p.opts for p in command.params):
+        click.version_option(__version__, "--version", prog_name="dossier")(command)
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _add_version(sub)
 
 
 def _silence_stdout() -> None:
