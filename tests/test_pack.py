@@ -726,3 +726,14 @@ def test_a_lying_image_in_a_pdf_is_left_alone_not_a_crash(tmp_path: Path, claime
     fitted = fit_pdf(data, 1000, Floors())
     assert not fitted.fits and fitted.pages == 1
     assert not any("downsampled" in a for a in fitted.actions)
+
+
+def test_manifest_csv_cells_from_file_names_cannot_run_as_spreadsheet_formulas(
+    tmp_path: Path,
+) -> None:
+    root = canada_folder(tmp_path / "f")
+    text_pdf(root / "=HYPERLINK(cv).pdf", "Curriculum Vitae", "Education", "Experience")
+    result = pack(root, "carms", as_of=AS_OF, jobs=1, out=tmp_path / "out")
+    rows = list(csv.DictReader((result.output / "manifest.csv").open(encoding="utf-8")))
+    cv = next(r for r in rows if r["item"] == "cv")
+    assert cv["sources"] == "'=HYPERLINK(cv).pdf"

@@ -38,6 +38,7 @@ from .classify import by_content, normalize
 from .convert import to_pdf
 from .errors import BadInputError, OutputError
 from .model import OWN_OUTPUT_KEY, Document
+from .report import spreadsheet_cell
 from .shrink import Fitted, Floors, fit_pdf, fit_photo, pdf_bytes
 from .verify import counts
 
@@ -337,14 +338,13 @@ def manifest_csv(result: PackResult) -> str:
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for s in result.slots:
-        writer.writerow(
-            [
-                s.slot, s.portal, s.item, s.status, "; ".join(s.sources), s.file or "",
-                s.format or "", "" if s.bytes is None else s.bytes,
-                "" if s.pages is None else s.pages, s.limit, "; ".join(s.actions), s.message,
-                s.advice,
-            ]
-        )
+        row = [
+            s.slot, s.portal, s.item, s.status, "; ".join(s.sources), s.file or "",
+            s.format or "", "" if s.bytes is None else s.bytes,
+            "" if s.pages is None else s.pages, s.limit, "; ".join(s.actions), s.message,
+            s.advice,
+        ]  # fmt: skip
+        writer.writerow([spreadsheet_cell(v) for v in row])
     return buf.getvalue()
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import textwrap
 from collections.abc import Iterable
+from typing import Any
 
 from .model import Document, ItemResult, Problem, Report
 
@@ -249,3 +250,14 @@ def _last_line(report: Report) -> str:
     if not parts:
         parts.append("warnings count as failures with --strict")
     return f"Incomplete: {head}; {'; '.join(parts)}{tail}"
+
+
+def spreadsheet_cell(value: Any) -> Any:
+    """Text a spreadsheet would run as a formula (=, +, -, @ first) is quoted with a '.
+
+    Folder, applicant and file names come from users' folders: opening a CSV the tool wrote
+    in Excel must not run what someone put in a name. Numbers are left as they are.
+    """
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value

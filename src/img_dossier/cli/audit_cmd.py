@@ -29,6 +29,7 @@ from ..audit import (
 )
 from ..cache import ReadCache
 from ..errors import ExitCode
+from ..report import spreadsheet_cell
 from .options import (
     as_of_option,
     expiring_option,
@@ -309,19 +310,8 @@ def _write_csv(fields: Sequence[str], rows: Any) -> None:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(fields)
-    writer.writerows([_cell(c) for c in row] for row in rows)
+    writer.writerows([spreadsheet_cell(c) for c in row] for row in rows)
     click.echo(buffer.getvalue(), nl=False)
-
-
-def _cell(value: Any) -> Any:
-    """Text a spreadsheet would run as a formula (=, +, -, @ first) is quoted with a '.
-
-    Folder and applicant names come from client folders: opening the CSV in Excel must not
-    run what a client wrote. Numbers (days left, counts) are left as they are.
-    """
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 def _write_table(
