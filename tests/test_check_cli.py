@@ -500,3 +500,10 @@ def test_unknown_track_is_exit_3(folder: Path) -> None:
     result = run(str(folder), "--track", "mars")
     assert result.exit_code == ExitCode.BAD_INPUT
     assert "unknown checklist or track 'mars'" in result.stderr
+
+
+def test_a_dossier_yaml_that_is_a_folder_is_bad_input_naming_it(tmp_path: Path) -> None:
+    (tmp_path / "dossier.yaml").mkdir()
+    result = run(str(tmp_path))
+    assert result.exit_code == ExitCode.BAD_INPUT
+    assert "dossier.yaml: not a file" in result.stderr

@@ -57,6 +57,11 @@ def load_context(folder: Path, track: str | None = None) -> tuple[Checklist, Pro
     if not folder.is_dir():
         raise BadInputError(f"{folder}: not a folder; give the folder that holds your documents")
     path = folder / PROFILE_NAME
+    if path.exists() and not path.is_file():
+        raise BadInputError(
+            f"{path}: not a file; {PROFILE_NAME} must be a YAML file "
+            "(move the folder away, then run `dossier init` to write one)"
+        )
     raw = read_yaml(path) if path.is_file() else None
     if raw is not None and not isinstance(raw, Mapping):
         parse_profile(raw, name=str(path), path=path)  # raises, saying what the file must be
