@@ -195,7 +195,8 @@ def run_check(
     classified = classify(docs, checklist, profile)
     with_facts = [
         d.replace(facts=dict(facts.extract(d, profile, cache=cache)))
-        if d.item is not None and d.readable
+        # unclassified documents too: the translation rule looks for certification statements
+        if d.readable and (d.item is not None or d.has_text)
         else d
         for d in classified
     ]

@@ -57,6 +57,10 @@ class RuleContext:
     as_of: date
     expiring_within: int  # days: "expiring" window
     documents: tuple[Document, ...]  # every document of the folder (classified, with facts)
+    #: facts read here for documents the pipeline gave none, once per document and run
+    memo: dict[tuple[str, str], Mapping[str, Any]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
 
 @dataclass(frozen=True)
@@ -104,7 +108,10 @@ def _facts(doc: Document, ctx: RuleContext) -> Mapping[str, Any]:
     """The document's facts; read them now if the pipeline did not (a test, a library user)."""
     if doc.facts:
         return doc.facts
-    return facts_mod.extract(doc, ctx.profile)
+    key = (doc.rel, doc.sha256)
+    if key not in ctx.memo:
+        ctx.memo[key] = facts_mod.extract(doc, ctx.profile)
+    return ctx.memo[key]
 
 
 def _combine_documents(item: Item, verdicts: Sequence[_Verdict]) -> RuleOutcome:
