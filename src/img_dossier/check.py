@@ -201,7 +201,13 @@ def run_check(
         for d in classified
     ]
     result = verify(
-        checklist, profile, with_facts, as_of=when, expiring_within=expiring_within, strict=strict
+        checklist,
+        profile,
+        with_facts,
+        as_of=when,
+        expiring_within=expiring_within,
+        strict=strict,
+        facts_read=True,
     )
     report = Report(
         folder=str(folder),

@@ -57,6 +57,8 @@ class RuleContext:
     as_of: date
     expiring_within: int  # days: "expiring" window
     documents: tuple[Document, ...]  # every document of the folder (classified, with facts)
+    #: the pipeline read the facts of every readable document (an empty mapping is a reading)
+    facts_read: bool = False
     #: facts read here for documents the pipeline gave none, once per document and run
     memo: dict[tuple[str, str], Mapping[str, Any]] = field(
         default_factory=dict, compare=False, repr=False
@@ -106,7 +108,7 @@ class _Verdict:
 
 def _facts(doc: Document, ctx: RuleContext) -> Mapping[str, Any]:
     """The document's facts; read them now if the pipeline did not (a test, a library user)."""
-    if doc.facts:
+    if doc.facts or ctx.facts_read:
         return doc.facts
     key = (doc.rel, doc.sha256)
     if key not in ctx.memo:

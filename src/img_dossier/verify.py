@@ -131,8 +131,12 @@ def verify(
     as_of: date,
     expiring_within: int = 90,
     strict: bool = False,
+    facts_read: bool = False,
 ) -> VerifyResult:
     """Judge every checklist item on the classified documents; return items, documents, notes.
+
+    ``facts_read``: the caller has read the facts of every readable document, so the rules
+    need not read them again.
 
     ``strict`` does not change a verdict (statuses are facts); the Report decides with it
     whether warnings make the folder incomplete.
@@ -146,6 +150,7 @@ def verify(
         as_of=as_of,
         expiring_within=expiring_within,
         documents=tuple(docs),
+        facts_read=facts_read,
     )
     undecided_items: dict[str, list[Item]] = {}
     results: list[ItemResult] = []
