@@ -912,9 +912,10 @@ def _merge(
             OWN_OUTPUT_KEY: f"img-dossier {__version__}",
         }
     )
-    if dropped or _has_duplicate_streams(writer):
-        # the same letterhead, logo or font in several documents is kept once
+    if dropped:  # pages removed after a failed copy left objects behind: sweep them too
         writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
+    else:  # the same letterhead, logo or font in several documents is kept once
+        _share_identical_streams(writer)
     size_bytes = _write_atomically(writer, out, write)
     return total, size_bytes, sections, n_front
 
@@ -955,23 +956,42 @@ def _strip_active_content(writer: PdfWriter) -> None:
             stack.extend(field.get("/Kids") or [])
 
 
-def _has_duplicate_streams(writer: PdfWriter) -> bool:
-    """True when two streams (images, fonts, content) hold the same bytes.
+def _share_identical_streams(writer: PdfWriter) -> None:
+    """Keep one copy of streams (fonts, images, letterheads) that several documents carry.
 
-    A cheap look before pypdf's full identical-object pass, which hashes every object.
+    pypdf's ``compress_identical_objects`` hashes every object of the dossier; only large
+    streams are worth sharing, so only they are compared, and references to the copies are
+    pointed at the first one.
     """
-    seen: set[tuple[int, int]] = set()
-    for obj in getattr(writer, "_objects", None) or []:
-        if not isinstance(obj, StreamObject):
+    objects: list[Any] = writer._objects
+    first: dict[tuple[bytes, str], IndirectObject] = {}
+    copies: dict[int, IndirectObject] = {}
+    for index, obj in enumerate(objects):
+        if not isinstance(obj, StreamObject) or len(obj._data) < 512:
             continue
-        data = obj._data
-        if len(data) < 512:
-            continue
-        key = (len(data), hash(data))
-        if key in seen:
-            return True
-        seen.add(key)
-    return False
+        key = (obj._data, repr(sorted((k, v) for k, v in obj.items() if k != "/Length")))
+        kept = first.setdefault(key, IndirectObject(index + 1, 0, writer))
+        if kept.idnum != index + 1:
+            copies[index + 1] = kept
+    if not copies:
+        return
+    for obj in objects:
+        if isinstance(obj, DictionaryObject | ArrayObject):
+            _repoint(obj, copies)
+    for idnum in copies:
+        objects[idnum - 1] = None
+
+
+def _repoint(obj: DictionaryObject | ArrayObject, copies: dict[int, IndirectObject]) -> None:
+    """Point references to shared copies at the kept stream, through direct containers."""
+    pairs = obj.items() if isinstance(obj, DictionaryObject) else enumerate(obj)
+    for key, value in list(pairs):
+        if isinstance(value, IndirectObject):
+            kept = copies.get(value.idnum)
+            if kept is not None:
+                obj[key] = kept
+        elif isinstance(value, DictionaryObject | ArrayObject):
+            _repoint(value, copies)
 
 
 def _write_atomically(
