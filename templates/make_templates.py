@@ -22,6 +22,13 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Inches, Pt
 
 HERE = Path(__file__).resolve().parent
+# Spacing that keeps every short letter on one page in Word (Calibri 11) and in the tool's
+# built-in PDF renderer (DejaVu Sans 11, a wider face): margins within business-letter norms.
+MARGIN_TB = 0.75  # inches, top and bottom
+MARGIN_LR = 0.9  # inches, left and right
+PARA_GAP = 6  # points before a body paragraph
+BULLET_GAP = 2  # points before a bullet
+BLOCK_GAP = 9  # points before an address block, the date, the salutation
 FIXED_TIME = datetime(2026, 1, 1)  # so that regenerating an unchanged template changes no byte
 
 ECFMG_ADDRESS = (
@@ -35,13 +42,13 @@ ECFMG_ADDRESS = (
 class Letter:
     """A small builder over python-docx: blocks of lines, body paragraphs, bullets."""
 
-    def __init__(self, title: str, *, top_margin: float = 1.0) -> None:
+    def __init__(self, title: str, *, top_margin: float = MARGIN_TB) -> None:
         self.doc = Document()
         section = self.doc.sections[0]
         section.page_width, section.page_height = Inches(8.5), Inches(11)
-        section.left_margin = section.right_margin = Inches(1)
+        section.left_margin = section.right_margin = Inches(MARGIN_LR)
         section.top_margin = Inches(top_margin)
-        section.bottom_margin = Inches(1)
+        section.bottom_margin = Inches(MARGIN_TB)
         normal = self.doc.styles["Normal"]
         normal.font.name = "Calibri"
         normal.font.size = Pt(11)
@@ -63,8 +70,11 @@ class Letter:
         bold: bool = False,
         style: str | None = None,
         center: bool = False,
+        keep: bool = False,
     ) -> None:
         p = self.doc.add_paragraph(style=style)
+        if keep:  # Word keeps the signature block on one page (the built-in renderer may not)
+            p.paragraph_format.keep_with_next = True
         if text:
             p.add_run(text).bold = bold
         p.paragraph_format.space_before = Pt(0 if self.first else before)
@@ -77,29 +87,32 @@ class Letter:
         """A docxtpl paragraph tag (``{%p if x %}``): the whole paragraph goes at render."""
         self.doc.add_paragraph(tag)
 
-    def block(self, *lines: str | tuple[str, str], gap: int = 12) -> None:
-        """Lines with no space between them; ("field", "text") lines appear only if field is set."""
+    def block(
+        self, *lines: str | tuple[str, str], gap: int = BLOCK_GAP, keep: bool = False
+    ) -> None:
+        """Lines with no space between them; ("field", "text") lines appear only if field is set.
+        ``keep``: each line stays on the page of the next (a signature block)."""
         for i, line in enumerate(lines):
             before = gap if i == 0 else 0
             if isinstance(line, tuple):
                 field, text = line
                 self.tag(f"{{%p if {field} %}}")
-                self._para(text, before=before)
+                self._para(text, before=before, keep=keep)
                 self.tag("{%p endif %}")
             else:
-                self._para(line, before=before)
+                self._para(line, before=before, keep=keep)
 
     def subject(self, text: str) -> None:
-        self._para(text, before=12, bold=True)
+        self._para(text, before=BLOCK_GAP, bold=True)
 
     def title(self, text: str) -> None:
         self._para(text, before=18, after=6, bold=True, center=True)
 
     def para(self, text: str) -> None:
-        self._para(text, before=10)
+        self._para(text, before=PARA_GAP)
 
     def bullet(self, text: str) -> None:
-        self._para(text, before=4, style="List Bullet")
+        self._para(text, before=BULLET_GAP, style="List Bullet")
 
     def save(self, path: Path) -> None:
         """Write byte-for-byte reproducibly: fixed dates in the properties and the ZIP."""
@@ -127,8 +140,9 @@ def applicant_sender(b: Letter) -> None:
 
 
 def applicant_signature(b: Letter, closing: str = "Sincerely,") -> None:
-    b.block(closing)
-    b.block("", "", "{{ applicant.full_name }}", gap=0)
+    b.block(closing, keep=True)
+    b.block("", "", gap=0, keep=True)
+    b.block("{{ applicant.full_name }}", gap=0)
 
 
 def lor_request() -> Letter:
@@ -180,10 +194,8 @@ def lor_request() -> Letter:
     b.para(
         "I enclose my curriculum vitae and my personal statement, and I would be glad to meet "
         "or to send anything else that would help you. If you feel you cannot write a strong "
-        "letter at this time, I will understand completely."
-    )
-    b.para(
-        "Thank you for considering this request; I know how much time a thoughtful letter takes."
+        "letter at this time, I will understand completely. Thank you for considering this "
+        "request; I know how much time a thoughtful letter takes."
     )
     applicant_signature(b)
     b.block("Enclosures: ERAS Letter Request Form; curriculum vitae; personal statement")
@@ -208,7 +220,7 @@ def statement_of_need() -> Letter:
         "to this country upon completion of training in the United States and intends to enter "
         "the practice of medicine in the speciality for which training is being sought."
     )
-    b.block("", "", "______________________________________", gap=24)
+    b.block("", "", "______________________________________", gap=24, keep=True)
     b.block(
         "Signature of the issuing official",
         "Name: {{ official_name }}",
@@ -241,13 +253,12 @@ def statement_of_need_request() -> Letter:
         "{{ program_name }}, beginning on {{ training.start|longdate }}. To train in the United "
         "States as a J-1 exchange visitor physician sponsored by the Educational Commission for "
         "Foreign Medical Graduates (ECFMG), I need a Statement of Need from the Ministry of "
-        "Health of my country of most recent legal permanent residence, {{ home_country }}. "
-        "I respectfully request that the Ministry issue one."
+        "Health of my country of most recent legal permanent residence, {{ home_country }}, "
+        "and I respectfully request that the Ministry issue one."
     )
     b.para("ECFMG accepts a Statement of Need only when it:")
     b.bullet(
-        "is issued by the central (federal) Ministry of Health, on its official "
-        "letterhead, and is addressed to ECFMG;"
+        "is issued to ECFMG by the central (federal) Ministry of Health on its letterhead;"
     )
     b.bullet(
         "follows exactly the wording prescribed by the U.S. regulations (22 CFR 62.27); "
@@ -255,35 +266,26 @@ def statement_of_need_request() -> Letter:
     )
     b.bullet("names exactly the specialty of my training: {{ training.specialty }};")
     b.bullet(
-        "carries the official stamp or seal of the Ministry and the dated signature, name "
-        "and title of the issuing official;"
+        "bears the Ministry's stamp or seal and the official's dated signature, name and title;"
     )
     b.bullet(
-        "is in English, or comes with a certified word-for-word English translation that "
-        "follows the same wording."
+        "is in English or comes with a certified word-for-word English translation."
     )
     b.para(
-        "The details for the Statement are: name of applicant, {{ applicant.full_name }}; "
-        "USMLE/ECFMG ID number, {{ usmle_id }}; specialty, {{ training.specialty }}. I also "
-        "enclose my written assurance to the Government of {{ home_country }} that I will "
-        "return upon completion of my training in the United States and intend to practise "
-        "{{ training.specialty }} there."
+        "ECFMG's instructions for Ministry officials say how the signed Statement reaches it: "
+        "the original by post or courier in an envelope sealed by the Ministry with the "
+        "government seal stamped on the flap, or electronically. I would be grateful for a copy."
     )
     b.para(
-        "ECFMG's instructions for Ministry of Health officials describe how the signed "
-        "Statement reaches it: the original, by post or courier, in an envelope sealed by the "
-        "Ministry with the government seal stamped on the flap, or electronically as those "
-        "instructions set out. I would be grateful for a copy for my records."
-    )
-    b.para(
+        "I enclose my written assurance to the Government of {{ home_country }} that I will "
+        "return on completing my training and practise {{ training.specialty }} there. "
         "My sponsorship application cannot be completed without the Statement, so I would be "
-        "most grateful to have it sent by {{ needed_by|longdate }}. I am glad to provide any "
-        "further document the Ministry needs."
+        "most grateful to have it sent by {{ needed_by|longdate }}. I will gladly provide "
+        "anything else needed."
     )
     applicant_signature(b, "Respectfully,")
     b.block(
-        "Enclosures: draft Statement of Need; written assurance to return; copy of my "
-        "passport; letter of offer from the training program"
+        "Enclosures: draft Statement of Need; assurance of return; passport copy; letter of offer"
     )
     return b
 
@@ -436,8 +438,8 @@ def translation_certification() -> Letter:
         "translate from {{ source_language }} into English, and I am not the holder of the "
         "document."
     )
-    b.block("Signed,")
-    b.block("", "", "______________________________________", gap=0)
+    b.block("Signed,", keep=True)
+    b.block("", "", "______________________________________", gap=0, keep=True)
     b.block(
         "{{ translator_name }}",
         "{{ translator_title }}, {{ translation_service }}",
