@@ -72,3 +72,54 @@ def test_an_iphone_photo_or_old_word_file_is_named_with_the_way_out(tmp_path: Pa
     notes = report["notes"]
     assert any(n.startswith("passport.HEIC: an iPhone photo") and "JPEG" in n for n in notes)
     assert any(n.startswith("cv.doc: an old Word document") and ".docx" in n for n in notes)
+
+
+def _us_folder(root: Path) -> Path:
+    root.mkdir(parents=True)
+    (root / "dossier.yaml").write_text("schema: 1\ntrack: us\n", encoding="utf-8")
+    return root
+
+
+def test_a_linked_folder_outside_is_reported_once_with_what_to_do(tmp_path: Path) -> None:
+    app = _us_folder(tmp_path / "app")
+    (tmp_path / "out").mkdir()
+    (app / "linkdir").symlink_to(tmp_path / "out", target_is_directory=True)
+    result = CliRunner().invoke(cli, ["check", str(app)])
+    assert result.exit_code == 1, result.output
+    assert result.output.count("linkdir") == 1, result.output
+    assert "Not recognised" not in result.output
+    assert "outside-folder" in result.output and "into the folder" in result.output
+    data = json.loads(CliRunner().invoke(cli, ["check", str(app), "--json"]).stdout)
+    link = next(d for d in data["documents"] if d["path"] == "linkdir")
+    assert [p["code"] for p in link["problems"]] == ["outside-folder"]
+
+
+def test_a_packed_pdf_moved_into_the_folder_counts_as_the_document(tmp_path: Path) -> None:
+    app = _us_folder(tmp_path / "app")
+    pdf = canvas.Canvas(str(app / "passport.pdf"), pagesize=(612, 792))
+    pdf.drawString(72, 720, "PASSPORT  Republic of Peru")
+    pdf.save()
+    out = tmp_path / "evsp"
+    packed = CliRunner().invoke(cli, ["pack", str(app), "--portal", "evsp", "--out", str(out)])
+    assert packed.exit_code in (0, 1), packed.output
+    copies = sorted(out.glob("passport_*.pdf"))
+    assert len(copies) == 1, sorted(p.name for p in out.iterdir())
+    (app / "passport.pdf").unlink()
+    (app / copies[0].name).write_bytes(copies[0].read_bytes())
+    data = json.loads(CliRunner().invoke(cli, ["check", str(app), "--json"]).stdout)
+    passport = next(i for i in data["items"] if i["id"] == "passport")
+    assert passport["status"] != "missing", passport
+    assert passport["documents"] == [copies[0].name]
+
+
+def test_a_built_dossier_in_the_folder_is_still_left_out(tmp_path: Path) -> None:
+    app = _us_folder(tmp_path / "app")
+    pdf = canvas.Canvas(str(app / "passport.pdf"), pagesize=(612, 792))
+    pdf.drawString(72, 720, "PASSPORT  Republic of Peru")
+    pdf.save()
+    built = CliRunner().invoke(cli, ["build", str(app), "-o", str(app / "mine-dossier.pdf")])
+    assert built.exit_code in (0, 1), built.output
+    assert (app / "mine-dossier.pdf").is_file()
+    data = json.loads(CliRunner().invoke(cli, ["check", str(app), "--json"]).stdout)
+    assert [d["path"] for d in data["documents"]] == ["passport.pdf"]
+    assert "mine-dossier.pdf" not in data["ignored"]

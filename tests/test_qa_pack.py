@@ -48,3 +48,105 @@ def test_eras_lor_portal_gets_one_file_per_letter_for_the_referee(tmp_path: Path
     files = sorted(s["file"] for s in slots if s["status"] == "packed")
     assert len(files) == 3, slots
     assert all("uploaded by the referee" in s["message"] for s in slots), slots
+
+
+def _active_pdf(path: Path, *, signed: bool) -> Path:
+    """A one-page CV that runs JavaScript on open, on its page and from a link (launch)."""
+    from pypdf import PdfWriter
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject
+    from pypdf.generic import TextStringObject as Text
+    from reportlab.pdfgen import canvas
+
+    plain = path.with_suffix(".plain")
+    pdf = canvas.Canvas(str(plain), pagesize=(612, 792))
+    pdf.drawString(72, 720, "Curriculum Vitae")
+    pdf.drawString(72, 700, "Education and Experience")
+    pdf.save()
+    writer = PdfWriter(clone_from=str(plain))
+    plain.unlink()
+    named = DictionaryObject({NameObject("/S"): NameObject("/JavaScript"),
+                              NameObject("/JS"): Text("app.alert('hello');")})
+    writer.root_object[NameObject("/Names")] = DictionaryObject({
+        NameObject("/JavaScript"): DictionaryObject({
+            NameObject("/Names"): ArrayObject([Text("hello"), writer._add_object(named)])
+        })
+    })
+    js = DictionaryObject({NameObject("/S"): NameObject("/JavaScript"),
+                           NameObject("/JS"): Text("app.alert('open');")})
+    writer.root_object[NameObject("/OpenAction")] = writer._add_object(js)
+    page = writer.pages[0]
+    page[NameObject("/AA")] = DictionaryObject({NameObject("/O"): writer._add_object(
+        DictionaryObject({NameObject("/S"): NameObject("/JavaScript"),
+                          NameObject("/JS"): Text("app.alert('page');")}))})
+    launch = DictionaryObject({
+        NameObject("/Type"): NameObject("/Annot"), NameObject("/Subtype"): NameObject("/Link"),
+        NameObject("/Rect"): ArrayObject([NumberObject(n) for n in (72, 600, 200, 620)]),
+        NameObject("/A"): DictionaryObject({NameObject("/S"): NameObject("/Launch"),
+                                            NameObject("/F"): Text("calc.exe")}),
+    })
+    page[NameObject("/Annots")] = ArrayObject([writer._add_object(launch)])
+    if signed:
+        sig = DictionaryObject({
+            NameObject("/FT"): NameObject("/Sig"), NameObject("/T"): Text("Signature1"),
+            NameObject("/V"): DictionaryObject({NameObject("/Type"): NameObject("/Sig")}),
+        })
+        writer.root_object[NameObject("/AcroForm")] = DictionaryObject({
+            NameObject("/Fields"): ArrayObject([writer._add_object(sig)]),
+            NameObject("/SigFlags"): NumberObject(3),
+        })
+    with path.open("wb") as out:
+        writer.write(out)
+    return path
+
+
+def _pack_cv(tmp_path: Path, *, signed: bool) -> tuple[object, dict[str, object], Path]:
+    import json
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "dossier.yaml").write_text("schema: 1\ntrack: canada\n", encoding="utf-8")
+    _active_pdf(docs / "cv.pdf", signed=signed)
+    out = tmp_path / "carms"
+    result = CliRunner().invoke(
+        cli, ["pack", str(docs), "--portal", "carms", "--out", str(out), "--json"]
+    )
+    assert result.exit_code in (0, 1), result.output
+    cv = next(s for s in json.loads(result.stdout)["slots"] if s["sources"] == ["cv.pdf"])
+    assert cv["status"] == "packed", cv
+    return result, cv, out / str(cv["file"])
+
+
+def test_pack_strips_scripts_and_launch_actions_from_an_unsigned_pdf(tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    _result, cv, packed = _pack_cv(tmp_path, signed=False)
+    assert "copied unchanged" not in cv["actions"]
+    assert any("removed scripts" in a and "cv.pdf" in a for a in cv["actions"]), cv
+    reader = PdfReader(packed)
+    root = reader.trailer["/Root"]
+    assert "/OpenAction" not in root and "/JavaScript" not in (root.get("/Names") or {})
+    page = reader.pages[0]
+    assert "/AA" not in page
+    for ref in page.get("/Annots") or []:
+        action = ref.get_object().get("/A")
+        assert action is None or action.get("/S") != "/Launch"
+    assert "Curriculum Vitae" in page.extract_text()
+
+
+def test_pack_keeps_a_signed_pdf_byte_for_byte_and_says_its_scripts_need_fixing(
+    tmp_path: Path,
+) -> None:
+    result, cv, packed = _pack_cv(tmp_path, signed=True)
+    source = (tmp_path / "docs" / "cv.pdf").read_bytes()
+    assert packed.read_bytes().startswith(source)  # the signature stays valid
+    assert "copied unchanged" in cv["actions"]
+    message = str(cv["message"])
+    assert "JavaScript" in message and "Launch" in message and "signed" in message
+    assert "issuer" in message
+    assert "cv.pdf carries" not in result.stderr  # --json: stdout only, the manifest says it
+    again = CliRunner().invoke(
+        cli, ["pack", str(tmp_path / "docs"), "--portal", "carms",
+              "--out", str(tmp_path / "again")]
+    )
+    assert again.exit_code in (0, 1), again.output
+    assert "note" in again.stderr and "cv.pdf carries" in again.stderr

@@ -88,8 +88,17 @@ def load_context(folder: Path, track: str | None = None) -> tuple[Checklist, Pro
     return checklist, dataclasses.replace(profile, track=checklist.track)
 
 
+#: The own-output marker value of ``dossier pack``'s PDFs: copies of the user's documents,
+#: which count as documents when moved out of their pack folder (dossiers and letters never).
+PACK_MARKER = f"img-dossier {__version__} (pack)"
+
+
 def outside_document(folder: Path, rel: str, target: str) -> Document:
     """A link that leaves the folder, as a document with an ``outside-folder`` error."""
+    if Path(target).is_dir():
+        fix = "Move (or copy) the files it holds into the folder itself, then remove the link"
+    else:
+        fix = "Copy the document itself into the folder"
     return Document(
         rel=rel,
         path=folder / rel,
@@ -100,8 +109,7 @@ def outside_document(folder: Path, rel: str, target: str) -> Document:
             Problem(
                 "outside-folder",
                 "error",
-                f"{rel}: a link to {target}, outside the folder; not followed. "
-                "Copy the document itself into the folder",
+                f"{rel}: a link to {target}, outside the folder; not followed. {fix}",
             ),
         ),
     )
@@ -151,6 +159,49 @@ def _own_docx(doc: Document) -> bool:
         return False
 
 
+def _unlisted_outside(doc: Document) -> Document:
+    """A link out of the folder that its name does not classify is reported once, as
+    ``outside-folder`` (which says what to do), not also as ``unclassified``."""
+    codes = {p.code for p in doc.problems}
+    if "outside-folder" not in codes or "unclassified" not in codes:
+        return doc
+    return doc.replace(problems=tuple(p for p in doc.problems if p.code != "unclassified"))
+
+
+def _is_pack_copy(path: Path) -> bool:
+    """True for a PDF ``dossier pack`` wrote (its marker says so): a copy of a user document."""
+    try:
+        from pypdf import PdfReader
+
+        meta = PdfReader(path, strict=False).metadata
+        value = meta.get(OWN_OUTPUT_KEY) if meta is not None else None
+        return isinstance(value, str) and value.strip().endswith("(pack)")
+    except Exception:  # unreadable metadata: treated as the tool's own output, as before
+        return False
+
+
+def _keep_own_outputs(docs: Iterable[Document]) -> list[Document]:
+    """Documents without the tool's own outputs: dossiers and letters are left out, and so is
+    a pack folder's PDF its manifest.json lists; a pack PDF anywhere else counts (it is a copy
+    of the user's document), with ``info["pack_copy"]``."""
+    from .pack import previous_outputs  # pack imports check: import at call time
+
+    listed: dict[Path, set[Path]] = {}
+    kept: list[Document] = []
+    for d in docs:
+        if d.info.get("own_output"):
+            if not _is_pack_copy(d.path):
+                continue
+            folder = d.path.parent
+            if folder not in listed:
+                listed[folder] = previous_outputs(folder)
+            if d.path.resolve() in listed[folder]:
+                continue
+            d = d.replace(info={**d.info, "own_output": False, "pack_copy": True})
+        kept.append(d)
+    return kept
+
+
 def _unmatched_files(profile: Profile, rels: list[str], folder: Path) -> list[str]:
     """A note for each dossier.yaml ``files:`` entry that matches no file (a misspelt name)."""
     return [
@@ -184,17 +235,22 @@ def run_check(
     read = read_documents(files, limits=limits, jobs=workers, cache=cache)
     docs = [
         d
-        for d in read
-        if not d.info.get("own_output")
+        for d in _keep_own_outputs(read)
         # a letter this tool wrote counts only when dossier.yaml files: names it
-        and not (_own_docx(d) and manifest_match(d.rel, profile.files) is None)
+        if not (_own_docx(d) and manifest_match(d.rel, profile.files) is None)
     ]
     docs += [outside_document(folder, rel, target) for rel, target in found.outside]
     docs.sort(key=lambda d: d.rel)
 
-    classified = classify(docs, checklist, profile)
+    classified = [_unlisted_outside(d) for d in classify(docs, checklist, profile)]
     with_facts = [
-        d.replace(facts=dict(facts.extract(d, profile, cache=cache)))
+        d.replace(
+            facts=dict(
+                facts.extract(
+                    d, profile, cache=cache, carries=facts.carried_facts(checklist, d.item)
+                )
+            )
+        )
         # unclassified documents too: the translation rule looks for certification statements
         if d.readable and (d.item is not None or d.has_text)
         else d

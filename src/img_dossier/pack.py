@@ -30,9 +30,11 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from pypdf import PdfReader, PdfWriter
+from pypdf.generic import DictionaryObject, NameObject
 
 from . import __version__
-from .check import CheckRun, run_check
+from .assemble import _strip_active_content
+from .check import PACK_MARKER, CheckRun, run_check
 from .checklist import Checklist, Item
 from .classify import by_content, normalize
 from .convert import to_pdf
@@ -51,7 +53,8 @@ TRANSLATION_ITEM = "translation"
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 #: Item statuses whose documents are not packed: the portal would refuse them.
 _REFUSED_STATUSES = frozenset({"invalid", "expired"})
-_MARKER = {OWN_OUTPUT_KEY: f"img-dossier {__version__}"}
+#: pack's own value: a packed PDF moved back into a folder counts as the user's document
+_MARKER = {OWN_OUTPUT_KEY: PACK_MARKER}
 _FORMAT_EXT = {"pdf": "pdf", "jpeg": "jpg"}
 _PHOTO_SOURCES = frozenset({"jpeg", "png", "tiff"})
 
@@ -660,17 +663,23 @@ def _make(up: _Upload, family: str, work: Path, staging: Path, taken: set[str]) 
     actions: list[str] = []
     if up.unaltered and len(up.documents) == 1 and up.documents[0].format == "pdf":
         return _make_unaltered(up, base, name, staging, note)
+    active = {d.rel: _active_content(d.path) for d in up.documents if d.format == "pdf"}
     if len(up.documents) == 1 and up.documents[0].format == "pdf":
-        # a single PDF that already fits goes as it is (a signature stays valid)
+        # a single PDF that already fits goes as it is (a signature stays valid), unless it
+        # carries scripts and no signature: then it is rewritten below, without them
         single = up.documents[0]
-        if single.bytes < portal.max_bytes:
+        found = active[single.rel]
+        if single.bytes < portal.max_bytes and (not found.kinds or found.signed):
             try:
                 data, pages = _marked_copy(single)
             except Exception:  # pypdf cannot append to it: it is rewritten below
                 data, pages = b"", 0
             if data and len(data) <= portal.max_bytes:
                 fitted = Fitted(data, True, (), pages)
-                return _finish(base, fitted, name, staging, ("copied unchanged",), note, portal)
+                kept = _kept_active(single, found, "it is digitally signed")
+                acts = ("copied unchanged", *((_KEPT_ACTIVE,) if kept else ()))
+                message = " ".join(m for m in (kept, note) if m)
+                return _finish(base, fitted, name, staging, acts, message, portal)
     writer = PdfWriter()
     for n, doc in enumerate(up.documents):
         part = work / f"{safe_name(up.slot)}-{n}.pdf"
@@ -697,6 +706,10 @@ def _make(up: _Upload, family: str, work: Path, staging: Path, taken: set[str]) 
             return _failed(base, f"{doc.rel}: its conversion cannot be read ({exc})")
     if len(up.documents) > 1:
         actions.append(f"joined {len(up.documents)} documents")
+    removed = [f"{rel} ({', '.join(a.kinds)})" for rel, a in active.items() if a.kinds]
+    if removed:
+        _strip_active(writer)
+        actions.append(f"removed scripts and automatic actions from {'; '.join(removed)}")
     writer.add_metadata(_MARKER)
     try:
         joined = pdf_bytes(writer)
@@ -742,8 +755,125 @@ def _make_unaltered(
     except Exception as exc:
         return _failed(base, f"{doc.rel}: could not be copied ({exc})")
     fitted = Fitted(data, len(data) <= up.portal.max_bytes, (), pages)
-    actions = ("copied unaltered (the portal wants translations as received)",)
-    return _finish(base, fitted, name, staging, actions, note, up.portal)
+    found = _active_content(doc.path)
+    kept = _kept_active(
+        doc, found,
+        "it is digitally signed" if found.signed else "the portal wants translations as received",
+    )
+    actions = (
+        "copied unaltered (the portal wants translations as received)",
+        *((_KEPT_ACTIVE,) if kept else ()),
+    )
+    message = " ".join(m for m in (kept, note) if m)
+    return _finish(base, fitted, name, staging, actions, message, up.portal)
+
+
+#: The action of a slot whose source's scripts were kept (its message says what to do).
+_KEPT_ACTIVE = "kept scripts or automatic actions of the source (see the message)"
+#: Actions an upload must not carry: scripts, programs run, forms sent (links stay).
+_ACTIVE_ACTIONS = frozenset(
+    {"/JavaScript", "/Launch", "/ImportData", "/SubmitForm", "/ResetForm", "/Rendition"}
+)
+
+
+@dataclass(frozen=True)
+class ActiveContent:
+    """Scripts and automatic actions a PDF carries (``kinds``), and whether it is signed."""
+
+    kinds: tuple[str, ...] = ()
+    signed: bool = False
+
+
+def _active_content(path: Path) -> ActiveContent:
+    """What a source PDF would run in a viewer: JavaScript, Launch, automatic actions."""
+    kinds: set[str] = set()
+    signed = False
+    try:
+        reader = PdfReader(path, strict=False)
+        root: Any = reader.trailer["/Root"].get_object()
+        opening = _action_kinds(root.get("/OpenAction"))
+        kinds.update(f"an open action ({k})" for k in opening)
+        if "/AA" in root:
+            kinds.add("document actions (/AA)")
+        tree: Any = root.get("/Names")
+        tree = tree.get_object() if tree is not None else None
+        if isinstance(tree, DictionaryObject) and "/JavaScript" in tree:
+            kinds.add("document JavaScript")
+        for page in list(reader.pages)[:2000]:
+            if "/AA" in page:
+                kinds.add("page actions (/AA)")
+            for ref in page.get("/Annots") or []:
+                annot: Any = ref.get_object()
+                if not isinstance(annot, DictionaryObject):
+                    continue
+                if "/AA" in annot:
+                    kinds.add("field or annotation actions (/AA)")
+                kinds.update(f"link actions ({k})" for k in _action_kinds(annot.get("/A")))
+        form: Any = root.get("/AcroForm")
+        form = form.get_object() if form is not None else None
+        if isinstance(form, DictionaryObject):
+            flags = form.get("/SigFlags")
+            signed = isinstance(flags, int) and bool(flags & 1)
+            stack = list(form.get("/Fields") or [])
+            seen = 0
+            while stack and seen < 100_000:
+                seen += 1
+                fld: Any = stack.pop().get_object()
+                if not isinstance(fld, DictionaryObject):
+                    continue
+                if "/AA" in fld:
+                    kinds.add("field or annotation actions (/AA)")
+                if fld.get("/FT") == "/Sig" and "/V" in fld:
+                    signed = True
+                stack.extend(fld.get("/Kids") or [])
+        signed = signed or "/Perms" in root
+    except Exception:  # the reader has said what is wrong with it; nothing more to find here
+        pass
+    return ActiveContent(tuple(sorted(kinds)), signed)
+
+
+def _action_kinds(action: Any) -> set[str]:
+    """The active action types (JavaScript, Launch, ...) of an action and its /Next chain."""
+    found: set[str] = set()
+    stack, seen = [action], 0
+    while stack and seen < 1000:
+        seen += 1
+        item = stack.pop()
+        item = item.get_object() if hasattr(item, "get_object") else item
+        if isinstance(item, list):
+            stack.extend(item)
+            continue
+        if not isinstance(item, DictionaryObject):
+            continue
+        kind = item.get("/S")
+        if kind in _ACTIVE_ACTIONS or "/JS" in item:
+            found.add(str(kind or "/JavaScript").lstrip("/"))
+        if "/Next" in item:
+            stack.append(item["/Next"])
+    return found
+
+
+def _kept_active(doc: Document, found: ActiveContent, why: str) -> str:
+    """The message for a source whose scripts were kept (its bytes had to stay)."""
+    if not found.kinds:
+        return ""
+    return (
+        f"{doc.rel} carries {', '.join(found.kinds)}, kept because {why}; a portal may refuse "
+        "a PDF with scripts: ask its issuer for a copy without them before you upload it"
+    )
+
+
+def _strip_active(writer: PdfWriter) -> None:
+    """Drop scripts and automatic actions from a rewritten upload; links (URI, GoTo) stay."""
+    _strip_active_content(writer)  # pages, annotations and form fields
+    root: Any = writer.root_object
+    for key in ("/OpenAction", "/AA"):
+        if key in root and (key == "/AA" or _action_kinds(root.get(key))):
+            del root[NameObject(key)]
+    names: Any = root.get("/Names")
+    names = names.get_object() if names is not None else None
+    if isinstance(names, DictionaryObject) and "/JavaScript" in names:
+        del names[NameObject("/JavaScript")]
 
 
 def _marked_copy(doc: Document) -> tuple[bytes, int]:
@@ -958,6 +1088,9 @@ def pack_run(
             for n, key in enumerate((p.id, s.id) for p in rules for s in p.slots)
         }
         slots = sorted([*made, *plan.rows], key=lambda s: _slot_rank(order, s))
+        plan.notes.extend(
+            f"{s.file}: {s.message}" for s in made if _KEPT_ACTIVE in s.actions
+        )
         result = PackResult(
             portal=portal,
             folder=str(run.folder),
