@@ -165,8 +165,18 @@ LABELS: dict[str, str] = {
         r"date of birth|birth date|born on|born|fecha de nacimiento|date de naissance|"
         r"data de nascimento|n[ée]e? le|d\.?o\.?b\.?"
     ),
+    # dates of a period of study: never the date of the document (see ``document_date``)
+    "period_date": (
+        r"date of (?:initial |first )?(?:matriculation|admission|enrol?lment|entry|"
+        r"(?:expected )?graduation)|dates? of attendance|matriculat(?:ion|ed)|admission|"
+        r"admitted|enrol?led|entered|graduat(?:ion|ed)|fecha de (?:ingreso|matr[ií]cula|egreso)|"
+        r"date d'(?:admission|entr[ée]e)"
+    ),
     "date": r"date|fecha",
 }
+
+#: Labelled facts that are never the date of the document itself.
+NOT_DOCUMENT_DATES = ("birth_date", "period_date")
 
 _LABEL_RE = re.compile(
     "|".join(f"(?P<{key}>\\b(?:{pattern})\\b)" for key, pattern in LABELS.items()),
@@ -180,11 +190,19 @@ def labelled_dates(text: str, *, day_first: bool | None = None) -> dict[str, dat
     A label takes the first date after it on its line; labels on a line without dates
     (a table header) take the dates of the next line with dates, in order.
     """
+    result: dict[str, date] = {}
+    for key, value in labelled_pairs(text, day_first=day_first):
+        result.setdefault(key, value)
+    return result
+
+
+def labelled_pairs(text: str, *, day_first: bool | None = None) -> list[tuple[str, date]]:
+    """Every (fact name, date) a label gives, in reading order (see ``labelled_dates``)."""
     if day_first is None:
         day_first = numeric_day_first(text)
     lines = text.splitlines()
     dated = [find_dates(line, day_first=day_first) for line in lines]
-    result: dict[str, date] = {}
+    result: list[tuple[str, date]] = []
     for n, line in enumerate(lines):
         labels: list[tuple[int, str]] = []
         for m in _LABEL_RE.finditer(line):
@@ -195,23 +213,22 @@ def labelled_dates(text: str, *, day_first: bool | None = None) -> dict[str, dat
         if dated[n]:
             if len(labels) > 1 and dated[n][0].start > labels[-1][0]:
                 for (_, key), f in zip(labels, dated[n], strict=False):
-                    result.setdefault(key, f.value)
+                    result.append((key, f.value))
                 continue
             for i, (pos, key) in enumerate(labels):
                 stop = labels[i + 1][0] if i + 1 < len(labels) else len(line)
                 inside = [f for f in dated[n] if pos <= f.start < stop]
                 if inside:
-                    result.setdefault(key, inside[0].value)
+                    result.append((key, inside[0].value))
             continue
         following = next((dated[k] for k in range(n + 1, min(n + 3, len(lines))) if dated[k]), None)
         if not following:
             continue
         if len(labels) == 1:
-            key = labels[0][1]
-            result.setdefault(key, following[0].value)
+            result.append((labels[0][1], following[0].value))
         else:
             for (_, key), f in zip(labels, following, strict=False):
-                result.setdefault(key, f.value)
+                result.append((key, f.value))
     return result
 
 
@@ -221,3 +238,53 @@ def add_months(d: date, months: int) -> date:
     year, month = divmod(total, 12)
     month += 1
     return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
+
+
+#: A date line's place: one to three capitalised words ("Lima", "Beyrouth, le", "New York, NY,").
+_PLACE = re.compile(
+    r"[^\W\d_][\w'.-]*(?:[ -][^\W\d_][\w'.-]*){0,2}(?:,\s*[A-Z]{2})?,\s*"
+    r"(?:(?i:le|the|on|el|em)\s+)?"
+)
+
+
+def dateline(
+    text: str, *, day_first: bool | None = None, skip: frozenset[date] = frozenset()
+) -> date | None:
+    """The date of a letter's date line: a line holding only a date, perhaps after its
+    place ("June 15, 2026", "Beyrouth, le 2 juin 2026"); the first such line whose date
+    is not in ``skip`` (dates a label claims, such as a birth date under its label)."""
+    if day_first is None:
+        day_first = numeric_day_first(text)
+    for line in text.splitlines():
+        if len(line) > 80:
+            continue
+        found = find_dates(line, day_first=day_first)
+        if len(found) != 1 or found[0].value in skip or line[found[0].end :].strip(" .\t"):
+            continue
+        before = line[: found[0].start].strip()
+        if not before or (before[0].isupper() and _PLACE.fullmatch(before + " ")):
+            return found[0].value
+    return None
+
+
+def document_date(text: str, *, day_first: bool | None = None) -> date | None:
+    """The date of the document itself: a labelled issue or signature date, then a date
+    labelled just "Date", then a date line, then the first date that no birth or
+    study-period label claims (a matriculation or admission date is never the document's)."""
+    if day_first is None:
+        day_first = numeric_day_first(text)
+    pairs = labelled_pairs(text, day_first=day_first)
+    labelled: dict[str, date] = {}
+    for key, value in pairs:
+        labelled.setdefault(key, value)
+    for fact in ("issue_date", "signature_date", "date"):
+        if fact in labelled:
+            return labelled[fact]
+    not_own = frozenset(v for k, v in pairs if k in NOT_DOCUMENT_DATES)
+    line = dateline(text, day_first=day_first, skip=frozenset(v for _, v in pairs))
+    if line is not None:
+        return line
+    for found in find_dates(text, day_first=day_first):
+        if found.value not in not_own:
+            return found.value
+    return None

@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import dates, names, results
 from .model import Document
 from .mrz import find_mrz
 from .profile import Profile
+
+if TYPE_CHECKING:
+    from .checklist import Checklist
 
 #: Facts are read from this much of a document's text (its first pages, bounded).
 MAX_TEXT = 60_000
@@ -123,12 +126,9 @@ def read_text(text: str, *, today: date | None = None) -> dict[str, Any]:
         return facts
     day_first = dates.numeric_day_first(text)
     labelled = dates.labelled_dates(text, day_first=day_first)
-    if "date" not in labelled:
-        birth = labelled.get("birth_date")
-        for found in dates.find_dates(text, day_first=day_first):
-            if found.value != birth:
-                labelled["date"] = found.value
-                break
+    own = dates.document_date(text, day_first=day_first)
+    if own is not None:
+        labelled["date"] = own
     for fact in DATE_FACTS:
         if fact in labelled:
             facts[fact] = labelled[fact].isoformat()
@@ -167,14 +167,82 @@ def read_text(text: str, *, today: date | None = None) -> dict[str, Any]:
     return facts
 
 
-def extract(doc: Document, profile: Profile, *, cache: object | None = None) -> dict[str, Any]:
+#: Facts every document carries, whatever its item: its own dates, the name it states,
+#: a passport zone, a translator's certification (the translation rule reads it anywhere).
+GENERIC_FACTS = frozenset(
+    {"date", "issue_date", "signature_date", "birth_date", "name", "mrz", "mrz_note",
+     "certified_translation"}
+)  # fmt: skip
+
+#: Facts a rule type reads from the documents of its item (besides its ``fact:`` parameter).
+RULE_FACTS: dict[str, frozenset[str]] = {
+    "valid-until": frozenset({"expiry"}),
+    "max-age": frozenset({"test_date"}),
+    "min-scores": frozenset({"scores", "exam", "test_date"}),
+    "outcome": frozenset({"outcome", "exam", "test_date"}),
+    "name-match": frozenset({"name"}),
+    "required-elements": frozenset({"specialty"}),
+}
+
+#: Facts that go with another fact (``outcome_text`` with ``outcome``).
+_COMPANIONS = {"outcome": ("outcome_text",)}
+
+
+def carried_facts(checklist: Checklist, item_id: str | None) -> frozenset[str]:
+    """The facts documents of ``item_id`` carry: the generic ones, those its rules read
+    (a rule's ``fact:`` names; ``specialty`` of the items a Statement of Need rule compares
+    against). The checklist's rules decide, not the code."""
+    carried = set(GENERIC_FACTS)
+    for item in checklist.items:
+        for rule in item.rules:
+            sources = rule.params.get("specialty_from") or ()
+            if rule.type == "required-elements" and item_id in sources:
+                carried.add("specialty")
+            if item.id != item_id:
+                continue
+            carried |= RULE_FACTS.get(rule.type, frozenset())
+            wanted = rule.params.get("fact")
+            if isinstance(wanted, str):
+                carried.add(wanted)
+            elif isinstance(wanted, list):
+                carried.update(str(w) for w in wanted)
+    return frozenset(carried)
+
+
+def keep_carried(facts: Mapping[str, Any], carried: Collection[str]) -> dict[str, Any]:
+    """Only the facts in ``carried``, with their ``_source``/``_read`` companions."""
+    wanted = set(carried)
+    for fact in carried:
+        wanted.update(_COMPANIONS.get(fact, ()))
+    return {
+        k: v
+        for k, v in facts.items()
+        if k in wanted
+        or any(k.startswith(f"{w}_") and k[len(w) + 1 :] in _SUFFIXES for w in wanted)
+    }
+
+
+_SUFFIXES = frozenset({"source", "read", "read_source", "declared_as"})
+
+
+def extract(
+    doc: Document,
+    profile: Profile,
+    *,
+    cache: object | None = None,
+    carries: Collection[str] | None = None,
+) -> dict[str, Any]:
     """Facts of a classified document (keys such as ``expiry``, ``outcome``, ``name``),
     with the dates dossier.yaml declares for its item filled in. With ``cache`` (the read
-    cache) the reading of the text is looked up there first (``audit`` runs)."""
+    cache) the reading of the text is looked up there first (``audit`` runs). With
+    ``carries`` (``carried_facts`` of its item) only those facts are kept: a CV that
+    mentions an OET pass is not a score report."""
     try:
         facts = _read_text(doc.text, cache)
     except (ValueError, RecursionError):  # a hostile text must not stop the run
         facts = {}
+    if carries is not None:
+        facts = keep_carried(facts, carries)
     for fact, (key, value) in declared_dates(profile, doc.item).items():
         iso = value.isoformat()
         if facts.get(fact) == iso:

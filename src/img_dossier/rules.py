@@ -112,7 +112,8 @@ def _facts(doc: Document, ctx: RuleContext) -> Mapping[str, Any]:
         return doc.facts
     key = (doc.rel, doc.sha256)
     if key not in ctx.memo:
-        ctx.memo[key] = facts_mod.extract(doc, ctx.profile)
+        carries = facts_mod.carried_facts(ctx.checklist, doc.item)
+        ctx.memo[key] = facts_mod.extract(doc, ctx.profile, carries=carries)
     return ctx.memo[key]
 
 
