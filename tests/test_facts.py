@@ -294,3 +294,115 @@ def test_real_world_documents_give_json_facts_without_an_exception() -> None:
         assert facts["expiry"] == "2031-05-01", document.rel  # nobody's passport: declared
         json.dumps(facts)
         letter_origin(document.text)
+
+
+# ---------------------------------------------------------------- the facts an item carries
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+
+
+@pytest.fixture(scope="module")
+def sample_facts() -> dict[str, dict[str, dict[str, object]]]:
+    """Facts of every document of the committed samples, as `check --json` shows them."""
+    from click.testing import CliRunner
+
+    from img_dossier.cli import cli
+
+    found: dict[str, dict[str, dict[str, object]]] = {}
+    for name in ("us-j1", "canada"):
+        result = CliRunner().invoke(cli, ["check", str(SAMPLES / name), "--json"])
+        assert result.exit_code == 0, result.output
+        report = json.loads(result.stdout)
+        found[name] = {d["path"]: d["facts"] for d in report["documents"]}
+    return found
+
+
+def test_a_cv_or_personal_letter_that_mentions_an_exam_is_not_a_score_report(
+    sample_facts: dict[str, dict[str, dict[str, object]]],
+) -> None:
+    cv = sample_facts["us-j1"]["cv-j1.docx"]
+    assert "exam" not in cv and "outcome" not in cv and "scores" not in cv
+    letter = sample_facts["canada"]["personal-letter-uottawa.docx"]
+    assert "exam" not in letter and "outcome" not in letter
+    # The score reports themselves still carry what their rules read.
+    step1 = sample_facts["us-j1"]["exams/usmle-step1-score-report.pdf"]
+    assert (step1["exam"], step1["outcome"], step1["test_date"]) == (
+        "usmle-step1", "pass", "2023-03-10",
+    )  # fmt: skip
+    oet = sample_facts["us-j1"]["exams/oet-statement-of-results.pdf"]
+    assert oet["scores"] == {"listening": 390, "reading": 410, "writing": 360, "speaking": 420}
+    assert sample_facts["canada"]["exams/mccqe1-statement-of-results.pdf"]["exam"] == "mccqe1"
+
+
+def test_the_date_of_an_mspe_or_transcript_is_its_issue_date_not_matriculation_or_admission(
+    sample_facts: dict[str, dict[str, dict[str, object]]],
+) -> None:
+    us = sample_facts["us-j1"]
+    assert us["mspe.pdf"]["date"] == "2026-06-15"  # its date line, not "matriculation 2015"
+    assert us["transcript.pdf"]["date"] == "2026-05-12"  # "Issued in Lima on May 12, 2026"
+    canada = sample_facts["canada"]
+    assert canada["transcript.pdf"]["date"] == "2026-06-02"  # "Beyrouth, le 2 juin 2026"
+    assert canada["mspr.pdf"]["date"] == "2026-07-06"
+    assert us["passport.pdf"]["date"] == "2026-03-16"  # its issue date
+
+
+def test_an_mspr_has_no_specialty_and_expiry_stays_where_a_rule_reads_it(
+    sample_facts: dict[str, dict[str, dict[str, object]]],
+) -> None:
+    canada = sample_facts["canada"]
+    assert "specialty" not in canada["mspr.pdf"]  # was "Doctor of Medicine"
+    assert "specialty" not in canada["transcript.pdf"]
+    us = sample_facts["us-j1"]
+    assert "specialty" not in us["transcript.pdf"]  # was "Escuela Profesional de ..."
+    assert us["j1/resident-agreement.pdf"]["specialty"] == "Internal Medicine"  # SoN compares it
+    assert us["j1/statement-of-need.pdf"]["specialty"] == "Internal Medicine"
+    assert us["passport.pdf"]["expiry"] == "2031-03-16"
+    assert canada["pr-card-certified-copy.pdf"]["expiry"] == "2030-03-18"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Date of initial matriculation  April 1, 2015\nJune 15, 2026\n", date(2026, 6, 15)),
+        ("Admission\nSeptember 15, 2014\nBeyrouth, le 2 juin 2026\n", date(2026, 6, 2)),
+        ("Date of birth\nMarch 14, 1996\nTest date\nMarch 10, 2023\n", date(2023, 3, 10)),
+        ("She entered on April 1, 2015.\nDate: 3 May 2026\n", date(2026, 5, 3)),
+        ("Enrolled 2015-04-01\nIssued on 12 May 2026\nSigned 13 May 2026", date(2026, 5, 12)),
+        ("Diplôme, 15 juillet 2022\n", date(2022, 7, 15)),  # not a date line, still a date
+        ("Date of admission: April 1, 2015\n", None),
+    ],
+)
+def test_the_document_date_prefers_issue_signature_and_date_lines(
+    text: str, expected: date | None
+) -> None:
+    assert dates.document_date(text) == expected
+
+
+def test_carried_facts_come_from_the_item_rules_of_the_checklist() -> None:
+    from img_dossier.checklist import load
+    from img_dossier.facts import GENERIC_FACTS, carried_facts
+
+    us = load("us-eras")
+    assert carried_facts(us, "cv") == GENERIC_FACTS
+    assert carried_facts(us, None) == GENERIC_FACTS
+    assert {"outcome", "exam"} <= carried_facts(us, "usmle-step1")
+    assert "expiry" in carried_facts(us, "passport")
+    assert "specialty" in carried_facts(us, "training-contract")  # specialty_from of the SoN
+    canada = load("canada-carms")
+    assert "specialty" not in carried_facts(canada, "mspr")
+    assert {"test_date", "date"} <= carried_facts(canada, "language-proficiency")
+
+
+def test_extract_keeps_only_carried_facts_with_their_sources() -> None:
+    text = "Curriculum Vitae\nOET Medicine, result: Pass\nDate: 3 May 2026\nName: Ana Ruiz"
+    cv = doc("cv.pdf", "cv", text)
+    profile = parse_profile({})
+    everything = extract(cv, profile)
+    assert everything["exam"] == "oet" and everything["outcome"] == "pass"
+    kept = extract(cv, profile, carries={"date", "outcome"})
+    assert kept == {
+        "date": "2026-05-03", "date_source": "text", "outcome": "pass",
+        "outcome_text": everything["outcome_text"],
+    }  # fmt: skip
+    declared = parse_profile({"dates": {"cv_expiry": "2030-01-01"}})
+    assert extract(cv, declared, carries=set())["expiry"] == "2030-01-01"  # dossier.yaml says
