@@ -40,6 +40,9 @@ MONTHS = (
 #: Values every template gets without asking: the letter's date and the applicant's name.
 COMPUTED = ("today", "applicant.full_name")
 
+#: Where a value came from, so that a wrong one is reported against its source.
+ROW, SET, BASE, DEFAULT = "row", "set", "dossier.yaml", "default"
+
 #: Limits on a --data CSV: a mail merge, not a database.
 MAX_CSV_BYTES = 10 * 1024 * 1024
 MAX_CSV_ROWS = 10_000
@@ -183,13 +186,21 @@ def build_contexts(
     row_values: Sequence[Mapping[str, str]] = rows.rows if rows else ({},)
     contexts: list[dict[str, Any]] = []
     problems: list[str] = []
+    shared: list[str] = []  # wrong values that are the same in every row: listed once, first
     for number, row in enumerate(row_values, 1):
         where = f"{rows.path.name} row {number}: " if rows else ""
         context, missing, wrong = _context(template, base, row, sets, today or date.today())
         if missing:
             problems.append(f"{where}missing {', '.join(missing)}")
-        problems.extend(f"{where}{w}" for w in wrong)
+        for origin, message in wrong:
+            # a bad value from the CSV is that row's; one from --set, dossier.yaml or the
+            # template's default is the same in every row: said once, naming its source
+            if origin == ROW:
+                problems.append(f"{where}{message}")
+            elif (line := f"{_source(origin, template)}{message}") not in shared:
+                shared.append(line)
         contexts.append(context)
+    problems[:0] = shared
     if problems:
         how = (
             "give them in the CSV, with --set NAME=VALUE, or in dossier.yaml"
@@ -216,24 +227,33 @@ def _context(
     row: Mapping[str, str],
     sets: Mapping[str, str],
     today: date,
-) -> tuple[dict[str, Any], list[str], list[str]]:
+) -> tuple[dict[str, Any], list[str], list[tuple[str, str]]]:
+    """The context of one letter, the required fields nobody gave, and (origin, message) for
+    each wrong value: origin is ROW, SET, BASE (dossier.yaml) or DEFAULT (the template's)."""
     context: dict[str, Any] = copy.deepcopy(dict(base))
-    wrong: list[str] = []
-    for layer in (row, sets):
+    wrong: list[tuple[str, str]] = []
+    origins: dict[str, str] = {}  # field name -> the layer its value came from
+    for origin, layer in ((ROW, row), (SET, sets)):
         for name, value in layer.items():
             if _blank(value):
                 continue
             try:
                 set_path(context, name, value.strip())
+                origins[name] = origin
             except ValueError as exc:
-                wrong.append(f"{name}: {exc}")
+                wrong.append((origin, f"{name}: {exc}"))
     if get_path(context, "today") is None:
         context["today"] = today
     else:
         try:
             context["today"] = parse_date(context["today"])
         except ValueError:
-            wrong.append(f'today: not a date (got "{context["today"]}"); write it as YYYY-MM-DD')
+            wrong.append(
+                (
+                    origins.get("today", BASE),
+                    f'today: not a date (got "{context["today"]}"); write it as YYYY-MM-DD',
+                )
+            )
     if _blank(get_path(context, "applicant.full_name")):
         parts = [get_path(context, f"applicant.{k}") for k in ("given_names", "family_name")]
         full = " ".join(str(p).strip() for p in parts if not _blank(p))
@@ -242,19 +262,31 @@ def _context(
     missing: list[str] = []
     for field in template.fields:
         current: Any = get_path(context, field.name)
+        origin = origins.get(field.name, BASE)
         if _blank(current):
             if field.required:
                 missing.append(field.name)
                 continue
-            current = field.default
+            current, origin = field.default, DEFAULT
         if field.type == "date" and current is not None:
             try:
                 current = parse_date(current)
             except ValueError:
-                wrong.append(f'{field.name}: not a date (got "{current}"); write it as YYYY-MM-DD')
+                wrong.append(
+                    (origin, f'{field.name}: not a date (got "{current}"); write it as YYYY-MM-DD')
+                )
                 continue
         try:
             set_path(context, field.name, current)
         except ValueError as exc:
-            wrong.append(f"{field.name}: {exc}")
+            wrong.append((origin, f"{field.name}: {exc}"))
     return context, missing, wrong
+
+
+def _source(origin: str, template: Template) -> str:
+    """The prefix naming where a value that is the same in every row came from."""
+    if origin == SET:
+        return "--set "
+    if origin == DEFAULT:
+        return f"{template.name} template default: "
+    return "dossier.yaml: "
