@@ -406,3 +406,26 @@ def test_extract_keeps_only_carried_facts_with_their_sources() -> None:
     }  # fmt: skip
     declared = parse_profile({"dates": {"cv_expiry": "2030-01-01"}})
     assert extract(cv, declared, carries=set())["expiry"] == "2030-01-01"  # dossier.yaml says
+
+
+def test_an_item_lists_facts_no_rule_reads_under_facts(
+    sample_facts: dict[str, dict[str, dict[str, object]]], tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from img_dossier.checklist import load
+    from img_dossier.cli import cli
+    from img_dossier.facts import carried_facts
+
+    ielts = sample_facts["canada"]["exams/ielts-test-report-form.pdf"]
+    assert ielts["exam"] == "ielts" and ielts["scores"]["overall"] == 7.5  # type: ignore[index]
+    mccqe1 = sample_facts["canada"]["exams/mccqe1-statement-of-results.pdf"]
+    assert mccqe1["scores"] == {"total": 262}
+    custom = tmp_path / "mine.yaml"
+    custom.write_text("schema: 1\nextends: us-eras\nitems:\n  - id: cv\n    facts: [exam]\n")
+    assert "exam" in carried_facts(load(str(custom)), "cv")
+    assert "exam" not in carried_facts(load("us-eras"), "cv")
+    custom.write_text("schema: 1\nextends: us-eras\nitems:\n  - id: cv\n    facts: exam\n")
+    result = CliRunner().invoke(cli, ["checklists", "validate", str(custom)])
+    assert result.exit_code == 3
+    assert "items.cv.facts: must be a list" in result.output

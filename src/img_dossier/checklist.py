@@ -27,6 +27,7 @@ knows no item by name. Format (schema 1)::
           - ["Statement of Need", "Ministry of Health"]
         rules:                                   # checked by rules.py (deeper checks)
           - {type: ..., source: ..., ...}
+        facts: [scores]             # facts its documents carry besides those its rules read
 
 With ``extends``, items with a known id are merged into the base item key by key (so a
 custom checklist can change one field), new ids are appended, and ``drop`` removes items;
@@ -84,7 +85,7 @@ _TOP_KEYS = {
 }
 _ITEM_KEYS = {
     "id", "title", "required", "when", "min", "max", "source", "advice", "names", "evidence",
-    "rules", "portal",
+    "rules", "portal", "facts",
 }
 
 
@@ -132,6 +133,7 @@ class Item:
     evidence: tuple[tuple[str, ...], ...] = ()
     rules: tuple[Rule, ...] = ()
     portal: str | None = None
+    facts: tuple[str, ...] = ()  # facts its documents carry besides those its rules read
 
 
 @dataclass(frozen=True)
@@ -468,6 +470,10 @@ def _item(errs: _Errors, raw: Mapping[str, Any], portal_ids: set[str]) -> Item |
     if portal is not None and (not isinstance(portal, str) or portal not in portal_ids):
         errs.add(f"{where}.portal", f"unknown portal {portal!r}; define it under portals:")
         portal = None
+    facts = raw.get("facts") or []
+    if not isinstance(facts, list) or not all(isinstance(f, str) and f.strip() for f in facts):
+        errs.add(f"{where}.facts", "must be a list of fact names such as [scores, expiry]")
+        facts = []
     if len(errs.messages) > before:
         return None
     return Item(
@@ -483,6 +489,7 @@ def _item(errs: _Errors, raw: Mapping[str, Any], portal_ids: set[str]) -> Item |
         evidence=tuple(groups),
         rules=tuple(rules),
         portal=portal,
+        facts=tuple(f.strip() for f in facts),
     )
 
 
@@ -533,4 +540,5 @@ def _item_to_raw(it: Item) -> dict[str, Any]:
         "evidence": [list(g) for g in it.evidence],
         "rules": [{"type": r.type, "source": r.source, **r.params} for r in it.rules],
         "portal": it.portal,
+        **({"facts": list(it.facts)} if it.facts else {}),
     }

@@ -191,9 +191,12 @@ _COMPANIONS = {"outcome": ("outcome_text",)}
 def carried_facts(checklist: Checklist, item_id: str | None) -> frozenset[str]:
     """The facts documents of ``item_id`` carry: the generic ones, those its rules read
     (a rule's ``fact:`` names; ``specialty`` of the items a Statement of Need rule compares
-    against). The checklist's rules decide, not the code."""
+    against), and those the item lists under ``facts:`` (a score report's ``scores``).
+    The checklist decides, not the code."""
     carried = set(GENERIC_FACTS)
     for item in checklist.items:
+        if item.id == item_id:
+            carried.update(item.facts)
         for rule in item.rules:
             sources = rule.params.get("specialty_from") or ()
             if rule.type == "required-elements" and item_id in sources:
