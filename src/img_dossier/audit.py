@@ -9,6 +9,7 @@ dossier.yaml is broken is a row with its error, never the end of the run.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import dataclasses
 import os
 import re
 from collections import deque
@@ -111,27 +112,14 @@ class AuditRow:
 
 
 @dataclass(frozen=True)
-class CalendarRow:
-    """One thing of one client that expires within the window."""
+class CalendarRow(Expiry):
+    """One thing of one client that expires within the window: an Expiry and whose it is."""
 
-    folder: str
-    applicant: str | None
-    document: str | None
-    item: str | None
-    what: str
-    date: date
-    days_left: int
+    folder: str = ""
+    applicant: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "folder": self.folder,
-            "applicant": self.applicant,
-            "document": self.document,
-            "item": self.item,
-            "what": self.what,
-            "date": self.date.isoformat(),
-            "days_left": self.days_left,
-        }
+        return {"folder": self.folder, "applicant": self.applicant, **super().to_json()}
 
 
 @dataclass(frozen=True)
@@ -388,9 +376,7 @@ def result_of(client: Client, run: CheckRun, options: AuditOptions) -> ClientRes
         earliest_expiry=soon[0] if soon else None,
     )
     calendar = tuple(
-        CalendarRow(
-            client.folder, report.applicant, e.document, e.item, e.what, e.date, e.days_left
-        )
+        CalendarRow(**dataclasses.asdict(e), folder=client.folder, applicant=report.applicant)
         for e in soon
     )
     return ClientResult(row, calendar)
