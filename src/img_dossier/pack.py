@@ -41,6 +41,7 @@ from .convert import to_pdf
 from .errors import BadInputError, OutputError
 from .model import OWN_OUTPUT_KEY, Document
 from .report import spreadsheet_cell
+from .pathtext import resolved
 from .shrink import Fitted, Floors, fit_pdf, fit_photo, pdf_bytes
 from .verify import counts
 
@@ -415,7 +416,7 @@ def _plan(run: CheckRun, rules: Sequence[PortalRules]) -> _Plan:
         parent = doc.path.parent
         if parent not in earlier:
             earlier[parent] = previous_outputs(parent)
-        if doc.path.resolve() in earlier[parent]:
+        if resolved(doc.path) in earlier[parent]:  # a link loop: its own path
             skipped.append(doc.rel)  # a photo an earlier pack wrote (its PDFs are marked)
             continue
         if doc.item is not None and counts(doc):

@@ -347,16 +347,38 @@ def parse_profile(
     return profile
 
 
+#: Largest YAML file read (a dossier.yaml is a few kB, a checklist under 100 kB): a 1 GB
+#: file is refused after reading this much, never read whole.
+MAX_YAML_BYTES = 4 * 1024 * 1024
+
+#: Most values (counting each alias as often as it is used) and nesting levels in a file:
+#: aliases of aliases ("billion laughs") or a self-referencing alias stop here.
+MAX_YAML_VALUES = 200_000
+MAX_YAML_DEPTH = 100
+
+
 def read_yaml(path: Path) -> Any:
     """safe_load a YAML file; unreadable or malformed files are BadInputError naming the file."""
     try:
-        text = path.read_text(encoding="utf-8")
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_YAML_BYTES + 1)
+        if len(raw) > MAX_YAML_BYTES:
+            raise BadInputError(
+                f"{path}: over {MAX_YAML_BYTES // (1024 * 1024)} MB, far larger than such a "
+                "file can be; it is not a settings file: replace it"
+            )
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise BadInputError(f"{path}: not UTF-8 text; save it as UTF-8") from None
     except OSError as exc:
         raise BadInputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
     try:
-        return yaml.load(text, Loader=_Loader)  # a safe loader (CSafeLoader when built)
+        data = yaml.load(text, Loader=_Loader)  # a safe loader (CSafeLoader when built)
+    except (ValueError, RecursionError, OverflowError) as exc:
+        # e.g. an integer of more than 4,300 digits (Python refuses to convert it)
+        raise BadInputError(
+            f"{path}: not valid YAML: a value it holds cannot be read ({str(exc)[:100]})"
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
@@ -364,6 +386,28 @@ def read_yaml(path: Path) -> Any:
         if mark is not None and _tab_at(text, mark.line, mark.column):
             problem += "; it is a tab: indent with spaces, never tabs"
         raise BadInputError(f"{path}: not valid YAML{where}: {problem}") from None
+    if not _bounded(data):
+        raise BadInputError(
+            f"{path}: holds more than {MAX_YAML_VALUES} values or {MAX_YAML_DEPTH} levels "
+            "(aliases repeating aliases, or one that contains itself); write it out plainly"
+        )
+    return data
+
+
+def _bounded(data: Any) -> bool:
+    """True when walking ``data`` (aliases followed each time) stays within the limits."""
+    budget = MAX_YAML_VALUES
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        budget -= 1
+        if budget < 0 or depth > MAX_YAML_DEPTH:
+            return False
+        if isinstance(value, Mapping):
+            stack.extend((v, depth + 1) for pair in value.items() for v in pair)
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value)
+    return True
 
 
 def _tab_at(text: str, line: int, column: int) -> bool:

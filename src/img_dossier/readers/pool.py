@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import dataclasses
 import multiprocessing
 import os
 import signal
@@ -24,9 +25,10 @@ import time
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from ..model import Document, Problem, SourceFile
 from .dispatch import (
@@ -36,6 +38,7 @@ from .dispatch import (
     reader_failed,
     timeout_problem,
 )
+from .quiet import native_stderr_captured
 
 if TYPE_CHECKING:
     from . import Limits
@@ -66,12 +69,47 @@ class Outcome:
     cacheable: bool
 
 
+@dataclass(frozen=True)
+class Job:
+    """Work after reading (convert, prepare, shrink one document): ``target`` is
+    ``"module:function"``, called as ``function(*args)`` in a worker under the same limits.
+
+    Named, not a function object, so that it pickles under every start method.
+    """
+
+    index: int
+    target: str
+    args: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class JobOutcome:
+    """What a Job returned (``value``), or the problem that stopped it (``problem``):
+    ``timeout`` past the wall-clock limit, ``too-large`` out of memory or killed, ``damaged``
+    when the function raised."""
+
+    index: int
+    value: Any
+    problem: Problem | None
+    cacheable: bool = True
+
+
 def read_in_workers(tasks: Sequence[Task], limits: Limits, jobs: int) -> list[Outcome]:
     """Read every task in at most ``jobs`` worker processes; one Outcome per task, any order."""
+    return cast(list[Outcome], _in_workers(tasks, limits, jobs))
+
+
+def run_jobs(work: Sequence[Job], limits: Limits, jobs: int) -> list[JobOutcome]:
+    """Run every Job in at most ``jobs`` worker processes (the readers' pool, its limits);
+    one JobOutcome per job, any order. Never raises for what a job does."""
+    return cast(list[JobOutcome], _in_workers(work, limits, jobs))
+
+
+def _in_workers(tasks: Sequence[Task | Job], limits: Limits, jobs: int) -> list[Any]:
     if not tasks:
         return []
     if multiprocessing.current_process().daemon:  # a daemon may not start processes
-        return [read_here(task, limits) for task in tasks]
+        return [_here(task, limits) for task in tasks]
     size = max(1, min(jobs, len(tasks)))
     if not _lock.acquire(blocking=False):  # another thread is reading: a pool of its own
         pool = _Pool(limits)
@@ -133,6 +171,27 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_new_lock_in_child)
 
 
+def _here(task: Task | Job, limits: Limits) -> Outcome | JobOutcome:
+    return read_here(task, limits) if isinstance(task, Task) else run_job(task, limits)
+
+
+def run_job(job: Job, limits: Limits) -> JobOutcome:
+    """Run one Job in this process (no time limit); a failure is its JobOutcome's problem."""
+    import importlib
+
+    from .result import error
+
+    try:
+        module, _, name = job.target.partition(":")
+        function = getattr(importlib.import_module(module), name)
+        return JobOutcome(job.index, function(*job.args), None)
+    except MemoryError:
+        return JobOutcome(job.index, None, memory_problem(limits), cacheable=False)
+    except Exception as exc:  # an untrusted document can make any library fail
+        why = f"{type(exc).__name__}: {str(exc)[:200]}"
+        return JobOutcome(job.index, None, error("damaged", f"could not be processed ({why})"))
+
+
 class _Worker:
     """One child process and the task it is reading (if any)."""
 
@@ -149,11 +208,11 @@ class _Worker:
             raise
         finally:
             child.close()
-        self.task: Task | None = None
+        self.task: Task | Job | None = None
         self.deadline = 0.0
         self.done = 0
 
-    def give(self, task: Task, seconds: float) -> bool:
+    def give(self, task: Task | Job, seconds: float) -> bool:
         """Hand over a task; False when the pipe is broken (the worker died)."""
         self.task = task
         self.deadline = time.monotonic() + seconds
@@ -184,9 +243,9 @@ class _Pool:
         self.context = multiprocessing.get_context(method)
         self.workers: list[_Worker] = []
 
-    def run(self, tasks: Sequence[Task], size: int) -> list[Outcome]:
+    def run(self, tasks: Sequence[Task | Job], size: int) -> list[Outcome | JobOutcome]:
         pending = deque(tasks)
-        outcomes: list[Outcome] = []
+        outcomes: list[Outcome | JobOutcome] = []
         try:
             while pending or any(w.task is not None for w in self.workers):
                 self._feed(pending, outcomes, size)
@@ -217,7 +276,9 @@ class _Pool:
                 worker.conn.close()
         self.workers.clear()
 
-    def _feed(self, pending: deque[Task], outcomes: list[Outcome], size: int) -> None:
+    def _feed(
+        self, pending: deque[Task | Job], outcomes: list[Outcome | JobOutcome], size: int
+    ) -> None:
         """Give idle workers a task each, starting workers (up to size) for what is left."""
         for worker in [w for w in self.workers[:size] if w.task is None]:
             if not pending:
@@ -234,18 +295,18 @@ class _Pool:
             except OSError:  # no process can be started (limits): read here, unisolated
                 if self.workers:
                     break
-                outcomes.append(read_here(pending.popleft(), self.limits))
+                outcomes.append(_here(pending.popleft(), self.limits))
                 continue
             self.workers.append(worker)
             worker.give(pending.popleft(), self.limits.seconds)  # if it died, _collect says so
 
-    def _collect(self, worker: _Worker, ready: Sequence[object]) -> Outcome | None:
+    def _collect(self, worker: _Worker, ready: Sequence[object]) -> Outcome | JobOutcome | None:
         task = worker.task
         assert task is not None
         if worker.conn in ready or worker.process.sentinel in ready:
             try:
                 if worker.conn.poll():
-                    outcome: Outcome = worker.conn.recv()
+                    outcome: Outcome | JobOutcome = worker.conn.recv()
                     worker.task = None
                     worker.done += 1
                     if not outcome.cacheable:  # the worker ran out of memory and exits
@@ -272,7 +333,9 @@ class _Pool:
         self.workers.remove(worker)
 
     @staticmethod
-    def _failed(task: Task, problem: Problem) -> Outcome:
+    def _failed(task: Task | Job, problem: Problem) -> Outcome | JobOutcome:
+        if isinstance(task, Job):
+            return JobOutcome(task.index, None, problem, cacheable=False)
         doc = failed_document(task.source, task.sha256, task.size, problem)
         return Outcome(task.index, doc, cacheable=False)
 
@@ -307,12 +370,14 @@ def _serve(conn: Connection, parent_end: Connection, parent: int, limits: Limits
             while not conn.poll(1.0):
                 if os.getppid() != parent:  # orphaned: other workers may hold our pipe open
                     os._exit(0)
-            task: Task | None = conn.recv()
+            task: Task | Job | None = conn.recv()
         except (EOFError, OSError):
             break
         if task is None:
             break
-        outcome = read_here(task, limits)
+        with native_stderr_captured() as noise:
+            outcome = _here(task, limits)
+        outcome = _explained(outcome, noise.note())
         try:
             conn.send(outcome)
         except (OSError, ValueError):
@@ -321,6 +386,27 @@ def _serve(conn: Connection, parent_end: Connection, parent: int, limits: Limits
             break  # a worker that ran out of memory is not trusted with another file
     conn.close()
     os._exit(0)  # skip interpreter shutdown: nothing of the parent's is flushed twice
+
+
+def _explained(outcome: Outcome | JobOutcome, note: str) -> Outcome | JobOutcome:
+    """What a native library wrote while failing on a document goes into its ``damaged``
+    problem (never onto the user's stderr)."""
+    if not note:
+        return outcome
+    if isinstance(outcome, JobOutcome):
+        p = outcome.problem
+        if p is None or p.code != "damaged":
+            return outcome
+        return dataclasses.replace(outcome, problem=_noted(p, note))
+    doc = outcome.document
+    if not any(p.code == "damaged" for p in doc.problems):
+        return outcome
+    problems = tuple(_noted(p, note) if p.code == "damaged" else p for p in doc.problems)
+    return dataclasses.replace(outcome, document=dataclasses.replace(doc, problems=problems))
+
+
+def _noted(problem: Problem, note: str) -> Problem:
+    return dataclasses.replace(problem, message=f"{problem.message} (the decoder said: {note})")
 
 
 def _die_with_parent() -> None:
