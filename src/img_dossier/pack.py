@@ -40,8 +40,8 @@ from .classify import by_content, normalize
 from .convert import to_pdf
 from .errors import BadInputError, OutputError
 from .model import OWN_OUTPUT_KEY, Document
-from .report import spreadsheet_cell
 from .pathtext import resolved
+from .report import spreadsheet_cell
 from .shrink import Fitted, Floors, fit_pdf, fit_photo, pdf_bytes
 from .verify import counts
 

@@ -62,4 +62,4 @@ def resolved(path: Path) -> Path:
     try:
         return path.resolve()
     except (OSError, RuntimeError):  # RuntimeError: "Symlink loop" before Python 3.13
-        return Path(os.path.abspath(path))
+        return Path.cwd() / path

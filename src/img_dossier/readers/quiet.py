@@ -45,7 +45,7 @@ def native_stderr_captured() -> Iterator[Captured]:
         yield captured
         return
     try:
-        scratch = tempfile.TemporaryFile()
+        scratch = tempfile.TemporaryFile()  # noqa: SIM115 (closed in the finally below)
         saved = os.dup(2)
     except OSError:  # no descriptors left: noise is the lesser harm
         yield captured
