@@ -45,9 +45,11 @@ from reportlab.platypus import (
 )
 
 from . import __version__
-from .convert import MARGIN, marked_canvas, page_size, register_fonts, to_pdf
+from .convert import MARGIN, marked_canvas, page_size, register_fonts
 from .errors import DossierError, ExitCode, OutputError
 from .model import BLOCKING_STATUSES, OWN_OUTPUT_KEY, Document, ItemResult, Report
+from .prepare import prepare_documents
+from .readers import DEFAULT_LIMITS, Limits
 from .textshape import ShapedParagraph, visual
 
 OTHER_TITLE = "Other documents"
@@ -764,10 +766,12 @@ def assemble(
     strict: bool = False,
     track: str | None = None,
     write: Callable[[PdfWriter, Any], None] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> DossierResult:
     """Build the dossier of a checked folder at ``out`` (atomically) and say what is in it.
 
-    ``strict``: an incomplete folder raises IncompleteError and writes nothing. ``track``
+    ``limits``: the per-file time and memory limits of preparing each document (as for
+    reading). ``strict``: an incomplete folder raises IncompleteError and writes nothing. ``track``
     is the name shown on the cover (default: the checklist id). ``write`` replaces
     ``PdfWriter.write`` (tests inject failures with it).
     """
@@ -781,17 +785,24 @@ def assemble(
     with tempfile.TemporaryDirectory(prefix="img-dossier-build-") as tmpdir:
         groups: list[_Group] = []
         offset = 0
-        for n, (item, title, docs) in enumerate(planned):
+        # each document converted, checked and repaired in a worker under the per-file
+        # limits: one that breaks them is left out, the rest of the dossier is written
+        prepared = prepare_documents(
+            [doc for _item, _title, docs in planned for doc in docs],
+            Path(tmpdir),
+            size,
+            limits=limits,
+        )
+        for item, title, docs in planned:
             group = _Group(item, title)
-            for k, doc in enumerate(docs):
-                path = doc.path
-                if doc.format != "pdf":
-                    path = Path(tmpdir) / f"{n}-{k}.pdf"
-                    result = to_pdf(doc, path, size)
-                    conversions[doc.rel] = result.engine
-                    if not result.ok:
-                        left_out.append((doc.rel, f"not converted: {result.error}"))
-                        continue
+            for doc in docs:
+                ready = prepared[doc.rel]
+                if ready.engine is not None:
+                    conversions[doc.rel] = ready.engine
+                if ready.path is None:
+                    left_out.append((doc.rel, ready.why))
+                    continue
+                path = ready.path
                 reader, why = _open(doc, path)
                 if reader is None:
                     left_out.append((doc.rel, why))

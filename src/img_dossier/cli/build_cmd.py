@@ -10,6 +10,7 @@ import click
 
 from ..errors import ExitCode
 from ..model import Report
+from ..pathtext import clean
 from .options import (
     as_of_option,
     json_option,
@@ -100,7 +101,7 @@ def build(
             data = report.to_json()
             data["dossier"] = None
             data["conversions"] = {}
-            click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+            click.echo(json.dumps(clean(data), indent=2, ensure_ascii=False))
         else:
             if not quiet:
                 click.echo(_text(report, verbose, ctx), nl=False, color=use_color())
@@ -110,7 +111,7 @@ def build(
         data = report.to_json()
         data["dossier"] = result.to_json()
         data["conversions"] = dict(result.conversions)
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        click.echo(json.dumps(clean(data), indent=2, ensure_ascii=False))
     else:
         if not quiet:
             click.echo(_text(report, verbose, ctx), nl=False, color=use_color())
