@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import BadInputError, DossierError
+from .pathtext import resolved
 from .profile import PROFILE_NAME
 
 if TYPE_CHECKING:
@@ -156,7 +157,7 @@ def discover(paths: Sequence[Path]) -> list[Client]:
     for given in paths:
         given = Path(given)
         for client in _clients_of(given):
-            key = client.path.resolve()
+            key = resolved(client.path)
             if key not in seen:
                 seen.add(key)
                 clients.append(client)

@@ -19,6 +19,7 @@ from .checklist import Checklist, load, resolve
 from .classify import classify, ignored_by_manifest, manifest_match
 from .errors import BadInputError
 from .model import OWN_OUTPUT_KEY, ChecklistRef, Document, Problem, Report
+from .pathtext import resolved
 from .profile import PROFILE_NAME, Profile, parse_profile, read_yaml
 from .readers import DEFAULT_LIMITS, Limits, read_documents
 from .scan import scan
@@ -195,7 +196,7 @@ def _keep_own_outputs(docs: Iterable[Document]) -> list[Document]:
             folder = d.path.parent
             if folder not in listed:
                 listed[folder] = previous_outputs(folder)
-            if d.path.resolve() in listed[folder]:
+            if resolved(d.path) in listed[folder]:
                 continue
             d = d.replace(info={**d.info, "own_output": False, "pack_copy": True})
         kept.append(d)

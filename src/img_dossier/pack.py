@@ -41,6 +41,7 @@ from .convert import to_pdf
 from .errors import BadInputError, OutputError
 from .model import OWN_OUTPUT_KEY, Document
 from .pathtext import resolved
+from .readers import DEFAULT_LIMITS
 from .report import spreadsheet_cell
 from .shrink import Fitted, Floors, fit_pdf, fit_photo, pdf_bytes
 from .verify import counts
@@ -724,6 +725,44 @@ def _make(up: _Upload, family: str, work: Path, staging: Path, taken: set[str]) 
     return _finish(base, fitted, name, staging, (*actions, *fitted.actions), note, portal)
 
 
+#: Limits of making one upload (converting, joining, shrinking its documents) in a worker.
+PACK_LIMITS = dataclasses.replace(DEFAULT_LIMITS, seconds=DEFAULT_LIMITS.seconds * 4)
+
+
+def _make_bounded(
+    up: _Upload, family: str, work: Path, staging: Path, taken: set[str]
+) -> SlotResult:
+    """``_make`` in a reader worker under PACK_LIMITS: a document that makes converting or
+    shrinking run past the time limit or the memory cap fails its slot (``timeout``,
+    ``too-large``); the other slots are still packed."""
+    from .readers.pool import Job, run_jobs
+
+    job = Job(0, "img_dossier.pack:_make", (up, family, work, staging, set(taken)))
+    [outcome] = run_jobs([job], PACK_LIMITS, 1)
+    if outcome.problem is None:
+        result: SlotResult = outcome.value
+        if result.file:
+            taken.add(result.file)
+        return result
+    sources = tuple(d.rel for d in up.documents)
+    base = SlotResult(
+        slot=up.slot, portal=up.portal.id, item=up.item, status="failed", sources=sources,
+        limit=up.portal.max_bytes,
+    )
+    problem = outcome.problem
+    if problem.code == "timeout":
+        why = f"making it took longer than {PACK_LIMITS.seconds:g} s"
+    elif problem.code == "too-large":
+        why = f"making it needed more than {PACK_LIMITS.memory_mb} MB of memory"
+    else:
+        why = problem.message
+    return _failed(
+        base,
+        f"{', '.join(sources)}: {problem.code}: {why}; it may be crafted or corrupt: print it "
+        "to a new PDF (or re-scan it) and replace the file",
+    )
+
+
 def _make_photo(up: _Upload, base: SlotResult, name: str, staging: Path, note: str) -> SlotResult:
     portal = up.portal
     doc = up.documents[0]
@@ -975,8 +1014,8 @@ def check_output(out: Path, run: CheckRun, *, force: bool) -> None:
     sources = [d.path for d in run.report.documents] + [run.folder / r for r in run.report.ignored]
     ours = previous_outputs(target)
     for src in sources:
-        resolved = Path(src).resolve()
-        if resolved.is_relative_to(target) and resolved not in ours:
+        real = resolved(Path(src))  # a link loop: its own path
+        if real.is_relative_to(target) and real not in ours:
             raise OutputError(
                 f"{out}: holds source documents of {run.folder} (e.g. {src.name}); "
                 "refusing to replace it. Choose another output with --out"
@@ -1083,7 +1122,7 @@ def pack_run(
         made: list[SlotResult] = []
         with tempfile.TemporaryDirectory(prefix="dossier-pack-") as work:
             for up in plan.uploads:
-                made.append(_make(up, family, Path(work), staging, taken))
+                made.append(_make_bounded(up, family, Path(work), staging, taken))
         order = {
             key: n
             for n, key in enumerate((p.id, s.id) for p in rules for s in p.slots)

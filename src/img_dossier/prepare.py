@@ -138,7 +138,10 @@ def repair_pdf(src: Path, dst: Path, size: tuple[float, float]) -> tuple[int, tu
     except pikepdf.PasswordError as exc:
         raise DamagedError("needs a password; save an unprotected copy", "encrypted") from exc
     except (pikepdf.PdfError, OSError, ValueError, RecursionError) as exc:
-        raise DamagedError(f"cannot be opened ({_short(exc)})") from exc
+        # qpdf gave up where pypdf's recovery (the reader's) may not: rewrite it with pypdf,
+        # here in the worker, and check that copy instead
+        pdf = _reopened(src, dst, exc)
+        repairs.append("its cross-reference table was broken; rebuilt")
     with pdf:
         try:
             pages = list(pdf.pages)  # qpdf flattens the page tree: loops are dropped here
@@ -151,10 +154,27 @@ def repair_pdf(src: Path, dst: Path, size: tuple[float, float]) -> tuple[int, tu
         _repair_outline(pdf, repairs)
         _repair_names(pdf, repairs)
         try:
-            pdf.save(dst, compress_streams=True)
+            # streams are written as they are (a bomb is not inflated here)
+            pdf.save(dst, stream_decode_level=pikepdf.StreamDecodeLevel.none)
         except (pikepdf.PdfError, RuntimeError, ValueError, RecursionError) as exc:
             raise DamagedError(f"cannot be written back ({_short(exc)})") from exc
     return len(pages), tuple(repairs)
+
+
+def _reopened(src: Path, dst: Path, first: BaseException) -> Any:
+    """``src`` rewritten by pypdf (strict=False recovers more xref damage), opened by qpdf."""
+    import pikepdf
+    from pypdf import PdfReader, PdfWriter
+
+    copy = dst.with_name(dst.name + ".pypdf.pdf")
+    try:
+        reader = PdfReader(src, strict=False)
+        writer = PdfWriter(clone_from=reader)
+        with open(copy, "wb") as fh:
+            writer.write(fh)
+        return pikepdf.open(copy, suppress_warnings=True)
+    except Exception as exc:  # neither library can read it: damaged
+        raise DamagedError(f"cannot be opened ({_short(first)})") from exc
 
 
 def _short(exc: BaseException) -> str:
