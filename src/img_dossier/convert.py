@@ -75,7 +75,12 @@ _IMAGE_FORMATS = frozenset({"jpeg", "png", "tiff"})
 
 
 class ConversionError(Exception):
-    """A document could not be converted; the message says which and why."""
+    """A document could not be converted; the message says which and why, ``code`` the
+    problem code (``too-large`` for a document over a limit)."""
+
+    def __init__(self, message: str, code: str = "damaged") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -85,6 +90,7 @@ class ConversionResult:
     engine: str
     pages: int
     error: str | None = None
+    code: str = "damaged"  # the problem code of an error: damaged, or too-large over a limit
 
     @property
     def ok(self) -> bool:
@@ -226,7 +232,8 @@ def image_to_pdf(src: Path, dst: Path, page_size_name: str | tuple[float, float]
         with Image.open(src) as im:
             if im.width * im.height > MAX_PIXELS:
                 raise ConversionError(
-                    f"{src.name}: {im.width}x{im.height} pixels is over the limit of {MAX_PIXELS}"
+                    f"{src.name}: {im.width}x{im.height} pixels is over the limit of {MAX_PIXELS}",
+                    "too-large",
                 )
             if im.format == "JPEG":
                 orientation = int(im.getexif().get(0x0112, 1) or 1)
@@ -238,7 +245,9 @@ def image_to_pdf(src: Path, dst: Path, page_size_name: str | tuple[float, float]
             return _write_atomically(dst, lambda tmp: _frames_pages(im, tmp, size, src.name))
     except ConversionError:
         raise
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+    except Image.DecompressionBombError as exc:
+        raise ConversionError(f"{src.name}: {exc}", "too-large") from exc
+    except (OSError, ValueError, SyntaxError) as exc:
         raise ConversionError(f"{src.name}: not a readable image ({exc})") from exc
 
 
@@ -278,9 +287,13 @@ def _frames_pages(im: Image.Image, tmp: Path, size: tuple[float, float], title: 
     for frame in ImageSequence.Iterator(im):
         count += 1
         if count > MAX_FRAMES:
-            raise ConversionError(f"{title}: more than {MAX_FRAMES} pages in one image")
+            raise ConversionError(
+                f"{title}: more than {MAX_FRAMES} pages in one image", "too-large"
+            )
         if frame.width * frame.height > MAX_PIXELS:
-            raise ConversionError(f"{title}: page {count} is over the limit of {MAX_PIXELS} pixels")
+            raise ConversionError(
+                f"{title}: page {count} is over the limit of {MAX_PIXELS} pixels", "too-large"
+            )
         upright = _flat(ImageOps.exif_transpose(frame.copy()) or frame.copy())
         page, x, y, w, h = _fit(upright.width, upright.height, size)
         canvas.setPageSize(page)
@@ -322,7 +335,7 @@ def _read_text(src: Path) -> str:
     size = src.stat().st_size
     if size > MAX_TEXT_BYTES:
         raise ConversionError(
-            f"{src.name}: {size} bytes of text is over the limit of {MAX_TEXT_BYTES}"
+            f"{src.name}: {size} bytes of text is over the limit of {MAX_TEXT_BYTES}", "too-large"
         )
     data = src.read_bytes()
     for encoding in (
@@ -1210,9 +1223,11 @@ def to_pdf(
             engine = docx_to_pdf(src, dst, page_size_name, timeout=timeout)
             return ConversionResult(engine, _count_pages(dst))
     except ConversionError as exc:
-        return ConversionResult(_engine_for(fmt), 0, str(exc))
-    except MemoryError:
-        return ConversionResult(_engine_for(fmt), 0, f"{src.name}: too large to convert in memory")
+        return ConversionResult(_engine_for(fmt), 0, str(exc), exc.code)
+    except (MemoryError, Image.DecompressionBombError):
+        return ConversionResult(
+            _engine_for(fmt), 0, f"{src.name}: too large to convert in memory", "too-large"
+        )
     except Exception as exc:  # an untrusted file can make any library fail; report, go on
         return ConversionResult(
             _engine_for(fmt), 0, f"{src.name}: could not be converted ({type(exc).__name__}: {exc})"

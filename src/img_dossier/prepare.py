@@ -113,7 +113,7 @@ def prepare_one(
         # process group) before the worker is killed around it
         result = to_pdf(doc, dst, size, timeout=max(5.0, seconds - 5.0))
         if not result.ok:
-            why = f"damaged: not converted: {result.error}"
+            why = f"{result.code}: not converted: {result.error}"
             return Prepared(doc.rel, None, result.engine, why=why)
         return Prepared(doc.rel, dst, result.engine, result.pages)
     try:

@@ -351,8 +351,8 @@ def parse_profile(
 #: file is refused after reading this much, never read whole.
 MAX_YAML_BYTES = 4 * 1024 * 1024
 
-#: Most values (counting each alias as often as it is used) and nesting levels in a file:
-#: aliases of aliases ("billion laughs") or a self-referencing alias stop here.
+#: Most distinct lists and mappings, and nesting levels, in a file; an alias that contains
+#: itself is refused too (walking it would never end).
 MAX_YAML_VALUES = 200_000
 MAX_YAML_DEPTH = 100
 
@@ -388,26 +388,36 @@ def read_yaml(path: Path) -> Any:
         raise BadInputError(f"{path}: not valid YAML{where}: {problem}") from None
     if not _bounded(data):
         raise BadInputError(
-            f"{path}: holds more than {MAX_YAML_VALUES} values or {MAX_YAML_DEPTH} levels "
-            "(aliases repeating aliases, or one that contains itself); write it out plainly"
+            f"{path}: holds more than {MAX_YAML_VALUES} lists or {MAX_YAML_DEPTH} levels, or "
+            "an alias that contains itself; write it out plainly"
         )
     return data
 
 
 def _bounded(data: Any) -> bool:
-    """True when walking ``data`` (aliases followed each time) stays within the limits."""
-    budget = MAX_YAML_VALUES
-    stack: list[tuple[Any, int]] = [(data, 0)]
-    while stack:
-        value, depth = stack.pop()
-        budget -= 1
-        if budget < 0 or depth > MAX_YAML_DEPTH:
+    """True when ``data`` has no alias that contains itself, at most MAX_YAML_DEPTH levels and
+    MAX_YAML_VALUES distinct values (an alias used many times is walked once: the fields
+    that read it bound what they take, with their own messages)."""
+    seen: set[int] = set()
+
+    def walk(value: Any, depth: int, above: frozenset[int]) -> bool:
+        if not isinstance(value, Mapping | list):
+            return True
+        key = id(value)
+        if key in above or depth > MAX_YAML_DEPTH:
+            return False  # an alias inside itself, or nested too deep
+        if key in seen:
+            return True
+        seen.add(key)
+        if len(seen) > MAX_YAML_VALUES:
             return False
-        if isinstance(value, Mapping):
-            stack.extend((v, depth + 1) for pair in value.items() for v in pair)
-        elif isinstance(value, list):
-            stack.extend((v, depth + 1) for v in value)
-    return True
+        children = (
+            [v for pair in value.items() for v in pair] if isinstance(value, Mapping) else value
+        )
+        inner = above | {key}
+        return all(walk(child, depth + 1, inner) for child in children)
+
+    return walk(data, 0, frozenset())
 
 
 def _tab_at(text: str, line: int, column: int) -> bool:

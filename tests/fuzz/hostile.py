@@ -286,11 +286,16 @@ def broken_zip(rng: random.Random, folder: Path, stem: str, scale: int) -> list[
 def zip_sniff(rng: random.Random, folder: Path, stem: str, scale: int) -> list[str]:
     """A ZIP with no word/document.xml whose [Content_Types].xml cannot be read: encrypted
     flag, unknown compression method, corrupt deflate stream (sniffed in the main process)."""
+    name = rng.choice([f"{stem}.bin", f"{stem}", f"{stem}.zip"])
+    return _write(folder, name, zip_sniff_bytes(rng.randrange(3)))
+
+
+def zip_sniff_bytes(how: int) -> bytes:
+    """0: encrypted flag, 1: unknown compression method, 2: corrupt deflate stream."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("[Content_Types].xml", b"<Types>" + b"x" * 500 + b"</Types>")
     data = bytearray(buf.getvalue())
-    how = rng.randrange(3)
     local = data.find(b"PK\x03\x04")
     central = data.find(b"PK\x01\x02")
     if how == 0:  # encrypted flag
@@ -303,8 +308,7 @@ def zip_sniff(rng: random.Random, folder: Path, stem: str, scale: int) -> list[s
         start = local + 30 + len("[Content_Types].xml")
         for k in range(start, start + 8):
             data[k] ^= 0xFF
-    name = rng.choice([f"{stem}.bin", f"{stem}", f"{stem}.zip"])
-    return _write(folder, name, bytes(data))
+    return bytes(data)
 
 
 def zip_bomb(rng: random.Random, folder: Path, stem: str, scale: int) -> list[str]:
@@ -384,14 +388,23 @@ def _png(width: int, height: int, depth: int, color: int, rows: bytes) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", rows) + chunk(b"IEND", b"")
 
 
+def png_bomb(width: int, height: int) -> bytes:
+    """A black 16-bit RGB PNG, built fast: after a full flush, deflating the same block of
+    rows again gives the same bytes, so one block is compressed and repeated."""
+    rows = 50
+    block = (b"\x00" + b"\x00" * (width * 6)) * rows
+    comp = zlib.compressobj(9)
+    once = comp.compress(block) + comp.flush(zlib.Z_FULL_FLUSH)
+    tail = (b"\x00" + b"\x00" * (width * 6)) * (height % rows)
+    data = once * (height // rows) + comp.compress(tail) + comp.flush()
+    return _png(width, height, 16, 2, data)
+
+
 def image_bomb(rng: random.Random, folder: Path, stem: str, scale: int) -> list[str]:
     how = rng.randrange(3)
     if how == 0:  # under the pixel limit, 16-bit RGB: 600 MB decoded from < 1 MB
         w, h = 9_999, 10_000 if scale > 1 else 2_000
-        row = b"\x00" + b"\x00" * (w * 6)
-        comp = zlib.compressobj(9)
-        data = b"".join(comp.compress(row) for _ in range(h)) + comp.flush()
-        return _write(folder, f"{stem}.png", _png(w, h, 16, 2, data))
+        return _write(folder, f"{stem}.png", png_bomb(w, h))
     if how == 1:  # header claims 100k x 100k (over the limit), no data
         return _write(folder, f"{stem}.png", _png(100_000, 100_000, 8, 2, zlib.compress(b"")))
     # a JPEG header claiming 65500 x 65500
