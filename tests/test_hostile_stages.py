@@ -20,13 +20,13 @@ import pypdfium2
 import pytest
 from click.testing import CliRunner
 
-from img_dossier.assemble import assemble
-from img_dossier.check import run_check
-from img_dossier.cli import cli
-from img_dossier.prepare import repair_pdf
-from img_dossier.readers import DEFAULT_LIMITS, pool
 from fuzz import hostile
 from fuzz.harness import GOOD, ROOT
+from img_dossier.checking.pipeline import run_check
+from img_dossier.cli import cli
+from img_dossier.output.assemble import assemble
+from img_dossier.output.prepare import repair_pdf
+from img_dossier.readers import DEFAULT_LIMITS, pool
 
 SAMPLE = ROOT / "samples" / "us-j1"
 

@@ -10,8 +10,8 @@ import textwrap
 from collections.abc import Iterable
 from typing import Any
 
-from .model import Document, ItemResult, Problem, Report
-from .pathtext import clean, escaped
+from ..model import Document, ItemResult, Problem, Report
+from ..pathtext import clean, escaped
 
 #: Prose (the advice) is wrapped to this many columns.
 _WIDTH = 96

@@ -32,19 +32,19 @@ from typing import Any
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DictionaryObject, NameObject
 
-from . import __version__
+from .. import __version__
+from ..checking.classify import by_content, normalize
+from ..checking.pipeline import PACK_MARKER, CheckRun, run_check
+from ..checking.verify import counts
+from ..config.checklist import Checklist, Item
+from ..errors import BadInputError, OutputError
+from ..model import OWN_OUTPUT_KEY, Document
+from ..pathtext import resolved
+from ..readers import DEFAULT_LIMITS
 from .assemble import _strip_active_content
-from .check import PACK_MARKER, CheckRun, run_check
-from .checklist import Checklist, Item
-from .classify import by_content, normalize
 from .convert import to_pdf
-from .errors import BadInputError, OutputError
-from .model import OWN_OUTPUT_KEY, Document
-from .pathtext import resolved
-from .readers import DEFAULT_LIMITS
 from .report import spreadsheet_cell
 from .shrink import Fitted, Floors, fit_pdf, fit_photo, pdf_bytes
-from .verify import counts
 
 #: The portals of INTERFACE.md; a custom checklist may define more.
 PORTALS = ("carms", "mcc", "ecfmg", "evsp")
@@ -735,9 +735,9 @@ def _make_bounded(
     """``_make`` in a reader worker under PACK_LIMITS: a document that makes converting or
     shrinking run past the time limit or the memory cap fails its slot (``timeout``,
     ``too-large``); the other slots are still packed."""
-    from .readers.pool import Job, run_jobs
+    from ..readers.pool import Job, run_jobs
 
-    job = Job(0, "img_dossier.pack:_make", (up, family, work, staging, set(taken)))
+    job = Job(0, "img_dossier.output.pack:_make", (up, family, work, staging, set(taken)))
     [outcome] = run_jobs([job], PACK_LIMITS, 1)
     if outcome.problem is None:
         result: SlotResult = outcome.value

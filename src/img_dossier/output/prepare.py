@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .model import Document, Problem
-from .readers import DEFAULT_LIMITS, Limits
+from ..model import Document, Problem
+from ..readers import DEFAULT_LIMITS, Limits
 
 #: Most outline entries and name-tree nodes walked in one document (a real one has hundreds).
 MAX_NODES = 100_000
@@ -70,10 +70,11 @@ def prepare_documents(
 
     Never raises for a document: each one is ``Prepared`` with a path or a reason.
     """
-    from .readers.pool import Job, run_jobs
+    from ..readers.pool import Job, run_jobs
 
+    target = "img_dossier.output.prepare:prepare_one"
     tasks = [
-        Job(n, "img_dossier.prepare:prepare_one", (doc, work / f"{n}.pdf", size, limits.seconds))
+        Job(n, target, (doc, work / f"{n}.pdf", size, limits.seconds))
         for n, doc in enumerate(docs)
     ]
     workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks) or 1))
