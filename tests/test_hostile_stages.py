@@ -58,7 +58,9 @@ def problems(report: dict, path: str) -> list[str]:
 
 
 def build_json(folder: Path, out: Path) -> dict:
-    result = CliRunner().invoke(cli, ["build", str(folder), "-o", str(out), "--json"])
+    result = CliRunner().invoke(
+        cli, ["build", str(folder), "-o", str(out), "--json", "--include-unclassified"]
+    )
     assert result.exit_code in (0, 1), result.output
     data = json.loads(result.output)
     placed = {rel for s in data["dossier"]["sections"] for rel in s["documents"]}
@@ -160,8 +162,9 @@ def test_a_link_to_itself_is_damaged_and_the_rest_is_built(tmp_path: Path) -> No
         assert problems(report, name) == ["damaged"]
     reasons = left_out(build_json(folder, tmp_path / "out.pdf"))
     assert reasons["loop.pdf"].startswith("damaged")
-    result = CliRunner().invoke(cli, ["pack", str(folder), "--portal", "ecfmg", "-o",
-                                      str(tmp_path / "pack")])
+    result = CliRunner().invoke(
+        cli, ["pack", str(folder), "--portal", "ecfmg", "-o", str(tmp_path / "pack")]
+    )
     assert result.exit_code in (0, 1), result.output
 
 
@@ -242,7 +245,9 @@ def test_a_folder_of_every_malformed_structure_is_built(tmp_path: Path) -> None:
     folder = folder_with_good(tmp_path)
     for name, data in HOSTILE_PDFS.items():
         (folder / name).write_bytes(data)
-    result = CliRunner().invoke(cli, ["build", str(folder), "-o", str(tmp_path / "out.pdf")])
+    result = CliRunner().invoke(
+        cli, ["build", str(folder), "-o", str(tmp_path / "out.pdf"), "--include-unclassified"]
+    )
     assert result.exit_code in (0, 1), result.output
     data = build_json(folder, tmp_path / "out2.pdf")
     reasons = left_out(data)
@@ -267,7 +272,7 @@ def test_a_document_that_converts_too_slowly_is_timeout_and_the_rest_is_written(
     doc = next(d for d in run.report.documents if d.rel == "styles.docx")
     assert doc.readable  # the reader's limits let it through: the build must bound it
     limits = dataclasses.replace(DEFAULT_LIMITS, seconds=5.0)
-    result = assemble(run, tmp_path / "out.pdf", limits=limits)
+    result = assemble(run, tmp_path / "out.pdf", limits=limits, include_unclassified=True)
     reasons = dict(result.left_out)
     assert reasons["styles.docx"].startswith("timeout")
     placed = {rel for s in result.sections for rel in s.documents}
@@ -281,7 +286,7 @@ def test_an_image_that_decodes_to_gigabytes_is_too_large_in_its_worker(tmp_path:
     assert next(d for d in run.report.documents if d.rel == "bomb.png").readable
     limits = dataclasses.replace(DEFAULT_LIMITS, memory_mb=256)
     before = _max_rss_mb()
-    result = assemble(run, tmp_path / "out.pdf", limits=limits)
+    result = assemble(run, tmp_path / "out.pdf", limits=limits, include_unclassified=True)
     reasons = dict(result.left_out)
     assert reasons["bomb.png"].split(":")[0] in ("too-large", "timeout"), reasons["bomb.png"]
     assert _max_rss_mb() - before < 200  # decoded in the worker, not here
@@ -304,7 +309,7 @@ def test_a_many_frame_tiff_is_bounded(tmp_path: Path) -> None:
     )
     run = _docs_run(folder)
     limits = dataclasses.replace(DEFAULT_LIMITS, seconds=5.0)
-    result = assemble(run, tmp_path / "out.pdf", limits=limits)
+    result = assemble(run, tmp_path / "out.pdf", limits=limits, include_unclassified=True)
     why = dict(result.left_out).get("fax.tif", "")
     assert why.startswith("timeout"), why
     placed = {rel for s in result.sections for rel in s.documents}

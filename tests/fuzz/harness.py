@@ -51,9 +51,7 @@ class Stats:
 
     @property
     def failures(self) -> list[str]:
-        return [
-            *self.crashes, *self.hangs, *self.missing, *self.changed, *self.builds_without_good
-        ]
+        return [*self.crashes, *self.hangs, *self.missing, *self.changed, *self.builds_without_good]
 
     def summary(self) -> str:
         lines = [
@@ -184,7 +182,8 @@ def _check_folder(folder: Path, stats: Stats, *, build: bool) -> None:
     if build and not (yaml_folder and rc == 3):
         out_pdf = folder.parent / f"{folder.name}-dossier.pdf"
         rc, out, err, took = _cli(
-            ["build", str(folder), "-o", str(out_pdf), "--json"], deadline
+            ["build", str(folder), "-o", str(out_pdf), "--json", "--include-unclassified"],
+            deadline,
         )
         _account(stats, folder, "build", rc, err, took)
         if rc in (0, 1):

@@ -77,8 +77,11 @@ def _one_page(page_extra: bytes = b"", media: bytes = b"[0 0 612 792]") -> list[
     """Objects 2.. of a one-page PDF whose catalog is object 1 (Pages 2, page 3, ...)."""
     return [
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox " + media
-        + b" /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R " + page_extra + b">>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox "
+        + media
+        + b" /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R "
+        + page_extra
+        + b">>",
         _stream(_TEXT),
         _FONT,
     ]
@@ -145,8 +148,17 @@ def deep_nesting(rng: random.Random, folder: Path, stem: str, scale: int) -> lis
 
 def bad_boxes(rng: random.Random, folder: Path, stem: str, scale: int) -> list[str]:
     box = rng.choice(
-        [b"null", b"[0 0 612]", b"[0 0 612 792 5]", b"(text)", b"[/a /b /c /d]", b"<< >>",
-         b"[0 0 0 0]", b"[0 0 1e400 792]", b"7 0 R"]
+        [
+            b"null",
+            b"[0 0 612]",
+            b"[0 0 612 792 5]",
+            b"(text)",
+            b"[/a /b /c /d]",
+            b"<< >>",
+            b"[0 0 0 0]",
+            b"[0 0 1e400 792]",
+            b"7 0 R",
+        ]
     )
     which = rng.choice([b"/MediaBox", b"/CropBox", b"/TrimBox", b"/Rotate"])
     if which == b"/MediaBox":
@@ -267,8 +279,13 @@ def _docx(parts: dict[str, bytes], extra_ct: bytes = b"") -> bytes:
 
 def _body(paragraphs: bytes, prolog: bytes = b"") -> bytes:
     return (
-        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>' + prolog
-        + b"<w:document " + _W + b"><w:body>" + paragraphs + b"</w:body></w:document>"
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        + prolog
+        + b"<w:document "
+        + _W
+        + b"><w:body>"
+        + paragraphs
+        + b"</w:body></w:document>"
     )
 
 
@@ -342,7 +359,8 @@ def deep_xml(rng: random.Random, folder: Path, stem: str, scale: int) -> list[st
     # random tag names keep it under the reader's compression-ratio limit
     tags = [b"w:x%d" % rng.randrange(10**6) for _ in range(depth)]
     nested = (
-        b"".join(b"<" + t + b">" for t in tags) + _p(b"deep")
+        b"".join(b"<" + t + b">" for t in tags)
+        + _p(b"deep")
         + b"".join(b"</" + t + b">" for t in reversed(tags))
     )
     return _write(folder, f"{stem}.docx", _docx({"word/document.xml": _body(nested)}))
@@ -380,7 +398,9 @@ def chained_styles(rng: random.Random, folder: Path, stem: str, scale: int) -> l
 def _png(width: int, height: int, depth: int, color: int, rows: bytes) -> bytes:
     def chunk(kind: bytes, data: bytes) -> bytes:
         return (
-            struct.pack(">I", len(data)) + kind + data
+            struct.pack(">I", len(data))
+            + kind
+            + data
             + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
         )
 
@@ -451,9 +471,16 @@ def image_flips(rng: random.Random, folder: Path, stem: str, scale: int) -> list
 
 def odd_names(rng: random.Random, folder: Path, stem: str, scale: int) -> list[str]:
     raw = rng.choice(
-        [b"\xff\xfe\xc3-passport.pdf", b"cv-\xe9t\xe9.pdf", b"new\nline.pdf", b"tab\there.pdf",
-         b"x" * 240 + b".pdf", b"\xed\xa0\x80-surrogate.pdf", b" leading-space.pdf",
-         "caf\u00e9-\u0627\u0644\u0639\u0631\u0628\u064a\u0629-\u4e2d\u6587.pdf".encode()]
+        [
+            b"\xff\xfe\xc3-passport.pdf",
+            b"cv-\xe9t\xe9.pdf",
+            b"new\nline.pdf",
+            b"tab\there.pdf",
+            b"x" * 240 + b".pdf",
+            b"\xed\xa0\x80-surrogate.pdf",
+            b" leading-space.pdf",
+            "caf\u00e9-\u0627\u0644\u0639\u0631\u0628\u064a\u0629-\u4e2d\u6587.pdf".encode(),
+        ]
     )
     name = os.fsdecode(raw.replace(b"/", b"_"))
     (folder / name).write_bytes(raw_pdf([b"<< /Type /Catalog /Pages 2 0 R >>", *_one_page()]))
@@ -500,8 +527,9 @@ def hostile_yaml(rng: random.Random, folder: Path, stem: str, scale: int) -> lis
         path.write_text("applicant:\n  name: Test\nbirth_year: " + "9" * 5000 + "\n")
     elif how == 1:
         lines = ["a: &a [x, x, x, x, x, x, x, x, x]"]
-        lines += [f"a{k}: &a{k} [{', '.join([f'*a{k - 1}' if k > 1 else '*a'] * 9)}]"
-                  for k in range(1, 9)]
+        lines += [
+            f"a{k}: &a{k} [{', '.join([f'*a{k - 1}' if k > 1 else '*a'] * 9)}]" for k in range(1, 9)
+        ]
         path.write_text("\n".join(lines) + "\n")
     elif how == 2:
         with open(path, "wb") as fh:  # sparse: large on disk, no time to write

@@ -74,8 +74,7 @@ def prepare_documents(
 
     target = "img_dossier.output.prepare:prepare_one"
     tasks = [
-        Job(n, target, (doc, work / f"{n}.pdf", size, limits.seconds))
-        for n, doc in enumerate(docs)
+        Job(n, target, (doc, work / f"{n}.pdf", size, limits.seconds)) for n, doc in enumerate(docs)
     ]
     workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks) or 1))
     done: dict[str, Prepared] = {}
@@ -264,9 +263,7 @@ def _repair_annots(page: Any, number: int, repairs: list[str]) -> None:
     ]
     if len(kept) != len(annots):
         page.Annots = pikepdf.Array(kept)
-        repairs.append(
-            f"page {number}: {len(annots) - len(kept)} malformed annotation(s) removed"
-        )
+        repairs.append(f"page {number}: {len(annots) - len(kept)} malformed annotation(s) removed")
 
 
 def _repair_outline(pdf: Any, repairs: list[str]) -> None:
