@@ -33,7 +33,7 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DictionaryObject, NameObject
 
 from . import __version__
-from .assemble import _strip_active_content
+from .active_content import strip_writer as _strip_active_content
 from .check import PACK_MARKER, CheckRun, run_check
 from .checklist import Checklist, Item
 from .classify import by_content, normalize
