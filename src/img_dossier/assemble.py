@@ -353,8 +353,8 @@ def _merge(
     front_bytes, links = front_matter(report, track_name, groups, left_out, size, doc_pages, fonts)
     with pikepdf.Pdf.open(BytesIO(front_bytes)) as front:
         n_front = len(front.pages)
-        for index, page in enumerate(front.pages):
-            out.pages.insert(index, page)
+        for index, front_page in enumerate(front.pages):
+            out.pages.insert(index, front_page)
     for page, rect, target in links:
         dp.add_link(out.pages[page], rect, out.pages[n_front + target].obj)
     sections = _outline_and_sections(out, groups, n_front)

@@ -153,7 +153,7 @@ def source_outline(src: Pdf, names: dict[str, Any]) -> list[Any]:
             dest = _dest_array(names.get(name))
         if not isinstance(dest, Array) or len(dest) == 0:
             return -1, None
-        page = dest[0]
+        page: Any = dest[0]
         where = index.get(page.objgen, -1) if isinstance(page, Dictionary) else -1
         if where < 0 and isinstance(page, int) and 0 <= int(page) < len(index):
             where = int(page)  # a page number (as remote destinations write it)

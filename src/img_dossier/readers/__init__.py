@@ -19,7 +19,7 @@ from typing import Any, Protocol, cast
 from ..model import DOCUMENT_FORMATS, PROBLEM_CODES, Document, Problem, SourceFile
 
 #: Bump when a reader changes what it returns, so that cached readings are not reused.
-READER_VERSION = 1
+READER_VERSION = 2
 
 
 @dataclass(frozen=True)
