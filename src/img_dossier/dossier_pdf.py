@@ -137,7 +137,7 @@ def _copy(out: Pdf, array: Array) -> Array:
 
 def source_outline(src: Pdf, names: dict[str, Any]) -> list[Any]:
     """The source's outline as nested (title, page index, location, children) tuples."""
-    index = {p.objgen: i for i, p in enumerate(src.pages)}
+    index: dict[Any, int] = {p.objgen: i for i, p in enumerate(src.pages)}
     count = [0]
 
     def target(item: pikepdf.OutlineItem) -> tuple[int, tuple[float | None, ...] | None]:
