@@ -25,7 +25,8 @@ import pikepdf
 
 from . import __version__
 from .active_content import strip_writer as _strip_active_content
-from .convert import page_size, to_pdf
+from .conversions import convert_cached
+from .convert import page_size
 from .errors import DossierError, ExitCode, OutputError
 from .front_matter import completeness_line, fonts_for, front_matter, front_texts
 from .model import OWN_OUTPUT_KEY, Document, ItemResult, Report
@@ -241,12 +242,14 @@ def assemble(
     strict: bool = False,
     track: str | None = None,
     write: Writer | None = None,
+    cache: object | None = None,
 ) -> DossierResult:
     """Build the dossier of a checked folder at ``out`` (atomically) and say what is in it.
 
     ``strict``: an incomplete folder raises IncompleteError and writes nothing. ``track``
     is the name shown on the cover (default: the checklist id). ``write`` replaces
-    ``pikepdf.Pdf.save`` to the open temp file (tests inject failures with it).
+    ``pikepdf.Pdf.save`` to the open temp file (tests inject failures with it). ``cache``
+    (a ``cache.ReadCache``) keeps each image, Word or text file's conversion to PDF.
     """
     from .dossier_pdf import open_pdf
 
@@ -267,12 +270,12 @@ def assemble(
             for k, doc in enumerate(docs):
                 path = doc.path
                 if doc.format != "pdf":
-                    path = Path(tmpdir) / f"{n}-{k}.pdf"
-                    result = to_pdf(doc, path, size)
+                    result = convert_cached(doc, Path(tmpdir) / f"{n}-{k}.pdf", size, cache)
                     conversions[doc.rel] = result.engine
                     if not result.ok:
                         left_out.append((doc.rel, f"not converted: {result.error}"))
                         continue
+                    path = result.path
                 pdf, why = open_pdf(path, doc.rel)
                 if pdf is None:
                     left_out.append((doc.rel, why))

@@ -13,6 +13,7 @@ from ..model import Report
 from .options import (
     as_of_option,
     json_option,
+    no_cache_option,
     quiet_option,
     strict_option,
     track_option,
@@ -58,6 +59,7 @@ def human_size(n: int) -> str:
 )
 @strict_option
 @json_option
+@no_cache_option
 @quiet_option
 @verbose_option
 @click.pass_context
@@ -71,6 +73,7 @@ def build(
     stamp: bool,
     strict: bool,
     as_json: bool,
+    no_cache: bool,
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -81,9 +84,11 @@ def build(
     dossier.yaml cannot be used, 4 when the dossier cannot be written.
     """
     from ..assemble import IncompleteError, assemble, default_output_name
+    from ..cache import ReadCache
     from ..check import run_check
 
-    run = run_check(folder, track=track, as_of=as_of, strict=strict)
+    cache = None if no_cache else ReadCache()
+    run = run_check(folder, track=track, as_of=as_of, strict=strict, cache=cache)
     report = run.report
     out = output or Path.cwd() / default_output_name(run.profile.applicant.family_name)
     try:
@@ -94,6 +99,7 @@ def build(
             stamp=stamp,
             strict=strict,
             track=run.checklist.track,
+            cache=cache,
         )
     except IncompleteError:
         if as_json:

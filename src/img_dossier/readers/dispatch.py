@@ -17,9 +17,6 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from ..model import Document, Problem, SourceFile
-from .docx import read_docx
-from .image import read_image
-from .pdf import read_pdf
 from .result import Reading, error, warning
 from .sniff import BINARY_FORMATS, KIND_NAMES, extension_format, sniff_file
 from .text import read_text
@@ -135,6 +132,8 @@ def _dispatch(path: Path, named: str | None, ext: str, kind: str, limits: Limits
         )
         return _prepend(reading, mismatch)
     if named == "docx" and kind == "zip":
+        from .docx import read_docx
+
         return read_docx(path, limits)  # says whether the ZIP is broken or not a Word file
     if named in ("txt", "md") and kind in _TEXT_KINDS:
         return read_text(path, named)
@@ -162,11 +161,30 @@ def _dispatch(path: Path, named: str | None, ext: str, kind: str, limits: Limits
 
 
 def _read_as(path: Path, fmt: str, limits: Limits) -> Reading:
+    # each reader (and its library) is imported when a file needs it: a warm run or a
+    # folder without Word files never loads python-docx
     if fmt == "pdf":
+        from .pdf import read_pdf
+
         return read_pdf(path, limits)
     if fmt == "docx":
+        from .docx import read_docx
+
         return read_docx(path, limits)
+    from .image import read_image
+
     return read_image(path, fmt, limits)
+
+
+def preload(formats: set[str | None]) -> None:
+    """Import the readers of these formats now (before worker processes fork, so that they
+    share the imported libraries instead of each importing them)."""
+    if "pdf" in formats:
+        from . import pdf  # noqa: F401
+    if "docx" in formats:
+        from . import docx  # noqa: F401
+    if formats & {"jpeg", "png", "tiff"}:
+        from . import image  # noqa: F401
 
 
 def _prepend(reading: Reading, problem: Problem) -> Reading:
