@@ -13,9 +13,9 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from img_dossier.cache import ReadCache
-from img_dossier.check import run_check
+from img_dossier.checking.pipeline import run_check
 from img_dossier.cli import COMMANDS, SHORT_HELP, cli
+from img_dossier.readers.cache import ReadCache
 
 ROOT = Path(__file__).resolve().parents[1]
 US = ROOT / "samples" / "us-j1"
@@ -44,7 +44,7 @@ def test_help_and_version_import_nothing_heavy(args: list[str]) -> None:
     assert "click" in modules
     heavy = sorted(m for m in modules if m.split(".")[0] in HEAVY)
     assert heavy == []
-    assert "img_dossier.check" not in modules
+    assert "img_dossier.checking.pipeline" not in modules
 
 
 def test_the_command_list_of_help_matches_each_commands_own_help() -> None:
@@ -96,8 +96,8 @@ def test_check_uses_the_cache_unless_told_not_to(tmp_path: Path) -> None:
 
 
 def test_a_warm_build_converts_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from img_dossier import convert
-    from img_dossier.assemble import assemble
+    from img_dossier.output import convert
+    from img_dossier.output.assemble import assemble
 
     cache = ReadCache(tmp_path / "cache")
     run = run_check(US, cache=cache)

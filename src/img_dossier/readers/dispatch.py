@@ -132,8 +132,6 @@ def _dispatch(path: Path, named: str | None, ext: str, kind: str, limits: Limits
         )
         return _prepend(reading, mismatch)
     if named == "docx" and kind == "zip":
-        from .docx import read_docx
-
         return read_docx(path, limits)  # says whether the ZIP is broken or not a Word file
     if named in ("txt", "md") and kind in _TEXT_KINDS:
         return read_text(path, named)
@@ -161,19 +159,33 @@ def _dispatch(path: Path, named: str | None, ext: str, kind: str, limits: Limits
 
 
 def _read_as(path: Path, fmt: str, limits: Limits) -> Reading:
-    # each reader (and its library) is imported when a file needs it: a warm run or a
-    # folder without Word files never loads python-docx
     if fmt == "pdf":
-        from .pdf import read_pdf
-
         return read_pdf(path, limits)
     if fmt == "docx":
-        from .docx import read_docx
-
         return read_docx(path, limits)
-    from .image import read_image
-
     return read_image(path, fmt, limits)
+
+
+# Each reader (and its library) is imported when a file needs it: a warm run or a folder
+# without Word files never loads python-docx.
+
+
+def read_pdf(path: Path, limits: Limits) -> Reading:
+    from .pdf import read_pdf as read
+
+    return read(path, limits)
+
+
+def read_docx(path: Path, limits: Limits) -> Reading:
+    from .docx import read_docx as read
+
+    return read(path, limits)
+
+
+def read_image(path: Path, fmt: str, limits: Limits) -> Reading:
+    from .image import read_image as read
+
+    return read(path, fmt, limits)
 
 
 def preload(formats: set[str | None]) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .model import Document
+from ..model import Document
 
 #: Bump when what a conversion produces changes in a way the code fingerprint misses.
 CONVERSION_VERSION = 1
@@ -33,8 +33,8 @@ class Converted:
 
 def conversion_key(doc: Document, size: tuple[float, float], engine: str) -> str:
     """The cache key of a conversion (content, format, page size, engine, converter code)."""
+    from ..readers.cache import code_fingerprint
     from . import convert
-    from .cache import code_fingerprint
 
     code = code_fingerprint((convert.__name__,))
     return (

@@ -21,9 +21,9 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from . import __version__
+from .. import __version__
+from ..model import BLOCKING_STATUSES, Report
 from .convert import MARGIN, marked_canvas, register_fonts
-from .model import BLOCKING_STATUSES, Report
 from .textshape import ShapedParagraph
 
 if TYPE_CHECKING:

@@ -23,16 +23,17 @@ from typing import Any, BinaryIO, Protocol
 
 import pikepdf
 
-from . import __version__
+from .. import __version__
+from ..errors import DossierError, ExitCode, OutputError
+from ..model import OWN_OUTPUT_KEY, Document, ItemResult, Report
 from .active_content import strip_writer as _strip_active_content
 from .conversions import convert_cached
 from .convert import page_size
-from .errors import DossierError, ExitCode, OutputError
 from .front_matter import completeness_line, fonts_for, front_matter, front_texts
-from .model import OWN_OUTPUT_KEY, Document, ItemResult, Report
 
 __all__ = [
     "OTHER_TITLE",
+    "UNCLASSIFIED_REASON",
     "DossierResult",
     "IncompleteError",
     "Section",
@@ -143,10 +144,20 @@ def _reason(doc: Document) -> str:
     return f"{errors[0].code}: {errors[0].message}"
 
 
+#: Why an unclassified document is not in the dossier (private by default).
+UNCLASSIFIED_REASON = (
+    "unclassified: not recognised as a document of the checklist, so it stays private; "
+    "if it belongs in the dossier, map it in dossier.yaml under files: or pass "
+    "--include-unclassified"
+)
+
+
 def _plan(
-    report: Report, out: Path
+    report: Report, out: Path, include_unclassified: bool = False
 ) -> tuple[list[tuple[ItemResult | None, str, list[Document]]], list[tuple[str, str]]]:
-    """Documents by item in checklist order, then other documents; and what is left out."""
+    """Documents by item in checklist order (whatever the item's status), then, with
+    ``include_unclassified``, the other documents; and what is left out, with why:
+    unreadable, content-mismatch, duplicate, and (by default) unclassified documents."""
     by_rel = {d.rel: d for d in report.documents}
     placed: set[str] = set()
     left_out: list[tuple[str, str]] = []
@@ -166,6 +177,13 @@ def _plan(
         if duplicate is not None:  # the same bytes as another document: in the dossier once
             left_out.append((rel, f"{duplicate.code}: {duplicate.message}"))
             return None
+        mismatch = next(
+            (p for p in doc.problems if p.code == "content-mismatch" and p.severity == "error"),
+            None,
+        )
+        if mismatch is not None:  # its text is not what its name says: never shipped
+            left_out.append((rel, f"{mismatch.code}: {mismatch.message}"))
+            return None
         return doc
 
     for item in report.items:
@@ -175,7 +193,11 @@ def _plan(
         docs = [d for d in (take(r) for r in rels) if d is not None]
         groups.append((item, item.title, docs))
     others = [d for d in (take(d.rel) for d in report.documents) if d is not None]
-    groups.append((None, OTHER_TITLE, others))
+    if include_unclassified:
+        groups.append((None, OTHER_TITLE, others))
+    else:
+        left_out.extend((d.rel, UNCLASSIFIED_REASON) for d in others)
+        groups.append((None, OTHER_TITLE, []))
     return groups, left_out
 
 
@@ -242,10 +264,13 @@ def assemble(
     strict: bool = False,
     track: str | None = None,
     write: Writer | None = None,
+    include_unclassified: bool = False,
     cache: object | None = None,
 ) -> DossierResult:
     """Build the dossier of a checked folder at ``out`` (atomically) and say what is in it.
 
+    Only documents classified to an item go in; ``include_unclassified`` adds the others
+    in an "Other documents" section (left out and listed otherwise: private by default).
     ``strict``: an incomplete folder raises IncompleteError and writes nothing. ``track``
     is the name shown on the cover (default: the checklist id). ``write`` replaces
     ``pikepdf.Pdf.save`` to the open temp file (tests inject failures with it). ``cache``
@@ -258,7 +283,7 @@ def assemble(
         raise IncompleteError(f"{run.folder}: incomplete; nothing written (--strict)")
     check_target(out, report, Path(run.folder))
     size = _page_size(page_size)
-    planned, left_out = _plan(report, out)
+    planned, left_out = _plan(report, out, include_unclassified)
     conversions: dict[str, str] = {}
     with (
         tempfile.TemporaryDirectory(prefix="img-dossier-build-") as tmpdir,
@@ -350,10 +375,12 @@ def _merge(
     track_name = track or report.checklist.id
     who = f"{report.applicant} · " if report.applicant else ""
     stamps = [f"{who}page {k} of {doc_pages}" for k in range(1, doc_pages + 1)] if stamp else []
-    fonts = fonts_for(front_texts(report, track_name, groups, left_out) + stamps[-1:])
+    # the names of private (unclassified) files are not printed in the dossier either
+    shown = [(rel, why) for rel, why in left_out if why != UNCLASSIFIED_REASON]
+    fonts = fonts_for(front_texts(report, track_name, groups, shown) + stamps[-1:])
     if stamps:
         apply_stamps(out, 0, stamps, fonts[0])
-    front_bytes, links = front_matter(report, track_name, groups, left_out, size, doc_pages, fonts)
+    front_bytes, links = front_matter(report, track_name, groups, shown, size, doc_pages, fonts)
     with pikepdf.Pdf.open(BytesIO(front_bytes)) as front:
         n_front = len(front.pages)
         for index, front_page in enumerate(front.pages):
