@@ -14,6 +14,7 @@ from ..pathtext import clean
 from .options import (
     as_of_option,
     json_option,
+    no_cache_option,
     quiet_option,
     strict_option,
     track_option,
@@ -66,6 +67,7 @@ def human_size(n: int) -> str:
 )
 @strict_option
 @json_option
+@no_cache_option
 @quiet_option
 @verbose_option
 @click.pass_context
@@ -80,6 +82,7 @@ def build(
     include_unclassified: bool,
     strict: bool,
     as_json: bool,
+    no_cache: bool,
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -91,8 +94,10 @@ def build(
     """
     from ..checking.pipeline import run_check
     from ..output.assemble import IncompleteError, assemble, default_output_name
+    from ..readers.cache import ReadCache
 
-    run = run_check(folder, track=track, as_of=as_of, strict=strict)
+    cache = None if no_cache else ReadCache()
+    run = run_check(folder, track=track, as_of=as_of, strict=strict, cache=cache)
     report = run.report
     out = output or Path.cwd() / default_output_name(run.profile.applicant.family_name)
     try:
@@ -104,6 +109,7 @@ def build(
             strict=strict,
             track=run.checklist.track,
             include_unclassified=include_unclassified,
+            cache=cache,
         )
     except IncompleteError:
         if as_json:

@@ -65,25 +65,36 @@ def prepare_documents(
     *,
     limits: Limits = DEFAULT_LIMITS,
     jobs: int | None = None,
+    cache: object | None = None,
 ) -> dict[str, Prepared]:
     """Prepare every document in worker processes under ``limits``; by rel path.
 
-    Never raises for a document: each one is ``Prepared`` with a path or a reason.
+    A conversion ``cache`` (see ``conversions``) is asked first, here: a hit needs no
+    worker; a conversion made in a worker is stored. Never raises for a document: each one
+    is ``Prepared`` with a path or a reason.
     """
     from ..readers.pool import Job, run_jobs
+    from .conversions import cached_conversion, store_conversion
 
-    target = "img_dossier.output.prepare:prepare_one"
-    tasks = [
-        Job(n, target, (doc, work / f"{n}.pdf", size, limits.seconds)) for n, doc in enumerate(docs)
-    ]
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks) or 1))
     done: dict[str, Prepared] = {}
+    target = "img_dossier.output.prepare:prepare_one"
+    tasks = []
+    for n, doc in enumerate(docs):
+        hit = cached_conversion(doc, size, cache) if doc.format != "pdf" else None
+        if hit is not None:
+            done[doc.rel] = Prepared(doc.rel, hit.path, hit.engine)
+        else:
+            tasks.append(Job(n, target, (doc, work / f"{n}.pdf", size, limits.seconds)))
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks) or 1))
     for outcome in run_jobs(tasks, limits, workers):
         doc = docs[outcome.index]
         if outcome.problem is not None:
             done[doc.rel] = Prepared(doc.rel, None, why=_reason(outcome.problem, limits))
-        else:
-            done[doc.rel] = outcome.value
+            continue
+        ready: Prepared = outcome.value
+        done[doc.rel] = ready
+        if ready.path is not None and ready.engine is not None:
+            store_conversion(doc, size, cache, ready.path, ready.engine, ready.pages)
     return done
 
 
