@@ -26,6 +26,7 @@ import pikepdf
 from .. import __version__
 from ..errors import DossierError, ExitCode, OutputError
 from ..model import OWN_OUTPUT_KEY, Document, ItemResult, Report
+from ..pathtext import resolved
 from ..readers import DEFAULT_LIMITS, Limits
 from .active_content import strip_writer as _strip_active_content
 from .convert import page_size
@@ -204,7 +205,7 @@ def _plan(
 
 def _same_file(a: Path, b: Path) -> bool:
     try:
-        return a.resolve() == b.resolve()
+        return resolved(a) == resolved(b)  # a link loop: its own path
     except OSError:
         return False
 
@@ -226,7 +227,7 @@ def default_output_name(family_name: str | None) -> str:
 
 def check_target(out: Path, report: Report, folder: Path) -> None:
     """OutputError when ``out`` would overwrite a source document, or is a folder."""
-    target = out.resolve()
+    target = resolved(out)
     sources = {d.path for d in report.documents} | {folder / rel for rel in report.ignored}
     for src in sources:
         if _same_file(src, target):
@@ -236,7 +237,7 @@ def check_target(out: Path, report: Report, folder: Path) -> None:
             )
     if target.is_dir():
         raise OutputError(f"{out}: is a folder; give a file name with -o")
-    if target.is_file() and target.is_relative_to(folder.resolve()) and not _own_output(target):
+    if target.is_file() and target.is_relative_to(resolved(folder)) and not _own_output(target):
         # dossier.yaml, dot-files and other files the check passes over are the user's too
         raise OutputError(
             f"{out}: is a file of {folder} that this tool did not write; refusing to overwrite "

@@ -1004,8 +1004,8 @@ def _size(n: int) -> str:
 
 def check_output(out: Path, run: CheckRun, *, force: bool) -> None:
     """OutputError when writing ``out`` could touch a source or would overwrite without force."""
-    target = out.resolve()
-    folder = run.folder.resolve()
+    target = resolved(out)
+    folder = resolved(run.folder)
     if target == folder or folder.is_relative_to(target):
         raise OutputError(
             f"{out}: holds the applicant's folder {run.folder}; refusing to replace it. "
@@ -1051,7 +1051,7 @@ def previous_outputs(folder: Path) -> set[Path]:
         name = s.get("file") if isinstance(s, dict) else None
         if isinstance(name, str) and name == PurePosixPath(name).name:
             names.add(name)
-    return {(folder / n).resolve() for n in names}
+    return {resolved(folder / n) for n in names}
 
 
 def _publish(staging: Path, out: Path) -> None:
