@@ -351,3 +351,26 @@ def test_bad_lzw_tiff_and_damaged_docx_are_damaged_not_a_bug_report(tmp_path: Pa
         for p in doc["problems"]:
             assert "please report" not in p["message"]
     assert "please report" not in proc.stdout.decode()
+
+
+# -- thumbnails -----------------------------------------------------------------------------
+
+
+def test_thumbnails_are_rendered_in_workers_and_a_hostile_page_is_its_problem(
+    tmp_path: Path,
+) -> None:
+    from img_dossier.output.thumbnails import thumbnails
+
+    bad = tmp_path / "garbage.pdf"
+    bad.write_bytes(b"%PDF-1.7\n" + os.urandom(2000))
+    bomb = tmp_path / "bomb.png"
+    bomb.write_bytes(hostile.png_bomb(9_999, 10_000))
+    paths = [SAMPLE / "passport.pdf", bad, SAMPLE / "photo.jpg", bomb]
+    limits = dataclasses.replace(DEFAULT_LIMITS, memory_mb=256, seconds=20)
+    made = thumbnails(paths, width=120, limits=limits)
+    assert made[0].png is not None and made[0].png.startswith(b"\x89PNG")
+    assert made[2].png is not None
+    assert made[1].png is None and made[1].problem is not None
+    assert made[1].problem.code == "damaged"
+    assert made[3].png is None and made[3].problem is not None
+    assert made[3].problem.code in ("too-large", "timeout", "damaged")
