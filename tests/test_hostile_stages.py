@@ -374,3 +374,18 @@ def test_thumbnails_are_rendered_in_workers_and_a_hostile_page_is_its_problem(
     assert made[1].problem.code == "damaged"
     assert made[3].png is None and made[3].problem is not None
     assert made[3].problem.code in ("too-large", "timeout", "damaged")
+
+
+def test_a_folder_whose_name_is_not_utf8_is_checked_and_built(tmp_path: Path) -> None:
+    folder = tmp_path / os.fsdecode(b"client-\xff\xfe")
+    folder.mkdir()
+    for name in (*GOOD, "dossier.yaml"):
+        (folder / name).write_bytes((SAMPLE / name).read_bytes())
+    proc = subprocess.run(
+        [sys.executable, "-m", "img_dossier", "check", os.fsencode(folder), "--json"],
+        capture_output=True,
+        check=False,
+    )
+    assert proc.returncode in (0, 1), proc.stderr
+    assert json.loads(proc.stdout.decode("utf-8"))["folder"].endswith("client-\\xff\\xfe")
+    build_json(folder, tmp_path / "out.pdf")  # qpdf and reportlab get plain file names

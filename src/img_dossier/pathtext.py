@@ -8,7 +8,11 @@ an escaped name (``\\xff`` for the byte ff); JSON adds the exact bytes as ``path
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -63,3 +67,16 @@ def resolved(path: Path) -> Path:
         return path.resolve()
     except (OSError, RuntimeError):  # RuntimeError: "Symlink loop" before Python 3.13
         return Path.cwd() / path
+
+
+@contextlib.contextmanager
+def openable(path: Path) -> Iterator[Path]:
+    """``path``, or when its name holds bytes that are not UTF-8 (which C libraries taking
+    UTF-8 file names cannot open: qpdf, reportlab), a copy under a plain temporary name."""
+    if not has_raw_bytes(str(path)):
+        yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="img-dossier-") as tmp:
+        copy = Path(tmp) / ("document" + escaped(path.suffix))
+        shutil.copyfile(path, copy)
+        yield copy

@@ -10,7 +10,7 @@ import click
 
 from ..errors import ExitCode
 from ..model import Report
-from ..pathtext import clean
+from ..pathtext import clean, escaped
 from .options import (
     as_of_option,
     json_option,
@@ -137,7 +137,7 @@ def build(
         else:
             for rel, why in result.left_out:
                 click.echo(f"dossier: left out {rel}: {why}", err=True)
-        click.echo(f"{result.path}: {result.pages} pages, {human_size(result.bytes)}")
+        click.echo(f"{escaped(str(result.path))}: {result.pages} pages, {human_size(result.bytes)}")
     ctx.exit(int(ExitCode.OK if report.complete else ExitCode.INCOMPLETE))
 
 

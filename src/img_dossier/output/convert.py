@@ -18,6 +18,7 @@ from pathlib import Path
 from PIL import Image
 
 from ..model import Document
+from ..pathtext import openable
 from ..readers.sniff import EXTENSION_FORMATS
 from .canvas import (  # re-exported: the converters' shared names
     FONT,
@@ -127,6 +128,13 @@ def to_pdf(
     else:
         src, fmt = Path(doc_or_path), None
     fmt = fmt or _format_by_suffix(src)
+    with openable(src) as plain:
+        return _convert(plain, fmt, dst, page_size_name, timeout)
+
+
+def _convert(
+    src: Path, fmt: str | None, dst: Path, page_size_name: str | tuple[float, float], timeout: float
+) -> ConversionResult:
     try:
         if fmt == "pdf":
             pages = _write_atomically(dst, lambda tmp: _mark_pdf(src, tmp))

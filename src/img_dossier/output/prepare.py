@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ..model import Document, Problem
+from ..pathtext import openable
 from ..readers import DEFAULT_LIMITS, Limits
 
 #: Most outline entries and name-tree nodes walked in one document (a real one has hundreds).
@@ -141,6 +142,11 @@ def repair_pdf(src: Path, dst: Path, size: tuple[float, float]) -> tuple[int, tu
     Raises DamagedError for a PDF that cannot be opened or has no page; an encrypted PDF
     that needs a password is DamagedError too (the reader already said ``encrypted``).
     """
+    with openable(src) as plain:
+        return _repair(plain, dst, size)
+
+
+def _repair(src: Path, dst: Path, size: tuple[float, float]) -> tuple[int, tuple[str, ...]]:
     import pikepdf
 
     repairs: list[str] = []
