@@ -20,6 +20,7 @@ from ..config.profile import PROFILE_NAME, Profile, parse_profile, read_yaml
 from ..errors import BadInputError
 from ..facts import document as facts
 from ..model import OWN_OUTPUT_KEY, ChecklistRef, Document, Problem, Report
+from ..own_output import previous_outputs
 from ..readers import DEFAULT_LIMITS, Limits, read_documents
 from ..readers.scan import scan
 from . import rules
@@ -88,11 +89,6 @@ def load_context(folder: Path, track: str | None = None) -> tuple[Checklist, Pro
         profile = Profile()
     # Conditions on "track" are decided on the checklist actually used.
     return checklist, dataclasses.replace(profile, track=checklist.track)
-
-
-#: The own-output marker value of ``dossier pack``'s PDFs: copies of the user's documents,
-#: which count as documents when moved out of their pack folder (dossiers and letters never).
-PACK_MARKER = f"img-dossier {__version__} (pack)"
 
 
 def outside_document(folder: Path, rel: str, target: str) -> Document:
@@ -186,8 +182,6 @@ def _keep_own_outputs(docs: Iterable[Document]) -> list[Document]:
     """Documents without the tool's own outputs: dossiers and letters are left out, and so is
     a pack folder's PDF its manifest.json lists; a pack PDF anywhere else counts (it is a copy
     of the user's document), with ``info["pack_copy"]``."""
-    from ..output.pack import previous_outputs  # pack imports check: import at call time
-
     listed: dict[Path, set[Path]] = {}
     kept: list[Document] = []
     for d in docs:

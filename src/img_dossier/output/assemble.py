@@ -47,7 +47,8 @@ from reportlab.platypus import (
 from .. import __version__
 from ..errors import DossierError, ExitCode, OutputError
 from ..model import BLOCKING_STATUSES, OWN_OUTPUT_KEY, Document, ItemResult, Report
-from .convert import MARGIN, marked_canvas, page_size, register_fonts, to_pdf
+from .convert import MARGIN, marked_canvas, page_size, to_pdf
+from .fonts import register_fonts
 from .textshape import ShapedParagraph, visual
 
 OTHER_TITLE = "Other documents"
