@@ -82,9 +82,7 @@ def load_context(folder: Path, track: str | None = None) -> tuple[Checklist, Pro
     checklist = load(ref, relative_to)
     rules.validate_rules(checklist)  # a typo in a custom checklist's rules is exit 3, up front
     if path.is_file():
-        profile = parse_profile(
-            raw, name=str(path), path=path, item_ids=lambda: checklist.item_ids
-        )
+        profile = parse_profile(raw, name=str(path), path=path, item_ids=lambda: checklist.item_ids)
     else:
         profile = Profile()
     # Conditions on "track" are decided on the checklist actually used.
