@@ -49,7 +49,7 @@ def screen_folder(
 ) -> Screen:
     """Check ``folder`` (as ``dossier check`` does) and screen its applicant against
     ``programs``; BadInputError when the folder or its dossier.yaml is unusable."""
-    from ..check import run_check
+    from ..checking.pipeline import run_check
 
     run = run_check(Path(folder), track=track, as_of=as_of, **check_options)
     return screen(

@@ -9,17 +9,18 @@ never hidden by a smaller declared count.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from ..config.profile import EXAMS, Profile, Rotation
+from ..facts.origin import letter_origin
 from ..model import Document
-from ..origin import letter_origin
-from ..profile import EXAMS, Profile, Rotation
 
 if TYPE_CHECKING:
-    from ..check import CheckRun
+    from ..checking.pipeline import CheckRun
 
 #: Item statuses that mean the item is there and passes its rules.
 _HELD = frozenset({"ok", "expiring"})
@@ -43,16 +44,24 @@ class Fact:
         return self.value is not None
 
     def to_json(self) -> dict[str, Any]:
-        value = self.value
-        if isinstance(value, tuple):
-            value = list(value)
-        out: dict[str, Any] = {"value": value, "source": self.source}
+        out: dict[str, Any] = {"value": _plain(self.value), "source": self.source}
         if self.note:
             out["note"] = self.note
         return out
 
 
 UNKNOWN = Fact(None)
+
+
+def _plain(value: Any) -> Any:
+    """JSON values: dataclasses (rotations, exam histories) as mappings, dates as text."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {k: _plain(v) for k, v in dataclasses.asdict(value).items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
 
 
 @dataclass(frozen=True)

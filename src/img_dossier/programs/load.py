@@ -18,8 +18,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from ..config.profile import read_yaml
 from ..errors import BadInputError
-from ..profile import read_yaml
 from .model import CRITERIA, EXPECTED, SYSTEM_TRACK, ProgramList
 
 #: Criteria that only mean something on one side of the border (the others are ignored there).

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from ..profile import PROVINCES
+from ..config.profile import PROVINCES
 
 T = TypeVar("T")
 

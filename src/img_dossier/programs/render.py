@@ -15,7 +15,7 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from ..report import spreadsheet_cell
+from ..output.report import spreadsheet_cell
 from .model import CRITERIA
 from .screen import CriterionVerdict, ProgramVerdict, Screen, group
 

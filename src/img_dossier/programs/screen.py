@@ -328,6 +328,8 @@ def _failures(program: Program, value: Any, facts: ApplicantFacts) -> Outcome:
                 f"at most {limit} failed attempt{'s' if limit != 1 else ''} ({label}); "
                 f"the applicant has {count}"
             )
+        elif open_ended:
+            unknown.append(f"{label}: {count}, earlier attempts not known")
         else:
             shown.append(f"at most {limit} ({label}): {count}")
     fact = Fact(None, "; ".join(sources) or None)
