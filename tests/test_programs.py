@@ -532,3 +532,19 @@ def test_failures_a_document_shows_are_never_hidden_by_a_smaller_declared_count(
     passed_only = doc.replace(facts={"outcome": "pass"})
     unknown = _exams(parse_profile({}), [passed_only])["usmle-step1"]
     assert unknown.value is None and "not earlier attempts" in (unknown.note or "")
+
+
+def test_a_json_list_loads_like_the_yaml_one_and_names_wrong_fields(tmp_path: Path) -> None:
+    import yaml
+
+    raw = yaml.safe_load((ROOT / "samples" / "programs.yaml").read_text("utf-8"))
+    path = tmp_path / "list.json"
+    path.write_text(json.dumps(raw, default=str), encoding="utf-8")
+    loaded = load_programs(path, as_of=AS_OF)
+    assert loaded.programs == load_programs(ROOT / "samples" / "programs.yaml").programs
+    del raw["programs"][2]["criteria"]["visas"]["source"]
+    path.write_text(json.dumps(raw, default=str), encoding="utf-8")
+    with pytest.raises(
+        BadInputError, match=r"programs\[2\] \(FICT-1003-IM\): criteria.visas.source: missing"
+    ):
+        load_programs(path, as_of=AS_OF)
