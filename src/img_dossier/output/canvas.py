@@ -1,4 +1,4 @@
-"""What every converter shares: the bundled fonts, the marker of the tool's own PDFs, page
+"""What every converter shares (the fonts are ``fonts``'s): the marker of the tool's own PDFs, page
 sizes, atomic writes, paragraph styles and laying a story out on pages.
 
 Every PDF written through ``marked_canvas`` carries ``model.OWN_OUTPUT_KEY`` so that the
@@ -17,9 +17,7 @@ from reportlab import rl_config
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfdoc import PDFDate, PDFDictionary, PDFInfo, PDFName, PDFString
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     ListFlowable,
@@ -29,16 +27,12 @@ from reportlab.platypus import (
 
 from .. import __version__
 from ..model import OWN_OUTPUT_KEY
+from .fonts import FONT, FONT_BOLD, register_fonts
 
 #: Page sizes by the names the CLI accepts (points, portrait).
 PAGE_SIZES: dict[str, tuple[float, float]] = {"letter": LETTER, "a4": A4}
 MARGIN = 54.0  # 3/4 inch: leaves the bottom margin free for the dossier's page stamp
 IMAGE_MARGIN = 36.0
-FONT = "DejaVuSans"
-FONT_BOLD = "DejaVuSans-Bold"
-FONT_ITALIC = "DejaVuSans-Oblique"
-FONT_BOLD_ITALIC = "DejaVuSans-BoldOblique"
-FONTS_DIR = Path(__file__).parent / "fonts"
 
 class ConversionError(Exception):
     """A document could not be converted; the message says which and why, ``code`` the
@@ -51,27 +45,6 @@ class ConversionError(Exception):
 
 # -- fonts and the own-output marker -------------------------------------------------------
 
-_fonts_registered = False
-
-
-def register_fonts() -> tuple[str, str]:
-    """Register the bundled DejaVu Sans (regular, bold, oblique, bold oblique) once; return
-    the regular and bold names."""
-    global _fonts_registered
-    if not _fonts_registered:
-        faces = {FONT: FONT, FONT_BOLD: FONT_BOLD, FONT_ITALIC: FONT, FONT_BOLD_ITALIC: FONT_BOLD}
-        for name, fallback in faces.items():
-            path = FONTS_DIR / f"{name}.ttf"
-            # an oblique face missing from a trimmed install: italic runs stay upright
-            pdfmetrics.registerFont(
-                TTFont(name, str(path if path.is_file() else FONTS_DIR / f"{fallback}.ttf"))
-            )
-        _fonts_registered = True
-    # every time: the mapping is process-wide and other code may map the same family name
-    pdfmetrics.registerFontFamily(
-        FONT, normal=FONT, bold=FONT_BOLD, italic=FONT_ITALIC, boldItalic=FONT_BOLD_ITALIC
-    )
-    return FONT, FONT_BOLD
 
 
 class _MarkedInfo(PDFInfo):  # type: ignore[misc]

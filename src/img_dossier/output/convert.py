@@ -21,11 +21,6 @@ from ..model import Document
 from ..pathtext import openable
 from ..readers.sniff import EXTENSION_FORMATS
 from .canvas import (  # re-exported: the converters' shared names
-    FONT,
-    FONT_BOLD,
-    FONT_BOLD_ITALIC,
-    FONT_ITALIC,
-    FONTS_DIR,
     IMAGE_MARGIN,
     MARGIN,
     PAGE_SIZES,
@@ -33,9 +28,9 @@ from .canvas import (  # re-exported: the converters' shared names
     _write_atomically,
     marked_canvas,
     page_size,
-    register_fonts,
 )
 from .docx_render import MAX_DOCX_IMAGE_BYTES, _builtin_docx
+from .fonts import FONT, FONT_BOLD, FONT_BOLD_ITALIC, FONT_ITALIC, FONTS_DIR, register_fonts
 from .images import MAX_FRAMES, MAX_PIXELS, image_to_pdf
 from .libreoffice import _libreoffice, _mark_pdf, soffice_path
 from .text import CHUNK, MAX_TEXT_BYTES, _chunks, text_to_pdf

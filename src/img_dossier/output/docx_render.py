@@ -23,8 +23,6 @@ from reportlab.platypus import (
 )
 
 from .canvas import (
-    FONT,
-    FONT_BOLD,
     ConversionError,
     _build,
     _bullet_list,
@@ -44,6 +42,7 @@ from .docx_styles import (
     _run_size,
     _style_size,
 )
+from .fonts import FONT, FONT_BOLD
 from .images import MAX_PIXELS, _flat
 from .text import CHUNK, _markup, _plain_paragraphs
 from .textshape import ShapedParagraph as Paragraph

@@ -40,7 +40,7 @@ from .dispatch import (
 from .quiet import native_stderr_captured
 
 if TYPE_CHECKING:
-    from . import Limits
+    from .limits import Limits
 
 _MIB = 1024 * 1024
 
