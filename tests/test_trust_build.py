@@ -16,7 +16,7 @@ from pypdf import PdfReader, PdfWriter
 from reportlab.lib.pagesizes import letter
 from reportlab.pdfgen.canvas import Canvas
 
-from img_dossier.check import run_check
+from img_dossier.checking.pipeline import run_check
 from img_dossier.cli import cli
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
