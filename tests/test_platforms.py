@@ -240,3 +240,104 @@ def test_text_for_people_degrades_on_a_cp1252_pipe_without_crashing(clients: Pat
     done = dossier("check", str(clients / "chinese"))
     assert done.returncode == 1, done.stderr.decode("utf-8", "replace")
     assert b"Traceback" not in done.stderr
+
+
+# -- no POSIX-only calls -------------------------------------------------------------------
+
+SAMPLES = REPO / "samples"
+
+FAKE_SOFFICE = """\
+import shutil, sys
+from pathlib import Path
+args = sys.argv[1:]
+out = Path(args[args.index("--outdir") + 1])
+out.mkdir(parents=True, exist_ok=True)
+shutil.copy({made!r}, out / (Path(args[-1]).stem + ".pdf"))
+"""
+
+
+def test_the_cli_works_without_posix_only_calls(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As on Windows: no killpg, fork, SIGPIPE or resource; LibreOffice named explicitly."""
+    import shutil
+    import signal
+
+    from click.testing import CliRunner
+    from reportlab.pdfgen.canvas import Canvas
+
+    from img_dossier.cli import cli
+    from img_dossier.errors import ExitCode
+    from img_dossier.readers import pool
+
+    made = tmp_path / "made.pdf"
+    canvas = Canvas(str(made))
+    canvas.drawString(72, 720, "Curriculum vitae, converted by LibreOffice")
+    canvas.save()
+    fake = tmp_path / "soffice.py"
+    fake.write_text(f"#!{sys.executable}\n" + FAKE_SOFFICE.format(made=str(made)))
+    fake.chmod(0o755)
+    docs = tmp_path / "us-j1"
+    shutil.copytree(SAMPLES / "us-j1", docs)
+
+    pool.shutdown()  # workers started from here on are spawned, as on Windows
+    monkeypatch.setenv("IMG_DOSSIER_SOFFICE", str(fake))
+    monkeypatch.setenv("IMG_DOSSIER_CACHE_DIR", str(tmp_path / "cache"))
+    for name in ("killpg", "fork", "register_at_fork"):
+        monkeypatch.delattr(os, name, raising=False)
+    monkeypatch.delattr(signal, "SIGPIPE", raising=False)
+    monkeypatch.setitem(sys.modules, "resource", None)  # `import resource` fails, as on Windows
+    try:
+        runner = CliRunner()
+        checked = runner.invoke(cli, ["check", str(docs), "--json"])
+        assert checked.exit_code == ExitCode.OK, checked.output
+        built = runner.invoke(
+            cli, ["build", str(docs), "-o", str(tmp_path / "d.pdf"), "--json"]
+        )
+        assert built.exit_code == ExitCode.OK, built.output
+        dossier = json.loads(built.stdout)["dossier"]
+        assert not [x for x in dossier.get("left_out", []) if x["path"].endswith(".docx")]
+        placed = {d for s in dossier["sections"] for d in s["documents"]}
+        assert "cv-j1.docx" in placed
+        letters = runner.invoke(
+            cli,
+            ["letters", "render", "lor-request", str(docs), "--format", "pdf",
+             "--data", str(SAMPLES / "referees.csv"), "--out", str(tmp_path / "letters")],
+        )  # fmt: skip
+        assert letters.exit_code == ExitCode.OK, letters.output
+        assert list((tmp_path / "letters").glob("*.pdf"))
+        audited = runner.invoke(cli, ["audit", str(docs), str(SAMPLES / "canada")])
+        assert audited.exit_code == ExitCode.OK, audited.output
+    finally:
+        pool.shutdown()
+
+
+# -- the hostile-input and end-to-end suites, again under spawn ------------------------------
+
+SPAWN_SUITES = (
+    "tests/test_hostile.py",
+    "tests/test_check_cli.py",
+    "tests/test_build_cli.py",
+    "tests/test_samples.py",
+    "tests/test_audit.py",
+)
+
+
+@pytest.mark.slow
+def test_hostile_and_end_to_end_suites_pass_under_spawn() -> None:
+    """What a Windows or macOS user runs: every worker spawned (tests that patch what only a
+    forked worker inherits are skipped there; the scripts above cover them)."""
+    if os.environ.get("IMG_DOSSIER_START_METHOD") == "spawn":
+        pytest.skip("already the spawn run")
+    suites = [s for s in SPAWN_SUITES if (REPO / s).exists()]
+    env = {**os.environ, "IMG_DOSSIER_START_METHOD": "spawn"}
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *suites],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=1800,
+    )
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+    assert " passed" in done.stdout.splitlines()[-1]

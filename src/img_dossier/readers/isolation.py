@@ -47,7 +47,7 @@ def start_method() -> str:
     chosen = os.environ.get("IMG_DOSSIER_START_METHOD", "").strip().lower()
     if chosen in ("fork", "spawn", "forkserver") and (chosen == "spawn" or hasattr(os, "fork")):
         return chosen
-    return "fork" if sys.platform.startswith("linux") else "spawn"
+    return "fork" if sys.platform.startswith("linux") and hasattr(os, "fork") else "spawn"
 
 
 def memory_guard() -> MemoryGuard:
