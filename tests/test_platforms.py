@@ -341,3 +341,31 @@ def test_hostile_and_end_to_end_suites_pass_under_spawn() -> None:
     )
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
     assert " passed" in done.stdout.splitlines()[-1]
+
+
+def test_a_dossier_open_in_a_viewer_is_exit_4_saying_to_close_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Windows refuses to replace a file a PDF viewer holds open (WinError 32)."""
+    from click.testing import CliRunner
+
+    from img_dossier.cli import cli
+    from img_dossier.errors import ExitCode
+
+    out = tmp_path / "dossier.pdf"
+    out.write_bytes(b"%PDF-1.4 the old dossier, open in a viewer\n")
+    real_replace = Path.replace
+
+    def locked(self: Path, target: object) -> Path:
+        if Path(str(target)) == out:
+            exc = PermissionError(13, "The process cannot access the file")
+            exc.winerror = 32  # type: ignore[attr-defined]
+            raise exc
+        return real_replace(self, target)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "replace", locked)
+    result = CliRunner().invoke(cli, ["build", str(SAMPLES / "us-j1"), "-o", str(out)])
+    assert result.exit_code == ExitCode.OUTPUT
+    assert "close it in your PDF viewer and run again" in result.stderr
+    assert out.read_bytes().startswith(b"%PDF-1.4 the old dossier")  # untouched
+    assert [p.name for p in tmp_path.iterdir()] == ["dossier.pdf"]  # no temp file left

@@ -45,7 +45,7 @@ from reportlab.platypus import (
 )
 
 from .. import __version__
-from ..errors import DossierError, ExitCode, OutputError
+from ..errors import DossierError, ExitCode, OutputError, cannot_write
 from ..model import BLOCKING_STATUSES, OWN_OUTPUT_KEY, Document, ItemResult, Report
 from .convert import MARGIN, marked_canvas, page_size, register_fonts, to_pdf
 from .textshape import ShapedParagraph, visual
@@ -1040,7 +1040,9 @@ def _write_atomically(
         tmp.replace(out)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise OutputError(f"{out}: cannot write the dossier ({exc.strerror or exc})") from exc
+        raise cannot_write(
+            out, exc, "cannot write the dossier", "choose another path with -o"
+        ) from exc
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
