@@ -25,7 +25,7 @@ import os, sys, time
 from pathlib import Path
 from img_dossier.readers import Limits, dispatch, read_documents
 from img_dossier.readers.result import Reading
-from img_dossier.scan import scan
+from img_dossier.readers.scan import scan
 """
 
 
