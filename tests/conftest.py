@@ -1,5 +1,7 @@
 """Shared test set-up.
 
+Every test gets its own empty cache folder (commands use the cache by default).
+
 ``fork_only``: a test that patches code the worker processes must inherit. Under the spawn
 start method (Windows and macOS; ``IMG_DOSSIER_START_METHOD=spawn`` here) a worker imports
 the library afresh and never sees the patch, so such tests are skipped in the spawn run of
@@ -9,8 +11,18 @@ the suites (tests/test_platforms.py), which has script-based counterparts for th
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    path = tmp_path_factory.mktemp("dossier-cache")
+    monkeypatch.setenv("IMG_DOSSIER_CACHE_DIR", str(path))
+    return path
 
 
 def spawn_mode() -> bool:
