@@ -24,13 +24,7 @@ from typing import Any, BinaryIO, Protocol
 import pikepdf
 
 from .. import __version__
-<<<<<<< HEAD
 from ..errors import DossierError, ExitCode, OutputError, cannot_write
-from ..model import BLOCKING_STATUSES, OWN_OUTPUT_KEY, Document, ItemResult, Report
-from .convert import MARGIN, marked_canvas, page_size, register_fonts, to_pdf
-from .textshape import ShapedParagraph, visual
-=======
-from ..errors import DossierError, ExitCode, OutputError
 from ..model import OWN_OUTPUT_KEY, Document, ItemResult, Report
 from .active_content import strip_writer as _strip_active_content
 from .conversions import convert_cached
@@ -50,7 +44,6 @@ __all__ = [
     "default_output_name",
     "fonts_for",
 ]
->>>>>>> main
 
 OTHER_TITLE = "Other documents"
 
