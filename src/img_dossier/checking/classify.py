@@ -17,6 +17,7 @@ from pathlib import PurePosixPath
 from ..config.checklist import Checklist, Item
 from ..config.profile import Profile
 from ..model import Document, Problem
+from .content import check_content
 
 #: The manifest target that takes a file out of the check.
 IGNORE = "ignore"
@@ -176,7 +177,15 @@ def classify(
     """
     names = _Names.of(checklist.items)
     known = checklist.item_ids
-    classified = [_classify_one(doc, checklist, profile, names, known) for doc in documents]
+    classified = [
+        check_content(
+            _classify_one(doc, checklist, profile, names, known),
+            checklist,
+            profile,
+            lambda doc=doc: _by_text(doc, checklist, names),  # type: ignore[misc]
+        )
+        for doc in documents
+    ]
     # of identical copies the shortest name is kept ("lor.pdf", not "lor (1).pdf")
     first_of: dict[str, str] = {}
     for doc in classified:
@@ -199,6 +208,16 @@ def classify(
                 )
         out.append(doc)
     return out
+
+
+def _by_text(
+    doc: Document, checklist: Checklist, names: _Names
+) -> tuple[str, tuple[str, ...]] | None:
+    """(item id, evidence) that the text alone shows: a title line, else content evidence."""
+    titled = by_title(doc.text, names)
+    if titled is not None:
+        return titled[0], (f"title: {titled[1]}",)
+    return by_content(doc.text, checklist.items)
 
 
 def _ignored(doc: Document) -> bool:
