@@ -13,6 +13,7 @@ from ..model import Report
 from .options import (
     as_of_option,
     json_option,
+    no_cache_option,
     quiet_option,
     strict_option,
     track_option,
@@ -65,6 +66,7 @@ def human_size(n: int) -> str:
 )
 @strict_option
 @json_option
+@no_cache_option
 @quiet_option
 @verbose_option
 @click.pass_context
@@ -79,6 +81,7 @@ def build(
     include_unclassified: bool,
     strict: bool,
     as_json: bool,
+    no_cache: bool,
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -90,8 +93,10 @@ def build(
     """
     from ..checking.pipeline import run_check
     from ..output.assemble import IncompleteError, assemble, default_output_name
+    from ..readers.cache import ReadCache
 
-    run = run_check(folder, track=track, as_of=as_of, strict=strict)
+    cache = None if no_cache else ReadCache()
+    run = run_check(folder, track=track, as_of=as_of, strict=strict, cache=cache)
     report = run.report
     out = output or Path.cwd() / default_output_name(run.profile.applicant.family_name)
     try:
@@ -103,6 +108,7 @@ def build(
             strict=strict,
             track=run.checklist.track,
             include_unclassified=include_unclassified,
+            cache=cache,
         )
     except IncompleteError:
         if as_json:
