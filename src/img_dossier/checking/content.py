@@ -16,6 +16,7 @@ from ..config.checklist import Checklist, Item
 from ..config.profile import Profile
 from ..facts.names import appears_in
 from ..model import Document, Problem
+from .wordfold import _phrase, normalize
 
 #: Fewer words than this and a text is not judged (a scan's stray OCR, a one-line note).
 MIN_WORDS = 20
@@ -41,14 +42,10 @@ MEDICAL_WORDS = frozenset(
 
 
 def _words(text: str) -> str:
-    from .classify import normalize  # classify imports this module
-
     return normalize(text[:50000])
 
 
 def _has(words: str, phrase: str) -> bool:
-    from .classify import _phrase
-
     folded = _phrase(phrase)
     return bool(folded) and f" {folded} " in f" {words} "
 
