@@ -99,7 +99,12 @@ def test_us_conditions_follow_the_research() -> None:
     assert when("training-contract") == {"visa": ("J-1", "H-1B")}
     assert when("usmle-step3") == {"visa": ("H-1B",)}
     assert when("cv") == {"visa": ("J-1",)}
-    assert when("ecfmg-certificate") == {"ecfmg_certified": (True,)}
+    cert = us.item("ecfmg-certificate")
+    assert cert is not None and cert.required and not cert.when
+    assert [{c.variable: c.values for c in g} for g in cert.when_any] == [
+        {"ecfmg_certified": (True,)},
+        {"visa": ("J-1", "H-1B")},
+    ]
     assert when("oet-medicine") == {"ecfmg_certified": (False,)}
     assert when("pathway") == {"ecfmg_certified": (False,)}
     assert when("translation") == {"needs_translation": (True,)}
@@ -107,7 +112,8 @@ def test_us_conditions_follow_the_research() -> None:
     photo = us.item("photo")
     assert photo is not None and not photo.required
     lor = us.item("letter-of-recommendation")
-    assert lor is not None and lor.min == 3 and "NOT an official minimum" in lor.source
+    assert lor is not None and lor.min == 3 and lor.max == 4
+    assert "not an ERAS minimum" in lor.source and "no minimum" in lor.count_note
     assert us.portals["eras-lorp"]["max_bytes"] == 1048576
     assert us.portals["eras-lorp"]["forbidden_filename_chars"] == "|*?:"
     assert us.portals["eras-personal-statement"]["max_chars"] == 28000

@@ -236,7 +236,7 @@ def test_passport_expiring_before_training_start_plus_six_months_is_invalid(
     passport = doc("passport.pdf", "passport", "PASSPORT\nDate of expiry: 10 DEC 2027")
     items, docs = judge(checklist, [passport])
     assert items["passport"].status == "invalid"
-    assert codes(docs["passport.pdf"]) == ["expired"]
+    assert codes(docs["passport.pdf"]) == ["validity-too-short"]
     message = docs["passport.pdf"].problems[0].message
     assert message.startswith("passport.pdf: expires 2027-12-10")
     assert "training starts 2027-07-01 plus 6 months (2028-01-01)" in message

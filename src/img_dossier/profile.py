@@ -73,6 +73,8 @@ class Training:
     end: date | None = None
     visa: str | None = None
     province: str | None = None
+    #: end of the J-1 DS-2019 period (ECFMG issues it one training year at a time)
+    ds2019_end: date | None = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,7 @@ class Profile:
             "language_exempt": self.language_exempt,
             "status": self.applicant.status,
             "province": self.training.province,
+            "specialty": self.training.specialty,
             "school_language": self.medical_school.language,
             "school_country": self.medical_school.country,
         }
@@ -122,7 +125,7 @@ _TOP_KEYS = {
 }
 _APPLICANT_KEYS = {"given_names", "family_name", "other_names", "citizenship", "status"}
 _SCHOOL_KEYS = {"name", "country", "graduation_year", "language"}
-_TRAINING_KEYS = {"specialty", "start", "end", "visa", "province"}
+_TRAINING_KEYS = {"specialty", "start", "end", "visa", "province", "ds2019_end"}
 _DATE_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 _LANG = re.compile(r"^[a-z]{2}$")
 
@@ -288,9 +291,15 @@ def parse_profile(
         end=_date(errs, "training.end", t.get("end")),
         visa=_choice(errs, "training.visa", t.get("visa"), VISAS),
         province=_choice(errs, "training.province", _province(t.get("province")), PROVINCES),
+        ds2019_end=_date(errs, "training.ds2019_end", t.get("ds2019_end")),
     )
     if training.start and training.end and training.end < training.start:
         errs.add("training.end", f"is before training.start ({training.end} < {training.start})")
+    if training.start and training.ds2019_end and training.ds2019_end < training.start:
+        errs.add(
+            "training.ds2019_end",
+            f"is before training.start ({training.ds2019_end} < {training.start})",
+        )
 
     dates: dict[str, date] = {}
     raw_dates = data.get("dates")

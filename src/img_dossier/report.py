@@ -152,6 +152,12 @@ def render_text(
         out.heading("Ignored", len(report.ignored), "dim")
         for rel in report.ignored:
             out.add(f"  {rel}", "dim")
+    if report.steps:
+        from .steps import step_line
+
+        out.heading("Coming steps", len(report.steps), "bold")
+        for step in report.steps:
+            out.add(f"  {step_line(step)}")
     if report.notes:
         out.heading("Notes", len(report.notes), "bold")
         for note in report.notes:

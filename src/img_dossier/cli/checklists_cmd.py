@@ -91,8 +91,11 @@ def _wrap(text: str, indent: str) -> list[str]:
 def _requirement(item: Item) -> str:
     if not item.required:
         words = "optional"
-    elif item.when:
-        words = "required when " + " and ".join(c.describe() for c in item.when)
+    elif item.when or item.when_any:
+        groups = [" and ".join(c.describe() for c in g) for g in item.when_any]
+        either = " or ".join(f"({g})" if len(groups) > 1 else g for g in groups)
+        alone = " and ".join(c.describe() for c in item.when)
+        words = "required when " + " and ".join(w for w in (alone, either) if w)
     else:
         words = "required"
     if item.max is not None and item.max == item.min:
