@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from ..config.checklist import Checklist, Condition, Item
+from ..config.profile import Profile
+from ..facts.language import guess_language
+from ..model import Document, ItemResult, Problem, StepStatus
 from . import rules
 from . import steps as steps_mod
-from .checklist import Checklist, Condition, Item
-from .language import guess_language
-from .model import Document, ItemResult, Problem, StepStatus
-from .profile import Profile
 
 #: How bad a status is, for "a rule may make an item worse, never better".
 SEVERITY = {

@@ -13,8 +13,8 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from .checklist import Checklist, Condition
-from .model import StepStatus
+from ..config.checklist import Checklist, Condition
+from ..model import StepStatus
 
 
 def _holds(when: Sequence[Condition], variables: Mapping[str, Any], *, strict: bool) -> bool:
@@ -65,18 +65,3 @@ def notices(checklist: Checklist, variables: Mapping[str, Any]) -> tuple[str, ..
         shown.append(f"{text} (source: {notice.source})")
     return tuple(shown)
 
-
-def step_line(step: StepStatus) -> str:
-    """One line for a person: the date (or that it is not confirmed) and the step."""
-    if step.date is None:
-        when = "date not confirmed"
-    elif step.days_left == 0:
-        when = f"{step.date} (today)"
-    else:
-        when = f"{step.date} (in {step.days_left} days)"
-        if not step.confirmed:
-            when += ", not confirmed"
-    line = f"{when}: {step.title}"
-    if step.date is None and step.note:
-        line += f"; {step.note}"
-    return line
