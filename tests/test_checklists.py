@@ -28,6 +28,7 @@ US_IDS = {
 CANADA_IDS = {
     "citizenship-or-pr", "mccqe1", "nac", "language-proficiency", "medical-diploma", "mspr",
     "transcript", "reference-letter", "cv", "personal-letter", "photo", "translation",
+    "mcc-source-verification", "fmproc",
 }  # fmt: skip
 BUILTINS = {"us-eras": ("us", US_IDS), "canada-carms": ("canada", CANADA_IDS)}
 SOURCE_MARK = ("[O]", "[I]", "[S]", "[M]")
@@ -335,7 +336,7 @@ def test_invalid_custom_checklist_names_file_item_and_field(tmp_path: Path) -> N
     assert "items.visa-doc.when.visum: unknown condition" in text
     assert "items.visa-doc.when.visa: unknown value 'J1'" in text
     assert "items.visa-doc.when.ecfmg_certified: must be true or false" in text
-    assert "drop: unknown item id 'no-such-item'" in text
+    assert "drop: unknown item, step or notice id 'no-such-item'" in text
 
 
 def test_new_checklist_without_extends_needs_its_header(tmp_path: Path) -> None:
@@ -370,8 +371,9 @@ def test_list_shows_the_builtins() -> None:
     lines = result.stdout.splitlines()
     assert lines[0].split()[:5] == ["ID", "VERSION", "TRACK", "ITEMS", "SOURCE"]
     rows = {line.split()[0]: line.split() for line in lines[1:]}
-    assert rows["us-eras"][1:5] == ["2026.1", "us", "17", "built-in"]
-    assert rows["canada-carms"][1:5] == ["2026.1", "canada", "12", "built-in"]
+    assert rows["us-eras"][1:5] == ["2027.1", "us", "17", "built-in"]
+    assert rows["canada-carms"][1:5] == ["2027.1", "canada", "14", "built-in"]
+    assert rows["us-residencycas"][1:5] == ["2027.1", "us", "18", "built-in"]
 
 
 def test_list_json_includes_custom_files(tmp_path: Path) -> None:
@@ -389,11 +391,11 @@ def test_show_text_has_requirements_and_sources() -> None:
     result = run("show", "us")
     assert result.exit_code == ExitCode.OK
     out = result.stdout
-    assert out.startswith("us-eras 2026.1: ")
+    assert out.startswith("us-eras 2027.1: ")
     assert "statement-of-need: Statement of Need" in out
     assert "required when visa is J-1" in out
     assert "required when visa is J-1, H-1B" in out
-    assert "required, at least 3; portal eras-lorp" in out
+    assert "required, 3 to 4; portal eras-lorp" in out
     assert "optional; portal eras-photo" in out
     assert sum(line.startswith("  source: ") for line in out.splitlines()) == 17
     assert "eras-lorp: ERAS Letter of Recommendation Portal" in out
@@ -450,7 +452,7 @@ def test_validate_valid_file(tmp_path: Path) -> None:
 def test_validate_builtin_by_id() -> None:
     result = run("validate", "canada-carms")
     assert result.exit_code == ExitCode.OK
-    assert "valid: 12 items" in result.stdout
+    assert "valid: 14 items" in result.stdout
 
 
 def test_validate_invalid_file_exits_3_with_every_error(tmp_path: Path) -> None:

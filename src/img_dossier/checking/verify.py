@@ -245,15 +245,18 @@ def _judge(
     if len(readable) < item.min:
         status = "insufficient"
         msg = f"{item.title}: {item.min} required, {len(readable)} found"
+        if item.count_note:
+            msg += f" ({item.count_note})"
         if unreadable:
             msg += f" ({len(unreadable)} more cannot be read: {_why_unreadable(unreadable)})"
         messages.append(msg)
     elif unreadable:
         messages.append(f"not counted: {_why_unreadable(unreadable)}")
     if item.max is not None and len(readable) > item.max:
+        note = f" ({item.count_note})" if item.count_note else ""
         messages.append(
             f"{item.title}: at most {item.max} can be used, {len(readable)} found; "
-            "choose which to send"
+            f"choose which to send{note}"
         )
     if status == "ok" and _expects_text(item) and not any(d.has_text for d in readable):
         status = "unverified"

@@ -10,7 +10,7 @@ knows no item by name. Format (schema 1)::
     track: us
     languages: [en]                 # document languages accepted without translation
     extends: us-eras                # custom checklists only: a built-in id or a path
-    drop: [photo]                   # with extends: item ids to remove
+    drop: [photo]                   # with extends: item (or step, notice) ids to remove
     portals:                        # upload rules of the portals this track uses
       eras-lorp: {title: ..., formats: [pdf], max_bytes: 1048576, source: ...}
     items:
@@ -44,6 +44,7 @@ A portal's keys other than ``source`` are data for the rule engine and ``pack``:
 from __future__ import annotations
 
 import copy
+import re
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -364,12 +365,17 @@ def _build(
     if not isinstance(drop, list):
         errs.add("drop", "must be a list of item ids")
         drop = []
+    base_steps = {x.id for x in base.steps} if base else set()
+    base_notices = {x.id for x in base.notices} if base else set()
+    dropped: set[str] = set()
     for did in drop:
-        if did not in base_items:
-            errs.add("drop", f"unknown item id {did!r} in the base checklist")
-        else:
+        if did in base_items:
             del base_items[did]
             order.remove(did)
+        elif did in base_steps or did in base_notices:
+            dropped.add(did)  # a step or notice of the base
+        else:
+            errs.add("drop", f"unknown item, step or notice id {did!r} in the base checklist")
 
     raw_items = data.get("items")
     if raw_items is None and base is None:
@@ -396,10 +402,10 @@ def _build(
             order.append(iid)
 
     items = [_item(errs, base_items[iid], set(portals)) for iid in order]
-    steps = _merged_entries(errs, "steps", data.get("steps"), base.steps if base else (), _step)
-    notices = _merged_entries(
-        errs, "notices", data.get("notices"), base.notices if base else (), _notice
-    )
+    kept_steps = tuple(x for x in base.steps if x.id not in dropped) if base else ()
+    kept_notices = tuple(x for x in base.notices if x.id not in dropped) if base else ()
+    steps = _merged_entries(errs, "steps", data.get("steps"), kept_steps, _step)
+    notices = _merged_entries(errs, "notices", data.get("notices"), kept_notices, _notice)
     if not order and not errs.messages:
         errs.add("items", "the checklist has no items left; add items or drop fewer")
     if errs.messages:
@@ -728,3 +734,97 @@ def _item_to_raw(it: Item) -> dict[str, Any]:
         **({"confirmed": False, "note": it.note} if not it.confirmed else {}),
         **({"note": it.note} if it.confirmed and it.note else {}),
     }
+
+
+# -- sources a user sees ---------------------------------------------------------------
+
+#: A public web address: a scheme, or a host name with a known top-level domain.
+_WEB_ADDRESS = re.compile(
+    r"https?://|\b(?:[a-z0-9-]+\.)+(?:org|com|ca|gov|edu|net|jp|dev|in|io|uk|info|us)\b",
+    re.IGNORECASE,
+)
+#: Citations a user cannot follow: a project file (other than their own dossier.yaml), an
+#: issue number, an index entry of research notes (S12), a local path.
+_INTERNAL = re.compile(
+    r"\b(?!dossier\.yaml\b)[\w-]+\.(?:md|ya?ml|py)\b|(?<![\w/])issue\s*#?\s*\d+|(?<![\w/.-])S\d{1,2}\b"
+    r"|/work/|\bresearch notes?\b",
+    re.IGNORECASE,
+)
+
+
+def user_texts(checklist: Checklist) -> list[tuple[str, str, bool]]:
+    """Every text of a checklist a user can see: (where, text, is a source)."""
+    out: list[tuple[str, str, bool]] = []
+    for item in checklist.items:
+        where = f"items.{item.id}"
+        out += [(f"{where}.source", item.source, True), (f"{where}.title", item.title, False)]
+        out += [(f"{where}.{k}", v, False) for k, v in (
+            ("advice", item.advice), ("count_note", item.count_note), ("note", item.note)
+        ) if v]
+        for n, rule in enumerate(item.rules, start=1):
+            out.append((f"{where}.rules[{n}].source", rule.source, True))
+            out += [
+                (f"{where}.rules[{n}].{k}", str(rule.params[k]), False)
+                for k in ("why", "note")
+                if rule.params.get(k)
+            ]
+    for pid, spec in checklist.portals.items():
+        for key in ("source", "pack_source"):
+            if spec.get(key):
+                out.append((f"portals.{pid}.{key}", str(spec[key]), True))
+        out += [
+            (f"portals.{pid}.{k}", str(spec[k]), False) for k in ("title", "note") if spec.get(k)
+        ]
+    for step in checklist.steps:
+        out.append((f"steps.{step.id}.source", step.source, True))
+        out += [(f"steps.{step.id}.{k}", v, False) for k, v in (
+            ("title", step.title), ("note", step.note), ("advice", step.advice)
+        ) if v]
+    for notice in checklist.notices:
+        out.append((f"notices.{notice.id}.source", notice.source, True))
+        out.append((f"notices.{notice.id}.text", notice.text, False))
+        if notice.note:
+            out.append((f"notices.{notice.id}.note", notice.note, False))
+    return out
+
+
+def public_source_errors(checklist: Checklist) -> list[str]:
+    """What a user would see cited that they cannot look up: a source without a public web
+    address, or any text citing a project file, an issue or a research-notes index."""
+    name = str(checklist.path) if checklist.path else checklist.id
+    errors = []
+    for where, text, is_source in user_texts(checklist):
+        internal = _INTERNAL.search(text)
+        if internal:
+            errors.append(
+                f"{name}: {where}: cites {internal.group(0)!r}, which a user cannot look up; "
+                "cite the public page instead"
+            )
+        elif is_source and not _WEB_ADDRESS.search(text):
+            errors.append(
+                f"{name}: {where}: no public web address in the source ({text[:60]!r}); "
+                "name the page the requirement comes from (e.g. https://www.ecfmg.org/...)"
+            )
+    return errors
+
+
+def unconfirmed(checklist: Checklist) -> list[tuple[str, str]]:
+    """Every value marked ``confirmed: false``: (where, its note)."""
+    found: list[tuple[str, str]] = []
+    for item in checklist.items:
+        if not item.confirmed:
+            found.append((f"items.{item.id}", item.note))
+        for n, rule in enumerate(item.rules, start=1):
+            if rule.params.get("confirmed") is False:
+                where = f"items.{item.id}.rules[{n}] ({rule.type})"
+                found.append((where, str(rule.params.get("note", ""))))
+    for pid, spec in checklist.portals.items():
+        if spec.get("confirmed") is False:
+            found.append((f"portals.{pid}", str(spec.get("note", ""))))
+    for step in checklist.steps:
+        if not step.confirmed:
+            found.append((f"steps.{step.id}", step.note))
+    for notice in checklist.notices:
+        if not notice.confirmed:
+            found.append((f"notices.{notice.id}", notice.note))
+    return found
