@@ -549,8 +549,8 @@ def test_a_step_without_a_date_cannot_be_confirmed(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("extends: us\nsteps:\n  - {id: myeras-submission, confirmed: true}\n",
                    encoding="utf-8")
-    with pytest.raises(BadInputError, match="steps.myeras-submission.confirmed: a step without a "
-                                            "date cannot be confirmed"):
+    wanted = r"steps\.myeras-submission\.confirmed: a step without a date cannot be confirmed"
+    with pytest.raises(BadInputError, match=wanted):
         load(str(bad))
 
 

@@ -154,7 +154,12 @@ def _no_fact(doc: Document, what: str, declared: str | None) -> _Verdict:
     else:
         fix = "check it by eye"
     read = "no text could be read from it" if not doc.has_text else f"no {what} was found in it"
-    return _Verdict(doc, "unverified", f"{doc.rel}: {read}, so its {what} was not checked; {fix}")
+    return _unverified(doc, f"{doc.rel}: {read}, so its {what} was not checked; {fix}")
+
+
+def _unverified(doc: Document, msg: str) -> _Verdict:
+    """A document whose content could not be judged: status and coded problem ``unverified``."""
+    return _Verdict(doc, "unverified", msg, Problem("unverified", "warning", msg))
 
 
 def _source_words(facts: Mapping[str, Any], fact: str) -> str:
@@ -429,9 +434,8 @@ def _min_scores(rule: Rule, item: Item, docs: Sequence[Document], ctx: RuleConte
         if verdict.status is None:
             return verdict
         # the test date decides which minimums apply, and it was not read
-        return _Verdict(
+        return _unverified(
             doc,
-            "unverified",
             f"{verdict.message}; these minimums are for {_taken_words(rule)} and no test date "
             "was read from it: check the date by eye",
         )
@@ -442,9 +446,8 @@ def _min_scores(rule: Rule, item: Item, docs: Sequence[Document], ctx: RuleConte
         if absent:
             if not doc.has_text:
                 return _no_fact(doc, "scores", None)
-            return _Verdict(
+            return _unverified(
                 doc,
-                "unverified",
                 f"{doc.rel}: no {', '.join(c.capitalize() for c in absent)} score found, so the "
                 "minimum scores were not checked (all must come from one sitting); check it by eye",
             )
@@ -473,14 +476,12 @@ def _outcome(rule: Rule, item: Item, docs: Sequence[Document], ctx: RuleContext)
         if found is None:
             if not doc.has_text:
                 return _no_fact(doc, "result", None)
-            return _Verdict(
-                doc, "unverified", f"{doc.rel}: no result (pass or fail) found; check it by eye"
-            )
+            return _unverified(doc, f"{doc.rel}: no result (pass or fail) found; check it by eye")
         if found == expect:
             return _Verdict(doc)
         shown = f.get("outcome_text", found)
         msg = f"{doc.rel}: result {shown}, but a {expect} is required{_why(rule)}"
-        return _Verdict(doc, "invalid", msg)
+        return _Verdict(doc, "invalid", msg, Problem("not-passed", "error", msg))
 
     return _each(item, docs, judge)
 
@@ -580,17 +581,20 @@ def _required_elements(
         if not parts:
             return _Verdict(doc)
         msg = f"{doc.rel}: {'; '.join(parts)}{_why(rule)}; ask the issuer for a corrected one"
-        return _Verdict(doc, "invalid", msg)
+        code = "missing-element" if listed else "wrong-specialty"
+        return _Verdict(doc, "invalid", msg, Problem(code, "error", msg))
 
     outcome = _each(item, docs, judge)
     if wanted:
         for other, spec in others:
             if isinstance(spec, str) and _fold(spec) != _fold(wanted):
-                notes.append(
+                msg = (
                     f'{other.rel}: names the specialty "{spec}", but training.specialty in '
                     f'dossier.yaml is "{wanted}"; they must match exactly'
                 )
-                outcome = _merge([outcome, RuleOutcome(status="invalid")])
+                notes.append(msg)
+                wrong = Problem("wrong-specialty", "error", msg)
+                outcome = _merge([outcome, RuleOutcome(status="invalid", item_problems=(wrong,))])
     return _merge([outcome, RuleOutcome(messages=tuple(notes))])
 
 

@@ -13,6 +13,7 @@ from ..model import Report
 from .options import (
     as_of_option,
     json_option,
+    no_cache_option,
     quiet_option,
     strict_option,
     track_option,
@@ -56,8 +57,16 @@ def human_size(n: int) -> str:
     show_default=True,
     help="Print the applicant's name and the page number in the bottom margin of each page.",
 )
+@click.option(
+    "--include-unclassified",
+    is_flag=True,
+    default=False,
+    help="Also put documents not recognised as a checklist item in an 'Other documents' "
+    "section (by default they stay private: left out and listed).",
+)
 @strict_option
 @json_option
+@no_cache_option
 @quiet_option
 @verbose_option
 @click.pass_context
@@ -69,8 +78,10 @@ def build(
     as_of: date | None,
     page_size: str,
     stamp: bool,
+    include_unclassified: bool,
     strict: bool,
     as_json: bool,
+    no_cache: bool,
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -82,8 +93,10 @@ def build(
     """
     from ..checking.pipeline import run_check
     from ..output.assemble import IncompleteError, assemble, default_output_name
+    from ..readers.cache import ReadCache
 
-    run = run_check(folder, track=track, as_of=as_of, strict=strict)
+    cache = None if no_cache else ReadCache()
+    run = run_check(folder, track=track, as_of=as_of, strict=strict, cache=cache)
     report = run.report
     out = output or Path.cwd() / default_output_name(run.profile.applicant.family_name)
     try:
@@ -94,6 +107,8 @@ def build(
             stamp=stamp,
             strict=strict,
             track=run.checklist.track,
+            include_unclassified=include_unclassified,
+            cache=cache,
         )
     except IncompleteError:
         if as_json:
@@ -114,8 +129,13 @@ def build(
     else:
         if not quiet:
             click.echo(_text(report, verbose, ctx), nl=False, color=use_color())
-        for rel, why in result.left_out:
-            click.echo(f"dossier: left out {rel}: {why}", err=True)
+            if result.left_out:
+                click.echo(f"\nLeft out of the dossier ({len(result.left_out)}):")
+                for rel, why in result.left_out:
+                    click.echo(f"  {rel}: {why}")
+        else:
+            for rel, why in result.left_out:
+                click.echo(f"dossier: left out {rel}: {why}", err=True)
         click.echo(f"{result.path}: {result.pages} pages, {human_size(result.bytes)}")
     ctx.exit(int(ExitCode.OK if report.complete else ExitCode.INCOMPLETE))
 

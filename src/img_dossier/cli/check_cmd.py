@@ -13,6 +13,7 @@ from .options import (
     expiring_option,
     jobs_option,
     json_option,
+    no_cache_option,
     quiet_option,
     strict_option,
     track_option,
@@ -29,6 +30,7 @@ from .options import (
 @strict_option
 @expiring_option
 @jobs_option
+@no_cache_option
 @quiet_option
 @verbose_option
 @click.pass_context
@@ -41,6 +43,7 @@ def check(
     strict: bool,
     expiring_within: int,
     jobs: int | None,
+    no_cache: bool,
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -51,6 +54,7 @@ def check(
     """
     from ..checking.pipeline import run_check
     from ..output.report import render_json, render_text
+    from ..readers.cache import ReadCache
 
     run = run_check(
         folder,
@@ -59,6 +63,7 @@ def check(
         strict=strict,
         expiring_within=expiring_within,
         jobs=jobs,
+        cache=None if no_cache else ReadCache(),
     )
     report = run.report
     if as_json:

@@ -44,8 +44,8 @@ A portal's keys other than ``source`` are data for the rule engine and ``pack``:
 from __future__ import annotations
 
 import copy
-import re
 import dataclasses
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
