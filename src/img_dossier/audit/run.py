@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import dataclasses
+import multiprocessing
 import os
 import re
 from collections import deque
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from ..config.profile import PROFILE_NAME
 from ..errors import BadInputError, DossierError
 from ..pathtext import resolved
+from ..readers.isolation import cap_jobs, start_method
 
 if TYPE_CHECKING:
     from ..checking.pipeline import CheckRun
@@ -252,7 +254,7 @@ def check_clients(
     clients holds only the results not yet consumed. With one job (or one client) the
     checks run in this process.
     """
-    workers = min(jobs or _cpu_count(), len(clients))
+    workers = min(cap_jobs(jobs or _cpu_count()), len(clients))
     if workers <= 1:
         return (check_client(c, options) for c in clients)
     return _fan_out(clients, options, workers)
@@ -266,7 +268,7 @@ def _fan_out(
     queue = deque(clients)
     window = workers * 2
     suspects: list[Client] = []
-    pool = cf.ProcessPoolExecutor(max_workers=workers)
+    pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=_context())
     running: dict[cf.Future[ClientResult], Client] = {}
     try:
         while queue or running:
@@ -291,13 +293,18 @@ def _fan_out(
                 for client in suspects:
                     yield _alone(client, options)
                 suspects.clear()
-                pool = cf.ProcessPoolExecutor(max_workers=workers)
+                pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=_context())
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+def _context() -> multiprocessing.context.BaseContext:
+    """The start method of the reader workers (fork on Linux, spawn elsewhere)."""
+    return multiprocessing.get_context(start_method())
+
+
 def _alone(client: Client, options: AuditOptions) -> ClientResult:
-    with cf.ProcessPoolExecutor(max_workers=1) as pool:
+    with cf.ProcessPoolExecutor(max_workers=1, mp_context=_context()) as pool:
         try:
             return pool.submit(check_client, client, options).result()
         except BrokenProcessPool:
@@ -382,14 +389,27 @@ def result_of(client: Client, run: CheckRun, options: AuditOptions) -> ClientRes
     )
     calendar = tuple(
         CalendarRow(**dataclasses.asdict(e), folder=client.folder, applicant=report.applicant)
-        for e in soon
+        for e in [*soon, *step_deadlines(run, options.expiring_within)]
     )
     screened = None
     if options.programs is not None:
         from ..programs.matrix import client_screen
 
         screened = client_screen(run, options.programs)
-    return ClientResult(row, calendar, screened)
+    return ClientResult(row, tuple(sort_calendar(calendar)), screened)
+
+
+def step_deadlines(run: CheckRun, within: int) -> list[Expiry]:
+    """The client's coming dated steps (checklist ``steps:``) within the window, as calendar
+    entries; a step whose date is not published has no place on a calendar (``check``
+    lists it as not confirmed)."""
+    found = []
+    for step in run.report.steps:
+        if step.date is None or step.days_left is None or step.days_left > within:
+            continue
+        what = f"step: {step.title}" + ("" if step.confirmed else " (date not confirmed)")
+        found.append(Expiry(step.id, None, what, step.date, step.days_left))
+    return found
 
 
 # -- expiries ----------------------------------------------------------------------------

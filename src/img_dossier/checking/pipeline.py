@@ -275,5 +275,6 @@ def run_check(
         ),
         strict=strict,
         tool_version=__version__,
+        steps=result.steps,
     )
     return CheckRun(report=report, checklist=checklist, profile=profile, folder=folder)

@@ -4,22 +4,20 @@ process group, and the tool's marker added to what it writes.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import shutil
-import signal
-import subprocess
 import tempfile
 from pathlib import Path
 
 from .. import __version__
 from ..model import OWN_OUTPUT_KEY
+from ..readers.isolation import run_bounded
 from .canvas import _write_atomically
+from .soffice import find_soffice
 
 
 def soffice_path() -> str | None:
-    """The LibreOffice executable on PATH, or None."""
-    return shutil.which("soffice") or shutil.which("libreoffice")
+    """The LibreOffice executable (IMG_DOSSIER_SOFFICE, PATH, install folders), or None."""
+    return find_soffice()
 
 
 def _libreoffice(soffice: str, src: Path, dst: Path, timeout: float) -> bool:
@@ -52,53 +50,9 @@ def _libreoffice(soffice: str, src: Path, dst: Path, timeout: float) -> bool:
     return True
 
 
-#: Address space LibreOffice gets when it runs inside a reader worker (whose own cap it
-#: would inherit: soffice.bin maps more than a worker's 1 GB before it reads a byte). It
-#: stays bounded by this, and by its time limit on the whole process group.
-OFFICE_MEMORY = 4 * 1024 * 1024 * 1024
-
-
-def _office_memory() -> None:
-    """In the child before exec: raise an inherited address-space cap to OFFICE_MEMORY."""
-    try:
-        import resource
-
-        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        if soft != resource.RLIM_INFINITY and soft < OFFICE_MEMORY:
-            cap = OFFICE_MEMORY if hard == resource.RLIM_INFINITY else min(OFFICE_MEMORY, hard)
-            resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
-    except (ImportError, ValueError, OSError):
-        return
-
-
 def _run_bounded(command: list[str], timeout: float) -> bool:
-    """Run ``command`` in its own process group; kill the whole group when time is up.
-
-    soffice is a launcher that starts soffice.bin: killing only the launcher would leave a
-    converter running on an untrusted document.
-    """
-    try:
-        proc = subprocess.Popen(
-            command,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-            preexec_fn=_office_memory if os.name == "posix" else None,
-        )
-    except OSError:
-        return False
-    try:
-        proc.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-        return False
-    finally:
-        # nothing of the group may outlive the conversion
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(proc.pid, signal.SIGKILL)
+    """Run LibreOffice; it and every process it starts are killed when time is up."""
+    run_bounded(command, timeout)
     return True  # the caller judges by the PDF it finds
 
 
