@@ -10,17 +10,16 @@ import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from .conditions import Condition, Errors
+from .conditions import Condition, Errors
 
 STEP_KEYS = {"id", "title", "date", "confirmed", "note", "when", "source", "advice"}
 NOTICE_KEYS = {"id", "text", "when", "source", "confirmed", "note"}
 
 
 #: Validates one group of conditions: (errors, where, raw when) -> conditions.
-Conditions = Callable[[Errors, str, Any], "list[Condition]"]
+Conditions = Callable[[Errors, str, Any], list[Condition]]
 
 
 @dataclass(frozen=True)
