@@ -113,6 +113,31 @@ def run(
     return stats
 
 
+def rerun(work: Path, *, build: bool = True) -> Stats:
+    """Run the tool again on the folders a kept run made under ``work`` (bench/fuzz --rerun)."""
+    stats = Stats()
+    start = time.monotonic()
+    folders = sorted(p for p in work.iterdir() if p.is_dir())
+    for folder in folders:
+        if folder.name.startswith("yaml-"):
+            stats.inputs += 1
+            stats.by_class["hostile-yaml"] += 1
+        else:
+            for name in {n.split(".")[0] for n in _entries(folder) if n.startswith("in")}:
+                kind = name.split("-", 1)[1] if "-" in name else "?"
+                kind = kind[:-2] if kind.endswith("-b") else kind
+                stats.inputs += 1
+                stats.by_class[kind] += 1
+        _check_folder(folder, stats, build=build)
+    rc, _out, err, took = _cli(
+        ["audit", str(work), "--format", "json"], len(folders) * PER_FILE_SECONDS * 60
+    )
+    _account(stats, work, "audit", rc, err, took)
+    stats.seconds = time.monotonic() - start
+    stats.peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return stats
+
+
 def _new_folder(work: Path, name: str) -> Path:
     folder = work / name
     folder.mkdir(parents=True)
