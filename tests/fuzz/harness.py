@@ -3,7 +3,7 @@
 Reproducible: input k of a run with seed S is class ``CLASSES[(S + k) % len]`` made from
 seed ``S + k``. Each folder holds good documents (they must reach the dossier) and up to
 ``per_folder`` hostile ones; a hostile dossier.yaml gets a folder of its own. Every run is
-a subprocess (``python -m img_dossier``) with a deadline of (files x per-file limit + 60 s):
+a subprocess (``python -m img_dossier``, ``--no-cache``: every input is read) with a deadline of (files x per-file limit + 60 s):
 
 - crash: exit 5, a signal, or output that is not valid UTF-8 JSON;
 - hang: past the deadline;
@@ -105,7 +105,8 @@ def run(
         _check_folder(folder, stats, build=build)
     # every folder as one client of an audit (a hostile dossier.yaml is that client's row)
     rc, _out, err, took = _cli(
-        ["audit", str(work), "--format", "json"], len(made) * PER_FILE_SECONDS * per_folder
+        ["audit", str(work), "--format", "json", "--no-cache"],
+        len(made) * PER_FILE_SECONDS * per_folder,
     )
     _account(stats, work, "audit", rc, err, took)
     stats.seconds = time.monotonic() - start
@@ -130,7 +131,7 @@ def rerun(work: Path, *, build: bool = True) -> Stats:
                 stats.by_class[kind] += 1
         _check_folder(folder, stats, build=build)
     rc, _out, err, took = _cli(
-        ["audit", str(work), "--format", "json"], len(folders) * PER_FILE_SECONDS * 60
+        ["audit", str(work), "--format", "json", "--no-cache"], len(folders) * PER_FILE_SECONDS * 60
     )
     _account(stats, work, "audit", rc, err, took)
     stats.seconds = time.monotonic() - start
@@ -187,7 +188,7 @@ def _check_folder(folder: Path, stats: Stats, *, build: bool) -> None:
     names = [n for n in _entries(folder) if n != "dossier.yaml"]
     before = _digests(folder)
     deadline = len(names) * PER_FILE_SECONDS + 60
-    rc, out, err, took = _cli(["check", str(folder), "--json"], deadline)
+    rc, out, err, took = _cli(["check", str(folder), "--json", "--no-cache"], deadline)
     _account(stats, folder, "check", rc, err, took)
     yaml_folder = folder.name.startswith("yaml-")
     report = None
@@ -207,7 +208,15 @@ def _check_folder(folder: Path, stats: Stats, *, build: bool) -> None:
     if build and not (yaml_folder and rc == 3):
         out_pdf = folder.parent / f"{folder.name}-dossier.pdf"
         rc, out, err, took = _cli(
-            ["build", str(folder), "-o", str(out_pdf), "--json", "--include-unclassified"],
+            [
+                "build",
+                str(folder),
+                "-o",
+                str(out_pdf),
+                "--json",
+                "--include-unclassified",
+                "--no-cache",
+            ],
             deadline,
         )
         _account(stats, folder, "build", rc, err, took)
