@@ -51,6 +51,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BadInputError
+from .portals import validate_portal
 from .profile import CANADA_STATUSES, PROVINCES, US_STATUSES, VISAS, read_yaml
 from .resources import data_dir
 
@@ -305,7 +306,12 @@ def _build(
             merged = {**portals.get(str(pid), {}), **rules}
             if not merged.get("source"):
                 errs.add(f"portals.{pid}.source", "every portal rule needs a source")
-            portals[str(pid)] = merged
+                continue
+            # typed once, here: check and pack read the same validated values
+            checked, wrong = validate_portal(name, path, str(pid), merged)
+            errs.messages.extend(wrong)
+            if checked is not None:
+                portals[str(pid)] = checked
 
     base_items: dict[str, Mapping[str, Any]] = {}
     order: list[str] = []
