@@ -169,3 +169,27 @@ def test_samples_copy_puts_the_tour_folders_where_the_user_says(tmp_path: Path) 
     code, _, err = _run("samples", "copy", str(dest))
     assert code == ExitCode.OUTPUT
     assert "already exists" in err
+
+
+def test_the_dossier_model_knows_the_keys_the_loader_knows() -> None:
+    """A key added to config/profile.py's loader goes into config/models.py too (and
+    `dossier schema dossier > schemas/dossier.schema.json`)."""
+    from img_dossier.config import models, profile
+
+    def fields(model: type) -> set[str]:
+        return {f.alias or name for name, f in model.model_fields.items()}  # type: ignore[attr-defined]
+
+    assert fields(models.DossierFile) == profile._TOP_KEYS
+    assert fields(models.Applicant) == profile._APPLICANT_KEYS
+    assert fields(models.MedicalSchool) == profile._SCHOOL_KEYS
+    assert fields(models.Training) == profile._TRAINING_KEYS
+
+
+def test_the_checklist_model_knows_the_keys_the_loader_knows() -> None:
+    from img_dossier.config import checklist, models
+
+    def fields(model: type) -> set[str]:
+        return {f.alias or name for name, f in model.model_fields.items()}  # type: ignore[attr-defined]
+
+    assert fields(models.ChecklistFile) == checklist._TOP_KEYS
+    assert fields(models.Item) == checklist._ITEM_KEYS

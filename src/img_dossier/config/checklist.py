@@ -358,8 +358,7 @@ def _build(
             # typed once, here: check and pack read the same validated values
             checked, wrong = validate_portal(name, path, str(pid), merged)
             errs.messages.extend(wrong)
-            if checked is not None:
-                portals[str(pid)] = checked
+            portals[str(pid)] = merged if checked is None else checked  # known, if wrong
 
     base_items: dict[str, Mapping[str, Any]] = {}
     order: list[str] = []

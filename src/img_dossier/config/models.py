@@ -24,6 +24,10 @@ __all__ = ["ChecklistFile", "DossierFile", "Item", "Rule", "json_schema"]
 _Text = Annotated[str, Field(min_length=1)]
 _Count = Annotated[int, Strict(), Field(ge=0)]
 _ConditionValue = str | bool | int
+_Date = Annotated[date, Field(description="YYYY-MM-DD")]
+_Conditions = dict[str, _ConditionValue | list[_ConditionValue] | dict[Literal["not"], Any]]
+#: One group of conditions (all must hold), or a list of groups (any one must hold).
+_When = _Conditions | list[_Conditions]
 
 
 class _Closed(BaseModel):
@@ -47,8 +51,9 @@ class Item(_Closed):
     title: _Text | None = Field(None, description="What the document is.")
     required: bool = False
     source: _Text | None = Field(None, description="Where the requirement comes from.")
-    when: dict[str, _ConditionValue | list[_ConditionValue] | dict[Literal["not"], Any]] = Field(
-        default_factory=dict, description="Conditions, e.g. {visa: [J-1]}; {not: [...]} negates."
+    when: _When = Field(
+        default_factory=dict,
+        description="Conditions, e.g. {visa: [J-1]}; {not: [...]} negates; a list: any group.",
     )
     min: _Count = 1
     max: _Count | None = None
@@ -62,6 +67,33 @@ class Item(_Closed):
     facts: list[_Text] = Field(
         default_factory=list, description="Facts its documents carry besides those rules read."
     )
+    count_note: _Text | None = Field(None, description="Why min/max are what they are.")
+    confirmed: bool | None = Field(None, description="false: not confirmed at its source.")
+    note: str | None = Field(None, description="What could not be confirmed, and why.")
+
+
+class Step(_Closed):
+    """A dated step of the application that is not a document (e.g. NRMP registration)."""
+
+    id: _Text
+    title: _Text | None = None
+    source: _Text | None = None
+    date: _Date | None = Field(None, description="Its published date, when known.")
+    confirmed: bool | None = Field(None, description="false: the date is not confirmed.")
+    note: str | None = None
+    when: _When = Field(default_factory=dict)
+    advice: str | None = None
+
+
+class Notice(_Closed):
+    """A notice shown to applicants it applies to (e.g. a provincial rule)."""
+
+    id: _Text
+    text: _Text | None = None
+    source: _Text | None = None
+    when: _When = Field(default_factory=dict)
+    confirmed: bool | None = None
+    note: str | None = None
 
 
 class ChecklistFile(_Closed):
@@ -82,11 +114,11 @@ class ChecklistFile(_Closed):
     )
     portals: dict[str, Portal] = Field(default_factory=dict)
     items: list[Item] = Field(default_factory=list)
+    steps: list[Step] = Field(default_factory=list)
+    notices: list[Notice] = Field(default_factory=list)
 
 
 # -- dossier.yaml -------------------------------------------------------------------------
-
-_Date = Annotated[date, Field(description="YYYY-MM-DD")]
 
 
 class Applicant(_Closed):
@@ -113,6 +145,7 @@ class Training(_Closed):
     visa: Literal[VISAS] | None = None  # type: ignore[valid-type]
     province: Literal[PROVINCES] | None = None  # type: ignore[valid-type]
     accepts_return_of_service: bool | None = None
+    ds2019_end: _Date | None = Field(None, description="J-1 only: end of the DS-2019 period.")
 
 
 class ExamRecord(_Closed):

@@ -12,7 +12,17 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, StrictBool, StrictStr, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    Strict,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+)
 
 from .typed import errors_of
 
@@ -21,7 +31,7 @@ __all__ = ["Portal", "validate_portal"]
 _PositiveInt = Annotated[int, Strict(), Field(gt=0)]
 _Count = Annotated[int, Strict(), Field(ge=0)]
 _Dpi = Annotated[int, Strict(), Field(ge=72, le=1200)]
-_Positive = Annotated[float, Strict(), Field(gt=0)]  # a whole number is a number too
+_Positive = Annotated[StrictInt | StrictFloat, Field(gt=0)]  # 5 stays 5 (messages show it)
 _Text = Annotated[str, Strict(), Field(min_length=1)]
 
 
@@ -73,6 +83,10 @@ class Portal(BaseModel):
     severity: Literal["error", "warning"] | None = Field(
         None, description="warning when the source is secondary."
     )
+    confirmed: StrictBool | None = Field(
+        None, description="false: the rules could not be confirmed at their source."
+    )
+    note: StrictStr | None = Field(None, description="What could not be confirmed, and why.")
     # photos
     aspect: tuple[_Positive, _Positive] | None = Field(None, description="[width, height] ratio.")
     size_in: tuple[_Positive, _Positive] | None = Field(None, description="Print size, inches.")

@@ -36,8 +36,9 @@ class _Constructor(SafeConstructor):
 _Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp)
 
 
-def _safe() -> YAML:
-    yaml = YAML(typ="safe")  # the C parser when ruamel.yaml.clib is there, else pure Python
+def _safe(pure: bool = False) -> YAML:
+    # pure=False: the C parser when ruamel.yaml.clib is there (about 8x faster), else Python
+    yaml = YAML(typ="safe", pure=pure)
     yaml.Constructor = _Constructor
     yaml.allow_duplicate_keys = False
     return yaml
@@ -62,6 +63,10 @@ def parse_yaml(text: str, name: str) -> Any:
     """Parse YAML text (``name`` says where it came from in messages)."""
     try:
         return _safe().load(text)
+    except YAMLError:
+        pass  # the C parser's libyaml is YAML 1.1 in places (`url: https://x` in {...}):
+    try:  # the Python parser decides, and its message is the one shown
+        return _safe(pure=True).load(text)
     except MarkedYAMLError as exc:
         raise BadInputError(f"{name}: {_describe(exc, text)}") from None
     except YAMLError as exc:
