@@ -19,7 +19,6 @@ OVERSIZED = {
     "output/pack.py",  # issue 11: validation, planning, writing, publishing
     "checking/rules.py",  # rules by family into checking/rules/
     "letters/render.py",  # the template .yaml parsing goes to typed models (issue 10)
-    "config/checklist.py",  # steps and notices grew it: entries and conditions to split out
 }
 
 
