@@ -389,3 +389,15 @@ def test_a_folder_whose_name_is_not_utf8_is_checked_and_built(tmp_path: Path) ->
     assert proc.returncode in (0, 1), proc.stderr
     assert json.loads(proc.stdout.decode("utf-8"))["folder"].endswith("client-\\xff\\xfe")
     build_json(folder, tmp_path / "out.pdf")  # qpdf and reportlab get plain file names
+
+
+def test_dossier_yaml_nested_100000_deep_is_bad_input_not_a_segfault(tmp_path: Path) -> None:
+    folder = folder_with_good(tmp_path)
+    (folder / "dossier.yaml").write_text("track: us\nx: " + "[" * 100_000 + "]" * 100_000 + "\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "img_dossier", "check", str(folder)],
+        capture_output=True,
+        check=False,
+    )
+    assert proc.returncode == 3, proc.stderr  # the YAML parser's C stack is never reached
+    assert b"nested more than" in proc.stderr + proc.stdout

@@ -3,7 +3,8 @@
 Reproducible: input k of a run with seed S is class ``CLASSES[(S + k) % len]`` made from
 seed ``S + k``. Each folder holds good documents (they must reach the dossier) and up to
 ``per_folder`` hostile ones; a hostile dossier.yaml gets a folder of its own. Every run is
-a subprocess (``python -m img_dossier``, ``--no-cache``: every input is read) with a deadline of (files x per-file limit + 60 s):
+a subprocess (``python -m img_dossier``, ``--no-cache``: every input is read) with a
+deadline of (files x per-file limit + 60 s):
 
 - crash: exit 5, a signal, or output that is not valid UTF-8 JSON;
 - hang: past the deadline;

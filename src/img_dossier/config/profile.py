@@ -14,28 +14,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ..errors import BadInputError
+from .yamlfile import read_yaml as read_yaml
 
 PROFILE_NAME = "dossier.yaml"
-
-#: libyaml's safe loader when PyYAML was built with it (about 8x faster), else the Python one.
-_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _Loader(_BaseLoader):  # type: ignore[misc]
-    """The safe loader, with impossible dates (2030-02-30) kept as text for the field checks."""
-
-
-def _timestamp(loader: Any, node: Any) -> Any:
-    try:
-        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
-    except ValueError:  # looks like a date, is not one: the field's validation names it
-        return loader.construct_scalar(node)
-
-
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 VISAS = ("J-1", "H-1B", "none")
 US_STATUSES = ("citizen", "permanent-resident", "none")
@@ -410,14 +392,6 @@ def parse_profile(
     return profile
 
 
-#: Largest YAML file read (a dossier.yaml is a few kB, a checklist under 100 kB): a 1 GB
-#: file is refused after reading this much, never read whole.
-MAX_YAML_BYTES = 4 * 1024 * 1024
-
-#: Most distinct lists and mappings, and nesting levels, in a file; an alias that contains
-#: itself is refused too (walking it would never end).
-MAX_YAML_VALUES = 200_000
-MAX_YAML_DEPTH = 100
 
 
 def _count(errs: _Errors, where: str, value: Any, top: int) -> int | None:
@@ -506,77 +480,6 @@ def _residence(errs: _Errors, value: Any) -> Residence:
         province=_choice(errs, "residence.province", _province(r.get("province")), PROVINCES),
         since=_date(errs, "residence.since", r.get("since")),
     )
-
-
-def read_yaml(path: Path) -> Any:
-    """safe_load a YAML file; unreadable or malformed files are BadInputError naming the file."""
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read(MAX_YAML_BYTES + 1)
-        if len(raw) > MAX_YAML_BYTES:
-            raise BadInputError(
-                f"{path}: over {MAX_YAML_BYTES // (1024 * 1024)} MB, far larger than such a "
-                "file can be; it is not a settings file: replace it"
-            )
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise BadInputError(f"{path}: not UTF-8 text; save it as UTF-8") from None
-    except OSError as exc:
-        raise BadInputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-    try:
-        data = yaml.load(text, Loader=_Loader)  # a safe loader (CSafeLoader when built)
-    except (ValueError, RecursionError, OverflowError) as exc:
-        # e.g. an integer of more than 4,300 digits (Python refuses to convert it)
-        raise BadInputError(
-            f"{path}: not valid YAML: a value it holds cannot be read ({str(exc)[:100]})"
-        ) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "malformed"
-        if mark is not None and _tab_at(text, mark.line, mark.column):
-            problem += "; it is a tab: indent with spaces, never tabs"
-        raise BadInputError(f"{path}: not valid YAML{where}: {problem}") from None
-    if not _bounded(data):
-        raise BadInputError(
-            f"{path}: holds more than {MAX_YAML_VALUES} lists or {MAX_YAML_DEPTH} levels, or "
-            "an alias that contains itself; write it out plainly"
-        )
-    return data
-
-
-def _bounded(data: Any) -> bool:
-    """True when ``data`` has no alias that contains itself, at most MAX_YAML_DEPTH levels and
-    MAX_YAML_VALUES distinct values (an alias used many times is walked once: the fields
-    that read it bound what they take, with their own messages)."""
-    seen: set[int] = set()
-
-    def walk(value: Any, depth: int, above: frozenset[int]) -> bool:
-        if not isinstance(value, Mapping | list):
-            return True
-        key = id(value)
-        if key in above or depth > MAX_YAML_DEPTH:
-            return False  # an alias inside itself, or nested too deep
-        if key in seen:
-            return True
-        seen.add(key)
-        if len(seen) > MAX_YAML_VALUES:
-            return False
-        children = (
-            [v for pair in value.items() for v in pair] if isinstance(value, Mapping) else value
-        )
-        inner = above | {key}
-        return all(walk(child, depth + 1, inner) for child in children)
-
-    return walk(data, 0, frozenset())
-
-
-def _tab_at(text: str, line: int, column: int) -> bool:
-    """True when the YAML error is at (or just after) a tab of the line's indentation."""
-    lines = text.splitlines()
-    if not 0 <= line < len(lines):
-        return False
-    return "\t" in lines[line][: column + 1]
 
 
 def load_profile(folder: Path, item_ids: Callable[[], set[str]] | None = None) -> Profile:
