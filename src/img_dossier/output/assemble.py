@@ -276,7 +276,7 @@ def assemble(
     ``pikepdf.Pdf.save`` to the open temp file (tests inject failures with it). ``cache``
     (a ``cache.ReadCache``) keeps each image, Word or text file's conversion to PDF.
     """
-    from .dossier_pdf import open_pdf
+    from .dossier_pdf import file_budget, open_pdf
 
     report = run.report
     if strict and not report.complete:
@@ -290,6 +290,8 @@ def assemble(
         contextlib.ExitStack() as stack,
     ):
         groups: list[Group] = []
+        opened: list[str] = []
+        budget = file_budget()
         for n, (item, title, docs) in enumerate(planned):
             group = Group(item, title)
             for k, doc in enumerate(docs):
@@ -301,11 +303,13 @@ def assemble(
                         left_out.append((doc.rel, f"not converted: {result.error}"))
                         continue
                     path = result.path
-                pdf, why = open_pdf(path, doc.rel)
+                # past the open-file budget, sources are read into memory instead
+                pdf, why = open_pdf(path, doc.rel, in_memory=len(opened) >= budget)
                 if pdf is None:
                     left_out.append((doc.rel, why))
                     continue
                 stack.callback(pdf.close)
+                opened.append(doc.rel)
                 group.parts.append(Part(doc, pdf, len(pdf.pages)))
             groups.append(group)
         with warnings.catch_warnings():
