@@ -26,6 +26,8 @@ from ..errors import BadInputError, DossierError
 if TYPE_CHECKING:
     from ..checking.pipeline import CheckRun
     from ..config.checklist import Checklist
+    from ..programs.load import LoadedList
+    from ..programs.matrix import ClientScreen
 
 #: Fact or ``dates:`` keys that name an expiry (``expiry``, ``passport_expiry``, ``expires``,
 #: ``valid_until`` ...): any such key whose value is a date is an expiry.
@@ -128,6 +130,7 @@ class ClientResult:
 
     row: AuditRow
     calendar: tuple[CalendarRow, ...] = ()
+    programs: ClientScreen | None = None  # with --programs: the client's program screen
 
 
 @dataclass(frozen=True)
@@ -139,6 +142,7 @@ class AuditOptions:
     expiring_within: int = 90
     strict: bool = False
     cache: object | None = None
+    programs: LoadedList | None = None  # a program list to screen every client against
 
 
 # -- discovery ---------------------------------------------------------------------------
@@ -379,7 +383,12 @@ def result_of(client: Client, run: CheckRun, options: AuditOptions) -> ClientRes
         CalendarRow(**dataclasses.asdict(e), folder=client.folder, applicant=report.applicant)
         for e in soon
     )
-    return ClientResult(row, calendar)
+    screened = None
+    if options.programs is not None:
+        from ..programs.matrix import client_screen
+
+        screened = client_screen(run, options.programs)
+    return ClientResult(row, calendar, screened)
 
 
 # -- expiries ----------------------------------------------------------------------------
