@@ -6,17 +6,17 @@ in the text), so that the report can say why a file was taken for what it was.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from functools import lru_cache
 from pathlib import PurePosixPath
 
 from ..config.checklist import Checklist, Item
 from ..config.profile import Profile
 from ..model import Document, Problem
+from .content import check_content
+from .wordfold import _phrase
+from .wordfold import normalize as normalize  # re-exported: classify.normalize
 
 #: The manifest target that takes a file out of the check.
 IGNORE = "ignore"
@@ -26,6 +26,7 @@ UNCLASSIFIED_HINT = (
     "or map it in dossier.yaml under files:"
 )
 
+<<<<<<< HEAD
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
 _LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=[0-9])|(?<=[0-9])(?=[a-z])")
 
@@ -53,6 +54,8 @@ def _phrase(text: str) -> str:
     return normalize(text)
 
 
+=======
+>>>>>>> main
 def _stem(rel: str) -> str:
     """The file name without folders and without its extension."""
     name = PurePosixPath(rel.replace("\\", "/")).name
@@ -180,7 +183,15 @@ def classify(
     """
     names = _Names.of(checklist.items)
     known = checklist.item_ids
-    classified = [_classify_one(doc, checklist, profile, names, known) for doc in documents]
+    classified = [
+        check_content(
+            _classify_one(doc, checklist, profile, names, known),
+            checklist,
+            profile,
+            lambda doc=doc: _by_text(doc, checklist, names),  # type: ignore[misc]
+        )
+        for doc in documents
+    ]
     # of identical copies the shortest name is kept ("lor.pdf", not "lor (1).pdf")
     first_of: dict[str, str] = {}
     for doc in classified:
@@ -203,6 +214,16 @@ def classify(
                 )
         out.append(doc)
     return out
+
+
+def _by_text(
+    doc: Document, checklist: Checklist, names: _Names
+) -> tuple[str, tuple[str, ...]] | None:
+    """(item id, evidence) that the text alone shows: a title line, else content evidence."""
+    titled = by_title(doc.text, names)
+    if titled is not None:
+        return titled[0], (f"title: {titled[1]}",)
+    return by_content(doc.text, checklist.items)
 
 
 def _ignored(doc: Document) -> bool:
