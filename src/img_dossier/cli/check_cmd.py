@@ -19,6 +19,7 @@ from .options import (
     use_color,
     verbose_option,
 )
+from .progress_bar import progress_for
 
 
 @click.command("check")
@@ -29,6 +30,14 @@ from .options import (
 @strict_option
 @expiring_option
 @jobs_option
+@click.option(
+    "--html",
+    "html_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    metavar="FILE",
+    help="Also write the report as one self-contained HTML page (opens offline, e-mailable).",
+)
 @quiet_option
 @verbose_option
 @click.pass_context
@@ -41,6 +50,7 @@ def check(
     strict: bool,
     expiring_within: int,
     jobs: int | None,
+    html_file: Path | None,
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -51,16 +61,21 @@ def check(
     """
     from ..check import run_check
     from ..report import render_json, render_text
+    from ..report_html import write_html_report
 
-    run = run_check(
-        folder,
-        track=track,
-        as_of=as_of,
-        strict=strict,
-        expiring_within=expiring_within,
-        jobs=jobs,
-    )
-    report = run.report
+    with progress_for(ctx, quiet, verbose) as progress:
+        run = run_check(
+            folder,
+            track=track,
+            as_of=as_of,
+            strict=strict,
+            expiring_within=expiring_within,
+            jobs=jobs,
+            progress=progress,
+        )
+        report = run.report
+        if html_file is not None:
+            write_html_report(run, html_file, progress=progress)
     if as_json:
         click.echo(render_json(report))
     else:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, cast
 
@@ -51,8 +51,11 @@ def read_documents(
     limits: Limits = DEFAULT_LIMITS,
     jobs: int | None = 1,
     cache: object | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> list[Document]:
     """Read every file (in isolated workers), in the order given; never raises for a bad file.
+
+    ``progress("reading documents", done, total)`` is called as each file is read.
 
     ``jobs`` is the most worker processes at once (None: one per CPU). ``cache`` has
     ``get(key) -> dict | None`` and ``put(key, dict)``; failures of the cache are ignored.
@@ -83,7 +86,17 @@ def read_documents(
             first_of_key[key] = index
             tasks.append(Task(index, sized, sha256, size, partial))
     workers = (os.cpu_count() or 1) if jobs is None else max(1, jobs)
-    for outcome in read_in_workers(tasks, limits, workers):
+    total = len(files)
+    done = [total - len(tasks)]
+
+    def one_read() -> None:
+        done[0] += 1
+        if progress is not None:
+            progress("reading documents", done[0], total)
+
+    if progress is not None and done[0]:
+        progress("reading documents", done[0], total)
+    for outcome in read_in_workers(tasks, limits, workers, on_read=one_read):
         results[outcome.index] = outcome.document
         if outcome.cacheable:
             _cache_put(cache, keys[outcome.index], outcome.document)
