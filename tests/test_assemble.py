@@ -19,15 +19,15 @@ from PIL import Image
 from pypdf import PdfReader, PdfWriter
 from reportlab.pdfgen.canvas import Canvas
 
-from img_dossier.assemble import (
+from img_dossier.errors import OutputError
+from img_dossier.model import OWN_OUTPUT_KEY, ChecklistRef, Document, ItemResult, Problem, Report
+from img_dossier.output.assemble import (
     IncompleteError,
     assemble,
     completeness_line,
     default_output_name,
 )
-from img_dossier.errors import OutputError
-from img_dossier.model import OWN_OUTPUT_KEY, ChecklistRef, Document, ItemResult, Problem, Report
-from img_dossier.textshape import visual
+from img_dossier.output.textshape import visual
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 NAME = "Lucia Fernanda Quispe Mamani"

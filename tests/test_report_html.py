@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from img_dossier.cli import cli
-from img_dossier.report_html import source_links
+from img_dossier.output.report_html import source_links
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"

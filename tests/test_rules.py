@@ -12,15 +12,15 @@ from typing import Any
 
 import pytest
 
-from img_dossier import checklist as checklist_mod
-from img_dossier import rules
-from img_dossier.checklist import Checklist
+from img_dossier.checking import rules
+from img_dossier.checking.verify import verify
+from img_dossier.config import checklist as checklist_mod
+from img_dossier.config.checklist import Checklist
+from img_dossier.config.profile import parse_profile
 from img_dossier.errors import BadInputError
-from img_dossier.facts import extract
+from img_dossier.facts.document import extract
+from img_dossier.facts.mrz import check_digit
 from img_dossier.model import ChecklistRef, Document, ItemResult, Report
-from img_dossier.mrz import check_digit
-from img_dossier.profile import parse_profile
-from img_dossier.verify import verify
 
 AS_OF = date(2026, 11, 29)
 

@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from .. import __version__
-from ..audit import (
+from ..audit.run import (
     AuditOptions,
     AuditRow,
     CalendarRow,
@@ -28,10 +28,10 @@ from ..audit import (
     sort_rows,
     summarize,
 )
-from ..cache import ReadCache
 from ..errors import ExitCode
+from ..output.report import spreadsheet_cell
 from ..progress import CLIENTS, ProgressCallback
-from ..report import spreadsheet_cell
+from ..readers.cache import ReadCache
 from .options import (
     as_of_option,
     expiring_option,
@@ -181,7 +181,7 @@ def _report(
     ordered = sort_rows(rows)
     _write_files(files, ordered, expiring, deadlines, options, summary)
     if calendar and fmt == "ics":
-        from ..audit_outputs import calendar_ics
+        from ..audit.outputs import calendar_ics
 
         sys.stdout.flush()
         sys.stdout.buffer.write(calendar_ics(expiring, deadlines, as_of=options.as_of))
@@ -218,10 +218,10 @@ def _write_files(
     summary: dict[str, int],
 ) -> None:
     """The dashboard and the workbook, each written atomically (exit 4 when it cannot be)."""
-    from ..outfile import write_output
+    from ..output.outfile import write_output
 
     if files.html is not None:
-        from ..audit_outputs import dashboard_html
+        from ..audit.outputs import dashboard_html
 
         page = dashboard_html(
             rows, expiring, deadlines, as_of=options.as_of,
@@ -229,7 +229,7 @@ def _write_files(
         )
         write_output(files.html, page.encode("utf-8"))
     if files.xlsx is not None:
-        from ..audit_outputs import workbook_xlsx
+        from ..audit.outputs import workbook_xlsx
 
         write_output(files.xlsx, workbook_xlsx(rows, expiring, deadlines, as_of=options.as_of))
 

@@ -80,8 +80,8 @@ def build(
     missing (the dossier is still written, unless --strict), 3 when DIR or its
     dossier.yaml cannot be used, 4 when the dossier cannot be written.
     """
-    from ..assemble import IncompleteError, assemble, default_output_name
-    from ..check import run_check
+    from ..checking.pipeline import run_check
+    from ..output.assemble import IncompleteError, assemble, default_output_name
 
     run = run_check(folder, track=track, as_of=as_of, strict=strict)
     report = run.report
@@ -121,7 +121,7 @@ def build(
 
 
 def _text(report: Report, verbose: bool, ctx: click.Context) -> str:
-    from ..report import render_text
+    from ..output.report import render_text
 
     return render_text(
         report,

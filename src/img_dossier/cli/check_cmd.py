@@ -59,9 +59,9 @@ def check(
     Exit 0 when every required item is there and valid, 1 when something is missing,
     insufficient, invalid or expired, 3 when DIR or its dossier.yaml cannot be used.
     """
-    from ..check import run_check
-    from ..report import render_json, render_text
-    from ..report_html import write_html_report
+    from ..checking.pipeline import run_check
+    from ..output.report import render_json, render_text
+    from ..output.report_html import write_html_report
 
     with progress_for(ctx, quiet, verbose) as progress:
         run = run_check(

@@ -23,9 +23,9 @@ from datetime import date, datetime, time, timezone
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .audit import AuditRow, CalendarRow, Expiry, sort_calendar
-from .report_html import css, environment
+from .. import __version__
+from ..output.report_html import css, environment
+from .run import AuditRow, CalendarRow, Expiry, sort_calendar
 
 _HTML_DIR = Path(__file__).parent / "html"
 

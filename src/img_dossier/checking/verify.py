@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from ..config.checklist import Checklist, Item
+from ..config.profile import Profile
+from ..facts.language import guess_language
+from ..model import Document, ItemResult, Problem
 from . import rules
-from .checklist import Checklist, Item
-from .language import guess_language
-from .model import Document, ItemResult, Problem
-from .profile import Profile
 
 #: How bad a status is, for "a rule may make an item worse, never better".
 SEVERITY = {

@@ -15,13 +15,14 @@ from collections.abc import Collection, Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from . import dates, names, results
-from .model import Document
+from ..config.profile import Profile
+from ..model import Document
+from . import dates, names
+from . import exams as results
 from .mrz import find_mrz
-from .profile import Profile
 
 if TYPE_CHECKING:
-    from .checklist import Checklist
+    from ..config.checklist import Checklist
 
 #: Facts are read from this much of a document's text (its first pages, bounded).
 MAX_TEXT = 60_000
@@ -261,8 +262,8 @@ def extract(
 
 def _read_text(text: str, cache: object | None) -> dict[str, Any]:
     """read_text, through the cache when there is one (two-digit MRZ years depend on the year)."""
+    from ..readers.cache import memoized
     from . import mrz
-    from .cache import memoized
 
     code = (sys.modules[__name__], dates, names, results, mrz)
     payload = f"{date.today().year}\n{text}"

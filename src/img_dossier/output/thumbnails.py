@@ -22,8 +22,8 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from .model import Document
-from .readers import DEFAULT_LIMITS, Limits
+from ..model import Document
+from ..readers import DEFAULT_LIMITS, Limits
 
 #: Longest side of a thumbnail, in CSS pixels; rendered at twice that for sharp screens.
 THUMB_PX = 150

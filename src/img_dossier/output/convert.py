@@ -45,9 +45,9 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from . import __version__
-from .model import OWN_OUTPUT_KEY, Document
-from .readers.sniff import EXTENSION_FORMATS
+from .. import __version__
+from ..model import OWN_OUTPUT_KEY, Document
+from ..readers.sniff import EXTENSION_FORMATS
 from .textshape import ShapedParagraph as Paragraph
 from .textshape import visual
 

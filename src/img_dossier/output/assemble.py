@@ -44,10 +44,10 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from . import __version__
+from .. import __version__
+from ..errors import DossierError, ExitCode, OutputError
+from ..model import BLOCKING_STATUSES, OWN_OUTPUT_KEY, Document, ItemResult, Report
 from .convert import MARGIN, marked_canvas, page_size, register_fonts, to_pdf
-from .errors import DossierError, ExitCode, OutputError
-from .model import BLOCKING_STATUSES, OWN_OUTPUT_KEY, Document, ItemResult, Report
 from .textshape import ShapedParagraph, visual
 
 OTHER_TITLE = "Other documents"

@@ -12,7 +12,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from .errors import OutputError
+from ..errors import OutputError
 
 
 def write_output(path: Path, data: bytes, *, sources: Iterable[Path] = ()) -> None:

@@ -13,7 +13,7 @@ never items. Rule types and their parameters (all optional unless marked):
 - ``min-scores``: ``scores`` (required): component -> minimum, all from one document (one
   sitting); ``exam`` limits the rule to documents of that exam.
 - ``outcome``: the ``outcome`` fact must be ``expect`` (default ``pass``).
-- ``required-elements``: every element of a Statement of Need (img_dossier.son), the
+- ``required-elements``: every element of a Statement of Need (facts.statement_of_need), the
   specialty equal to ``training.specialty`` and to the specialty of the documents of the
   items in ``specialty_from`` (e.g. the training contract).
 - ``name-match``: the name a document states is the applicant's (``name-mismatch``).
@@ -40,14 +40,14 @@ from datetime import date, timedelta
 from pathlib import PurePosixPath
 from typing import Any
 
-from . import facts as facts_mod
-from .checklist import CONDITION_VARIABLES, Checklist, Condition, Item, Rule
-from .dates import add_months
-from .errors import BadInputError
-from .model import Document, Problem
-from .names import same_person
-from .origin import letter_origin
-from .profile import Profile
+from ..config.checklist import CONDITION_VARIABLES, Checklist, Condition, Item, Rule
+from ..config.profile import Profile
+from ..errors import BadInputError
+from ..facts import document as facts_mod
+from ..facts.dates import add_months
+from ..facts.names import same_person
+from ..facts.origin import letter_origin
+from ..model import Document, Problem
 
 
 @dataclass(frozen=True)
@@ -421,7 +421,7 @@ def _fold(text: str) -> str:
 def _required_elements(
     rule: Rule, item: Item, docs: Sequence[Document], ctx: RuleContext
 ) -> RuleOutcome:
-    from . import son  # the letters' module owns the element list
+    from ..facts import statement_of_need as son  # the letters' module owns the element list
 
     wanted = ctx.profile.training.specialty
     names, _ = applicant_names(ctx)
@@ -552,7 +552,7 @@ def _pairs(original: Document, item: Item, translation: Document, ctx: RuleConte
 
 
 def _translation(rule: Rule, item: Item, docs: Sequence[Document], ctx: RuleContext) -> RuleOutcome:
-    from .language import guess_language  # the core's guesser
+    from ..facts.language import guess_language  # the core's guesser
 
     accepted = {lang.lower() for lang in ctx.checklist.languages}
     translation_items: Sequence[str] = rule.params.get("translation_items") or ("translation",)

@@ -15,15 +15,15 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .model import Problem, Report
+from ..model import Problem, Report
 from .report import _last_line
 
 if TYPE_CHECKING:
     import jinja2
 
-    from .check import CheckRun
-    from .checklist import Checklist
-    from .progress import ProgressCallback
+    from ..checking.pipeline import CheckRun
+    from ..config.checklist import Checklist
+    from ..progress import ProgressCallback
 
 _HTML_DIR = Path(__file__).parent / "html"
 
@@ -223,8 +223,8 @@ def write_html_report(
     run: CheckRun, path: Path, *, progress: ProgressCallback | None = None
 ) -> None:
     """Thumbnails (bounded, in a child process), the page, written atomically (exit 4 if not)."""
+    from ..progress import THUMBNAILS
     from .outfile import write_output
-    from .progress import THUMBNAILS
     from .thumbnails import thumbnails
 
     def step(done: int, total: int) -> None:

@@ -10,7 +10,7 @@ import textwrap
 from collections.abc import Iterable
 from typing import Any
 
-from .model import Document, ItemResult, Problem, Report
+from ..model import Document, ItemResult, Problem, Report
 
 #: Prose (the advice) is wrapped to this many columns.
 _WIDTH = 96
