@@ -27,7 +27,7 @@ from .. import __version__
 from ..output.report_html import css, environment
 from .run import AuditRow, CalendarRow, Expiry, sort_calendar
 
-_HTML_DIR = Path(__file__).parent / "html"
+_HTML_DIR = Path(__file__).parent.parent / "output" / "html"
 
 STATUS_WORDS = {"complete": "Complete", "incomplete": "Incomplete", "error": "Not checked"}
 _RANK = {"error": 0, "incomplete": 1, "complete": 2}
