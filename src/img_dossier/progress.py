@@ -15,8 +15,7 @@ ProgressCallback = Callable[[str, int, int], None]
 
 READING = "reading documents"
 THUMBNAILS = "drawing thumbnails"
-CONVERTING = "converting documents"
-STAMPING = "stamping pages"
+ADDING = "adding documents"
 PACKING = "packing uploads"
 LETTERS = "rendering letters"
 CLIENTS = "checking clients"

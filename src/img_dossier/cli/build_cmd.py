@@ -19,6 +19,7 @@ from .options import (
     use_color,
     verbose_option,
 )
+from .progress_bar import progress_for, warn_missing_glyphs
 
 
 def human_size(n: int) -> str:
@@ -82,19 +83,23 @@ def build(
     """
     from ..checking.pipeline import run_check
     from ..output.assemble import IncompleteError, assemble, default_output_name
+    from ..output.glyphs import collect_missing
 
-    run = run_check(folder, track=track, as_of=as_of, strict=strict)
-    report = run.report
-    out = output or Path.cwd() / default_output_name(run.profile.applicant.family_name)
     try:
-        result = assemble(
-            run,
-            out,
-            page_size=page_size.lower(),
-            stamp=stamp,
-            strict=strict,
-            track=run.checklist.track,
-        )
+        with progress_for(ctx, quiet, verbose) as progress:
+            run = run_check(folder, track=track, as_of=as_of, strict=strict, progress=progress)
+            report = run.report
+            out = output or Path.cwd() / default_output_name(run.profile.applicant.family_name)
+            with collect_missing() as missing:
+                result = assemble(
+                    run,
+                    out,
+                    page_size=page_size.lower(),
+                    stamp=stamp,
+                    strict=strict,
+                    track=run.checklist.track,
+                    progress=progress,
+                )
     except IncompleteError:
         if as_json:
             data = report.to_json()
@@ -116,6 +121,8 @@ def build(
             click.echo(_text(report, verbose, ctx), nl=False, color=use_color())
         for rel, why in result.left_out:
             click.echo(f"dossier: left out {rel}: {why}", err=True)
+    if missing:
+        warn_missing_glyphs(result.path, missing)
         click.echo(f"{result.path}: {result.pages} pages, {human_size(result.bytes)}")
     ctx.exit(int(ExitCode.OK if report.complete else ExitCode.INCOMPLETE))
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Iterable
 from typing import Any
 
 import click
@@ -84,3 +85,15 @@ class Progress:
 def progress_for(ctx: click.Context, quiet: bool, verbose: bool) -> Progress:
     """The progress of a command, from its -q/-v and the group's -v."""
     return Progress(quiet=quiet, verbose=verbose or bool(ctx.meta.get("verbose")))
+
+
+def warn_missing_glyphs(path: object, chars: Iterable[str]) -> None:
+    """``dossier: warning: FILE: no font draws '𓀀' (U+13000 ...); install ...`` on stderr."""
+    from ..output.glyphs import INSTALL_HINT, describe_missing
+
+    shown = describe_missing(set(chars))
+    click.echo(
+        f"dossier: warning: {path}: no font draws {shown}; these show as empty boxes. "
+        f"To fix it, {INSTALL_HINT}",
+        err=True,
+    )

@@ -47,7 +47,9 @@ from reportlab.platypus import (
 from .. import __version__
 from ..errors import DossierError, ExitCode, OutputError
 from ..model import BLOCKING_STATUSES, OWN_OUTPUT_KEY, Document, ItemResult, Report
+from ..progress import ADDING, ProgressCallback
 from .convert import MARGIN, marked_canvas, page_size, register_fonts, to_pdf
+from .glyphs import font_runs, string_width
 from .textshape import ShapedParagraph, visual
 
 OTHER_TITLE = "Other documents"
@@ -580,21 +582,31 @@ def _stamp_font(
     """
     buf = BytesIO()
     canvas = marked_canvas(buf)
-    canvas.setFont(font_name, STAMP_FONT_SIZE)
-    canvas.drawString(0, 0, "".join(sorted(set("".join(texts)))))
-    font = pdfmetrics.getFont(font_name)
+    # a character font_name lacks (a Chinese or Korean name) is drawn in a found font
+    pieces = {text: font_runs(text, font_name) for text in set(texts)}
+    by_font: dict[str, set[str]] = {}
+    for runs_of_text in pieces.values():
+        for fname, piece in runs_of_text:
+            by_font.setdefault(fname, set()).update(piece)
+    for fname, chars in by_font.items():
+        canvas.setFont(fname, STAMP_FONT_SIZE)
+        canvas.drawString(0, 0, "".join(sorted(chars)))
     doc = canvas._doc
-    if hasattr(font, "splitString"):  # a TrueType font, embedded as subsets
-        runs = {
-            text: [
-                (font.getSubsetInternalName(subset, doc), data)
-                for subset, data in font.splitString(text, doc)
-            ]
-            for text in set(texts)
-        }
-    else:  # a standard font in WinAnsiEncoding
-        name = doc.getInternalFontName(font_name)
-        runs = {text: [(name, text.encode("cp1252"))] for text in set(texts)}
+    runs: dict[str, list[tuple[str, bytes]]] = {}
+    for text, runs_of_text in pieces.items():
+        encoded: list[tuple[str, bytes]] = []
+        for fname, piece in runs_of_text:
+            font = pdfmetrics.getFont(fname)
+            if hasattr(font, "splitString"):  # a TrueType font, embedded as subsets
+                encoded += [
+                    (font.getSubsetInternalName(subset, doc), data)
+                    for subset, data in font.splitString(piece, doc)
+                ]
+            else:  # a standard font in WinAnsiEncoding
+                encoded.append(
+                    (doc.getInternalFontName(fname), piece.encode("cp1252", "replace"))
+                )
+        runs[text] = encoded
     canvas.showPage()
     canvas.save()
     return buf.getvalue(), runs
@@ -620,7 +632,7 @@ def _apply_stamps(writer: PdfWriter, first: int, texts: Sequence[str], font_name
         page = pages[first + k]
         x0, y0, x1, y1, rotate = _visual_box(page)
         width = (x1 - x0) if rotate in (0, 180) else (y1 - y0)
-        x = (width - pdfmetrics.stringWidth(text, font_name, STAMP_FONT_SIZE)) / 2
+        x = (width - string_width(text, font_name, STAMP_FONT_SIZE)) / 2
         ops = [
             f"Q\nq {' '.join(_num(v) for v in _stamp_matrix(x0, y0, x1, y1, rotate))} cm",
             f"BT {grey} {_num(x)} {_num(STAMP_BASELINE)} Td",
@@ -713,15 +725,12 @@ def _float(value: Any) -> float | None:
 
 
 def default_output_name(family_name: str | None) -> str:
-    """``quispe-mamani-dossier.pdf`` from the family name; ``dossier.pdf`` without one."""
-    import re
-    import unicodedata
+    """``quispe-mamani-dossier.pdf`` from the family name (王 -> ``wang-dossier.pdf``, any
+    script transliterated); ``dossier.pdf`` without one."""
+    from .filenames import slug
 
-    if not family_name:
-        return "dossier.pdf"
-    ascii_name = unicodedata.normalize("NFKD", family_name).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
-    return f"{slug}-dossier.pdf" if slug else "dossier.pdf"
+    stem = slug(family_name or "")
+    return f"{stem}-dossier.pdf" if stem else "dossier.pdf"
 
 
 def check_target(out: Path, report: Report, folder: Path) -> None:
@@ -764,8 +773,11 @@ def assemble(
     strict: bool = False,
     track: str | None = None,
     write: Callable[[PdfWriter, Any], None] | None = None,
+    progress: ProgressCallback | None = None,
 ) -> DossierResult:
     """Build the dossier of a checked folder at ``out`` (atomically) and say what is in it.
+
+    ``progress("adding documents", done, total)`` is called as each document is added.
 
     ``strict``: an incomplete folder raises IncompleteError and writes nothing. ``track``
     is the name shown on the cover (default: the checklist id). ``write`` replaces
@@ -781,9 +793,14 @@ def assemble(
     with tempfile.TemporaryDirectory(prefix="img-dossier-build-") as tmpdir:
         groups: list[_Group] = []
         offset = 0
+        total = sum(len(docs) for _, _, docs in planned)
+        done = 0
         for n, (item, title, docs) in enumerate(planned):
             group = _Group(item, title)
             for k, doc in enumerate(docs):
+                done += 1
+                if progress is not None:
+                    progress(ADDING, done, total)
                 path = doc.path
                 if doc.format != "pdf":
                     path = Path(tmpdir) / f"{n}-{k}.pdf"

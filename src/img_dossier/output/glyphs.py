@@ -35,6 +35,9 @@ from typing import Any
 
 from reportlab.pdfbase import pdfmetrics
 
+#: Fonts that come with the package (DejaVu Sans; Noto Sans Devanagari).
+BUNDLED = Path(__file__).parent / "fonts"
+
 #: Environment variable naming extra font folders or files (searched first).
 ENV_FONTS = "IMG_DOSSIER_FONTS"
 
@@ -82,9 +85,10 @@ def font_dirs() -> list[Path]:
     for part in os.environ.get(ENV_FONTS, "").split(os.pathsep):
         if part.strip():
             found.append(Path(part.strip()).expanduser())
+    found.append(BUNDLED)
     home = Path.home()
     if sys.platform == "win32":
-        windir = os.environ.get("WINDIR") or os.environ.get("SystemRoot") or r"C:\Windows"
+        windir = os.environ.get("WINDIR") or os.environ.get("SYSTEMROOT") or r"C:\Windows"
         found.append(Path(windir) / "Fonts")
         local = os.environ.get("LOCALAPPDATA")
         if local:
@@ -226,12 +230,9 @@ def font_runs(text: str, font_name: str) -> list[tuple[str, str]]:
                 _record(chr(code))
     runs: list[tuple[str, str]] = []
     for ch, face in zip(text, owners, strict=True):
-        # spaces and marks between two fallback characters stay with them
         name = font_name if face is None else names[face]
         if runs and runs[-1][0] == name:
             runs[-1] = (name, runs[-1][1] + ch)
-        elif runs and not _needs_glyph(ch) and can_draw(runs[-1][0], ch):
-            runs[-1] = (runs[-1][0], runs[-1][1] + ch)
         else:
             runs.append((name, ch))
     return runs
@@ -239,7 +240,7 @@ def font_runs(text: str, font_name: str) -> list[tuple[str, str]]:
 
 def string_width(text: str, font_name: str, size: float) -> float:
     """Width of ``text`` as ``font_runs`` draws it."""
-    return sum(pdfmetrics.stringWidth(p, f, size) for f, p in font_runs(text, font_name))
+    return float(sum(pdfmetrics.stringWidth(p, f, size) for f, p in font_runs(text, font_name)))
 
 
 def missing_glyphs(text: str, font_name: str) -> list[str]:
@@ -299,7 +300,7 @@ def _register(face: _Face, codes: frozenset[int]) -> str:
         if name not in pdfmetrics.getRegisteredFontNames():
             from reportlab.pdfbase.ttfonts import TTFont
 
-            data = _truetype_subset(face, codes)
+            data = _truetype_subset(face, codes, name)
             pdfmetrics.registerFont(TTFont(name, io.BytesIO(data)))
         return name
 
@@ -316,7 +317,7 @@ def _source_font(path: Path, index: int) -> Any:
     return TTFont(str(path), fontNumber=index, lazy=True)
 
 
-def _truetype_subset(face: _Face, codes: frozenset[int]) -> bytes:
+def _truetype_subset(face: _Face, codes: frozenset[int], ps_name: str) -> bytes:
     """A TrueType font with only ``codes`` of a CFF-outlined face (curves made quadratic)."""
     from fontTools.fontBuilder import FontBuilder
     from fontTools.pens.cu2quPen import Cu2QuPen
@@ -355,7 +356,8 @@ def _truetype_subset(face: _Face, codes: frozenset[int]) -> bytes:
     hhea = source["hhea"]
     fb.setupHorizontalHeader(ascent=hhea.ascent, descent=hhea.descent)
     family = str(source["name"].getDebugName(1) or "Fallback")
-    fb.setupNameTable({"familyName": family, "styleName": "Regular"})
+    # a PostScript name of its own: reportlab keeps one font per face name
+    fb.setupNameTable({"familyName": family, "styleName": "Regular", "psName": ps_name})
     os2 = source["OS/2"]
     fb.setupOS2(
         sTypoAscender=os2.sTypoAscender,
