@@ -13,6 +13,7 @@ from ..model import Report
 from .options import (
     as_of_option,
     json_option,
+    no_cache_option,
     quiet_option,
     strict_option,
     track_option,
@@ -57,8 +58,16 @@ def human_size(n: int) -> str:
     show_default=True,
     help="Print the applicant's name and the page number in the bottom margin of each page.",
 )
+@click.option(
+    "--include-unclassified",
+    is_flag=True,
+    default=False,
+    help="Also put documents not recognised as a checklist item in an 'Other documents' "
+    "section (by default they stay private: left out and listed).",
+)
 @strict_option
 @json_option
+@no_cache_option
 @quiet_option
 @verbose_option
 @click.pass_context
@@ -70,8 +79,10 @@ def build(
     as_of: date | None,
     page_size: str,
     stamp: bool,
+    include_unclassified: bool,
     strict: bool,
     as_json: bool,
+    no_cache: bool,
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -84,10 +95,14 @@ def build(
     from ..checking.pipeline import run_check
     from ..output.assemble import IncompleteError, assemble, default_output_name
     from ..output.glyphs import collect_missing
+    from ..readers.cache import ReadCache
 
+    cache = None if no_cache else ReadCache()
     try:
         with progress_for(ctx, quiet, verbose) as progress:
-            run = run_check(folder, track=track, as_of=as_of, strict=strict, progress=progress)
+            run = run_check(
+                folder, track=track, as_of=as_of, strict=strict, cache=cache, progress=progress
+            )
             report = run.report
             out = output or Path.cwd() / default_output_name(run.profile.applicant.family_name)
             with collect_missing() as missing:
@@ -98,6 +113,8 @@ def build(
                     stamp=stamp,
                     strict=strict,
                     track=run.checklist.track,
+                    include_unclassified=include_unclassified,
+                    cache=cache,
                     progress=progress,
                 )
     except IncompleteError:
@@ -119,11 +136,16 @@ def build(
     else:
         if not quiet:
             click.echo(_text(report, verbose, ctx), nl=False, color=use_color())
-        for rel, why in result.left_out:
-            click.echo(f"dossier: left out {rel}: {why}", err=True)
+            if result.left_out:
+                click.echo(f"\nLeft out of the dossier ({len(result.left_out)}):")
+                for rel, why in result.left_out:
+                    click.echo(f"  {rel}: {why}")
+        else:
+            for rel, why in result.left_out:
+                click.echo(f"dossier: left out {rel}: {why}", err=True)
+        click.echo(f"{result.path}: {result.pages} pages, {human_size(result.bytes)}")
     if missing:
         warn_missing_glyphs(result.path, missing)
-        click.echo(f"{result.path}: {result.pages} pages, {human_size(result.bytes)}")
     ctx.exit(int(ExitCode.OK if report.complete else ExitCode.INCOMPLETE))
 
 

@@ -13,6 +13,7 @@ from .options import (
     expiring_option,
     jobs_option,
     json_option,
+    no_cache_option,
     quiet_option,
     strict_option,
     track_option,
@@ -38,6 +39,7 @@ from .progress_bar import progress_for
     metavar="FILE",
     help="Also write the report as one self-contained HTML page (opens offline, e-mailable).",
 )
+@no_cache_option
 @quiet_option
 @verbose_option
 @click.pass_context
@@ -51,6 +53,7 @@ def check(
     expiring_within: int,
     jobs: int | None,
     html_file: Path | None,
+    no_cache: bool,
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -62,6 +65,7 @@ def check(
     from ..checking.pipeline import run_check
     from ..output.report import render_json, render_text
     from ..output.report_html import write_html_report
+    from ..readers.cache import ReadCache
 
     with progress_for(ctx, quiet, verbose) as progress:
         run = run_check(
@@ -71,6 +75,7 @@ def check(
             strict=strict,
             expiring_within=expiring_within,
             jobs=jobs,
+            cache=None if no_cache else ReadCache(),
             progress=progress,
         )
         report = run.report

@@ -19,7 +19,7 @@ from typing import Any, Protocol, cast
 from ..model import DOCUMENT_FORMATS, PROBLEM_CODES, Document, Problem, SourceFile
 
 #: Bump when a reader changes what it returns, so that cached readings are not reused.
-READER_VERSION = 1
+READER_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -61,10 +61,9 @@ def read_documents(
     ``get(key) -> dict | None`` and ``put(key, dict)``; failures of the cache are ignored.
     """
     from .dispatch import failed_document, file_digest, unopenable_problem
-    from .pool import Task, read_in_workers
 
     results: list[Document | None] = [None] * len(files)
-    tasks: list[Task] = []
+    tasks: list[tuple[int, SourceFile, str, int, bool]] = []
     keys: dict[int, str] = {}
     first_of_key: dict[str, int] = {}
     repeats: list[tuple[int, int]] = []
@@ -84,8 +83,7 @@ def read_documents(
             repeats.append((index, first_of_key[key]))  # same content and extension: read once
         else:
             first_of_key[key] = index
-            tasks.append(Task(index, sized, sha256, size, partial))
-    workers = (os.cpu_count() or 1) if jobs is None else max(1, jobs)
+            tasks.append((index, sized, sha256, size, partial))
     total = len(files)
     done = [total - len(tasks)]
 
@@ -96,7 +94,9 @@ def read_documents(
 
     if progress is not None and done[0]:
         progress("reading documents", done[0], total)
-    for outcome in read_in_workers(tasks, limits, workers, on_read=one_read):
+    # warm: no worker starts
+    outcomes = _read_uncached(tasks, limits, jobs, one_read) if tasks else []
+    for outcome in outcomes:
         results[outcome.index] = outcome.document
         if outcome.cacheable:
             _cache_put(cache, keys[outcome.index], outcome.document)
@@ -107,6 +107,22 @@ def read_documents(
         results[index] = dataclasses.replace(doc, rel=source.rel, path=source.path)
     assert all(doc is not None for doc in results)
     return cast(list[Document], results)
+
+
+def _read_uncached(
+    tasks: Sequence[tuple[int, SourceFile, str, int, bool]],
+    limits: Limits,
+    jobs: int | None,
+    on_read: Callable[[], None] | None = None,
+) -> list[Any]:
+    """Read what the cache did not have, in worker processes (started only now)."""
+    from .dispatch import preload
+    from .pool import Task, read_in_workers
+    from .sniff import extension_format
+
+    preload({extension_format(source.rel) for _, source, _, _, _ in tasks})
+    workers = (os.cpu_count() or 1) if jobs is None else max(1, jobs)
+    return list(read_in_workers([Task(*task) for task in tasks], limits, workers, on_read=on_read))
 
 
 def read_one(source: SourceFile, limits: Limits = DEFAULT_LIMITS) -> Document:
