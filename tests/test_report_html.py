@@ -86,10 +86,17 @@ def test_status_is_a_word_as_well_as_a_colour(pages: dict[str, tuple[str, dict]]
 
 
 def test_problem_links_to_its_rule_source(pages: dict[str, tuple[str, dict]]) -> None:
-    page, _ = pages["problems"]
+    page, report = pages["problems"]
+    (passport,) = [i for i in report["items"] if i["id"] == "passport"]
+    docs = {d["path"]: d for d in report["documents"]}
+    codes = {p["code"] for p in passport["problems"]}
+    codes |= {p["code"] for rel in passport["documents"] for p in docs[rel]["problems"]}
+    assert codes
     row = page[page.index('id="item-passport"') :]
     row = row[: row.index("</tr>")]
-    assert "<code>expired</code>" in row and 'href="https://' in row
+    for code in codes:
+        assert f"<code>{code}</code>" in row
+    assert '(source: ' in row and 'href="https://' in row
 
 
 def test_stdout_is_the_same_with_and_without_html(tmp_path: Path) -> None:
