@@ -9,7 +9,7 @@ table.querySelectorAll("th button").forEach(function (button) {
     th.setAttribute("aria-sort", up ? "ascending" : "descending");
     var rows = Array.prototype.slice.call(body.rows);
     rows.sort(function (a, b) {
-      var x = key(a, col), y = key(b, col), n = parseFloat(x) - parseFloat(y);
+      var x = key(a, col), y = key(b, col), n = Number(x) - Number(y);
       return (isNaN(n) ? x.localeCompare(y) : n) * (up ? 1 : -1);
     });
     rows.forEach(function (r) { body.appendChild(r); });
