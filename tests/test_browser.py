@@ -119,7 +119,7 @@ def test_dashboard_of_60_clients_sorts_and_stays_offline(
 
 
 def test_dashboard_reads_without_javascript(dashboard: tuple[Path, dict]) -> None:
-    page, data = dashboard
+    page, _ = dashboard
     html = page.read_text(encoding="utf-8")
     table = html[html.index('<table id="clients"') :]
     assert table[: table.index("</table>")].count("<tr data-status=") == 60
