@@ -121,6 +121,9 @@ class Person:
     usmle_id: str = ""
     aamc_id: str = ""
     mcc_id: str = ""
+    #: dossier.yaml lines for what no document shows (exam attempts, US clinical
+    #: experience, residence): the facts `dossier programs screen` compares with programs.
+    screen_yaml: tuple[str, ...] = ()
 
     @property
     def full_name(self) -> str:
@@ -192,6 +195,16 @@ US_APPLICANT = Person(
     status="none",
     ecfmg_certified=True,
     other_names=("Lucia Quispe",),
+    screen_yaml=(
+        "exams:                  # attempts per exam, as the USMLE transcript lists them",
+        "  usmle-step1: {attempts: 1, failures: 0}",
+        "  usmle-step2-ck: {attempts: 1, failures: 0}",
+        "us_clinical_experience: # US rotations with their dates ([] when none)",
+        '  - {kind: elective, where: "Lakeshore General Hospital, Cleveland OH", '
+        "start: 2024-05-06, end: 2024-06-28}",
+        '  - {kind: observership, where: "Gulf Coast Medical Center, Houston TX", '
+        "start: 2024-09-02, end: 2024-10-25}",
+    ),
     usmle_id="1-290-345-7",
     aamc_id="15839204",
 )
@@ -234,6 +247,14 @@ CANADA_APPLICANT = Person(
     status="permanent-resident",
     province="ON",
     mcc_id="2194536",
+    screen_yaml=(
+        "exams:                  # attempts per exam, as the MCC record lists them",
+        "  mccqe1: {attempts: 1, failures: 0}",
+        "  nac: {attempts: 1, failures: 0}",
+        "residence:              # where in Canada the applicant lives",
+        '  province: "ON"',
+        "  since: 2023-09-01",
+    ),
 )
 
 
@@ -2268,6 +2289,7 @@ def dossier_yaml(track: str, person: Person, files: Sequence[tuple[str, str]] = 
     lines += [
         "dates:                  # facts a scan may not show",
         f"  passport_expiry: {p.passport_expiry.isoformat()}",
+        *p.screen_yaml,
     ]
     if files:
         lines.append("files:")

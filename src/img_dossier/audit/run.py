@@ -26,6 +26,8 @@ from ..errors import BadInputError, DossierError
 if TYPE_CHECKING:
     from ..checking.pipeline import CheckRun
     from ..config.checklist import Checklist
+    from ..programs.load import LoadedList
+    from ..programs.matrix import ClientScreen
 
 #: Fact or ``dates:`` keys that name an expiry (``expiry``, ``passport_expiry``, ``expires``,
 #: ``valid_until`` ...): any such key whose value is a date is an expiry.
@@ -130,6 +132,7 @@ class ClientResult:
 
     row: AuditRow
     calendar: tuple[CalendarRow, ...] = ()
+    programs: ClientScreen | None = None  # with --programs: the client's program screen
     deadlines: tuple[CalendarRow, ...] = ()  # dates to act by, from today on (dossier.yaml)
 
 
@@ -142,6 +145,7 @@ class AuditOptions:
     expiring_within: int = 90
     strict: bool = False
     cache: object | None = None
+    programs: LoadedList | None = None  # a program list to screen every client against
 
 
 # -- discovery ---------------------------------------------------------------------------
@@ -386,7 +390,17 @@ def result_of(client: Client, run: CheckRun, options: AuditOptions) -> ClientRes
             **dataclasses.asdict(e), folder=client.folder, applicant=report.applicant
         )
 
-    return ClientResult(row, tuple(whose(e) for e in soon), tuple(whose(e) for e in ahead))
+    screened = None
+    if options.programs is not None:
+        from ..programs.matrix import client_screen
+
+        screened = client_screen(run, options.programs)
+    return ClientResult(
+        row,
+        tuple(whose(e) for e in soon),
+        screened,
+        deadlines=tuple(whose(e) for e in ahead),
+    )
 
 
 # -- expiries ----------------------------------------------------------------------------
