@@ -368,7 +368,11 @@ def result_of(client: Client, run: CheckRun, options: AuditOptions) -> ClientRes
     soon = [
         e for e in expiries(run, options.as_of) if e.days_left <= options.expiring_within
     ]
-    ahead = [e for e in deadlines(run, options.as_of) if e.days_left >= 0]
+    ahead = sorted(
+        (e for e in [*deadlines(run, options.as_of), *step_deadlines(run, None)]
+         if e.days_left >= 0),
+        key=lambda e: (e.date, e.what),
+    )
     row = AuditRow(
         folder=client.folder,
         applicant=report.applicant,
@@ -390,6 +394,7 @@ def result_of(client: Client, run: CheckRun, options: AuditOptions) -> ClientRes
             **dataclasses.asdict(e), folder=client.folder, applicant=report.applicant
         )
 
+    calendar = [whose(e) for e in [*soon, *step_deadlines(run, options.expiring_within)]]
     screened = None
     if options.programs is not None:
         from ..programs.matrix import client_screen
@@ -397,10 +402,30 @@ def result_of(client: Client, run: CheckRun, options: AuditOptions) -> ClientRes
         screened = client_screen(run, options.programs)
     return ClientResult(
         row,
-        tuple(whose(e) for e in soon),
+        tuple(sort_calendar(calendar)),
         screened,
         deadlines=tuple(whose(e) for e in ahead),
     )
+
+
+def is_step(entry: Expiry) -> bool:
+    """True for a dated step of the checklist (it has no document; expiries always do)."""
+    return entry.document is None
+
+
+def step_deadlines(run: CheckRun, within: int | None) -> list[Expiry]:
+    """The client's coming dated steps (checklist ``steps:``) within the window (None: all),
+    as calendar entries; a step whose date is not published has no place on a calendar
+    (``check`` lists it as not confirmed)."""
+    found = []
+    for step in run.report.steps:
+        if step.date is None or step.days_left is None:
+            continue
+        if within is not None and step.days_left > within:
+            continue
+        what = f"step: {step.title}" + ("" if step.confirmed else " (date not confirmed)")
+        found.append(Expiry(step.id, None, what, step.date, step.days_left))
+    return found
 
 
 # -- expiries ----------------------------------------------------------------------------
