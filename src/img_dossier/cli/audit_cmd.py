@@ -24,6 +24,7 @@ from ..audit.run import (
     ClientResult,
     check_clients,
     discover,
+    is_step,
     sort_calendar,
     sort_rows,
     summarize,
@@ -179,7 +180,7 @@ def _report(
             progress(CLIENTS, done, total)
         rows.append(result.row)
         screens[result.row.folder] = result.programs
-        expiring.extend(result.calendar)
+        expiring.extend(c for c in result.calendar if not is_step(c))  # steps: deadlines
         deadlines.extend(result.deadlines)
         if calendar:
             if result.row.error is not None:
