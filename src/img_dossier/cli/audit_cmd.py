@@ -6,7 +6,6 @@ import csv
 import io
 import json
 import os
-import signal
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -47,6 +46,7 @@ from .options import (
     verbose_option,
 )
 from .progress_bar import progress_for
+from .streams import BROKEN_PIPE_EXIT, is_broken_pipe
 
 FORMATS = ("table", "csv", "json", "jsonl", "ics")
 
@@ -140,12 +140,14 @@ def audit(
     try:
         with progress_for(ctx, quiet, verbose) as progress:
             code = _report(results, len(clients), fmt, calendar, options, quiet, progress, files)
-    except BrokenPipeError:
+    except OSError as exc:
+        if not is_broken_pipe(exc):
+            raise
         # The reader of stdout went away (`dossier audit ... | head`): stop quietly.
         results.close()
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        code = 128 + signal.SIGPIPE
+        code = BROKEN_PIPE_EXIT
     ctx.exit(int(code))
 
 
