@@ -522,7 +522,9 @@ def test_completeness_line_and_default_name() -> None:
     assert default_output_name("Quispe Mamani") == "quispe-mamani-dossier.pdf"
     assert default_output_name("Nguyễn") == "nguyen-dossier.pdf"
     assert default_output_name(None) == "dossier.pdf"
-    assert default_output_name("عبد") == "dossier.pdf"
+    assert default_output_name("عبد") == "bd-dossier.pdf"  # transliterated (anyascii)
+    assert default_output_name("王") == "wang-dossier.pdf"
+    assert default_output_name("···") == "dossier.pdf"
 
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not present")
