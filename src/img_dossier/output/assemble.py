@@ -259,7 +259,7 @@ def assemble(
     (a ``cache.ReadCache``) keeps each image, Word or text file's conversion to PDF.
     ``progress("adding documents", done, total)`` is called as each document is added.
     """
-    from .dossier_pdf import open_pdf
+    from .dossier_pdf import file_budget, open_pdf
 
     report = run.report
     if strict and not report.complete:
@@ -273,6 +273,8 @@ def assemble(
         contextlib.ExitStack() as stack,
     ):
         groups: list[Group] = []
+        opened: list[str] = []
+        budget = file_budget()
         total_docs = sum(len(docs) for _, _, docs in planned)
         done = 0
         for n, (item, title, docs) in enumerate(planned):
@@ -289,11 +291,13 @@ def assemble(
                         left_out.append((doc.rel, f"not converted: {result.error}"))
                         continue
                     path = result.path
-                pdf, why = open_pdf(path, doc.rel)
+                # past the open-file budget, sources are read into memory instead
+                pdf, why = open_pdf(path, doc.rel, in_memory=len(opened) >= budget)
                 if pdf is None:
                     left_out.append((doc.rel, why))
                     continue
                 stack.callback(pdf.close)
+                opened.append(doc.rel)
                 group.parts.append(Part(doc, pdf, len(pdf.pages)))
             groups.append(group)
         with warnings.catch_warnings():
