@@ -786,6 +786,10 @@ def _internal_targets(reader: PdfReader, page_index: int) -> list[int]:
     return found
 
 
+def _shifted(nodes: list[Any], base: int) -> list[Any]:
+    return [_shifted(n, base) if isinstance(n, list) else (n[0], base + n[1]) for n in nodes]
+
+
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not present")
 def test_links_and_bookmarks_of_every_corpus_pdf_land_on_their_pages(tmp_path: Path) -> None:
     logging.getLogger("pypdf").setLevel(logging.ERROR)
@@ -797,6 +801,7 @@ def test_links_and_bookmarks_of_every_corpus_pdf_land_on_their_pages(tmp_path: P
     out = PdfReader(tmp_path / "d.pdf")
     tree = outline_tree(out)
     entries: dict[Any, list[Any]] = {}  # document entry -> its children (the source outline)
+    last: Any = None
     for node in tree[2]:
         if isinstance(node, list):
             entries[last] = node
@@ -816,10 +821,7 @@ def test_links_and_bookmarks_of_every_corpus_pdf_land_on_their_pages(tmp_path: P
         except Exception:
             continue
 
-        def shifted(nodes: list[Any]) -> list[Any]:
-            return [shifted(n) if isinstance(n, list) else (n[0], base + n[1]) for n in nodes]
-
         if source_marks:
-            assert entries[(path.name, base)] == shifted(source_marks), path.name
+            assert entries[(path.name, base)] == _shifted(source_marks, base), path.name
             checked_marks += 1
     assert checked_links >= 3 and checked_marks >= 2
