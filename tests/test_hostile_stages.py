@@ -353,29 +353,6 @@ def test_bad_lzw_tiff_and_damaged_docx_are_damaged_not_a_bug_report(tmp_path: Pa
     assert "please report" not in proc.stdout.decode()
 
 
-# -- thumbnails -----------------------------------------------------------------------------
-
-
-def test_thumbnails_are_rendered_in_workers_and_a_hostile_page_is_its_problem(
-    tmp_path: Path,
-) -> None:
-    from img_dossier.output.thumbnails import thumbnails
-
-    bad = tmp_path / "garbage.pdf"
-    bad.write_bytes(b"%PDF-1.7\n" + os.urandom(2000))
-    bomb = tmp_path / "bomb.png"
-    bomb.write_bytes(hostile.png_bomb(9_999, 10_000))
-    paths = [SAMPLE / "passport.pdf", bad, SAMPLE / "photo.jpg", bomb]
-    limits = dataclasses.replace(DEFAULT_LIMITS, memory_mb=256, seconds=20)
-    made = thumbnails(paths, width=120, limits=limits)
-    assert made[0].png is not None and made[0].png.startswith(b"\x89PNG")
-    assert made[2].png is not None
-    assert made[1].png is None and made[1].problem is not None
-    assert made[1].problem.code == "damaged"
-    assert made[3].png is None and made[3].problem is not None
-    assert made[3].problem.code in ("too-large", "timeout", "damaged")
-
-
 def test_a_folder_whose_name_is_not_utf8_is_checked_and_built(tmp_path: Path) -> None:
     folder = tmp_path / os.fsdecode(b"client-\xff\xfe")
     folder.mkdir()

@@ -27,6 +27,7 @@ from .. import __version__
 from ..errors import DossierError, ExitCode, OutputError, cannot_write
 from ..model import OWN_OUTPUT_KEY, Document, ItemResult, Report
 from ..pathtext import resolved
+from ..progress import ADDING, ProgressCallback
 from ..readers import DEFAULT_LIMITS, Limits
 from .active_content import strip_writer as _strip_active_content
 from .convert import page_size
@@ -197,15 +198,12 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 def default_output_name(family_name: str | None) -> str:
-    """``quispe-mamani-dossier.pdf`` from the family name; ``dossier.pdf`` without one."""
-    import re
-    import unicodedata
+    """``quispe-mamani-dossier.pdf`` from the family name (王 -> ``wang-dossier.pdf``, any
+    script transliterated); ``dossier.pdf`` without one."""
+    from .filenames import slug
 
-    if not family_name:
-        return "dossier.pdf"
-    ascii_name = unicodedata.normalize("NFKD", family_name).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
-    return f"{slug}-dossier.pdf" if slug else "dossier.pdf"
+    stem = slug(family_name or "")
+    return f"{stem}-dossier.pdf" if stem else "dossier.pdf"
 
 
 def check_target(out: Path, report: Report, folder: Path) -> None:
@@ -252,6 +250,7 @@ def assemble(
     include_unclassified: bool = False,
     cache: object | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    progress: ProgressCallback | None = None,
 ) -> DossierResult:
     """Build the dossier of a checked folder at ``out`` (atomically) and say what is in it.
 
@@ -261,10 +260,11 @@ def assemble(
     is the name shown on the cover (default: the checklist id). ``write`` replaces
     ``pikepdf.Pdf.save`` to the open temp file (tests inject failures with it). ``cache``
     (a ``cache.ReadCache``) keeps each image, Word or text file's conversion to PDF.
+    ``progress("adding documents", done, total)`` is called as each document is added.
     ``limits``: the per-file time limit and memory cap under which each document is
     converted, checked and repaired in a worker (as for reading).
     """
-    from .dossier_pdf import open_pdf
+    from .dossier_pdf import file_budget, open_pdf
 
     report = run.report
     if strict and not report.complete:
@@ -278,6 +278,10 @@ def assemble(
         contextlib.ExitStack() as stack,
     ):
         groups: list[Group] = []
+        opened: list[str] = []
+        budget = file_budget()
+        total_docs = sum(len(docs) for _, _, docs in planned)
+        done = 0
         # each document converted (or taken from the cache), checked and repaired in a
         # worker under the per-file limits: one that breaks them is left out with its
         # problem code, the rest of the dossier is written
@@ -291,17 +295,22 @@ def assemble(
         for item, title, docs in planned:
             group = Group(item, title)
             for doc in docs:
+                done += 1
+                if progress is not None:
+                    progress(ADDING, done, total_docs)
                 ready = prepared[doc.rel]
                 if ready.engine is not None:
                     conversions[doc.rel] = ready.engine
                 if ready.path is None:
                     left_out.append((doc.rel, ready.why))
                     continue
-                pdf, why = open_pdf(ready.path, doc.rel)
+                # past the open-file budget, sources are read into memory instead
+                pdf, why = open_pdf(ready.path, doc.rel, in_memory=len(opened) >= budget)
                 if pdf is None:
                     left_out.append((doc.rel, why))
                     continue
                 stack.callback(pdf.close)
+                opened.append(doc.rel)
                 group.parts.append(Part(doc, pdf, len(pdf.pages)))
             groups.append(group)
         with warnings.catch_warnings():

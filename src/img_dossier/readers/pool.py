@@ -28,7 +28,7 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
@@ -110,31 +110,48 @@ class JobOutcome:
     cacheable: bool = True
 
 
-def read_in_workers(tasks: Sequence[Task], limits: Limits, jobs: int) -> list[Outcome]:
-    """Read every task in at most ``jobs`` worker processes; one Outcome per task, any order."""
-    return cast(list[Outcome], _in_workers(tasks, limits, jobs))
+def read_in_workers(
+    tasks: Sequence[Task], limits: Limits, jobs: int, on_read: Callable[[], None] | None = None
+) -> list[Outcome]:
+    """Read every task in at most ``jobs`` worker processes; one Outcome per task, any order.
+
+    ``on_read()`` is called in this process each time a task is done (for progress).
+    """
+    return cast(list[Outcome], _in_workers(tasks, limits, jobs, on_read))
 
 
-def run_jobs(work: Sequence[Job], limits: Limits, jobs: int) -> list[JobOutcome]:
+def run_jobs(
+    work: Sequence[Job], limits: Limits, jobs: int, on_done: Callable[[], None] | None = None
+) -> list[JobOutcome]:
     """Run every Job in at most ``jobs`` worker processes (the readers' pool, its limits);
     one JobOutcome per job, any order. Never raises for what a job does."""
-    return cast(list[JobOutcome], _in_workers(work, limits, jobs))
+    return cast(list[JobOutcome], _in_workers(work, limits, jobs, on_done))
 
 
-def _in_workers(tasks: Sequence[Task | Job], limits: Limits, jobs: int) -> list[Any]:
+def _in_workers(
+    tasks: Sequence[Task | Job],
+    limits: Limits,
+    jobs: int,
+    on_read: Callable[[], None] | None = None,
+) -> list[Any]:
     if not tasks:
         return []
     if multiprocessing.current_process().daemon:  # a daemon may not start processes
-        return [_here(task, limits) for task in tasks]
+        outcomes = []
+        for task in tasks:
+            outcomes.append(_here(task, limits))
+            if on_read is not None:
+                on_read()
+        return outcomes
     size = isolation.cap_jobs(min(jobs, len(tasks)))
     if not _lock.acquire(blocking=False):  # another thread is reading: a pool of its own
         pool = _Pool(limits)
         try:
-            return pool.run(tasks, size)
+            return pool.run(tasks, size, on_read)
         finally:
             pool.close()
     try:
-        return _shared_pool(limits).run(tasks, size)
+        return _shared_pool(limits).run(tasks, size, on_read)
     finally:
         _lock.release()
 
@@ -185,27 +202,6 @@ def _shared_pool(limits: Limits) -> _Pool:
 atexit.register(shutdown)
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_new_lock_in_child)
-
-
-def _here(task: Task | Job, limits: Limits) -> Outcome | JobOutcome:
-    return read_here(task, limits) if isinstance(task, Task) else run_job(task, limits)
-
-
-def run_job(job: Job, limits: Limits) -> JobOutcome:
-    """Run one Job in this process (no time limit); a failure is its JobOutcome's problem."""
-    import importlib
-
-    from .result import error
-
-    try:
-        module, _, name = job.target.partition(":")
-        function = getattr(importlib.import_module(module), name)
-        return JobOutcome(job.index, function(*job.args), None)
-    except MemoryError:
-        return JobOutcome(job.index, None, memory_problem(limits), cacheable=False)
-    except Exception as exc:  # an untrusted document can make any library fail
-        why = f"{type(exc).__name__}: {str(exc)[:200]}"
-        return JobOutcome(job.index, None, error("damaged", f"could not be processed ({why})"))
 
 
 class _Worker:
@@ -280,12 +276,18 @@ class _Pool:
         self.guard = isolation.Guard(isolation.memory_guard(), limits.memory_mb)
         self.workers: list[_Worker] = []
 
-    def run(self, tasks: Sequence[Task | Job], size: int) -> list[Outcome | JobOutcome]:
+    def run(
+        self, tasks: Sequence[Task | Job], size: int, on_read: Callable[[], None] | None = None
+    ) -> list[Outcome | JobOutcome]:
         pending = deque(tasks)
         outcomes: list[Outcome | JobOutcome] = []
         try:
             while pending or any(w.task is not None for w in self.workers):
+                fed = len(outcomes)
                 self._feed(pending, outcomes, size)
+                if on_read is not None:
+                    for _ in range(len(outcomes) - fed):
+                        on_read()
                 busy = [w for w in self.workers if w.task is not None]
                 if not busy:
                     continue
@@ -297,6 +299,8 @@ class _Pool:
                     outcome = self._collect(worker, ready)
                     if outcome is not None:
                         outcomes.append(outcome)
+                        if on_read is not None:
+                            on_read()
         except BaseException:  # interrupted: a worker's late answer must not reach the next run
             for worker in [w for w in self.workers if w.task is not None]:
                 self._replace(worker)
@@ -410,6 +414,27 @@ def _flush_std() -> None:
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):
             stream.flush()
+
+
+def _here(task: Task | Job, limits: Limits) -> Outcome | JobOutcome:
+    return read_here(task, limits) if isinstance(task, Task) else run_job(task, limits)
+
+
+def run_job(job: Job, limits: Limits) -> JobOutcome:
+    """Run one Job in this process (no time limit); a failure is its JobOutcome's problem."""
+    import importlib
+
+    from .result import error
+
+    try:
+        module, _, name = job.target.partition(":")
+        function = getattr(importlib.import_module(module), name)
+        return JobOutcome(job.index, function(*job.args), None)
+    except MemoryError:
+        return JobOutcome(job.index, None, memory_problem(limits), cacheable=False)
+    except Exception as exc:  # an untrusted document can make any library fail
+        why = f"{type(exc).__name__}: {str(exc)[:200]}"
+        return JobOutcome(job.index, None, error("damaged", f"could not be processed ({why})"))
 
 
 def read_here(task: Task, limits: Limits) -> Outcome:
