@@ -548,3 +548,42 @@ def test_a_json_list_loads_like_the_yaml_one_and_names_wrong_fields(tmp_path: Pa
         BadInputError, match=r"programs\[2\] \(FICT-1003-IM\): criteria.visas.source: missing"
     ):
         load_programs(path, as_of=AS_OF)
+
+
+def test_audit_programs_is_a_who_can_apply_where_matrix() -> None:
+    listing = str(ROOT / "samples" / "programs.yaml")
+    folders = [str(ROOT / "samples" / "us-j1"), str(ROOT / "samples" / "canada")]
+    common = ("--programs", listing, "--as-of", "2026-11-30", "--jobs", "1", "--no-cache")
+    data = json.loads(run("audit", *folders, "--format", "json", *common).stdout)
+    by_folder = {c["folder"].rsplit("/", 1)[-1]: c["programs"] for c in data["clients"]}
+    assert by_folder["us-j1"]["summary"] == {
+        "not-eligible": 5, "unknown": 3, "eligible": 2, "skipped": 5
+    }  # fmt: skip
+    canada = {v["id"]: v for v in by_folder["canada"]["verdicts"]}
+    assert canada["FICT-BC-IM-IMG"]["status"] == "not-eligible"
+    assert canada["FICT-BC-IM-IMG"]["reasons"][0].startswith("residence: resident of BC")
+    import csv
+    import io
+
+    rows = list(
+        csv.DictReader(io.StringIO(run("audit", *folders, "--format", "csv", *common).stdout))
+    )
+    us = next(r for r in rows if r["folder"].endswith("us-j1"))
+    assert us["programs_eligible"] == "2" and us["FICT-1001-IM"] == "eligible"
+    assert us["FICT-ON-FM-IMG"] == "not-screened"
+    table = run("audit", *folders, *common).stdout
+    assert "Who can apply where" in table and "2 eligible: FICT-1001-IM, FICT-1010-SP" in table
+
+
+def test_audit_programs_with_a_bad_list_is_exit_3_before_any_check(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("programs: [{id: X, system: eras}]\n", encoding="utf-8")
+    result = run("audit", str(ROOT / "samples" / "us-j1"), "--programs", str(bad))
+    assert result.exit_code == 3 and "specialty: missing" in result.output
+
+
+def test_programs_check_json() -> None:
+    result = run("programs", "check", str(ROOT / "samples" / "programs.yaml"), "--json")
+    data = json.loads(result.stdout)
+    assert data["valid"] is True and data["programs"] == 15 and data["fictional"] is True
+    assert data["systems"] == {"eras": 9, "residencycas": 1, "carms": 5}
