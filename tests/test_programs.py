@@ -587,3 +587,21 @@ def test_programs_check_json() -> None:
     data = json.loads(result.stdout)
     assert data["valid"] is True and data["programs"] == 15 and data["fictional"] is True
     assert data["systems"] == {"eras": 9, "residencycas": 1, "carms": 5}
+
+
+def test_a_yaml_list_is_read_back_from_the_cache_until_it_changes(tmp_path: Path) -> None:
+    from img_dossier.readers.cache import ReadCache
+
+    cache = ReadCache(tmp_path / "cache")
+    path = tmp_path / "list.yaml"
+    text = (ROOT / "samples" / "programs.yaml").read_text("utf-8")
+    path.write_text(text, encoding="utf-8")
+    first = load_programs(path, as_of=AS_OF, cache=cache)
+    again = load_programs(path, as_of=AS_OF, cache=cache)
+    assert again.programs == first.programs and cache.writes == 1
+    path.write_text(text.replace("value: [H-1B]", "value: [J-1]"), encoding="utf-8")
+    changed = load_programs(path, as_of=AS_OF, cache=cache)
+    assert changed.programs.programs[1].criteria.visas.value == ["J-1"]
+    path.write_text(text.replace('source: "program e-mail"', "source: a rumour", 1), "utf-8")
+    with pytest.raises(BadInputError, match="source: must be a URL"):
+        load_programs(path, as_of=AS_OF, cache=cache)
