@@ -160,7 +160,7 @@ def screen(
 
 def _write_html(path: Path, text: str, folder: Path) -> None:
     """Write the page atomically; never over a file of the applicant's folder."""
-    from ..config.starter import write_atomic
+    from ..starter import write_atomic
 
     target = path.resolve()
     try:

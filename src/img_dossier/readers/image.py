@@ -18,7 +18,7 @@ from PIL import Image, ImageFile
 from .result import Reading, error, warning
 
 if TYPE_CHECKING:
-    from . import Limits
+    from .limits import Limits
 
 #: Most TIFF frames counted (a multi-page scan has a few dozen).
 MAX_FRAMES = 2000
