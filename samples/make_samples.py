@@ -63,6 +63,8 @@ ITEM_IDS: dict[str, tuple[str, ...]] = {
         "personal-letter",
         "photo",
         "translation",
+        "mcc-source-verification",
+        "fmproc",
     ),
 }
 
@@ -1893,6 +1895,54 @@ def nac(person: Person, variant: int = 0) -> Doc:
     )
 
 
+def mcc_source_verification(person: Person, variant: int = 0) -> Doc:
+    """physiciansapply.ca source verification status page of the medical diploma."""
+    p = person
+    return Doc(
+        title="Source Verification Request status",
+        author="Medical Council of Canada",
+        blocks=(
+            Letterhead("Medical Council of Canada",
+                       ("Conseil médical du Canada", "physiciansapply.ca")),
+            Heading("Source Verification", level=1),
+            Fields((
+                ("Candidate", p.full_name),
+                ("MCC candidate number", p.mcc_id),
+                ("Credential", "Final medical diploma (Diplôme de docteur en médecine)"),
+                ("Issuing institution", "Université Saint-Joseph de Beyrouth"),
+                ("Source Verification Request submitted", long_date(date(2025, 2, 3))),
+                ("Status", "Source verified"),
+                ("Verified on", long_date(date(2025, 6, 20))),
+            )),
+            Para("The credential is stored in your Physician Credentials Repository and can "
+                 "be shared with CaRMS and medical regulatory authorities from physiciansapply.ca."),
+        ),
+    )
+
+
+def fmproc_result(person: Person, variant: int = 0) -> Doc:
+    """FMProC result document for the 2027 CaRMS cycle."""
+    p = person
+    return Doc(
+        title="FMProC result",
+        author="FMProC",
+        blocks=(
+            Letterhead("FMProC", ("Family Medicine Professional Choices", "fmproc.com")),
+            Heading("Family Medicine Professional Choices (FMProC) result", level=1),
+            Fields((
+                ("Candidate", p.full_name),
+                ("CaRMS ID", "CA-226-KH-104"),
+                ("Selection cycle", "2027 R-1 Main Residency Match"),
+                ("Test window", "October 2026"),
+                ("Result", "Completed; score released to Family Medicine programs"),
+            )),
+            Para("Upload this document to CaRMS Online and assign it to the Family Medicine "
+                 "programs you apply to. It is valid for this admission cycle only."),
+            Para(f"Date issued: {long_date(date(2026, 11, 6))}"),
+        ),
+    )
+
+
 def ielts(person: Person, variant: int = 0) -> Doc:
     """IELTS Academic Test Report Form."""
     p = person
@@ -2169,6 +2219,8 @@ ITEM_DOCUMENTS: dict[str, dict[str, Factory]] = {
         "personal-letter": personal_letter,
         "photo": photo,
         "translation": canada_translation,
+        "mcc-source-verification": mcc_source_verification,
+        "fmproc": fmproc_result,
     },
 }
 
@@ -2240,6 +2292,8 @@ LAYOUTS: dict[str, tuple[Entry, ...]] = {
         Entry("cv.pdf", "document(4).pdf", "cv"),
         Entry("personal-letter-uottawa.docx", "Document1.docx", "personal-letter"),
         Entry("photo.jpg", "IMG_2231.jpg", "photo"),
+        Entry("mcc-source-verification.pdf", "Scan_0004.pdf", "mcc-source-verification"),
+        Entry("exams/fmproc-result.pdf", "download(2).pdf", "fmproc"),
     ),
 }
 

@@ -381,14 +381,27 @@ def result_of(client: Client, run: CheckRun, options: AuditOptions) -> ClientRes
     )
     calendar = tuple(
         CalendarRow(**dataclasses.asdict(e), folder=client.folder, applicant=report.applicant)
-        for e in soon
+        for e in [*soon, *step_deadlines(run, options.expiring_within)]
     )
     screened = None
     if options.programs is not None:
         from ..programs.matrix import client_screen
 
         screened = client_screen(run, options.programs)
-    return ClientResult(row, calendar, screened)
+    return ClientResult(row, tuple(sort_calendar(calendar)), screened)
+
+
+def step_deadlines(run: CheckRun, within: int) -> list[Expiry]:
+    """The client's coming dated steps (checklist ``steps:``) within the window, as calendar
+    entries; a step whose date is not published has no place on a calendar (``check``
+    lists it as not confirmed)."""
+    found = []
+    for step in run.report.steps:
+        if step.date is None or step.days_left is None or step.days_left > within:
+            continue
+        what = f"step: {step.title}" + ("" if step.confirmed else " (date not confirmed)")
+        found.append(Expiry(step.id, None, what, step.date, step.days_left))
+    return found
 
 
 # -- expiries ----------------------------------------------------------------------------

@@ -274,5 +274,6 @@ def run_check(
         ),
         strict=strict,
         tool_version=__version__,
+        steps=result.steps,
     )
     return CheckRun(report=report, checklist=checklist, profile=profile, folder=folder)

@@ -74,6 +74,8 @@ class Training:
     visa: str | None = None
     province: str | None = None
     accepts_return_of_service: bool | None = None
+    #: end of the J-1 DS-2019 period (ECFMG issues it one training year at a time)
+    ds2019_end: date | None = None
 
 
 #: Exams whose attempts dossier.yaml may declare (``exams:``), as item ids.
@@ -141,6 +143,7 @@ class Profile:
             "language_exempt": self.language_exempt,
             "status": self.applicant.status,
             "province": self.training.province,
+            "specialty": self.training.specialty,
             "school_language": self.medical_school.language,
             "school_country": self.medical_school.country,
         }
@@ -168,7 +171,8 @@ _TOP_KEYS = {
 _APPLICANT_KEYS = {"given_names", "family_name", "other_names", "citizenship", "status"}
 _SCHOOL_KEYS = {"name", "country", "graduation_year", "language"}
 _TRAINING_KEYS = {
-    "specialty", "start", "end", "visa", "province", "accepts_return_of_service"
+    "specialty", "start", "end", "visa", "province", "accepts_return_of_service",
+    "ds2019_end",
 }  # fmt: skip
 _DATE_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 _LANG = re.compile(r"^[a-z]{2}$")
@@ -338,9 +342,15 @@ def parse_profile(
         accepts_return_of_service=_bool(
             errs, "training.accepts_return_of_service", t.get("accepts_return_of_service")
         ),
+        ds2019_end=_date(errs, "training.ds2019_end", t.get("ds2019_end")),
     )
     if training.start and training.end and training.end < training.start:
         errs.add("training.end", f"is before training.start ({training.end} < {training.start})")
+    if training.start and training.ds2019_end and training.ds2019_end < training.start:
+        errs.add(
+            "training.ds2019_end",
+            f"is before training.start ({training.ds2019_end} < {training.start})",
+        )
 
     dates: dict[str, date] = {}
     raw_dates = data.get("dates")
