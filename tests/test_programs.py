@@ -606,3 +606,10 @@ def test_a_yaml_list_is_read_back_from_the_cache_until_it_changes(tmp_path: Path
     path.write_text(text.replace('source: "program e-mail"', "source: a rumour", 1), "utf-8")
     with pytest.raises(BadInputError, match="source: must be a URL"):
         load_programs(path, as_of=AS_OF, cache=cache)
+
+
+def test_dossier_schema_programs_prints_the_shipped_schema() -> None:
+    result = run("schema", "programs")
+    assert result.exit_code == 0
+    shipped = json.loads((ROOT / "schemas" / "programs.schema.json").read_text("utf-8"))
+    assert json.loads(result.stdout) == shipped
