@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from .atomic import write_text
 from .config.checklist import Checklist, load
 from .config.profile import PROFILE_NAME
 from .errors import BadInputError, DossierError, OutputError
@@ -230,17 +230,8 @@ def _track_ref(track: str, folder: Path) -> tuple[str, str]:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to a temp file beside ``path``, then rename it into place."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write ``text`` beside ``path``, then rename it into place (mode 0600: atomic.py)."""
+    write_text(path, text)
 
 
 def init_folder(

@@ -8,7 +8,6 @@ broken or half-filled letter. Values come from letters_values; PDFs from convert
 
 from __future__ import annotations
 
-import os
 import re
 import tempfile
 import unicodedata
@@ -24,6 +23,7 @@ from jinja2 import Template as JinjaTemplate
 from jinja2.exceptions import SecurityError, TemplateError, TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from ..atomic import write_bytes
 from ..config.profile import load_profile, read_yaml
 from ..config.resources import data_dir
 from ..errors import BadInputError, OutputError, cannot_write
@@ -487,18 +487,10 @@ def file_stems(template: Template, contexts: Sequence[Mapping[str, Any]]) -> lis
 
 
 def _write_bytes(target: Path, data: bytes) -> None:
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    tmp = Path(name)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        tmp.replace(target)
+        write_bytes(target, data)  # atomically, mode 0600 (a letter holds personal data)
     except OSError as exc:
-        raise cannot_write(
-            target, exc, "cannot be written", "choose another folder with --out"
-        ) from None
-    finally:
-        tmp.unlink(missing_ok=True)
+        raise OutputError(f"{target}: cannot be written ({exc.strerror or exc})") from None
 
 
 def _page_size(data: bytes) -> tuple[float, float]:

@@ -40,6 +40,7 @@ from ..config.checklist import Checklist, Item
 from ..errors import BadInputError, OutputError
 from ..model import OWN_OUTPUT_KEY, Document
 from ..own_output import PACK_MARKER, previous_outputs
+from ..sizes import format_size
 from .active_content import strip_writer as _strip_active_content
 from .convert import to_pdf
 from .report import spreadsheet_cell
@@ -954,12 +955,6 @@ def _unique(stem: str, ext: str, taken: set[str]) -> str:
     return name
 
 
-def _size(n: int) -> str:
-    if n >= 1_000_000:
-        return f"{n / 1_000_000:.2f} MB ({n:,} bytes)"
-    return f"{n / 1000:.0f} KB ({n:,} bytes)"
-
-
 # -- the output folder ---------------------------------------------------------------------
 
 
@@ -1105,3 +1100,8 @@ def _slot_rank(order: Mapping[tuple[str, str], int], s: SlotResult) -> int:
         if pid == s.portal and (s.slot == sid or s.slot.startswith(f"{sid}-")):
             return n
     return len(order)
+
+
+def _size(n: int) -> str:
+    """Sizes compared with a limit: the one convention of sizes.py, exact bytes added."""
+    return format_size(n, exact=True)
