@@ -71,3 +71,21 @@ def test_the_dossier_letters_and_dossier_yaml_are_written_private(tmp_path: Path
 )
 def test_one_way_to_show_a_size(n: int, shown: str) -> None:
     assert format_size(n, exact=True) == shown
+
+
+def test_an_output_folder_that_cannot_be_made_says_why(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from img_dossier.cli import cli
+    from img_dossier.errors import ExitCode, OutputError
+    from img_dossier.outdir import make_folder
+
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("x", encoding="utf-8")
+    with pytest.raises(OutputError, match=r"notes.txt is a file, not a folder\); choose"):
+        make_folder(blocker / "letters", fix="choose another folder with --out")
+    result = CliRunner().invoke(cli, ["samples", "copy", str(blocker / "tour")])
+    assert result.exit_code == ExitCode.OUTPUT
+    assert "is a file, not a folder" in result.stderr
+    make_folder(tmp_path / "a" / "b", fix="unused")
+    assert (tmp_path / "a" / "b").is_dir()

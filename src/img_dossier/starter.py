@@ -18,6 +18,7 @@ from .atomic import write_text
 from .config.checklist import Checklist, load
 from .config.profile import PROFILE_NAME
 from .errors import BadInputError, DossierError, OutputError
+from .outdir import make_folder
 
 #: The items whose documents may hold the applicant's passport.
 _IDENTITY_ITEMS = ("passport", "citizenship-or-pr")
@@ -258,13 +259,7 @@ def init_folder(
         raise OutputError(f"{path} exists; use --force to replace it")
     ref, written = _track_ref(track, folder)
     checklist = load(ref, folder if folder.is_dir() else None)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(
-            f"{folder}: cannot create the folder ({exc.strerror or exc}); check the path "
-            "and that you may write in its parent folder"
-        ) from None
+    make_folder(folder, fix="check the path and that you may write in its parent folder")
     inferred = infer(folder, checklist, jobs=jobs) if read_documents else Inferred()
     text = render(checklist, written, inferred, today=today)
     try:

@@ -28,6 +28,7 @@ from ..config.profile import load_profile, read_yaml
 from ..config.resources import data_dir
 from ..errors import BadInputError, OutputError, cannot_write
 from ..model import OWN_OUTPUT_KEY
+from ..outdir import make_folder
 from .template import Field, Template
 from .values import COMPUTED, Rows, build_contexts, get_path, longdate, parse_date, read_csv
 
@@ -490,7 +491,9 @@ def _write_bytes(target: Path, data: bytes) -> None:
     try:
         write_bytes(target, data)  # atomically, mode 0600 (a letter holds personal data)
     except OSError as exc:
-        raise OutputError(f"{target}: cannot be written ({exc.strerror or exc})") from None
+        raise cannot_write(
+            target, exc, "cannot be written", "choose another folder with --out"
+        ) from None
 
 
 def _page_size(data: bytes) -> tuple[float, float]:
@@ -550,13 +553,7 @@ def write_letters(
     data = template.docx_path.read_bytes()
     env = jinja_env()
     rendered = [render_docx(template, context, data, env) for context in contexts]
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(
-            f"{out_dir}: cannot create the folder ({exc.strerror or exc}); "
-            "choose another folder with --out"
-        ) from None
+    make_folder(out_dir, fix="choose another folder with --out")
     written: list[Written] = []
     for number, (docx_bytes, row) in enumerate(zip(rendered, targets, strict=True), 1):
         for f, target in zip(formats, row, strict=True):

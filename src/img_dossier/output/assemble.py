@@ -24,7 +24,7 @@ import pikepdf
 
 from .. import __version__
 from ..atomic import atomic_file
-from ..errors import DossierError, ExitCode, OutputError
+from ..errors import DossierError, ExitCode, OutputError, cannot_write
 from ..model import OWN_OUTPUT_KEY, Document, ItemResult, Report
 from .active_content import strip_writer as _strip_active_content
 from .conversions import convert_cached
@@ -435,8 +435,7 @@ def _write_atomically(pdf: pikepdf.Pdf, out: Path, write: Writer | None) -> int:
         with atomic_file(out) as fh:
             (write or _save)(pdf, fh)
     except OSError as exc:
-        raise OutputError(
-            f"{out}: cannot write the dossier ({exc.strerror or exc}); "
-            "choose another path with -o"
+        raise cannot_write(
+            out, exc, "cannot write the dossier", "choose another path with -o"
         ) from exc
     return out.stat().st_size
