@@ -20,6 +20,7 @@ from .options import (
     use_color,
     verbose_option,
 )
+from .progress_bar import progress_for
 
 
 @click.command("check")
@@ -30,6 +31,14 @@ from .options import (
 @strict_option
 @expiring_option
 @jobs_option
+@click.option(
+    "--html",
+    "html_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    metavar="FILE",
+    help="Also write the report as one self-contained HTML page (opens offline, e-mailable).",
+)
 @no_cache_option
 @quiet_option
 @verbose_option
@@ -43,6 +52,7 @@ def check(
     strict: bool,
     expiring_within: int,
     jobs: int | None,
+    html_file: Path | None,
     no_cache: bool,
     quiet: bool,
     verbose: bool,
@@ -54,18 +64,23 @@ def check(
     """
     from ..checking.pipeline import run_check
     from ..output.report import render_json, render_text
+    from ..output.report_html import write_html_report
     from ..readers.cache import ReadCache
 
-    run = run_check(
-        folder,
-        track=track,
-        as_of=as_of,
-        strict=strict,
-        expiring_within=expiring_within,
-        jobs=jobs,
-        cache=None if no_cache else ReadCache(),
-    )
-    report = run.report
+    with progress_for(ctx, quiet, verbose) as progress:
+        run = run_check(
+            folder,
+            track=track,
+            as_of=as_of,
+            strict=strict,
+            expiring_within=expiring_within,
+            jobs=jobs,
+            cache=None if no_cache else ReadCache(),
+            progress=progress,
+        )
+        report = run.report
+        if html_file is not None:
+            write_html_report(run, html_file, progress=progress)
     if as_json:
         click.echo(render_json(report))
     else:
