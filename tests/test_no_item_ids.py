@@ -19,6 +19,7 @@ KNOWN = {
     "facts/exams.py": {"mccqe1", "nac", "usmle-step1", "usmle-step2-ck", "usmle-step3"},
     "facts/names.py": {"passport"},
     "output/pack.py": {"translation"},
+    "output/report_html.py": {"translation"},
     "programs/applicant.py": {
         "ecfmg-certificate",
         "language-proficiency",

@@ -38,7 +38,6 @@ from ..checking.verify import counts
 from ..config.checklist import Checklist, Item
 from ..errors import BadInputError, OutputError
 from ..model import OWN_OUTPUT_KEY, Document
-from ..outdir import make_folder
 from ..own_output import PACK_MARKER, previous_outputs
 from ..progress import PACKING, ProgressCallback
 from ..sizes import format_size
@@ -1057,8 +1056,8 @@ def pack_run(
             "left out of checks, but a photo JPEG and the manifests are not; add "
             f'"{rel}/*": ignore under files: in dossier.yaml, or pack outside the folder'
         )
-    make_folder(out.parent, fix="choose another output with --out")
     try:
+        out.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
     except OSError as exc:
         raise OutputError(
