@@ -28,6 +28,7 @@ from io import BytesIO
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from PIL import Image
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DictionaryObject, NameObject
 
@@ -43,6 +44,7 @@ from ..progress import PACKING, ProgressCallback
 from ..sizes import format_size
 from .active_content import strip_writer as _strip_active_content
 from .convert import to_pdf
+from .pack_fixes import pages_off, rescale_pages, small_photo
 from .report import spreadsheet_cell
 from .shrink import Fitted, Floors, fit_pdf, fit_photo, pdf_bytes
 
@@ -93,6 +95,8 @@ class PortalRules:
     min_pixels: tuple[int, int] = (0, 0)
     page_size: tuple[float, float] | None = None
     dpi: int | None = None
+    aspect: tuple[float, float] | None = None
+    signatures: bool = True  # False: the portal refuses digitally signed PDFs
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -164,6 +168,10 @@ def _rules(name: str, pid: str, spec: Mapping[str, Any]) -> PortalRules:
     dpi = spec.get("dpi")
     if dpi is not None and _int(dpi, 72, 1200) is None:
         raise bad("dpi", "must be a whole number from 72 to 1200")
+    shape = spec.get("aspect")
+    aspect = _pair(shape, float) if shape is not None else None
+    if shape is not None and (aspect is None or 0 in aspect):
+        raise bad("aspect", "must be [width, height], e.g. [5, 7]")
     return PortalRules(
         id=pid,
         title=str(spec.get("title") or pid),
@@ -176,6 +184,8 @@ def _rules(name: str, pid: str, spec: Mapping[str, Any]) -> PortalRules:
         min_pixels=(int(min_pixels[0]), int(min_pixels[1])),
         page_size=(float(page_size[0]), float(page_size[1])) if page_size else None,
         dpi=int(dpi) if dpi is not None else None,
+        aspect=aspect,
+        signatures=spec.get("digital_signatures") is not False,
     )
 
 
@@ -409,6 +419,18 @@ def _refusal(doc: Document) -> str | None:
     return None
 
 
+def _untranslated(doc: Document) -> str | None:
+    """Why a document check found untranslated cannot be uploaded (the portals take English,
+    or the original with its certified translation), with what to do; None otherwise."""
+    found = next((p for p in doc.problems if p.code == "needs-translation"), None)
+    if found is None:
+        return None
+    return (
+        f"{found.message} (not packed: the portal takes an English document, or the original "
+        "with its certified translation)"
+    )
+
+
 def _plan(run: CheckRun, rules: Sequence[PortalRules]) -> _Plan:
     report, checklist = run.report, run.checklist
     plan = _Plan()
@@ -437,7 +459,7 @@ def _plan(run: CheckRun, rules: Sequence[PortalRules]) -> _Plan:
         if item_id not in taken:
             continue
         for doc in docs:
-            why = _refusal(doc)
+            why = _refusal(doc) or _untranslated(doc)
             if why is None:
                 usable.setdefault(item_id, []).append(doc)
             elif doc.rel not in seen_refused:
@@ -665,6 +687,14 @@ def _make(up: _Upload, family: str, work: Path, staging: Path, taken: set[str]) 
     if portal.format == "jpeg":
         return _make_photo(up, base, name, staging, note)
     actions: list[str] = []
+    signed = [d.rel for d in up.documents if d.info.get("signed")]
+    if signed and not portal.signatures:
+        return _failed(
+            base,
+            f"{', '.join(signed)}: digitally signed, and {portal.title} refuses signed PDFs; "
+            "a copy without the signature would no longer be what its signer signed, so it is "
+            "not written: ask the signer for an unsigned PDF (or print it to a new PDF)",
+        )
     if up.unaltered and len(up.documents) == 1 and up.documents[0].format == "pdf":
         return _make_unaltered(up, base, name, staging, note)
     active = {d.rel: _active_content(d.path) for d in up.documents if d.format == "pdf"}
@@ -673,7 +703,12 @@ def _make(up: _Upload, family: str, work: Path, staging: Path, taken: set[str]) 
         # carries scripts and no signature: then it is rewritten below, without them
         single = up.documents[0]
         found = active[single.rel]
-        if single.bytes < portal.max_bytes and (not found.kinds or found.signed):
+        sizes = single.info.get("page_sizes") or ()
+        if (
+            single.bytes < portal.max_bytes
+            and (not found.kinds or found.signed)
+            and not pages_off(sizes, portal.page_size)
+        ):
             try:
                 data, pages = _marked_copy(single)
             except Exception:  # pypdf cannot append to it: it is rewritten below
@@ -710,6 +745,14 @@ def _make(up: _Upload, family: str, work: Path, staging: Path, taken: set[str]) 
             return _failed(base, f"{doc.rel}: its conversion cannot be read ({exc})")
     if len(up.documents) > 1:
         actions.append(f"joined {len(up.documents)} documents")
+    if portal.page_size is not None:
+        rescaled = rescale_pages(writer, portal.page_size)
+        if rescaled:
+            w, h = portal.page_size
+            actions.append(
+                f"rescaled {rescaled} page{'s' if rescaled > 1 else ''} to {w:g} x {h:g} pt, "
+                "the portal's paper size"
+            )
     removed = [f"{rel} ({', '.join(a.kinds)})" for rel, a in active.items() if a.kinds]
     if removed:
         _strip_active(writer)
@@ -739,10 +782,14 @@ def _make_photo(up: _Upload, base: SlotResult, name: str, staging: Path, note: s
     try:
         fitted = fit_photo(
             doc.path, portal.max_bytes, min_pixels=portal.min_pixels,
-            min_quality=portal.floors.min_quality, dpi=portal.dpi,
+            min_quality=portal.floors.min_quality, dpi=portal.dpi, aspect=portal.aspect,
         )
+        with Image.open(BytesIO(fitted.data)) as written:
+            small = small_photo(written.size, portal.min_pixels)
     except Exception as exc:  # Pillow cannot decode it after all
         return _failed(base, f"{doc.rel}: not a readable image ({exc})")
+    if small is not None:
+        return _failed(base, f"{doc.rel}: {small}")
     actions = fitted.actions
     if len(up.documents) > 1:
         actions = (*actions, f"only the first photo, {doc.rel}, packed")
