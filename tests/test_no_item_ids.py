@@ -18,7 +18,8 @@ KNOWN = {
     "config/profile.py": {"mccqe1", "nac", "usmle-step1", "usmle-step2-ck", "usmle-step3"},
     "facts/exams.py": {"mccqe1", "nac", "usmle-step1", "usmle-step2-ck", "usmle-step3"},
     "facts/names.py": {"passport"},
-    "output/pack.py": {"translation"},
+    "output/pack_plan.py": {"translation"},
+    "output/pack_rules.py": {"translation"},
     "output/report_html.py": {"translation"},
     "programs/applicant.py": {
         "ecfmg-certificate",
