@@ -17,7 +17,7 @@ MAX_LINES = 600
 OVERSIZED = {
     "output/convert.py",  # issue 12: fonts, images, text, LibreOffice, the DOCX renderer
     "checking/rules.py",  # rules by family into checking/rules/
-    "letters/render.py",  # the template .yaml parsing goes to typed models (issue 10)
+    "letters/render.py",  # the template field files go to typed models (issue 10)
 }
 
 
