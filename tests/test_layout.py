@@ -16,7 +16,7 @@ MAX_LINES = 600
 #: the split lands (the test fails on an entry that is no longer needed).
 OVERSIZED = {
     "checking/rules.py",  # rules by family into checking/rules/
-    "letters/render.py",  # the template .yaml parsing goes to typed models (issue 10)
+    "letters/render.py",  # the template field files go to typed models (issue 10)
 }
 
 

@@ -12,7 +12,6 @@ are drawn by ``front_matter``, the footer stamps by ``stamps``, the PDF work is 
 from __future__ import annotations
 
 import contextlib
-import os
 import tempfile
 import warnings
 from collections.abc import Callable
@@ -24,6 +23,7 @@ from typing import Any, BinaryIO, Protocol
 import pikepdf
 
 from .. import __version__
+from ..atomic import atomic_file
 from ..errors import DossierError, ExitCode, OutputError, cannot_write
 from ..model import OWN_OUTPUT_KEY, Document, ItemResult, Report
 from ..pathtext import resolved
@@ -451,33 +451,13 @@ def _save(pdf: pikepdf.Pdf, fh: BinaryIO) -> None:
 
 
 def _write_atomically(pdf: pikepdf.Pdf, out: Path, write: Writer | None) -> int:
-    """Temp file beside ``out``, fsync, rename; on any failure the temp goes and ``out`` stays."""
+    """Temp file beside ``out``, fsync, rename (atomic.py: mode 0600, the dossier holds
+    personal data); on any failure the temp goes and ``out`` stays."""
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    except OSError as exc:
-        raise OutputError(
-            f"{out}: cannot write here ({exc.strerror or exc}); choose another path with -o"
-        ) from exc
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as fh:
+        with atomic_file(out) as fh:
             (write or _save)(pdf, fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        tmp.chmod(0o644 & ~_umask())
-        tmp.replace(out)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise cannot_write(
             out, exc, "cannot write the dossier", "choose another path with -o"
         ) from exc
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     return out.stat().st_size
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
