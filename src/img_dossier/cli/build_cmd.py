@@ -135,7 +135,8 @@ def build(
         else:
             for rel, why in result.left_out:
                 click.echo(f"dossier: left out {rel}: {why}", err=True)
-        click.echo(f"{escaped(str(result.path))}: {result.pages} pages, {format_size(result.bytes)}")
+        shown = escaped(str(result.path))
+        click.echo(f"{shown}: {result.pages} pages, {format_size(result.bytes)}")
     if missing:
         warn_missing_glyphs(result.path, missing)
     ctx.exit(int(ExitCode.OK if report.complete else ExitCode.INCOMPLETE))
