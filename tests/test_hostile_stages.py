@@ -309,9 +309,13 @@ def test_a_many_frame_tiff_is_bounded(tmp_path: Path) -> None:
     )
     run = _docs_run(folder)
     limits = dataclasses.replace(DEFAULT_LIMITS, seconds=5.0)
+    began = time.monotonic()
     result = assemble(run, tmp_path / "out.pdf", limits=limits, include_unclassified=True)
+    # converted within its limit on a fast machine, left out as timeout on a slow one:
+    # never more than the per-file limit for each document
+    assert time.monotonic() - began < len(run.report.documents) * 5.0 + 30
     why = dict(result.left_out).get("fax.tif", "")
-    assert why.startswith("timeout"), why
+    assert why == "" or why.startswith("timeout"), why
     placed = {rel for s in result.sections for rel in s.documents}
     assert {"passport.pdf", "mspe.pdf", "photo.jpg"} <= placed
 

@@ -143,7 +143,7 @@ def _convert(
             return ConversionResult(engine, _count_pages(dst))
     except ConversionError as exc:
         return ConversionResult(_engine_for(fmt), 0, str(exc), exc.code)
-    except (MemoryError, Image.DecompressionBombError):
+    except (MemoryError, Image.DecompressionBombError, Image.DecompressionBombWarning):
         return ConversionResult(
             _engine_for(fmt), 0, f"{src.name}: too large to convert in memory", "too-large"
         )

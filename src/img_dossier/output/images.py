@@ -81,7 +81,7 @@ def image_to_pdf(src: Path, dst: Path, page_size_name: str | tuple[float, float]
             return _write_atomically(dst, lambda tmp: _frames_pages(im, tmp, size, src.name))
     except ConversionError:
         raise
-    except Image.DecompressionBombError as exc:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ConversionError(f"{src.name}: {exc}", "too-large") from exc
     except (OSError, ValueError, SyntaxError) as exc:
         raise ConversionError(f"{src.name}: not a readable image ({exc})") from exc
