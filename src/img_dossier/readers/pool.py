@@ -57,8 +57,13 @@ TASKS_PER_WORKER = 1000
 #: Seconds a new worker may take to start (import the readers) before the run stops.
 STARTUP_SECONDS = 120.0
 
-#: What a worker sends once it is ready to read.
+#: What a worker sends once it is ready to read, and when it takes a task.
 _READY = "ready"
+_TOOK = "took"
+
+#: Times one task is handed out again when its worker died before taking it (killed
+#: from outside while idle); a task whose worker keeps dying that way then fails.
+REQUEUES = 2
 
 
 class WorkerStartError(DossierError):
@@ -231,6 +236,7 @@ class _Worker:
         self.ready = False
         self.started = time.monotonic()
         self.task: Task | Job | None = None
+        self.took = False  # the worker said it has the task (it died of it, if it dies)
         self.deadline = 0.0
         self.seconds = 0.0
         self.done = 0
@@ -241,6 +247,7 @@ class _Worker:
         A worker that is not ready yet gets the task queued; its time starts when it is.
         """
         self.task = task
+        self.took = False
         self.seconds = seconds
         now = time.monotonic()
         self.deadline = now + seconds if self.ready else self.started + STARTUP_SECONDS
@@ -281,6 +288,7 @@ class _Pool:
     ) -> list[Outcome | JobOutcome]:
         pending = deque(tasks)
         outcomes: list[Outcome | JobOutcome] = []
+        requeued: dict[int, int] = {}
         try:
             while pending or any(w.task is not None for w in self.workers):
                 fed = len(outcomes)
@@ -296,8 +304,17 @@ class _Pool:
                     timeout = min(timeout, isolation.WATCHDOG_INTERVAL)
                 ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout)
                 for worker in busy:
+                    task = worker.task
                     outcome = self._collect(worker, ready)
+                    if outcome is _REQUEUE:  # died before taking it: not the task's fault
+                        assert task is not None
+                        requeued[task.index] = requeued.get(task.index, 0) + 1
+                        if requeued[task.index] <= REQUEUES:
+                            pending.appendleft(task)
+                            continue
+                        outcome = self._failed(task, memory_problem(self.limits))
                     if outcome is not None:
+                        assert not isinstance(outcome, str)
                         outcomes.append(outcome)
                         if on_read is not None:
                             on_read()
@@ -344,13 +361,20 @@ class _Pool:
             self.workers.append(worker)
             worker.give(pending.popleft(), self.limits.seconds)  # if it died, _collect says so
 
-    def _collect(self, worker: _Worker, ready: Sequence[object]) -> Outcome | JobOutcome | None:
+    def _collect(
+        self, worker: _Worker, ready: Sequence[object]
+    ) -> Outcome | JobOutcome | str | None:
+        """The worker's outcome, None while it works, or _REQUEUE when it died before it
+        took its task (killed from outside while idle)."""
         task = worker.task
         assert task is not None
         if worker.conn in ready or worker.process.sentinel in ready:
             try:
                 if worker.conn.poll():
                     message: Outcome | JobOutcome | str = worker.conn.recv()
+                    if message == _TOOK:
+                        worker.took = True
+                        return None
                     if isinstance(message, str):  # _READY: the task's time starts now
                         worker.mark_ready()
                         return None
@@ -368,6 +392,8 @@ class _Pool:
                 self._replace(worker)
                 if not worker.ready:
                     raise _start_error(worker)
+                if not worker.took:  # every message was read: it never had the task
+                    return _REQUEUE
                 return self._failed(task, memory_problem(self.limits))
         if worker.ready and self.guard.over(worker.pid):  # the watchdog's memory cap
             self._replace(worker)
@@ -395,6 +421,10 @@ class _Pool:
             return JobOutcome(task.index, None, problem, cacheable=False)
         doc = failed_document(task.source, task.sha256, task.size, problem)
         return Outcome(task.index, doc, cacheable=False)
+
+
+#: What _collect returns for a task to hand out again.
+_REQUEUE = "requeue"
 
 
 def _start_error(worker: _Worker) -> WorkerStartError:
@@ -472,6 +502,10 @@ def _serve(
         except (EOFError, OSError):
             break
         if task is None:
+            break
+        try:
+            conn.send(_TOOK)
+        except (OSError, ValueError):
             break
         with native_stderr_captured() as noise:
             outcome = _here(task, limits)
