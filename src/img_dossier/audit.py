@@ -81,6 +81,7 @@ class AuditRow:
     earliest_expiry: Expiry | None = None
     error: str | None = None
     internal: bool = False  # the error is a bug of the tool, not of the client's folder
+    ocr_pages: int = 0  # pages of scans read by OCR
 
     @property
     def status(self) -> str:
@@ -108,6 +109,7 @@ class AuditRow:
             "problems": {"error": self.errors, "warning": self.warnings},
             "earliest_expiry": self.earliest_expiry.to_json() if self.earliest_expiry else None,
             "error": self.error,
+            "ocr_pages": self.ocr_pages,
         }
 
 
@@ -139,6 +141,7 @@ class AuditOptions:
     expiring_within: int = 90
     strict: bool = False
     cache: object | None = None
+    ocr: bool = True  # read scans by OCR (--no-ocr: off)
 
 
 # -- discovery ---------------------------------------------------------------------------
@@ -310,6 +313,7 @@ def _alone(client: Client, options: AuditOptions) -> ClientResult:
 def check_client(client: Client, options: AuditOptions) -> ClientResult:
     """Check one client with ``run_check`` (jobs=1 inside); its errors become the row's."""
     from .check import run_check
+    from .readers import reader_limits
 
     try:
         run = run_check(
@@ -320,6 +324,7 @@ def check_client(client: Client, options: AuditOptions) -> ClientResult:
             expiring_within=options.expiring_within,
             jobs=1,
             cache=options.cache,
+            limits=reader_limits(ocr=options.ocr),
         )
     except DossierError as exc:
         return ClientResult(error_row(client, str(exc), options.track))
@@ -374,6 +379,7 @@ def result_of(client: Client, run: CheckRun, options: AuditOptions) -> ClientRes
         errors=severities.count("error"),
         warnings=severities.count("warning"),
         earliest_expiry=soon[0] if soon else None,
+        ocr_pages=report.ocr_pages,
     )
     calendar = tuple(
         CalendarRow(**dataclasses.asdict(e), folder=client.folder, applicant=report.applicant)
@@ -478,9 +484,12 @@ def sort_calendar(rows: Iterable[CalendarRow]) -> list[CalendarRow]:
 
 def summarize(rows: Iterable[AuditRow], expiring_within: int) -> dict[str, int]:
     """Counts of clients by status, and of those with something expiring in the window."""
-    counts = {"clients": 0, "complete": 0, "incomplete": 0, "error": 0, "expiring": 0}
+    counts = {
+        "clients": 0, "complete": 0, "incomplete": 0, "error": 0, "expiring": 0, "ocr_pages": 0
+    }  # fmt: skip
     for row in rows:
         counts["clients"] += 1
+        counts["ocr_pages"] += row.ocr_pages
         counts[row.status] += 1
         if row.earliest_expiry is not None and row.earliest_expiry.days_left <= expiring_within:
             counts["expiring"] += 1

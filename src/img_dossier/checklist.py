@@ -28,6 +28,7 @@ knows no item by name. Format (schema 1)::
         rules:                                   # checked by rules.py (deeper checks)
           - {type: ..., source: ..., ...}
         facts: [scores]             # facts its documents carry besides those its rules read
+        portrait: true              # an image with no text, taller than wide, is this item
 
 With ``extends``, items with a known id are merged into the base item key by key (so a
 custom checklist can change one field), new ids are appended, and ``drop`` removes items;
@@ -85,7 +86,7 @@ _TOP_KEYS = {
 }
 _ITEM_KEYS = {
     "id", "title", "required", "when", "min", "max", "source", "advice", "names", "evidence",
-    "rules", "portal", "facts",
+    "rules", "portal", "facts", "portrait",
 }
 
 
@@ -134,6 +135,7 @@ class Item:
     rules: tuple[Rule, ...] = ()
     portal: str | None = None
     facts: tuple[str, ...] = ()  # facts its documents carry besides those its rules read
+    portrait: bool = False  # an image with no text, taller than wide (a photo of a person)
 
 
 @dataclass(frozen=True)
@@ -474,6 +476,10 @@ def _item(errs: _Errors, raw: Mapping[str, Any], portal_ids: set[str]) -> Item |
     if not isinstance(facts, list) or not all(isinstance(f, str) and f.strip() for f in facts):
         errs.add(f"{where}.facts", "must be a list of fact names such as [scores, expiry]")
         facts = []
+    portrait = raw.get("portrait", False)
+    if not isinstance(portrait, bool):
+        errs.add(f"{where}.portrait", "must be true or false")
+        portrait = False
     if len(errs.messages) > before:
         return None
     return Item(
@@ -490,6 +496,7 @@ def _item(errs: _Errors, raw: Mapping[str, Any], portal_ids: set[str]) -> Item |
         rules=tuple(rules),
         portal=portal,
         facts=tuple(f.strip() for f in facts),
+        portrait=portrait,
     )
 
 
@@ -541,4 +548,5 @@ def _item_to_raw(it: Item) -> dict[str, Any]:
         "rules": [{"type": r.type, "source": r.source, **r.params} for r in it.rules],
         "portal": it.portal,
         **({"facts": list(it.facts)} if it.facts else {}),
+        **({"portrait": True} if it.portrait else {}),
     }

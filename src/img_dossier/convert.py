@@ -71,7 +71,7 @@ ENGINE_TEXT = "text"
 ENGINE_LIBREOFFICE = "libreoffice"
 ENGINE_BUILTIN = "built-in"
 
-_IMAGE_FORMATS = frozenset({"jpeg", "png", "tiff"})
+_IMAGE_FORMATS = frozenset({"jpeg", "png", "tiff", "heic"})
 
 
 class ConversionError(Exception):
@@ -221,7 +221,10 @@ def image_to_pdf(src: Path, dst: Path, page_size_name: str | tuple[float, float]
     EXIF orientation is honoured; a JPEG is embedded as is (rotated by the page's drawing
     matrix, never re-encoded). Returns the number of pages written.
     """
+    from .readers.image import register_heif
+
     size = page_size(page_size_name)
+    register_heif()  # iPhone photos (HEIC) open like any image
     try:
         with Image.open(src) as im:
             if im.width * im.height > MAX_PIXELS:
@@ -1228,6 +1231,7 @@ def _engine_for(fmt: str | None) -> str:
         "jpeg": ENGINE_IMAGE,
         "png": ENGINE_IMAGE,
         "tiff": ENGINE_IMAGE,
+        "heic": ENGINE_IMAGE,
         "txt": ENGINE_TEXT,
         "md": ENGINE_TEXT,
         "docx": ENGINE_LIBREOFFICE if soffice_path() else ENGINE_BUILTIN,

@@ -1046,9 +1046,14 @@ def pack(
     track: str | None = None,
     as_of: date | None = None,
     jobs: int | None = None,
+    ocr: bool = True,
 ) -> PackResult:
-    """Check ``folder``, then write one upload-ready file per slot of ``portal`` into ``out``."""
-    run = run_check(Path(folder), track=track, as_of=as_of, jobs=jobs)
+    """Check ``folder``, then write one upload-ready file per slot of ``portal`` into ``out``
+    (``ocr=False``: scans are not read by OCR)."""
+    from .readers import reader_limits
+
+    limits = reader_limits(ocr=ocr)
+    run = run_check(Path(folder), track=track, as_of=as_of, jobs=jobs, limits=limits)
     return pack_run(run, portal, out=out, force=force)
 
 

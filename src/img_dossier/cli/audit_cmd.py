@@ -34,6 +34,7 @@ from .options import (
     as_of_option,
     expiring_option,
     jobs_option,
+    no_ocr_option,
     progress_enabled,
     quiet_option,
     strict_option,
@@ -71,6 +72,7 @@ _STATUS_COLOURS = {"error": "red", "incomplete": "yellow", "complete": "green"}
     "--no-cache", is_flag=True, help="Read every document again (do not use the read cache)."
 )
 @strict_option
+@no_ocr_option
 @quiet_option
 @verbose_option
 @click.pass_context
@@ -85,6 +87,7 @@ def audit(
     track: str | None,
     no_cache: bool,
     strict: bool,
+    no_ocr: bool,
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -101,6 +104,7 @@ def audit(
         expiring_within=expiring_within,
         strict=strict,
         cache=None if no_cache else ReadCache(),
+        ocr=not no_ocr,
     )
     results = check_clients(clients, options, jobs=jobs)
     try:
@@ -243,6 +247,9 @@ def _summary_line(summary: dict[str, int], within: int) -> str:
     )
     if summary["expiring"]:
         text += f"; {summary['expiring']} with something expiring within {within} days"
+    if summary.get("ocr_pages"):
+        pages = summary["ocr_pages"]
+        text += f"; {pages} page{'s' if pages != 1 else ''} of scans read by OCR"
     return text
 
 

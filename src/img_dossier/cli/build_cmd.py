@@ -13,6 +13,7 @@ from ..model import Report
 from .options import (
     as_of_option,
     json_option,
+    no_ocr_option,
     quiet_option,
     strict_option,
     track_option,
@@ -58,6 +59,7 @@ def human_size(n: int) -> str:
 )
 @strict_option
 @json_option
+@no_ocr_option
 @quiet_option
 @verbose_option
 @click.pass_context
@@ -71,6 +73,7 @@ def build(
     stamp: bool,
     strict: bool,
     as_json: bool,
+    no_ocr: bool,
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -82,8 +85,11 @@ def build(
     """
     from ..assemble import IncompleteError, assemble, default_output_name
     from ..check import run_check
+    from ..readers import reader_limits
 
-    run = run_check(folder, track=track, as_of=as_of, strict=strict)
+    run = run_check(
+        folder, track=track, as_of=as_of, strict=strict, limits=reader_limits(ocr=not no_ocr)
+    )
     report = run.report
     out = output or Path.cwd() / default_output_name(run.profile.applicant.family_name)
     try:

@@ -13,6 +13,7 @@ from .options import (
     expiring_option,
     jobs_option,
     json_option,
+    no_ocr_option,
     quiet_option,
     strict_option,
     track_option,
@@ -29,6 +30,7 @@ from .options import (
 @strict_option
 @expiring_option
 @jobs_option
+@no_ocr_option
 @quiet_option
 @verbose_option
 @click.pass_context
@@ -41,6 +43,7 @@ def check(
     strict: bool,
     expiring_within: int,
     jobs: int | None,
+    no_ocr: bool,
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -50,6 +53,7 @@ def check(
     insufficient, invalid or expired, 3 when DIR or its dossier.yaml cannot be used.
     """
     from ..check import run_check
+    from ..readers import reader_limits
     from ..report import render_json, render_text
 
     run = run_check(
@@ -59,6 +63,7 @@ def check(
         strict=strict,
         expiring_within=expiring_within,
         jobs=jobs,
+        limits=reader_limits(ocr=not no_ocr),
     )
     report = run.report
     if as_json:

@@ -98,6 +98,14 @@ def jobs_option(f: F) -> F:
     )(f)
 
 
+def no_ocr_option(f: F) -> F:
+    return click.option(
+        "--no-ocr",
+        is_flag=True,
+        help="Do not read scans and photos by OCR (they stay unverified).",
+    )(f)
+
+
 def use_color(stream: TextIO | None = None) -> bool:
     """Colour only on a terminal, never with NO_COLOR set (any value)."""
     if "NO_COLOR" in os.environ:

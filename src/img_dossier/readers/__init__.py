@@ -19,7 +19,7 @@ from typing import Any, Protocol, cast
 from ..model import DOCUMENT_FORMATS, PROBLEM_CODES, Document, Problem, SourceFile
 
 #: Bump when a reader changes what it returns, so that cached readings are not reused.
-READER_VERSION = 1
+READER_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -32,9 +32,22 @@ class Limits:
     max_zip_bytes: int = 200 * 1024 * 1024  # uncompressed total of a DOCX
     max_zip_ratio: int = 200
     max_zip_members: int = 10_000  # parts in a DOCX
+    ocr: bool = True  # read scans (image-only PDF pages, photos) by OCR
+    ocr_pages: int = 2  # pages of a scan read by OCR (classification needs the first ones)
+    ocr_memory_mb: int = 1024  # more address space for a worker that loads the OCR engine
+
+    @property
+    def worker_memory_mb(self) -> int:
+        """The address-space cap of a reader worker (the OCR engine's models need room)."""
+        return self.memory_mb + (self.ocr_memory_mb if self.ocr else 0)
 
 
 DEFAULT_LIMITS = Limits()
+
+
+def reader_limits(*, ocr: bool = True) -> Limits:
+    """The default limits, with OCR of scans on or off (``--no-ocr``)."""
+    return DEFAULT_LIMITS if ocr else dataclasses.replace(DEFAULT_LIMITS, ocr=False)
 
 
 class ReadCache(Protocol):
@@ -131,6 +144,12 @@ def cache_key(sha256: str, source: SourceFile, limits: Limits) -> str:
         f"{limits.text_pages}.{limits.max_pixels}.{limits.max_bytes}.{limits.max_zip_bytes}"
         f".{limits.max_zip_ratio}.{limits.max_zip_members}"
     )
+    if limits.ocr:
+        from .ocr import engine_name
+
+        bounds += f".ocr{limits.ocr_pages}.{engine_name().replace(' ', '-')}"
+    else:
+        bounds += ".no-ocr"
     partial = f":{source.size}" if source.size > limits.max_bytes else ""
     return f"{sha256}:{named}:r{READER_VERSION}:{bounds}{partial}"
 

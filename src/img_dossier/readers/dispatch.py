@@ -33,7 +33,14 @@ PARTIAL_HASH_BYTES = 1024 * 1024
 _CHUNK = 1024 * 1024
 _MIB = 1024 * 1024
 _TEXT_KINDS = frozenset({"text", "html", "xml"})
-_SUGGESTED_EXT = {"pdf": ".pdf", "docx": ".docx", "jpeg": ".jpg", "png": ".png", "tiff": ".tif"}
+_SUGGESTED_EXT = {
+    "pdf": ".pdf",
+    "docx": ".docx",
+    "jpeg": ".jpg",
+    "png": ".png",
+    "tiff": ".tif",
+    "heic": ".heic",
+}
 _FIX = "open it and save or export it as PDF, then replace the file"
 _FIXES = {
     "html": "download the document itself rather than the web page (or print the page to "

@@ -301,7 +301,7 @@ def _serve(conn: Connection, parent_end: Connection, parent: int, limits: Limits
     parent_end.close()
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    _cap_memory(limits.memory_mb)
+    _cap_memory(limits.worker_memory_mb)
     while True:
         try:
             while not conn.poll(1.0):
