@@ -430,12 +430,12 @@ _FONTS_READY = False
 def font_dir() -> Path:
     """The bundled DejaVu fonts (source checkout, or the installed img_dossier package)."""
     here = Path(__file__).resolve()
-    candidates = [here.parents[1] / "src" / "img_dossier" / "fonts"]
+    candidates = [here.parents[1] / "src" / "img_dossier" / "output" / "fonts"]
     if len(here.parents) > 2:
-        candidates.append(here.parents[2] / "fonts")
+        candidates.append(here.parents[2] / "output" / "fonts")
     spec = importlib.util.find_spec("img_dossier")
     if spec is not None and spec.origin:
-        candidates.append(Path(spec.origin).parent / "fonts")
+        candidates.append(Path(spec.origin).parent / "output" / "fonts")
     for candidate in candidates:
         if (candidate / "DejaVuSans.ttf").is_file():
             return candidate

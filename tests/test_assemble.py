@@ -19,15 +19,15 @@ from PIL import Image
 from pypdf import PdfReader, PdfWriter
 from reportlab.pdfgen.canvas import Canvas
 
-from img_dossier.assemble import (
+from img_dossier.errors import OutputError
+from img_dossier.model import OWN_OUTPUT_KEY, ChecklistRef, Document, ItemResult, Problem, Report
+from img_dossier.output.assemble import (
     IncompleteError,
     assemble,
     completeness_line,
     default_output_name,
 )
-from img_dossier.errors import OutputError
-from img_dossier.model import OWN_OUTPUT_KEY, ChecklistRef, Document, ItemResult, Problem, Report
-from img_dossier.textshape import visual
+from img_dossier.output.textshape import visual
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 NAME = "Lucia Fernanda Quispe Mamani"
@@ -210,7 +210,7 @@ def built(tmp_path: Path) -> tuple[Run, Any, Path]:
     run = sample_run(tmp_path / "docs")
     out = tmp_path / "out" / "dossier.pdf"
     out.parent.mkdir()
-    return run, assemble(run, out), out
+    return run, assemble(run, out, include_unclassified=True), out
 
 
 def test_dossier_pages_are_cover_index_then_documents(built: tuple[Run, Any, Path]) -> None:
@@ -440,7 +440,7 @@ def test_documents_that_cannot_be_merged_are_left_out_with_the_reason(tmp_path: 
         )
     ]
     run = Run(report(folder, [], docs), folder)
-    result = assemble(run, tmp_path / "d.pdf")
+    result = assemble(run, tmp_path / "d.pdf", include_unclassified=True)
     reasons = dict(result.left_out)
     assert set(reasons) == {"garbage.pdf", "photo.jpg", "locked.pdf"}
     assert reasons["locked.pdf"].startswith("encrypted")
@@ -552,7 +552,7 @@ def test_whole_corpus_merges_keeping_every_page(tmp_path: Path) -> None:
             )
         )
     run = Run(report(CORPUS, [], docs), CORPUS)
-    result = assemble(run, tmp_path / "corpus.pdf")
+    result = assemble(run, tmp_path / "corpus.pdf", include_unclassified=True)
     reasons = dict(result.left_out)
     assert set(reasons) == {
         "005-libreoffice-writer-password_libreoffice-writer-password.pdf",
@@ -694,7 +694,7 @@ def test_names_outside_latin_1_get_the_bundled_unicode_font(tmp_path: Path, name
     run = Run(
         report(run.folder, run.report.items, run.report.documents, applicant=name), run.folder
     )
-    result = assemble(run, tmp_path / "d.pdf")
+    result = assemble(run, tmp_path / "d.pdf", include_unclassified=True)
     reader = PdfReader(tmp_path / "d.pdf")
     assert any("DejaVuSans" in f for f in _page_fonts(tmp_path / "d.pdf", 0))
     assert any("DejaVuSans" in f for f in _page_fonts(tmp_path / "d.pdf", result.front_pages))

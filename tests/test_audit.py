@@ -20,14 +20,14 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from img_dossier import check as check_mod
-from img_dossier.audit import audit, calendar, discover, sort_rows
-from img_dossier.cache import ReadCache
-from img_dossier.checklist import Checklist, Item
+from img_dossier.audit.run import audit, calendar, discover, sort_rows
+from img_dossier.checking import pipeline as check_mod
 from img_dossier.cli import cli
+from img_dossier.config.checklist import Checklist, Item
+from img_dossier.config.profile import Profile
 from img_dossier.errors import BadInputError, ExitCode
 from img_dossier.model import ChecklistRef, Document, ItemResult, Problem, Report
-from img_dossier.profile import Profile
+from img_dossier.readers.cache import ReadCache
 
 AS_OF = date(2026, 11, 29)
 ITEMS = ("passport", "medical-diploma", "cv", "letter-of-recommendation")

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 
 from img_dossier.cli import cli
-from img_dossier.convert import to_pdf
+from img_dossier.output.convert import to_pdf
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from img_dossier.cache import ReadCache, default_directory
 from img_dossier.cli import cli
+from img_dossier.readers.cache import ReadCache, default_directory
 
 KEY = "ab" + "0" * 62
 VALUE = {
@@ -174,8 +174,8 @@ def test_cache_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
 
 
 def test_memoized_computes_once_per_payload(tmp_path: Path) -> None:
-    from img_dossier import cache as cache_mod
-    from img_dossier.cache import memoized
+    from img_dossier.readers import cache as cache_mod
+    from img_dossier.readers.cache import memoized
 
     calls: list[str] = []
 
@@ -193,8 +193,8 @@ def test_memoized_computes_once_per_payload(tmp_path: Path) -> None:
 
 
 def test_memoized_survives_a_cache_that_raises(tmp_path: Path) -> None:
-    from img_dossier import cache as cache_mod
-    from img_dossier.cache import memoized
+    from img_dossier.readers import cache as cache_mod
+    from img_dossier.readers.cache import memoized
 
     class Broken:
         def get(self, key: str) -> None:

@@ -16,10 +16,10 @@ import yaml
 from click.testing import CliRunner, Result
 from reportlab.pdfgen import canvas
 
-from img_dossier.check import load_context
+from img_dossier.checking.pipeline import load_context
+from img_dossier.checking.verify import needs_translation
 from img_dossier.cli import cli
 from img_dossier.errors import ExitCode
-from img_dossier.verify import needs_translation
 
 CHECKLIST = {
     "schema": 1,

@@ -10,13 +10,13 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
-from img_dossier.checklist import CONDITION_VARIABLES, builtin_ids, load
-from img_dossier.classify import by_content, classify
+from img_dossier.checking.classify import by_content, classify
+from img_dossier.checking.rules import validate_rules
 from img_dossier.cli import cli
+from img_dossier.config.checklist import CONDITION_VARIABLES, builtin_ids, load
+from img_dossier.config.profile import Profile
 from img_dossier.errors import BadInputError, ExitCode
 from img_dossier.model import Document
-from img_dossier.profile import Profile
-from img_dossier.rules import validate_rules
 
 #: INTERFACE.md "Item ids": the stable ids of each built-in checklist, in no particular order.
 US_IDS = {

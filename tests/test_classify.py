@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from img_dossier.checklist import Checklist, load
-from img_dossier.classify import classify, manifest_match, normalize
+from img_dossier.checking.classify import classify, manifest_match, normalize
+from img_dossier.config.checklist import Checklist, load
+from img_dossier.config.profile import Profile, parse_profile
 from img_dossier.model import Document, Problem
-from img_dossier.profile import Profile, parse_profile
 
 CHECKLIST = """
 schema: 1

@@ -16,10 +16,10 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from img_dossier import convert
-from img_dossier.convert import ConversionResult, to_pdf
 from img_dossier.model import OWN_OUTPUT_KEY
-from img_dossier.textshape import visual
+from img_dossier.output import convert
+from img_dossier.output.convert import ConversionResult, to_pdf
+from img_dossier.output.textshape import visual
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 
@@ -485,7 +485,7 @@ def test_docx_right_to_left_paragraph_is_flush_right_and_shaped(letter_pdf: Path
 
 
 def test_statement_of_need_leaves_the_ministrys_letterhead_space(tmp_path: Path) -> None:
-    from img_dossier import letters
+    from img_dossier.letters import render as letters
 
     samples = Path(__file__).resolve().parents[1] / "samples" / "us-j1"
     if not (samples / "dossier.yaml").is_file():

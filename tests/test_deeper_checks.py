@@ -14,10 +14,10 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
-from img_dossier.checklist import load
+from img_dossier.checking.rules import validate_rules
 from img_dossier.cli import cli
+from img_dossier.config.checklist import load
 from img_dossier.errors import ExitCode
-from img_dossier.rules import validate_rules
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "samples"

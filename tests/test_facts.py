@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from img_dossier import dates, names, results
-from img_dossier.facts import extract, read_text
+from img_dossier.config.profile import parse_profile
+from img_dossier.facts import dates, names
+from img_dossier.facts import exams as results
+from img_dossier.facts.document import extract, read_text
+from img_dossier.facts.mrz import check_digit
+from img_dossier.facts.origin import letter_origin
 from img_dossier.model import Document
-from img_dossier.mrz import check_digit
-from img_dossier.origin import letter_origin
-from img_dossier.profile import parse_profile
 
 
 def doc(rel: str, item: str | None, text: str) -> Document:
@@ -286,7 +287,7 @@ CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="the shared corpus is not available")
 def test_real_world_documents_give_json_facts_without_an_exception() -> None:
     from img_dossier.readers import read_documents
-    from img_dossier.scan import scan
+    from img_dossier.readers.scan import scan
 
     profile = parse_profile({"dates": {"passport_expiry": "2031-05-01"}})
     for document in read_documents(scan(CORPUS).files, jobs=1):
@@ -379,8 +380,8 @@ def test_the_document_date_prefers_issue_signature_and_date_lines(
 
 
 def test_carried_facts_come_from_the_item_rules_of_the_checklist() -> None:
-    from img_dossier.checklist import load
-    from img_dossier.facts import GENERIC_FACTS, carried_facts
+    from img_dossier.config.checklist import load
+    from img_dossier.facts.document import GENERIC_FACTS, carried_facts
 
     us = load("us-eras")
     assert carried_facts(us, "cv") == GENERIC_FACTS
@@ -413,9 +414,9 @@ def test_an_item_lists_facts_no_rule_reads_under_facts(
 ) -> None:
     from click.testing import CliRunner
 
-    from img_dossier.checklist import load
     from img_dossier.cli import cli
-    from img_dossier.facts import carried_facts
+    from img_dossier.config.checklist import load
+    from img_dossier.facts.document import carried_facts
 
     ielts = sample_facts["canada"]["exams/ielts-test-report-form.pdf"]
     assert ielts["exam"] == "ielts" and ielts["scores"]["overall"] == 7.5  # type: ignore[index]

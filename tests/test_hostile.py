@@ -26,7 +26,7 @@ from img_dossier.errors import ExitCode
 from img_dossier.model import Document
 from img_dossier.readers import Limits, dispatch, pool, read_documents
 from img_dossier.readers.result import Reading
-from img_dossier.scan import scan
+from img_dossier.readers.scan import scan
 
 
 @pytest.fixture(autouse=True)
@@ -258,7 +258,7 @@ ORPHAN_SCRIPT = """
 import sys, time
 from pathlib import Path
 from img_dossier.readers import dispatch, read_documents
-from img_dossier.scan import scan
+from img_dossier.readers.scan import scan
 
 def stuck(path, limits):
     Path(sys.argv[2]).write_text(str(__import__("os").getpid()))

@@ -12,12 +12,12 @@ import yaml
 from click.testing import CliRunner, Result
 from reportlab.pdfgen import canvas
 
-from img_dossier.checklist import load
 from img_dossier.cli import cli
+from img_dossier.config.checklist import load
+from img_dossier.config.profile import load_profile, parse_profile
+from img_dossier.config.starter import Inferred, init_folder, render
 from img_dossier.errors import ExitCode
-from img_dossier.init import Inferred, init_folder, render
-from img_dossier.mrz import check_digit
-from img_dossier.profile import load_profile, parse_profile
+from img_dossier.facts.mrz import check_digit
 
 
 def run(*args: str) -> Result:

@@ -15,9 +15,10 @@ import pypdfium2
 import pytest
 import yaml
 
-from img_dossier import letters, son
 from img_dossier.errors import BadInputError, OutputError
-from img_dossier.letters_values import longdate
+from img_dossier.facts import statement_of_need as son
+from img_dossier.letters import render as letters
+from img_dossier.letters.values import longdate
 from img_dossier.model import OWN_OUTPUT_KEY
 
 REPO = Path(__file__).resolve().parents[1]
@@ -557,7 +558,7 @@ def test_template_source_uses_docxtpl_paragraph_tags_only_on_their_own(tmp_path:
 def test_rendered_statement_of_need_passes_the_check_content_rule(
     specialty: str | None, status: str, tmp_path: Path
 ) -> None:
-    from img_dossier.check import run_check
+    from img_dossier.checking.pipeline import run_check
 
     folder = tmp_path / "applicant"
     folder.mkdir()

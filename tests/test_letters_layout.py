@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from img_dossier.cli import cli
 from img_dossier.errors import ExitCode
-from img_dossier.letters import list_templates
+from img_dossier.letters.render import list_templates
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "samples" / "us-j1"

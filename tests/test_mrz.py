@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from img_dossier.mrz import MrzError, check_digit, find_mrz, parse_td3
+from img_dossier.facts.mrz import MrzError, check_digit, find_mrz, parse_td3
 
 # The ICAO Doc 9303 specimen passport (Utopia, Anna Maria Eriksson).
 ICAO_1 = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<"

@@ -20,10 +20,10 @@ from pypdf import PdfReader, PdfWriter
 from reportlab.lib.pagesizes import LETTER
 from reportlab.pdfgen.canvas import Canvas
 
-from img_dossier.checklist import load
+from img_dossier.config.checklist import load
 from img_dossier.errors import BadInputError, OutputError
 from img_dossier.model import OWN_OUTPUT_KEY
-from img_dossier.pack import (
+from img_dossier.output.pack import (
     PackResult,
     UnknownPortalError,
     default_output,
@@ -581,7 +581,7 @@ def test_pack_never_replaces_the_applicant_folder_even_with_force(tmp_path: Path
 
 
 def test_pack_output_inside_the_folder_is_left_out_of_the_next_check(tmp_path: Path) -> None:
-    from img_dossier.check import run_check
+    from img_dossier.checking.pipeline import run_check
 
     root = canada_folder(tmp_path / "f")
     text_pdf(root / "cv.pdf", "Curriculum Vitae", "Education", "Experience")
@@ -717,7 +717,7 @@ def test_corpus_pdfs_pack_one_each_under_a_tight_limit_or_are_reported(tmp_path:
 @pytest.mark.parametrize("claimed", [b"20000", b"9000"], ids=["pixel-bomb", "mismatch"])
 def test_a_lying_image_in_a_pdf_is_left_alone_not_a_crash(tmp_path: Path, claimed: bytes) -> None:
     """An image whose dictionary claims far more pixels than its JPEG data holds."""
-    from img_dossier.shrink import Floors, fit_pdf
+    from img_dossier.output.shrink import Floors, fit_pdf
 
     pdf = scan_pdf(tmp_path / "lying.pdf", noisy_pages(1, (400, 500), 200, 95))
     data = pdf.read_bytes().replace(

@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from img_dossier.model import ChecklistRef, Document, ItemResult, Problem, Report
-from img_dossier.report import render_json, render_text
+from img_dossier.output.report import render_json, render_text
 
 REF = ChecklistRef("mini", "Mini checklist", "2026.1")
 

@@ -12,15 +12,15 @@ from typing import Any
 
 import pytest
 
-from img_dossier import checklist as checklist_mod
-from img_dossier import rules
-from img_dossier.checklist import Checklist
+from img_dossier.checking import rules
+from img_dossier.checking.verify import verify
+from img_dossier.config import checklist as checklist_mod
+from img_dossier.config.checklist import Checklist
+from img_dossier.config.profile import parse_profile
 from img_dossier.errors import BadInputError
-from img_dossier.facts import extract
+from img_dossier.facts.document import extract
+from img_dossier.facts.mrz import check_digit
 from img_dossier.model import ChecklistRef, Document, ItemResult, Report
-from img_dossier.mrz import check_digit
-from img_dossier.profile import parse_profile
-from img_dossier.verify import verify
 
 AS_OF = date(2026, 11, 29)
 
@@ -235,8 +235,9 @@ def test_passport_expiring_before_training_start_plus_six_months_is_invalid(
 ) -> None:
     passport = doc("passport.pdf", "passport", "PASSPORT\nDate of expiry: 10 DEC 2027")
     items, docs = judge(checklist, [passport])
-    assert items["passport"].status == "invalid"
-    assert codes(docs["passport.pdf"]) == ["expired"]
+    assert items["passport"].status == "invalid"  # valid today: not "expired"
+    assert codes(docs["passport.pdf"]) == ["validity-too-short"]
+    assert [p.code for p in items["passport"].problems] == ["validity-too-short"]
     message = docs["passport.pdf"].problems[0].message
     assert message.startswith("passport.pdf: expires 2027-12-10")
     assert "training starts 2027-07-01 plus 6 months (2028-01-01)" in message
@@ -248,6 +249,8 @@ def test_a_passport_already_expired_on_the_as_of_date_is_expired(checklist: Chec
     items, docs = judge(checklist, [doc("passport.pdf", "passport", "Date of expiry: 2026-10-01")])
     assert items["passport"].status == "expired"
     assert "expired on 2026-10-01, before 2026-11-29" in docs["passport.pdf"].problems[0].message
+    assert codes(docs["passport.pdf"]) == ["expired"]  # past on as_of: "expired", nothing else
+    assert [p.code for p in items["passport"].problems] == ["expired"]
 
 
 def test_a_date_within_the_expiring_window_warns(checklist: Checklist) -> None:

@@ -18,11 +18,11 @@ from click.testing import CliRunner
 from PIL import Image
 from pypdf import PdfReader
 
-from img_dossier.checklist import load
 from img_dossier.cli import cli
+from img_dossier.config.checklist import load
+from img_dossier.config.profile import load_profile
 from img_dossier.errors import ExitCode
 from img_dossier.model import OWN_OUTPUT_KEY
-from img_dossier.profile import load_profile
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "samples"

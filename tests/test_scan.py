@@ -13,7 +13,7 @@ from PIL import Image
 
 from img_dossier.cli import cli
 from img_dossier.errors import BadInputError, ExitCode
-from img_dossier.scan import scan
+from img_dossier.readers.scan import scan
 
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 

@@ -11,8 +11,8 @@ import pytest
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import SimpleDocTemplate
 
-from img_dossier.convert import FONT, marked_canvas, register_fonts, to_pdf
-from img_dossier.textshape import ShapedParagraph, has_rtl, shape, visual, visual_order
+from img_dossier.output.convert import FONT, marked_canvas, register_fonts, to_pdf
+from img_dossier.output.textshape import ShapedParagraph, has_rtl, shape, visual, visual_order
 
 
 def _drawn_lines(pdf: Path, index: int = 0) -> list[str]:

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from img_dossier import rules
-from img_dossier.checklist import Checklist, Item, load
-from img_dossier.language import guess_language
+from img_dossier.checking import rules
+from img_dossier.checking.verify import needs_translation, verify
+from img_dossier.config.checklist import Checklist, Item, load
+from img_dossier.config.profile import Profile, parse_profile
+from img_dossier.facts.language import guess_language
 from img_dossier.model import Document, ItemResult, Problem
-from img_dossier.profile import Profile, parse_profile
-from img_dossier.verify import needs_translation, verify
 
 AS_OF = date(2026, 11, 29)
 

@@ -9,13 +9,13 @@ __version__ = "0.1.0"
 __all__ = ["CheckRun", "__version__", "run_check"]
 
 if TYPE_CHECKING:
-    from .check import CheckRun, run_check
+    from .checking.pipeline import CheckRun, run_check
 
 
 def __getattr__(name: str) -> Any:
     """Import the pipeline on first use, so that ``dossier --help`` stays quick."""
     if name in ("run_check", "CheckRun"):
-        from . import check
+        from .checking import pipeline as check
 
         return getattr(check, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

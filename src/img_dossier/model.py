@@ -34,6 +34,38 @@ PROBLEM_CODES = frozenset(
         "expired",
         "over-portal-limit",
         "no-local-referee",
+        "content-mismatch",
+        "name-absent",
+        "validity-too-short",
+        "below-minimum",
+        "not-passed",
+        "missing-element",
+        "wrong-specialty",
+        "missing",
+        "unverified",
+    }
+)
+
+#: Codes of a judgement on a readable document (a rule's verdict, not a reading failure): an
+#: error among them makes the document fail its item, never unreadable.
+JUDGEMENT_CODES = frozenset(
+    {
+        "unclassified",
+        "duplicate",
+        "needs-translation",
+        "name-mismatch",
+        "expired",
+        "over-portal-limit",
+        "no-local-referee",
+        "content-mismatch",
+        "name-absent",
+        "validity-too-short",
+        "below-minimum",
+        "not-passed",
+        "missing-element",
+        "wrong-specialty",
+        "missing",
+        "unverified",
     }
 )
 
@@ -114,8 +146,11 @@ class Document:
 
     @property
     def readable(self) -> bool:
-        """True when no error problem stops the document from being used."""
-        return not any(p.severity == "error" for p in self.problems)
+        """True when no reading error (encrypted, damaged, too large...) stops the document
+        from being used; a rule's verdict (expired, content-mismatch...) is not one."""
+        return not any(
+            p.severity == "error" and p.code not in JUDGEMENT_CODES for p in self.problems
+        )
 
     @property
     def has_text(self) -> bool:

@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from .. import __version__
-from ..audit import (
+from ..audit.run import (
     AuditOptions,
     AuditRow,
     CalendarRow,
@@ -27,9 +27,9 @@ from ..audit import (
     sort_rows,
     summarize,
 )
-from ..cache import ReadCache
 from ..errors import ExitCode
-from ..report import spreadsheet_cell
+from ..output.report import spreadsheet_cell
+from ..readers.cache import ReadCache
 from .options import (
     as_of_option,
     expiring_option,

@@ -57,6 +57,13 @@ def human_size(n: int) -> str:
     show_default=True,
     help="Print the applicant's name and the page number in the bottom margin of each page.",
 )
+@click.option(
+    "--include-unclassified",
+    is_flag=True,
+    default=False,
+    help="Also put documents not recognised as a checklist item in an 'Other documents' "
+    "section (by default they stay private: left out and listed).",
+)
 @strict_option
 @json_option
 @no_ocr_option
@@ -71,6 +78,7 @@ def build(
     as_of: date | None,
     page_size: str,
     stamp: bool,
+    include_unclassified: bool,
     strict: bool,
     as_json: bool,
     no_ocr: bool,
@@ -83,8 +91,8 @@ def build(
     missing (the dossier is still written, unless --strict), 3 when DIR or its
     dossier.yaml cannot be used, 4 when the dossier cannot be written.
     """
-    from ..assemble import IncompleteError, assemble, default_output_name
-    from ..check import run_check
+    from ..checking.pipeline import run_check
+    from ..output.assemble import IncompleteError, assemble, default_output_name
     from ..readers import reader_limits
 
     run = run_check(
@@ -100,6 +108,7 @@ def build(
             stamp=stamp,
             strict=strict,
             track=run.checklist.track,
+            include_unclassified=include_unclassified,
         )
     except IncompleteError:
         if as_json:
@@ -120,14 +129,19 @@ def build(
     else:
         if not quiet:
             click.echo(_text(report, verbose, ctx), nl=False, color=use_color())
-        for rel, why in result.left_out:
-            click.echo(f"dossier: left out {rel}: {why}", err=True)
+            if result.left_out:
+                click.echo(f"\nLeft out of the dossier ({len(result.left_out)}):")
+                for rel, why in result.left_out:
+                    click.echo(f"  {rel}: {why}")
+        else:
+            for rel, why in result.left_out:
+                click.echo(f"dossier: left out {rel}: {why}", err=True)
         click.echo(f"{result.path}: {result.pages} pages, {human_size(result.bytes)}")
     ctx.exit(int(ExitCode.OK if report.complete else ExitCode.INCOMPLETE))
 
 
 def _text(report: Report, verbose: bool, ctx: click.Context) -> str:
-    from ..report import render_text
+    from ..output.report import render_text
 
     return render_text(
         report,

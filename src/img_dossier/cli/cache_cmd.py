@@ -6,7 +6,7 @@ import json
 
 import click
 
-from ..cache import ENV_DIR, ReadCache
+from ..readers.cache import ENV_DIR, ReadCache
 from .options import json_option, quiet_option
 
 

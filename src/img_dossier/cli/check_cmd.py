@@ -52,9 +52,9 @@ def check(
     Exit 0 when every required item is there and valid, 1 when something is missing,
     insufficient, invalid or expired, 3 when DIR or its dossier.yaml cannot be used.
     """
-    from ..check import run_check
+    from ..checking.pipeline import run_check
+    from ..output.report import render_json, render_text
     from ..readers import reader_limits
-    from ..report import render_json, render_text
 
     run = run_check(
         folder,

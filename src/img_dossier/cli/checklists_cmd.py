@@ -10,14 +10,14 @@ from typing import Any
 
 import click
 
-from ..checklist import Checklist, Item, builtin_dir, builtin_ids, item_to_raw, load
+from ..config.checklist import Checklist, Item, builtin_dir, builtin_ids, item_to_raw, load
 from ..errors import ExitCode
 from .options import json_option, verbose_option
 
 
 def _load_checked(ref: str) -> Checklist:
     """Load a checklist and check its rules (unknown rule types and parameters are exit 3)."""
-    from ..rules import validate_rules
+    from ..checking.rules import validate_rules
 
     checklist = load(ref)
     validate_rules(checklist)

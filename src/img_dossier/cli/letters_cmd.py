@@ -11,8 +11,8 @@ from typing import Any, TypeVar
 
 import click
 
-from .. import letters as lib
 from ..errors import ExitCode
+from ..letters import render as lib
 from .options import json_option, quiet_option, verbose_option
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -9,8 +9,8 @@ from pathlib import Path
 import click
 
 from ..errors import ExitCode
-from ..pack import PORTALS, PackResult, UnknownPortalError
-from ..pack import pack as pack_folder
+from ..output.pack import PORTALS, PackResult, UnknownPortalError
+from ..output.pack import pack as pack_folder
 from .options import (
     as_of_option,
     jobs_option,

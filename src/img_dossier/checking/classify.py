@@ -14,9 +14,9 @@ from fnmatch import fnmatchcase
 from functools import lru_cache
 from pathlib import PurePosixPath
 
-from .checklist import Checklist, Item
-from .model import Document, Problem
-from .profile import Profile
+from ..config.checklist import Checklist, Item
+from ..config.profile import Profile
+from ..model import Document, Problem
 
 #: The manifest target that takes a file out of the check.
 IGNORE = "ignore"

@@ -20,12 +20,12 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import BadInputError, DossierError
-from .profile import PROFILE_NAME
+from ..config.profile import PROFILE_NAME
+from ..errors import BadInputError, DossierError
 
 if TYPE_CHECKING:
-    from .check import CheckRun
-    from .checklist import Checklist
+    from ..checking.pipeline import CheckRun
+    from ..config.checklist import Checklist
 
 #: Fact or ``dates:`` keys that name an expiry (``expiry``, ``passport_expiry``, ``expires``,
 #: ``valid_until`` ...): any such key whose value is a date is an expiry.
@@ -259,7 +259,7 @@ def check_clients(
 def _fan_out(
     clients: Sequence[Client], options: AuditOptions, workers: int
 ) -> Generator[ClientResult, None, None]:
-    from . import check  # noqa: F401  (imported once here, inherited by forked workers)
+    from ..checking import pipeline as check  # noqa: F401  (imported once here, inherited by forked workers)
 
     queue = deque(clients)
     window = workers * 2
@@ -312,8 +312,8 @@ def _alone(client: Client, options: AuditOptions) -> ClientResult:
 
 def check_client(client: Client, options: AuditOptions) -> ClientResult:
     """Check one client with ``run_check`` (jobs=1 inside); its errors become the row's."""
-    from .check import run_check
-    from .readers import reader_limits
+    from ..checking.pipeline import run_check
+    from ..readers import reader_limits
 
     try:
         run = run_check(

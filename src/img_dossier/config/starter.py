@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from ..errors import BadInputError, DossierError, OutputError
 from .checklist import Checklist, load
-from .errors import BadInputError, DossierError, OutputError
 from .profile import PROFILE_NAME
 
 #: The items whose documents may hold the applicant's passport.
@@ -52,11 +52,11 @@ def infer(folder: Path, checklist: Checklist, *, jobs: int | None = None) -> Inf
     The name comes from the passport's machine-readable zone, check digits verified; two
     passports with different names infer nothing. Never raises for a bad document.
     """
-    from .classify import classify
-    from .mrz import find_mrz
+    from ..checking.classify import classify
+    from ..facts.mrz import find_mrz
+    from ..readers import read_documents
+    from ..readers.scan import scan
     from .profile import Profile
-    from .readers import read_documents
-    from .scan import scan
 
     try:
         found = scan(folder)

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from .errors import BadInputError
+from ..errors import BadInputError
 
 PROFILE_NAME = "dossier.yaml"
 

@@ -18,13 +18,14 @@ from collections.abc import Collection, Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from . import dates, names, results
-from .model import Document
+from ..config.profile import Profile
+from ..model import Document
+from . import dates, names
+from . import exams as results
 from .mrz import find_mrz, find_mrz_ocr
-from .profile import Profile
 
 if TYPE_CHECKING:
-    from .checklist import Checklist
+    from ..config.checklist import Checklist
 
 #: Facts are read from this much of a document's text (its first pages, bounded).
 MAX_TEXT = 60_000
@@ -277,8 +278,8 @@ def ocr_confidence(doc: Document) -> float | None:
 
 def _read_text(text: str, cache: object | None, *, ocr: bool = False) -> dict[str, Any]:
     """read_text, through the cache when there is one (two-digit MRZ years depend on the year)."""
+    from ..readers.cache import memoized
     from . import mrz
-    from .cache import memoized
 
     code = (sys.modules[__name__], dates, names, results, mrz)
     payload = f"{date.today().year}\n{'ocr' if ocr else 'text'}\n{text}"

@@ -45,9 +45,9 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from . import __version__
-from .model import OWN_OUTPUT_KEY, Document
-from .readers.sniff import EXTENSION_FORMATS
+from .. import __version__
+from ..model import OWN_OUTPUT_KEY, Document
+from ..readers.sniff import EXTENSION_FORMATS
 from .textshape import ShapedParagraph as Paragraph
 from .textshape import visual
 
@@ -221,7 +221,7 @@ def image_to_pdf(src: Path, dst: Path, page_size_name: str | tuple[float, float]
     EXIF orientation is honoured; a JPEG is embedded as is (rotated by the page's drawing
     matrix, never re-encoded). Returns the number of pages written.
     """
-    from .readers.image import register_heif
+    from ..readers.image import register_heif
 
     size = page_size(page_size_name)
     register_heif()  # iPhone photos (HEIC) open like any image

@@ -23,7 +23,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from . import __version__
+from .. import __version__
 
 #: Environment variable that moves the cache (tests and CI use it).
 ENV_DIR = "IMG_DOSSIER_CACHE_DIR"

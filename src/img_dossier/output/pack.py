@@ -32,17 +32,17 @@ from typing import Any
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DictionaryObject, NameObject
 
-from . import __version__
+from .. import __version__
+from ..checking.classify import by_content, normalize
+from ..checking.pipeline import PACK_MARKER, CheckRun, run_check
+from ..checking.verify import counts
+from ..config.checklist import Checklist, Item
+from ..errors import BadInputError, OutputError
+from ..model import OWN_OUTPUT_KEY, Document
 from .assemble import _strip_active_content
-from .check import PACK_MARKER, CheckRun, run_check
-from .checklist import Checklist, Item
-from .classify import by_content, normalize
 from .convert import to_pdf
-from .errors import BadInputError, OutputError
-from .model import OWN_OUTPUT_KEY, Document
 from .report import spreadsheet_cell
 from .shrink import Fitted, Floors, fit_pdf, fit_photo, pdf_bytes
-from .verify import counts
 
 #: The portals of INTERFACE.md; a custom checklist may define more.
 PORTALS = ("carms", "mcc", "ecfmg", "evsp")
@@ -1050,7 +1050,7 @@ def pack(
 ) -> PackResult:
     """Check ``folder``, then write one upload-ready file per slot of ``portal`` into ``out``
     (``ocr=False``: scans are not read by OCR)."""
-    from .readers import reader_limits
+    from ..readers import reader_limits
 
     limits = reader_limits(ocr=ocr)
     run = run_check(Path(folder), track=track, as_of=as_of, jobs=jobs, limits=limits)

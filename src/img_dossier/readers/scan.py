@@ -13,9 +13,9 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import BadInputError
-from .model import SourceFile
-from .readers.sniff import BINARY_FORMATS, EXTENSION_FORMATS, sniff_file
+from ..errors import BadInputError
+from ..model import SourceFile
+from .sniff import BINARY_FORMATS, EXTENSION_FORMATS, sniff_file
 
 _JUNK_NAMES = frozenset({"thumbs.db", "desktop.ini", "__pycache__"})
 

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from ..config.checklist import Checklist, Item
+from ..config.profile import Profile
+from ..facts.language import guess_language
+from ..model import Document, ItemResult, Problem
 from . import rules
-from .checklist import Checklist, Item
-from .language import guess_language
-from .model import Document, ItemResult, Problem
-from .profile import Profile
 
 #: How bad a status is, for "a rule may make an item worse, never better".
 SEVERITY = {
@@ -60,8 +60,33 @@ class VerifyResult:
 
 
 def counts(doc: Document) -> bool:
-    """True when the document counts towards its item (classified, not a duplicate copy)."""
-    return doc.item is not None and not any(p.code == "duplicate" for p in doc.problems)
+    """True when the document counts towards its item: classified, not a duplicate copy, and
+    its content does not contradict its name (``content-mismatch`` as an error)."""
+    return doc.item is not None and not any(
+        p.code == "duplicate" or (p.code == "content-mismatch" and p.severity == "error")
+        for p in doc.problems
+    )
+
+
+#: The codes that explain each item status; a document problem of the item with one of
+#: them is also an item problem (so that a script sees why, by code, on the item).
+_STATUS_CODES: dict[str, frozenset[str]] = {
+    "expired": frozenset({"expired"}),
+    "expiring": frozenset({"expired"}),
+    "invalid": frozenset(
+        {
+            "expired",
+            "validity-too-short",
+            "below-minimum",
+            "not-passed",
+            "missing-element",
+            "wrong-specialty",
+        }
+    ),
+    "unverified": frozenset({"unverified", "no-text"}),
+    "insufficient": frozenset({"below-minimum"}),
+    "missing": frozenset({"missing", "content-mismatch"}),
+}
 
 
 def needs_translation(
@@ -161,6 +186,8 @@ def verify(
         for variable in undecided:
             undecided_items.setdefault(variable, []).append(item)
         result, outcome = _judge(item, mine, applies, ctx)
+        rejected = [d for d in docs if d.item == item.id and not counts(d)]
+        result = _coded(result, item, mine, rejected, outcome)
         results.append(result)
         if outcome is not None:
             for rel, problems in outcome.document_problems.items():
@@ -253,3 +280,50 @@ def _judge(
 
 def _with(result: ItemResult, **changes: Any) -> ItemResult:
     return dataclasses.replace(result, **changes)
+
+
+def _coded(
+    result: ItemResult,
+    item: Item,
+    mine: Sequence[Document],
+    rejected: Sequence[Document],
+    outcome: rules.RuleOutcome | None,
+) -> ItemResult:
+    """The result with at least one coded problem when its status is a problem (not ok,
+    not-required or optional-missing):
+    the rule verdicts of its documents that explain the status, else one said from the
+    status itself (``missing``, ``below-minimum``, the reading error, ``unverified``)."""
+    if result.status in ("ok", "not-required", "optional-missing"):
+        return result  # an optional document left out is a choice, not a problem
+    wanted = _STATUS_CODES.get(result.status, frozenset())
+    problems = list(result.problems)
+    found: list[Problem] = []
+    if outcome is not None:
+        for d in mine:
+            found.extend(outcome.document_problems.get(d.rel, ()))
+    for d in (*mine, *rejected):
+        found.extend(d.problems)
+    for p in found:
+        if p.code in wanted and p not in problems:
+            problems.append(p)
+    if not any(p.code in wanted or p.severity == "error" for p in problems):
+        problems.append(_status_problem(result, item, mine))
+    return _with(result, problems=tuple(problems))
+
+
+def _status_problem(result: ItemResult, item: Item, mine: Sequence[Document]) -> Problem:
+    """The coded problem an item's status stands for, when no rule gave one."""
+    severity: Any = "error" if result.required else "warning"
+    first = result.messages[0] if result.messages else ""
+    if result.status in ("missing", "optional-missing"):
+        name = item.names[0].replace(" ", "-") if item.names else ""
+        hint = f"; add it (e.g. as {name}.pdf) or map it in dossier.yaml files:" if name else ""
+        return Problem("missing", severity, f"{item.title}: no document found{hint}")
+    if result.status == "insufficient":
+        return Problem("below-minimum", severity, first or f"{item.title}: too few documents")
+    if result.status == "invalid":
+        for d in mine:
+            for p in d.problems:
+                if p.severity == "error":
+                    return p
+    return Problem("unverified", "warning", first or f"{item.title}: could not be checked")

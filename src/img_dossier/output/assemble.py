@@ -44,10 +44,10 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from . import __version__
+from .. import __version__
+from ..errors import DossierError, ExitCode, OutputError
+from ..model import BLOCKING_STATUSES, OWN_OUTPUT_KEY, Document, ItemResult, Report
 from .convert import MARGIN, marked_canvas, page_size, register_fonts, to_pdf
-from .errors import DossierError, ExitCode, OutputError
-from .model import BLOCKING_STATUSES, OWN_OUTPUT_KEY, Document, ItemResult, Report
 from .textshape import ShapedParagraph, visual
 
 OTHER_TITLE = "Other documents"
@@ -147,10 +147,20 @@ def _reason(doc: Document) -> str:
     return f"{errors[0].code}: {errors[0].message}"
 
 
+#: Why an unclassified document is not in the dossier (private by default).
+UNCLASSIFIED_REASON = (
+    "unclassified: not recognised as a document of the checklist, so it stays private; "
+    "if it belongs in the dossier, map it in dossier.yaml under files: or pass "
+    "--include-unclassified"
+)
+
+
 def _plan(
-    report: Report, out: Path
+    report: Report, out: Path, include_unclassified: bool = False
 ) -> tuple[list[tuple[ItemResult | None, str, list[Document]]], list[tuple[str, str]]]:
-    """Documents by item in checklist order, then other documents; and what is left out."""
+    """Documents by item in checklist order (whatever the item's status), then, with
+    ``include_unclassified``, the other documents; and what is left out, with why:
+    unreadable, content-mismatch, duplicate, and (by default) unclassified documents."""
     by_rel = {d.rel: d for d in report.documents}
     placed: set[str] = set()
     left_out: list[tuple[str, str]] = []
@@ -170,6 +180,13 @@ def _plan(
         if duplicate is not None:  # the same bytes as another document: in the dossier once
             left_out.append((rel, f"{duplicate.code}: {duplicate.message}"))
             return None
+        mismatch = next(
+            (p for p in doc.problems if p.code == "content-mismatch" and p.severity == "error"),
+            None,
+        )
+        if mismatch is not None:  # its text is not what its name says: never shipped
+            left_out.append((rel, f"{mismatch.code}: {mismatch.message}"))
+            return None
         return doc
 
     for item in report.items:
@@ -179,7 +196,11 @@ def _plan(
         docs = [d for d in (take(r) for r in rels) if d is not None]
         groups.append((item, item.title, docs))
     others = [d for d in (take(d.rel) for d in report.documents) if d is not None]
-    groups.append((None, OTHER_TITLE, others))
+    if include_unclassified:
+        groups.append((None, OTHER_TITLE, others))
+    else:
+        left_out.extend((d.rel, UNCLASSIFIED_REASON) for d in others)
+        groups.append((None, OTHER_TITLE, []))
     return groups, left_out
 
 
@@ -764,9 +785,12 @@ def assemble(
     strict: bool = False,
     track: str | None = None,
     write: Callable[[PdfWriter, Any], None] | None = None,
+    include_unclassified: bool = False,
 ) -> DossierResult:
     """Build the dossier of a checked folder at ``out`` (atomically) and say what is in it.
 
+    Only documents classified to an item go in; ``include_unclassified`` adds the others
+    in an "Other documents" section (left out and listed otherwise: private by default).
     ``strict``: an incomplete folder raises IncompleteError and writes nothing. ``track``
     is the name shown on the cover (default: the checklist id). ``write`` replaces
     ``PdfWriter.write`` (tests inject failures with it).
@@ -776,7 +800,7 @@ def assemble(
         raise IncompleteError(f"{run.folder}: incomplete; nothing written (--strict)")
     check_target(out, report, Path(run.folder))
     size = _page_size(page_size)
-    planned, left_out = _plan(report, out)
+    planned, left_out = _plan(report, out, include_unclassified)
     conversions: dict[str, str] = {}
     with tempfile.TemporaryDirectory(prefix="img-dossier-build-") as tmpdir:
         groups: list[_Group] = []
@@ -855,8 +879,10 @@ def _merge(
     track_name = track or report.checklist.id
     who = f"{report.applicant} · " if report.applicant else ""
     stamps = [f"{who}page {k} of {doc_pages}" for k in range(1, doc_pages + 1)] if stamp else []
-    fonts = fonts_for(_front_texts(report, track_name, groups, left_out) + stamps[-1:])
-    front, links = _front_matter(report, track_name, groups, left_out, size, doc_pages, fonts)
+    # the names of private (unclassified) files are not printed in the dossier either
+    shown = [(rel, why) for rel, why in left_out if why != UNCLASSIFIED_REASON]
+    fonts = fonts_for(_front_texts(report, track_name, groups, shown) + stamps[-1:])
+    front, links = _front_matter(report, track_name, groups, shown, size, doc_pages, fonts)
     front_reader = PdfReader(BytesIO(front))
     n_front = len(front_reader.pages)
     writer.merge(0, front_reader, import_outline=False)

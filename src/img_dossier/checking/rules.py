@@ -13,7 +13,7 @@ never items. Rule types and their parameters (all optional unless marked):
 - ``min-scores``: ``scores`` (required): component -> minimum, all from one document (one
   sitting); ``exam`` limits the rule to documents of that exam.
 - ``outcome``: the ``outcome`` fact must be ``expect`` (default ``pass``).
-- ``required-elements``: every element of a Statement of Need (img_dossier.son), the
+- ``required-elements``: every element of a Statement of Need (facts.statement_of_need), the
   specialty equal to ``training.specialty`` and to the specialty of the documents of the
   items in ``specialty_from`` (e.g. the training contract).
 - ``name-match``: the name a document states is the applicant's (``name-mismatch``).
@@ -40,14 +40,14 @@ from datetime import date, timedelta
 from pathlib import PurePosixPath
 from typing import Any
 
-from . import facts as facts_mod
-from .checklist import CONDITION_VARIABLES, Checklist, Condition, Item, Rule
-from .dates import add_months
-from .errors import BadInputError
-from .model import Document, Problem
-from .names import same_person
-from .origin import letter_origin
-from .profile import Profile
+from ..config.checklist import CONDITION_VARIABLES, Checklist, Condition, Item, Rule
+from ..config.profile import Profile
+from ..errors import BadInputError
+from ..facts import document as facts_mod
+from ..facts.dates import add_months
+from ..facts.names import same_person
+from ..facts.origin import letter_origin
+from ..model import Document, Problem
 
 
 @dataclass(frozen=True)
@@ -153,7 +153,12 @@ def _no_fact(doc: Document, what: str, declared: str | None) -> _Verdict:
     else:
         fix = "check it by eye"
     read = "no text could be read from it" if not doc.has_text else f"no {what} was found in it"
-    return _Verdict(doc, "unverified", f"{doc.rel}: {read}, so its {what} was not checked; {fix}")
+    return _unverified(doc, f"{doc.rel}: {read}, so its {what} was not checked; {fix}")
+
+
+def _unverified(doc: Document, msg: str) -> _Verdict:
+    """A document whose content could not be judged: status and coded problem ``unverified``."""
+    return _Verdict(doc, "unverified", msg, Problem("unverified", "warning", msg))
 
 
 def _source_words(facts: Mapping[str, Any], fact: str) -> str:
@@ -277,7 +282,7 @@ def _valid_until(rule: Rule, item: Item, docs: Sequence[Document], ctx: RuleCont
                 f"{doc.rel}: expires {value}{src}, before {ref_words} ({reference})"
                 f"{_why(rule)}; {fix}"
             )
-            return _Verdict(doc, "invalid", msg, Problem("expired", "error", msg), note)
+            return _Verdict(doc, "invalid", msg, Problem("validity-too-short", "error", msg), note)
         if value < soon:
             msg = (
                 f"{doc.rel}: expires {value}{src}, within {ctx.expiring_within} days of "
@@ -350,9 +355,8 @@ def _min_scores(rule: Rule, item: Item, docs: Sequence[Document], ctx: RuleConte
         if absent:
             if not doc.has_text:
                 return _no_fact(doc, "scores", None)
-            return _Verdict(
+            return _unverified(
                 doc,
-                "unverified",
                 f"{doc.rel}: no {', '.join(c.capitalize() for c in absent)} score found, so the "
                 "minimum scores were not checked (all must come from one sitting); check it by eye",
             )
@@ -366,7 +370,7 @@ def _min_scores(rule: Rule, item: Item, docs: Sequence[Document], ctx: RuleConte
             f"{doc.rel}: {parts}{_why(rule)}; all sub-tests must reach the minimums in one "
             "sitting: retake the test"
         )
-        return _Verdict(doc, "invalid", msg)
+        return _Verdict(doc, "invalid", msg, Problem("below-minimum", "error", msg))
 
     return _each(item, docs, judge)
 
@@ -380,14 +384,12 @@ def _outcome(rule: Rule, item: Item, docs: Sequence[Document], ctx: RuleContext)
         if found is None:
             if not doc.has_text:
                 return _no_fact(doc, "result", None)
-            return _Verdict(
-                doc, "unverified", f"{doc.rel}: no result (pass or fail) found; check it by eye"
-            )
+            return _unverified(doc, f"{doc.rel}: no result (pass or fail) found; check it by eye")
         if found == expect:
             return _Verdict(doc)
         shown = f.get("outcome_text", found)
         msg = f"{doc.rel}: result {shown}, but a {expect} is required{_why(rule)}"
-        return _Verdict(doc, "invalid", msg)
+        return _Verdict(doc, "invalid", msg, Problem("not-passed", "error", msg))
 
     return _each(item, docs, judge)
 
@@ -438,7 +440,7 @@ def _fold(text: str) -> str:
 def _required_elements(
     rule: Rule, item: Item, docs: Sequence[Document], ctx: RuleContext
 ) -> RuleOutcome:
-    from . import son  # the letters' module owns the element list
+    from ..facts import statement_of_need as son  # the letters' module owns the element list
 
     wanted = ctx.profile.training.specialty
     names, _ = applicant_names(ctx)
@@ -487,17 +489,20 @@ def _required_elements(
         if not parts:
             return _Verdict(doc)
         msg = f"{doc.rel}: {'; '.join(parts)}{_why(rule)}; ask the issuer for a corrected one"
-        return _Verdict(doc, "invalid", msg)
+        code = "missing-element" if listed else "wrong-specialty"
+        return _Verdict(doc, "invalid", msg, Problem(code, "error", msg))
 
     outcome = _each(item, docs, judge)
     if wanted:
         for other, spec in others:
             if isinstance(spec, str) and _fold(spec) != _fold(wanted):
-                notes.append(
+                msg = (
                     f'{other.rel}: names the specialty "{spec}", but training.specialty in '
                     f'dossier.yaml is "{wanted}"; they must match exactly'
                 )
-                outcome = _merge([outcome, RuleOutcome(status="invalid")])
+                notes.append(msg)
+                wrong = Problem("wrong-specialty", "error", msg)
+                outcome = _merge([outcome, RuleOutcome(status="invalid", item_problems=(wrong,))])
     return _merge([outcome, RuleOutcome(messages=tuple(notes))])
 
 
@@ -569,7 +574,7 @@ def _pairs(original: Document, item: Item, translation: Document, ctx: RuleConte
 
 
 def _translation(rule: Rule, item: Item, docs: Sequence[Document], ctx: RuleContext) -> RuleOutcome:
-    from .language import guess_language  # the core's guesser
+    from ..facts.language import guess_language  # the core's guesser
 
     accepted = {lang.lower() for lang in ctx.checklist.languages}
     translation_items: Sequence[str] = rule.params.get("translation_items") or ("translation",)

@@ -15,9 +15,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .errors import BadInputError
-from .profile import read_yaml
-from .resources import data_dir
+from ..config.profile import read_yaml
+from ..config.resources import data_dir
+from ..errors import BadInputError
 
 ELEMENTS_FILE = "statement-of-need-elements.yaml"
 

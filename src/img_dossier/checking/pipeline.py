@@ -14,14 +14,16 @@ from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from . import __version__, facts, rules
-from .checklist import Checklist, load, resolve
+from .. import __version__
+from ..config.checklist import Checklist, load, resolve
+from ..config.profile import PROFILE_NAME, Profile, parse_profile, read_yaml
+from ..errors import BadInputError
+from ..facts import document as facts
+from ..model import OWN_OUTPUT_KEY, ChecklistRef, Document, Problem, Report
+from ..readers import DEFAULT_LIMITS, Limits, read_documents
+from ..readers.scan import scan
+from . import rules
 from .classify import classify, ignored_by_manifest, manifest_match
-from .errors import BadInputError
-from .model import OWN_OUTPUT_KEY, ChecklistRef, Document, Problem, Report
-from .profile import PROFILE_NAME, Profile, parse_profile, read_yaml
-from .readers import DEFAULT_LIMITS, Limits, read_documents
-from .scan import scan
 from .verify import verify
 
 
@@ -182,7 +184,7 @@ def _keep_own_outputs(docs: Iterable[Document]) -> list[Document]:
     """Documents without the tool's own outputs: dossiers and letters are left out, and so is
     a pack folder's PDF its manifest.json lists; a pack PDF anywhere else counts (it is a copy
     of the user's document), with ``info["pack_copy"]``."""
-    from .pack import previous_outputs  # pack imports check: import at call time
+    from ..output.pack import previous_outputs  # pack imports check: import at call time
 
     listed: dict[Path, set[Path]] = {}
     kept: list[Document] = []

@@ -17,10 +17,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import BadInputError
+from ..errors import BadInputError
 
 if TYPE_CHECKING:
-    from .letters import Template
+    from .render import Template
 
 MONTHS = (
     "January",

@@ -24,11 +24,11 @@ from jinja2 import Template as JinjaTemplate
 from jinja2.exceptions import SecurityError, TemplateError, TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from .errors import BadInputError, OutputError
-from .letters_values import COMPUTED, Rows, build_contexts, get_path, longdate, parse_date, read_csv
-from .model import OWN_OUTPUT_KEY
-from .profile import load_profile, read_yaml
-from .resources import data_dir
+from ..config.profile import load_profile, read_yaml
+from ..config.resources import data_dir
+from ..errors import BadInputError, OutputError
+from ..model import OWN_OUTPUT_KEY
+from .values import COMPUTED, Rows, build_contexts, get_path, longdate, parse_date, read_csv
 
 BUILTIN = "built-in"
 FORMATS = ("docx", "pdf", "both")
@@ -557,7 +557,7 @@ def _page_size(data: bytes) -> tuple[float, float]:
 
 def _write_pdf(target: Path, data: bytes) -> str:
     """Convert through a DOCX in a private temp folder; convert writes the PDF atomically."""
-    from .convert import ConversionError, docx_to_pdf
+    from ..output.convert import ConversionError, docx_to_pdf
 
     with tempfile.TemporaryDirectory(prefix="img-dossier-letter-") as work:
         src = Path(work) / f"{target.stem}.docx"

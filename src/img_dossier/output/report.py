@@ -10,7 +10,7 @@ import textwrap
 from collections.abc import Iterable
 from typing import Any
 
-from .model import Document, ItemResult, Problem, Report, ocr_pages_of
+from ..model import Document, ItemResult, Problem, Report, ocr_pages_of
 
 #: Prose (the advice) is wrapped to this many columns.
 _WIDTH = 96

@@ -51,7 +51,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .errors import BadInputError
+from ..errors import BadInputError
 from .profile import CANADA_STATUSES, PROVINCES, US_STATUSES, VISAS, read_yaml
 from .resources import data_dir
 

@@ -1,0 +1,1 @@
+"""Auditing many client folders at once."""

@@ -1,0 +1,1 @@
+"""Checking a folder: the pipeline (scan, read, classify, facts, verify) and the rules."""

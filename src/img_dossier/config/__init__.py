@@ -1,0 +1,1 @@
+"""Configuration: dossier.yaml (the profile), checklists, built-in data, `dossier init`."""

@@ -1,0 +1,1 @@
+"""Letters rendered from Word templates with values from dossier.yaml, a CSV or --set."""

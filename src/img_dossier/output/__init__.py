@@ -1,0 +1,1 @@
+"""What the tool writes: reports, conversion to PDF, the assembled dossier, portal packs."""
