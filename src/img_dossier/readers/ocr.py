@@ -5,11 +5,11 @@ is ever downloaded (a missing model file makes OCR unavailable, not a download).
 engine is loaded once per reader worker, on its first scan, single-threaded (the pool
 runs one worker per CPU).
 
-A page is read upright first; when its text lines run vertically it is read turned 90
-and 270 degrees, and when it reads badly, turned 180 degrees; the reading with the most
-confident text wins. Small skew needs nothing: the detector finds slanted line boxes and
-the recogniser reads each box straightened; lines are put back in reading order along
-the page's own slant.
+A page is read upright in one pass; one on its side or upside down (a phone photo without
+an EXIF turn, a page fed the wrong way) is told by the engine's direction classifier on
+its longest lines, turned and read again.
+Small skew needs nothing: the detector finds slanted line boxes and the recogniser reads
+each box straightened; lines are put back in reading order along the page's own slant.
 """
 
 from __future__ import annotations
@@ -36,14 +36,14 @@ MIN_SIDE = 32
 MAX_ASPECT = 12
 #: Lines the recogniser scores below this are dropped (noise, photo texture).
 MIN_LINE_SCORE = 0.5
-#: A reading whose character-weighted confidence is below this is tried upside down too.
-LOW_CONFIDENCE = 0.85
 
 _MODELS = {
     "Det": "PP-OCRv6_det_small.onnx",
     "Rec": "PP-OCRv6_rec_small.onnx",
     "Cls": "ch_ppocr_mobile_v2.0_cls_mobile.onnx",
 }
+
+Quad = list[tuple[float, float]]
 
 _engine: Any = None
 _engine_error: str | None = None
@@ -110,7 +110,7 @@ def _load() -> Any:
 
             params: dict[str, Any] = {
                 "Global.log_level": "error",
-                "Global.use_cls": False,  # orientation is decided per page, below
+                "Global.use_cls": True,  # each text box turned the right way up
                 "Det.limit_side_len": DETECT_SIDE,
                 "Det.limit_type": "max",
                 "EngineConfig.onnxruntime.intra_op_num_threads": 1,
@@ -133,7 +133,13 @@ def is_page_shaped(width: int, height: int) -> bool:
 
 def read_page(image: Image.Image) -> PageText:
     """The text of one page image (already upright by its EXIF tag); raises OcrUnavailable
-    when the engine is unavailable."""
+    when the engine is unavailable.
+
+    The engine straightens each slanted text box, turns tall boxes on their side and each
+    box the right way up (its direction classifier). Which way the page lies is told from
+    the boxes' shape and the direction of its longest lines; a page that does not lie
+    upright is turned and read again (lines in order, none left upside down).
+    """
     engine = _load()
     if engine is None:
         raise OcrUnavailable(_engine_error or "OCR unavailable")
@@ -142,51 +148,57 @@ def read_page(image: Image.Image) -> PageText:
     page = image.convert("RGB")
     if max(page.size) > MAX_SIDE:
         page.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
-    best = _read_turned(engine, page, 0)
-    turns: tuple[int, ...] = ()
-    if best.vertical:
-        turns = (90, 270)
-    elif best.page.confidence < LOW_CONFIDENCE or best.page.chars < 20:
-        turns = (180,)
-    for turn in turns:
-        other = _read_turned(engine, page, turn)
-        if other.score > best.score:
-            best = other
-    return best.page
+    lines = _read(engine, page)
+    turn = _page_turn(engine, page, [q for q, _t, _s in lines])
+    if turn:  # read again upright: a line the classifier left upside down reads now
+        lines = _read(engine, page.rotate(turn, expand=True))
+    kept = [(q, t, s) for q, t, s in lines if s >= MIN_LINE_SCORE and t]
+    chars = sum(len(t) for _q, t, _s in kept)
+    confidence = sum(s * len(t) for _q, t, s in kept) / chars if chars else 0.0
+    return PageText(_in_reading_order(kept), round(confidence, 3), turn, chars)
 
 
-@dataclass(frozen=True)
-class _Reading:
-    page: PageText
-    score: float  # confident characters
-    vertical: bool  # most text boxes run top to bottom: the page lies on its side
-
-
-def _read_turned(engine: Any, page: Image.Image, turn: int) -> _Reading:
+def _read(engine: Any, page: Image.Image) -> list[tuple[Quad, str, float]]:
+    """(box, text, score) of every text box the engine reads on the page."""
     import numpy as np
 
-    turned = page.rotate(turn, expand=True) if turn else page
-    result = engine(np.asarray(turned))
-    boxes = result.boxes if result.boxes is not None else []
-    lines = [
-        (_quad(box), str(text), float(score))
-        for box, text, score in zip(boxes, result.txts or (), result.scores or (), strict=False)
-    ]
-    vertical_len = sum(_length(q, vertical=True) for q, _t, _s in lines)
-    horizontal_len = sum(_length(q, vertical=False) for q, _t, _s in lines)
-    kept = [(q, t, s) for q, t, s in lines if s >= MIN_LINE_SCORE and t.strip()]
-    chars = sum(len(t.strip()) for _q, t, _s in kept)
-    confidence = sum(s * len(t.strip()) for _q, t, s in kept) / chars if chars else 0.0
-    text = _in_reading_order(kept)
-    score = sum(s * s * len(t.strip()) for _q, t, s in kept)
-    return _Reading(
-        PageText(text, round(confidence, 3), turn, chars),
-        score,
-        vertical_len > 1.5 * horizontal_len and len(lines) >= 3,
-    )
+    result = engine(np.asarray(page), use_det=True, use_cls=True, use_rec=True)
+    boxes = result.boxes if getattr(result, "boxes", None) is not None else []
+    texts = getattr(result, "txts", None) or ()
+    found = zip(boxes, texts, getattr(result, "scores", None) or (), strict=False)
+    lines = [(_quad(box), str(text).strip(), float(score)) for box, text, score in found]
+    return [(q, t, s) for q, t, s in lines if len(q) == 4]
 
 
-Quad = list[tuple[float, float]]
+#: Text boxes whose direction decides which way up a page is.
+PROBE_BOXES = 7
+
+
+def _page_turn(engine: Any, page: Image.Image, boxes: list[Quad]) -> int:
+    """Degrees (counter-clockwise) that turn the page upright: 90/270 when its lines run
+    top to bottom, 180 when the direction classifier finds most long lines upside down."""
+    import numpy as np
+
+    along = sum(_length(q, vertical=False) for q in boxes)
+    down = sum(_length(q, vertical=True) for q in boxes)
+    vertical = down > 1.5 * along and len(boxes) >= 3
+    longest = sorted(boxes, key=lambda q: -max(math.dist(q[0], q[1]), math.dist(q[1], q[2])))
+    votes = 0
+    for q in longest[:PROBE_BOXES]:
+        xs, ys = [p[0] for p in q], [p[1] for p in q]
+        crop = page.crop((int(min(xs)), int(min(ys)), int(max(xs)) + 1, int(max(ys)) + 1))
+        if crop.width < 8 or crop.height < 8:
+            continue
+        if vertical:
+            crop = crop.rotate(90, expand=True)
+        out = engine(np.asarray(crop), use_det=False, use_cls=True, use_rec=False)
+        for label, score in getattr(out, "cls_res", None) or ():
+            if float(score) >= 0.6:
+                votes += 1 if str(label) == "180" else -1
+    flipped = votes > 0
+    if vertical:
+        return 270 if flipped else 90
+    return 180 if flipped else 0
 
 
 def _quad(box: Any) -> Quad:
