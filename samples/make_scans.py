@@ -33,7 +33,7 @@ from typing import Any
 from PIL import Image, ImageChops, ImageFilter
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import make_samples as ms  # noqa: E402
+import make_samples as ms
 
 _EXIF_ORIENTATION = 0x0112
 

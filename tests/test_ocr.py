@@ -21,7 +21,7 @@ from PIL import Image, ImageDraw, ImageFont
 from img_dossier.cli import cli
 from img_dossier.facts.document import extract
 from img_dossier.facts.mrz import check_digit, find_mrz_ocr
-from img_dossier.model import Document, SourceFile
+from img_dossier.model import SourceFile
 from img_dossier.readers import DEFAULT_LIMITS, Limits, read_documents, read_one, reader_limits
 from img_dossier.readers import ocr as ocr_engine
 
@@ -144,7 +144,9 @@ def page_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 @pytest.mark.parametrize("kind", ["png", "exif", "upside", "skew", "pdf"])
-def test_a_scan_is_read_by_ocr_whichever_way_it_lies(kind: str, page_files: dict[str, Path]) -> None:
+def test_a_scan_is_read_by_ocr_whichever_way_it_lies(
+    kind: str, page_files: dict[str, Path]
+) -> None:
     doc = read_one(source(page_files[kind]))
     assert doc.readable
     assert "no-text" not in {p.code for p in doc.problems}
