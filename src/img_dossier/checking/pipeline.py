@@ -81,9 +81,7 @@ def load_context(folder: Path, track: str | None = None) -> tuple[Checklist, Pro
     checklist = load(ref, relative_to)
     rules.validate_rules(checklist)  # a typo in a custom checklist's rules is exit 3, up front
     if path.is_file():
-        profile = parse_profile(
-            raw, name=str(path), path=path, item_ids=lambda: checklist.item_ids
-        )
+        profile = parse_profile(raw, name=str(path), path=path, item_ids=lambda: checklist.item_ids)
     else:
         profile = Profile()
     # Conditions on "track" are decided on the checklist actually used.
@@ -184,8 +182,6 @@ def _keep_own_outputs(docs: Iterable[Document]) -> list[Document]:
     """Documents without the tool's own outputs: dossiers and letters are left out, and so is
     a pack folder's PDF its manifest.json lists; a pack PDF anywhere else counts (it is a copy
     of the user's document), with ``info["pack_copy"]``."""
-    from ..output.pack import previous_outputs  # pack imports check: import at call time
-
     listed: dict[Path, set[Path]] = {}
     kept: list[Document] = []
     for d in docs:
@@ -194,6 +190,8 @@ def _keep_own_outputs(docs: Iterable[Document]) -> list[Document]:
                 continue
             folder = d.path.parent
             if folder not in listed:
+                from ..output.pack import previous_outputs  # pack imports this: import here
+
                 listed[folder] = previous_outputs(folder)
             if d.path.resolve() in listed[folder]:
                 continue

@@ -29,11 +29,44 @@ COMMANDS = {
 }
 
 
+#: command name -> the first paragraph of its help, so that ``dossier --help`` lists the
+#: commands without importing them (tests/test_startup.py keeps this in step with the
+#: commands; a command missing here is imported to read its help).
+SHORT_HELP = {
+    "init": "Write DIR/dossier.yaml (DIR is created if missing), every key explained.",
+    "check": "Check the documents in DIR against the checklist of its track.",
+    "build": "Check DIR, then write one PDF dossier: cover, linked index, documents in order.",
+    "letters": "Letter templates: list them, show their fields, render letters (DOCX, PDF).",
+    "audit": "Check many client folders: one row per client, worst first.",
+    "pack": "Write one upload-ready file per portal slot, fitted to its format and size rules.",
+    "checklists": "The checklists a folder is checked against: built-in (us-eras, "
+    "canada-carms) or custom.",
+    "cache": "The read cache: what was read from documents, by content, private to you.",
+}
+
+
 class DossierGroup(click.Group):
     """Loads commands lazily and converts errors to exit codes in one place."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return [name for name in COMMANDS if self._load(name) is not None]
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list of ``--help``, from SHORT_HELP where it has the command."""
+        rows = []
+        limit = formatter.width - 6 - max(len(name) for name in COMMANDS)
+        for name in COMMANDS:
+            text = SHORT_HELP.get(name)
+            if text is None:
+                command = self._load(name)
+                if command is None or command.hidden:
+                    continue
+                rows.append((name, command.get_short_help_str(limit)))
+            else:
+                rows.append((name, click.Command(name, help=text).get_short_help_str(limit)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         return self._load(cmd_name)

@@ -13,6 +13,7 @@ from ..model import Report
 from .options import (
     as_of_option,
     json_option,
+    no_cache_option,
     no_ocr_option,
     quiet_option,
     strict_option,
@@ -66,6 +67,7 @@ def human_size(n: int) -> str:
 )
 @strict_option
 @json_option
+@no_cache_option
 @no_ocr_option
 @quiet_option
 @verbose_option
@@ -81,6 +83,7 @@ def build(
     include_unclassified: bool,
     strict: bool,
     as_json: bool,
+    no_cache: bool,
     no_ocr: bool,
     quiet: bool,
     verbose: bool,
@@ -94,9 +97,16 @@ def build(
     from ..checking.pipeline import run_check
     from ..output.assemble import IncompleteError, assemble, default_output_name
     from ..readers import reader_limits
+    from ..readers.cache import ReadCache
 
+    cache = None if no_cache else ReadCache()
     run = run_check(
-        folder, track=track, as_of=as_of, strict=strict, limits=reader_limits(ocr=not no_ocr)
+        folder,
+        track=track,
+        as_of=as_of,
+        strict=strict,
+        cache=cache,
+        limits=reader_limits(ocr=not no_ocr),
     )
     report = run.report
     out = output or Path.cwd() / default_output_name(run.profile.applicant.family_name)
@@ -109,6 +119,7 @@ def build(
             strict=strict,
             track=run.checklist.track,
             include_unclassified=include_unclassified,
+            cache=cache,
         )
     except IncompleteError:
         if as_json:

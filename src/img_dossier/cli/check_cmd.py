@@ -13,6 +13,7 @@ from .options import (
     expiring_option,
     jobs_option,
     json_option,
+    no_cache_option,
     no_ocr_option,
     quiet_option,
     strict_option,
@@ -30,6 +31,7 @@ from .options import (
 @strict_option
 @expiring_option
 @jobs_option
+@no_cache_option
 @no_ocr_option
 @quiet_option
 @verbose_option
@@ -43,6 +45,7 @@ def check(
     strict: bool,
     expiring_within: int,
     jobs: int | None,
+    no_cache: bool,
     no_ocr: bool,
     quiet: bool,
     verbose: bool,
@@ -55,6 +58,7 @@ def check(
     from ..checking.pipeline import run_check
     from ..output.report import render_json, render_text
     from ..readers import reader_limits
+    from ..readers.cache import ReadCache
 
     run = run_check(
         folder,
@@ -63,6 +67,7 @@ def check(
         strict=strict,
         expiring_within=expiring_within,
         jobs=jobs,
+        cache=None if no_cache else ReadCache(),
         limits=reader_limits(ocr=not no_ocr),
     )
     report = run.report

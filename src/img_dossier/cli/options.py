@@ -106,6 +106,14 @@ def no_ocr_option(f: F) -> F:
     )(f)
 
 
+def no_cache_option(f: F) -> F:
+    return click.option(
+        "--no-cache",
+        is_flag=True,
+        help="Read and convert every document again (do not use the cache).",
+    )(f)
+
+
 def use_color(stream: TextIO | None = None) -> bool:
     """Colour only on a terminal, never with NO_COLOR set (any value)."""
     if "NO_COLOR" in os.environ:

@@ -140,7 +140,12 @@ def scores(text: str) -> dict[str, float | int]:
         ]
         numbers = re.findall(r"(?<![\d.])\d{1,3}(?:\.\d)?(?![\d.])", line)
         if len(header) >= 2 and not numbers and n + 1 < len(lines):
-            below = re.findall(r"(?<![\d.])\d{1,3}(?:\.\d)?(?![\d.])", lines[n + 1])
+            # the values' row, under the header; row labels (Score, CEFR Level) may come first
+            below: list[str] = []
+            for following in lines[n + 1 : n + 4]:
+                below = re.findall(r"(?<![\d.])\d{1,3}(?:\.\d)?(?![\d.])", following)
+                if below:
+                    break
             for comp, raw in zip(header, below, strict=False):
                 value = _value(raw)
                 if value is not None:

@@ -39,7 +39,7 @@ from ..checking.verify import counts
 from ..config.checklist import Checklist, Item
 from ..errors import BadInputError, OutputError
 from ..model import OWN_OUTPUT_KEY, Document
-from .assemble import _strip_active_content
+from .active_content import strip_writer as _strip_active_content
 from .convert import to_pdf
 from .report import spreadsheet_cell
 from .shrink import Fitted, Floors, fit_pdf, fit_photo, pdf_bytes

@@ -77,10 +77,9 @@ def read_documents(
     ``get(key) -> dict | None`` and ``put(key, dict)``; failures of the cache are ignored.
     """
     from .dispatch import failed_document, file_digest, unopenable_problem
-    from .pool import Task, read_in_workers
 
     results: list[Document | None] = [None] * len(files)
-    tasks: list[Task] = []
+    tasks: list[tuple[int, SourceFile, str, int, bool]] = []
     keys: dict[int, str] = {}
     first_of_key: dict[str, int] = {}
     repeats: list[tuple[int, int]] = []
@@ -100,9 +99,9 @@ def read_documents(
             repeats.append((index, first_of_key[key]))  # same content and extension: read once
         else:
             first_of_key[key] = index
-            tasks.append(Task(index, sized, sha256, size, partial))
-    workers = (os.cpu_count() or 1) if jobs is None else max(1, jobs)
-    for outcome in read_in_workers(tasks, limits, workers):
+            tasks.append((index, sized, sha256, size, partial))
+    outcomes = _read_uncached(tasks, limits, jobs) if tasks else []  # warm: no worker starts
+    for outcome in outcomes:
         results[outcome.index] = outcome.document
         if outcome.cacheable:
             _cache_put(cache, keys[outcome.index], outcome.document)
@@ -113,6 +112,19 @@ def read_documents(
         results[index] = dataclasses.replace(doc, rel=source.rel, path=source.path)
     assert all(doc is not None for doc in results)
     return cast(list[Document], results)
+
+
+def _read_uncached(
+    tasks: Sequence[tuple[int, SourceFile, str, int, bool]], limits: Limits, jobs: int | None
+) -> list[Any]:
+    """Read what the cache did not have, in worker processes (started only now)."""
+    from .dispatch import preload
+    from .pool import Task, read_in_workers
+    from .sniff import extension_format
+
+    preload({extension_format(source.rel) for _, source, _, _, _ in tasks})
+    workers = (os.cpu_count() or 1) if jobs is None else max(1, jobs)
+    return list(read_in_workers([Task(*task) for task in tasks], limits, workers))
 
 
 def read_one(source: SourceFile, limits: Limits = DEFAULT_LIMITS) -> Document:

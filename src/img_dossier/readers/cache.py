@@ -35,7 +35,7 @@ _SAFE_KEY = re.compile(r"^[0-9a-f]{16,128}$")
 _VERSION_DIR = re.compile(r"[^A-Za-z0-9._+-]")
 _VERSION_NAME = re.compile(r"^v\d[A-Za-z0-9._+-]*$")
 _SHARD_NAME = re.compile(r"^[0-9a-f]{2}$")
-_ENTRY_NAME = re.compile(r"^[0-9a-f]{16,128}\.json$")
+_ENTRY_NAME = re.compile(r"^[0-9a-f]{16,128}\.(json|pdf)$")
 
 
 def default_directory() -> Path:
@@ -148,6 +148,47 @@ class ReadCache:
             with contextlib.suppress(OSError):
                 Path(tmp).unlink()
 
+    # -- files (converted documents) ----------------------------------------------------
+
+    def file_path(self, key: str, suffix: str = ".pdf") -> Path:
+        """Where the file stored for ``key`` lives (the key is hashed into its name)."""
+        name = hashlib.sha256(key.encode("utf-8")).hexdigest()
+        return self.path / name[:2] / f"{name}{suffix}"
+
+    def get_file(self, key: str, suffix: str = ".pdf") -> Path | None:
+        """The file stored for ``key`` (a regular file, not a link), or None."""
+        if self._ready is False:
+            return None
+        target = self.file_path(key, suffix)
+        try:
+            if target.is_file() and not target.is_symlink() and target.stat().st_size > 0:
+                self.hits += 1
+                return target
+        except OSError:
+            pass
+        self.misses += 1
+        return None
+
+    def put_file(self, key: str, source: Path, suffix: str = ".pdf") -> None:
+        """Store a copy of ``source`` for ``key``, atomically; failures are ignored."""
+        if not self._prepare():
+            return
+        try:
+            target = self.file_path(key, suffix)
+            _mkdir_private(target.parent)
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=suffix, dir=target.parent)
+        except OSError:
+            return
+        try:
+            with os.fdopen(fd, "wb") as fh, open(source, "rb") as src:  # mkstemp: mode 0600
+                while chunk := src.read(1 << 20):
+                    fh.write(chunk)
+            Path(tmp).replace(target)
+            self.writes += 1
+        except OSError:
+            with contextlib.suppress(OSError):
+                Path(tmp).unlink()
+
     # -- the whole cache -----------------------------------------------------------------
 
     def info(self) -> CacheInfo:
@@ -172,7 +213,8 @@ class ReadCache:
                 removed += 1
         for version_dir in self._version_dirs():
             for shard in self._shards(version_dir):
-                for leftover in shard.glob(".tmp-*.json"):  # of writers that died
+                leftovers = [*shard.glob(".tmp-*.json"), *shard.glob(".tmp-*.pdf")]
+                for leftover in leftovers:  # of writers that died
                     with contextlib.suppress(OSError):
                         leftover.unlink()
                 with contextlib.suppress(OSError):

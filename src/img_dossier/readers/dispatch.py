@@ -17,9 +17,6 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from ..model import Document, Problem, SourceFile
-from .docx import read_docx
-from .image import read_image
-from .pdf import read_pdf
 from .result import Reading, error, warning
 from .sniff import BINARY_FORMATS, KIND_NAMES, extension_format, sniff_file
 from .text import read_text
@@ -174,6 +171,39 @@ def _read_as(path: Path, fmt: str, limits: Limits) -> Reading:
     if fmt == "docx":
         return read_docx(path, limits)
     return read_image(path, fmt, limits)
+
+
+# Each reader (and its library) is imported when a file needs it: a warm run or a folder
+# without Word files never loads python-docx.
+
+
+def read_pdf(path: Path, limits: Limits) -> Reading:
+    from .pdf import read_pdf as read
+
+    return read(path, limits)
+
+
+def read_docx(path: Path, limits: Limits) -> Reading:
+    from .docx import read_docx as read
+
+    return read(path, limits)
+
+
+def read_image(path: Path, fmt: str, limits: Limits) -> Reading:
+    from .image import read_image as read
+
+    return read(path, fmt, limits)
+
+
+def preload(formats: set[str | None]) -> None:
+    """Import the readers of these formats now (before worker processes fork, so that they
+    share the imported libraries instead of each importing them)."""
+    if "pdf" in formats:
+        from . import pdf  # noqa: F401
+    if "docx" in formats:
+        from . import docx  # noqa: F401
+    if formats & {"jpeg", "png", "tiff"}:
+        from . import image  # noqa: F401
 
 
 def _prepend(reading: Reading, problem: Problem) -> Reading:

@@ -1,4 +1,9 @@
-"""Read a PDF with pypdf (strict=False): pages, first-pages text, page sizes, metadata.
+"""Read a PDF: structure with pypdf (strict=False), first-pages text with PDFium.
+
+pypdf gives pages, page sizes, metadata, signatures and what it had to repair; PDFium
+(pypdfium2) extracts the text of the first pages, about five times faster than pypdf's
+extraction on the same files (bench/), with pypdf as the fallback for a file PDFium
+cannot open.
 
 Damage that pypdf repairs is a ``damaged`` warning, damage it cannot repair a ``damaged``
 error; encryption is an ``encrypted`` problem because portals reject encrypted PDFs.
@@ -89,7 +94,12 @@ def read_pdf(path: Path, limits: Limits) -> Reading:
         _read_metadata(reader, info)
         info["page_sizes"], unmeasured = _page_sizes(reader, pages)
         info["signed"] = _signed(reader, data)
-        text, failures = _first_pages_text(reader, min(pages, limits.text_pages))
+        count = min(pages, limits.text_pages)
+        pdfium_text = _pdfium_text(data, count)
+        if pdfium_text is not None:
+            text, failures = pdfium_text
+        else:  # PDFium cannot open what pypdf could: pypdf's own extraction
+            text, failures = _first_pages_text(reader, count)
         failures += unmeasured
     if repairs or failures:
         info["recovered"] = True
@@ -213,6 +223,69 @@ def _first_pages_text(reader: PdfReader, count: int) -> tuple[str, list[str]]:
         except Exception as exc:  # one bad page must not lose the others
             failures.append(f"page {index + 1}: {exc or type(exc).__name__}")
     return cap_text("\n\f".join(texts)), failures
+
+
+_CONTROL = dict.fromkeys(c for c in range(32) if chr(c) not in "\n\t\f")
+
+
+def _pdfium_text(data: bytes, count: int) -> tuple[str, list[str]] | None:
+    """Text of the first ``count`` pages by PDFium, or None when PDFium cannot open the file."""
+    import pypdfium2 as pdfium
+
+    try:
+        doc = pdfium.PdfDocument(data)
+    except Exception:  # a structure PDFium rejects (or a password): the caller falls back
+        return None
+    texts: list[str] = []
+    failures: list[str] = []
+    try:
+        for index in range(min(count, len(doc))):
+            try:
+                page = doc[index]
+                try:
+                    textpage = page.get_textpage()
+                    try:
+                        raw = _layout_text(textpage)
+                    finally:
+                        textpage.close()
+                finally:
+                    page.close()
+            except Exception as exc:  # one bad page must not lose the others
+                failures.append(f"page {index + 1}: {exc or type(exc).__name__}")
+                continue
+            texts.append(raw.translate(_CONTROL))
+    finally:
+        doc.close()
+    return cap_text("\n\f".join(texts)), failures
+
+
+def _layout_text(textpage: Any) -> str:
+    """The page's text line by line, as PDFium segments it into runs.
+
+    Runs on one line are joined with a space, or two when a column gap separates them
+    (``Examinee  Mateo Rojas``: a label and its value), as the facts' patterns expect.
+    """
+    lines: list[str] = []
+    parts: list[str] = []
+    line: tuple[float, float, float, float] | None = None
+    for index in range(textpage.count_rects()):
+        left, bottom, right, top = textpage.get_rect(index)
+        run = " ".join(textpage.get_text_bounded(left, bottom, right, top).split("\r\n"))
+        run = run.replace("\r", " ").replace("\n", " ").rstrip()
+        if line is not None:
+            l0, b0, r0, t0 = line
+            overlap = min(top, t0) - max(bottom, b0)
+            if overlap > 0.5 * min(top - bottom, t0 - b0) and left >= r0 - 1:
+                gap = left - r0
+                parts.append(("  " if gap > max(top - bottom, t0 - b0, 1.0) else " ") + run)
+                line = (l0, min(bottom, b0), right, max(top, t0))
+                continue
+            lines.append("".join(parts))
+        parts = [run]
+        line = (left, bottom, right, top)
+    if parts:
+        lines.append("".join(parts))
+    return "\n".join(lines)
 
 
 def _signed(reader: PdfReader, data: bytes) -> bool:

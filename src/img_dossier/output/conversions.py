@@ -1,0 +1,72 @@
+"""Converting a document to PDF once: images, Word files and text, cached by content.
+
+``convert_cached`` is ``convert.to_pdf`` through the cache: the key holds the document's
+sha256, its format, the page size, the engine that would run (LibreOffice or the built-in
+renderer) and a fingerprint of the converter's code, so a warm ``build`` converts nothing
+and any change to the converter, or LibreOffice appearing, converts again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..model import Document
+
+#: Bump when what a conversion produces changes in a way the code fingerprint misses.
+CONVERSION_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Converted:
+    """The PDF to use (``path``) and the engine that made it; ``error`` when it failed."""
+
+    path: Path
+    engine: str
+    error: str | None = None
+    cached: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def conversion_key(doc: Document, size: tuple[float, float], engine: str) -> str:
+    """The cache key of a conversion (content, format, page size, engine, converter code)."""
+    from ..readers.cache import code_fingerprint
+    from . import convert
+
+    code = code_fingerprint((convert.__name__,))
+    return (
+        f"convert:{CONVERSION_VERSION}:{code}:{doc.sha256}:{doc.format}:"
+        f"{size[0]:.2f}x{size[1]:.2f}:{engine}"
+    )
+
+
+def convert_cached(
+    doc: Document, dst: Path, size: tuple[float, float], cache: object | None = None
+) -> Converted:
+    """``doc`` as a PDF: the cached conversion when there is one, else converted to ``dst``
+    (and stored). Never raises for a bad document; a failed conversion is not stored."""
+    from .convert import _engine_for, to_pdf
+
+    key = None
+    if cache is not None and doc.sha256 and hasattr(cache, "get_file"):
+        key = conversion_key(doc, size, _engine_for(doc.format))
+        try:
+            hit = cache.get_file(key)
+            meta = cache.get(key) if hit is not None else None  # type: ignore[attr-defined]
+        except Exception:  # a broken cache is a miss
+            hit = meta = None
+        if hit is not None and isinstance(meta, dict) and isinstance(meta.get("engine"), str):
+            return Converted(hit, meta["engine"], cached=True)
+    result = to_pdf(doc, dst, size)
+    if not result.ok:
+        return Converted(dst, result.engine, result.error)
+    if key is not None:
+        try:
+            cache.put_file(key, dst)  # type: ignore[union-attr]
+            cache.put(key, {"engine": result.engine, "pages": result.pages})  # type: ignore[union-attr]
+        except Exception:  # a cache that cannot store is ignored
+            pass
+    return Converted(dst, result.engine)

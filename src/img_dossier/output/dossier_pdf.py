@@ -1,0 +1,334 @@
+"""The PDF work of assembling a dossier, with pikepdf (qpdf in this process).
+
+Opening (qpdf repairs what it can), named destinations renamed per document, source
+outlines followed to their pages, scripts and launch actions dropped, large identical
+streams kept once, links, page labels. Source files are only read: every change is made
+to the output's copy of an object.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pikepdf
+from pikepdf import Array, Dictionary, Name, Pdf, Stream, String
+
+from .active_content import ACTIVE_ACTIONS
+
+#: Bounds on walking untrusted trees (names, outlines, fields).
+_MAX_NAMES = 200_000
+_MAX_OUTLINE_DEPTH = 32
+_MAX_OUTLINE_ITEMS = 20_000
+_MAX_FIELDS = 100_000
+
+
+def open_pdf(path: Path, rel: str) -> tuple[Pdf | None, str]:
+    """An open PDF (qpdf repairs damage it can) and its page count, or None and why not.
+
+    The file stays open until closed: its streams are copied when the dossier is written.
+    """
+    try:
+        pdf = Pdf.open(path)
+    except pikepdf.PasswordError:
+        return None, "encrypted: needs a password; save an unprotected copy"
+    except MemoryError:
+        return None, f"too-large: {rel} does not fit in memory"
+    except Exception as exc:  # damaged beyond what qpdf recovers: left out, listed
+        return None, f"damaged: {rel}: {_short(exc)}"
+    try:
+        count = len(pdf.pages)
+    except Exception as exc:  # a page tree qpdf cannot walk
+        pdf.close()
+        return None, f"damaged: {rel}: {_short(exc)}"
+    if count == 0:
+        pdf.close()
+        return None, "empty: the PDF has no pages"
+    return pdf, ""
+
+
+def _short(exc: BaseException, limit: int = 200) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# -- named destinations --------------------------------------------------------------------
+
+
+def named_destinations(src: Pdf) -> dict[str, Any]:
+    """Every named destination of ``src`` (name tree and PDF 1.1 /Dests), name -> target."""
+    found: dict[str, Any] = {}
+    root = src.Root
+    with contextlib.suppress(Exception):  # an unreadable /Dests dictionary: no names
+        old = root.get("/Dests")
+        if isinstance(old, Dictionary):
+            for key in list(old.keys())[:_MAX_NAMES]:
+                found[key[1:]] = old[key]
+    with contextlib.suppress(Exception):  # an unreadable name tree: links to names drop
+        names = root.get("/Names")
+        tree = names.get("/Dests") if isinstance(names, Dictionary) else None
+        if isinstance(tree, Dictionary):
+            for n, (key, value) in enumerate(pikepdf.NameTree(tree).items()):
+                if n >= _MAX_NAMES:
+                    break
+                found[str(key)] = value
+    return found
+
+
+def _dest_array(value: Any) -> Array | None:
+    """The explicit destination of a named destination's value (an array, or a dict's /D)."""
+    if isinstance(value, Dictionary):
+        value = value.get("/D")
+    return value if isinstance(value, Array) and len(value) >= 1 else None
+
+
+def _name_of(value: Any) -> str | None:
+    if isinstance(value, Name):
+        return str(value)[1:]
+    if isinstance(value, String):
+        return str(value)
+    return None
+
+
+def rename_links(pages: Iterator[pikepdf.Page], known: set[str], prefix: str) -> None:
+    """Point the links of the output's copies of a document's pages at its renamed names."""
+    for page in pages:
+        with contextlib.suppress(Exception):  # a malformed page keeps what it has
+            for annot in page.obj.get("/Annots") or []:
+                if not isinstance(annot, Dictionary) or annot.get("/Subtype") != "/Link":
+                    continue
+                _rename_in(annot, "/Dest", known, prefix)
+                action = annot.get("/A")
+                if isinstance(action, Dictionary) and action.get("/S") == "/GoTo":
+                    _rename_in(action, "/D", known, prefix)
+
+
+def _rename_in(holder: Dictionary, key: str, known: set[str], prefix: str) -> None:
+    name = _name_of(holder.get(key))
+    if name is not None and name in known:
+        holder[key] = String(prefix + name)
+
+
+def add_destinations(out: Pdf, src: Pdf, names: dict[str, Any], prefix: str, tree: Any) -> None:
+    """Copy ``src``'s named destinations into the output's name tree as ``prefix + name``.
+
+    Called after the pages were copied, so a destination's page is the output's copy.
+    """
+    for name, value in names.items():
+        array = _dest_array(value)
+        if array is None:
+            continue
+        with contextlib.suppress(Exception):  # a destination qpdf cannot copy is dropped
+            tree[prefix + name] = (
+                out.copy_foreign(array) if array.is_indirect else _copy(out, array)
+            )
+
+
+def _copy(out: Pdf, array: Array) -> Array:
+    """A direct array copied into ``out`` (its page references mapped to the copies)."""
+    return Array([out.copy_foreign(v) if isinstance(v, Dictionary) else v for v in array])
+
+
+# -- outlines ------------------------------------------------------------------------------
+
+
+def source_outline(src: Pdf, names: dict[str, Any]) -> list[Any]:
+    """The source's outline as nested (title, page index, location, children) tuples."""
+    index: dict[Any, int] = {p.objgen: i for i, p in enumerate(src.pages)}
+    count = [0]
+
+    def target(item: pikepdf.OutlineItem) -> tuple[int, tuple[float | None, ...] | None]:
+        dest: Any = item.destination
+        if (
+            dest is None
+            and isinstance(item.action, Dictionary)
+            and item.action.get("/S") == "/GoTo"
+        ):
+            dest = item.action.get("/D")
+        name = _name_of(dest)
+        if name is not None:
+            dest = _dest_array(names.get(name))
+        if not isinstance(dest, Array) or len(dest) == 0:
+            return -1, None
+        page: Any = dest[0]
+        where = index.get(page.objgen, -1) if isinstance(page, Dictionary) else -1
+        if where < 0 and isinstance(page, int) and 0 <= int(page) < len(index):
+            where = int(page)  # a page number (as remote destinations write it)
+        xyz = None
+        if len(dest) >= 2 and dest[1] == Name.XYZ:
+            xyz = tuple(_float(dest[k]) if len(dest) > k else None for k in (2, 3, 4))
+        return where, xyz
+
+    def walk(items: list[pikepdf.OutlineItem], depth: int) -> list[Any]:
+        nodes: list[Any] = []
+        for item in items:
+            count[0] += 1
+            if count[0] > _MAX_OUTLINE_ITEMS:
+                break
+            where, xyz = target(item)
+            children = walk(item.children, depth + 1) if depth < _MAX_OUTLINE_DEPTH else []
+            if where >= 0:
+                nodes.append((str(item.title or "(untitled)"), where, xyz, children))
+        return nodes
+
+    try:
+        with src.open_outline(max_depth=_MAX_OUTLINE_DEPTH, strict=False) as outline:
+            return walk(list(outline.root), 0)
+    except Exception:  # a broken outline is dropped; the pages still merge
+        return []
+
+
+def outline_items(nodes: list[Any], first: int) -> list[pikepdf.OutlineItem]:
+    """Output outline items for source nodes, pages shifted by ``first``."""
+    items = []
+    for title, where, xyz, children in nodes:
+        if xyz is not None:
+            left, top, zoom = xyz
+            item = pikepdf.OutlineItem(title, first + where, "XYZ", left=left, top=top, zoom=zoom)
+        else:
+            item = pikepdf.OutlineItem(title, first + where)
+        item.children.extend(outline_items(children, first))
+        items.append(item)
+    return items
+
+
+def _float(value: Any) -> float | None:
+    try:
+        return None if value is None else float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+# -- active content ------------------------------------------------------------------------
+
+
+def strip_active_content(pages: Any) -> None:
+    """Drop scripts and launch actions of pages, annotations and form fields; links stay."""
+    fields = 0
+    for page in pages:
+        with contextlib.suppress(Exception):  # a malformed page keeps what it has
+            obj = page.obj
+            if "/AA" in obj:
+                del obj["/AA"]
+            for annot in obj.get("/Annots") or []:
+                if not isinstance(annot, Dictionary):
+                    continue
+                if "/AA" in annot:
+                    del annot["/AA"]
+                action = annot.get("/A")
+                if isinstance(action, Dictionary) and (
+                    action.get("/S") in ACTIVE_ACTIONS or "/Next" in action
+                ):
+                    del annot["/A"]
+                parent = annot.get("/Parent")  # a widget's field (and its parents)
+                depth = 0
+                while isinstance(parent, Dictionary) and depth < 12 and fields < _MAX_FIELDS:
+                    fields += 1
+                    depth += 1
+                    if "/AA" in parent:
+                        del parent["/AA"]
+                    parent = parent.get("/Parent")
+
+
+# -- shared streams ------------------------------------------------------------------------
+
+
+def share_identical_streams(pages: Any) -> None:
+    """Keep one copy of images and font files that several documents carry.
+
+    Candidates are the pages' image XObjects and their fonts' embedded files of 512 bytes
+    or more; they are grouped by declared length and dictionary first, and only streams
+    in a group of two or more have their bytes compared.
+    """
+    slots: dict[tuple[Any, ...], list[tuple[Dictionary, str, Stream]]] = {}
+    seen: set[tuple[tuple[int, int], str]] = set()
+    for page in pages:
+        with contextlib.suppress(Exception):
+            resources = page.obj.get("/Resources")
+            if not isinstance(resources, Dictionary):
+                continue
+            xobjects = resources.get("/XObject")
+            if isinstance(xobjects, Dictionary):
+                for key in list(xobjects.keys()):
+                    _candidate(xobjects, key, slots, seen)
+            fonts = resources.get("/Font")
+            if isinstance(fonts, Dictionary):
+                for font in fonts.values():
+                    descriptors = (
+                        [font.get("/FontDescriptor")] if isinstance(font, Dictionary) else []
+                    )
+                    for desc in descriptors:
+                        if isinstance(desc, Dictionary):
+                            for key in ("/FontFile", "/FontFile2", "/FontFile3"):
+                                if key in desc:
+                                    _candidate(desc, key, slots, seen)
+    digests: dict[tuple[int, int], bytes] = {}
+    for group in slots.values():
+        if len(group) < 2 or len({stream.objgen for _, _, stream in group}) < 2:
+            continue
+        kept: dict[bytes, Stream] = {}
+        for holder, key, stream in group:
+            with contextlib.suppress(Exception):
+                digest = digests.get(stream.objgen)
+                if digest is None:
+                    digest = hashlib.sha256(stream.read_raw_bytes()).digest()
+                    digests[stream.objgen] = digest
+                first = kept.setdefault(digest, stream)
+                if first.objgen != stream.objgen:
+                    holder[key] = first
+
+
+def _candidate(
+    holder: Dictionary,
+    key: str,
+    slots: dict[tuple[Any, ...], list[tuple[Dictionary, str, Stream]]],
+    seen: set[tuple[tuple[int, int], str]],
+) -> None:
+    stream = holder.get(key)
+    if not isinstance(stream, Stream) or not stream.is_indirect:
+        return
+    if stream.get("/Subtype") == "/Form":
+        return
+    length = stream.get("/Length")
+    try:
+        size = int(length) if length is not None else 0
+    except (TypeError, ValueError):
+        return
+    if size < 512:
+        return
+    slot = (size, repr(sorted((k, str(v)) for k, v in stream.items() if k != "/Length")))
+    place = (holder.objgen if holder.is_indirect else (id(holder), -1), key)
+    if place in seen:  # the same resources dictionary, met again on another page
+        return
+    seen.add(place)
+    slots.setdefault(slot, []).append((holder, key, stream))
+
+
+# -- links, labels -------------------------------------------------------------------------
+
+
+def add_link(page: pikepdf.Page, rect: tuple[float, float, float, float], target: Any) -> None:
+    """A borderless link on ``page`` over ``rect`` to the page object ``target``."""
+    annot = page.obj.get("/Annots")
+    link = Dictionary(
+        Type=Name.Annot,
+        Subtype=Name.Link,
+        Rect=Array(list(rect)),
+        Border=Array([0, 0, 0]),
+        Dest=Array([target, Name.Fit]),
+    )
+    if not isinstance(annot, Array):
+        annot = Array()
+        page.obj.Annots = annot
+    annot.append(link)
+
+
+def set_page_labels(out: Pdf, front: int, total: int) -> None:
+    """Roman for the front matter, then 1..N for the documents."""
+    nums: list[Any] = [0, Dictionary(S=Name.r)]
+    if total > front:
+        nums += [front, Dictionary(S=Name.D, St=1)]
+    out.Root.PageLabels = Dictionary(Nums=Array(nums))
