@@ -334,3 +334,26 @@ def test_no_ocr_on_the_scans_sample_reads_nothing_and_says_so() -> None:
     assert docs["IMG_4107.jpg"]["item"] is None
     assert "no-text" in {p["code"] for p in docs["Scan_0003.tif"]["problems"]}
     assert all(d["facts"].get("source") != "ocr" for d in data["documents"])
+
+
+@pytest.mark.parametrize("command", ["check", "build", "pack", "audit"])
+def test_every_reading_command_takes_no_ocr(command: str) -> None:
+    result = CliRunner().invoke(cli, [command, "--help"])
+    assert result.exit_code == 0
+    assert "--no-ocr" in result.output
+
+
+def test_audit_says_how_many_pages_were_read_by_ocr() -> None:
+    from img_dossier.audit.run import AuditRow, summarize
+    from img_dossier.cli.audit_cmd import _summary_line
+
+    rows = [
+        AuditRow(folder="a", applicant=None, track="us", checklist="us-eras", complete=True,
+                 ocr_pages=3),
+        AuditRow(folder="b", applicant=None, track="us", checklist="us-eras", complete=False,
+                 ocr_pages=2),
+    ]  # fmt: skip
+    summary = summarize(rows, 90)
+    assert summary["ocr_pages"] == 5
+    assert rows[0].to_json()["ocr_pages"] == 3
+    assert "5 pages of scans read by OCR" in _summary_line(summary, 90)

@@ -129,7 +129,7 @@ def _ocr(
     from .scans import ocr_failed, pdf_pages, read_scan
 
     try:
-        text, found, problems = read_scan(pdf_pages(data, limits.ocr_pages), pages, limits)
+        text, found, problems = read_scan(pdf_pages(data, limits.ocr_pages), pages)
     except MemoryError:
         raise
     except OcrUnavailable as exc:

@@ -10,16 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from contextlib import suppress
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PIL import Image, ImageOps
 
 from ..model import Problem
 from . import ocr
 from .result import cap_text, warning
-
-if TYPE_CHECKING:
-    from . import Limits
 
 #: Resolution a PDF page is rendered at for OCR (lowered for pages too large for MAX_SIDE).
 RENDER_DPI = 200
@@ -31,9 +28,9 @@ NOTHING_READ = (
 
 
 def read_scan(
-    pages: Iterable[Image.Image], total: int, limits: Limits
+    pages: Iterable[Image.Image], total: int
 ) -> tuple[str, dict[str, Any], tuple[Problem, ...]]:
-    """OCR of the first ``limits.ocr_pages`` page images of a document of ``total`` pages:
+    """OCR of the page images given (the first pages of a document of ``total`` pages):
     (text, info["ocr"] value, problems). Raises ocr.OcrUnavailable when OCR cannot run here."""
     texts: list[str] = []
     confidences: list[tuple[float, int]] = []
