@@ -110,7 +110,7 @@ def _load() -> Any:
 
             params: dict[str, Any] = {
                 "Global.log_level": "error",
-                "Global.use_cls": True,  # each text box turned the right way up
+                "Global.use_cls": False,  # pages are turned whole (below), never line by line
                 "Det.limit_side_len": DETECT_SIDE,
                 "Det.limit_type": "max",
                 "EngineConfig.onnxruntime.intra_op_num_threads": 1,
@@ -135,10 +135,10 @@ def read_page(image: Image.Image) -> PageText:
     """The text of one page image (already upright by its EXIF tag); raises OcrUnavailable
     when the engine is unavailable.
 
-    The engine straightens each slanted text box, turns tall boxes on their side and each
-    box the right way up (its direction classifier). Which way the page lies is told from
-    the boxes' shape and the direction of its longest lines; a page that does not lie
-    upright is turned and read again (lines in order, none left upside down).
+    The engine straightens each slanted text box. Which way the page lies is told from the
+    boxes' shape and, for its longest lines, by the engine's direction classifier (a
+    majority, never line by line: a line of digits reads as well upside down); a page that
+    does not lie upright is turned whole and read again.
     """
     engine = _load()
     if engine is None:
@@ -150,7 +150,7 @@ def read_page(image: Image.Image) -> PageText:
         page.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
     lines = _read(engine, page)
     turn = _page_turn(engine, page, [q for q, _t, _s in lines])
-    if turn:  # read again upright: a line the classifier left upside down reads now
+    if turn:  # read again upright (lines in reading order, each the right way up)
         lines = _read(engine, page.rotate(turn, expand=True))
     kept = [(q, t, s) for q, t, s in lines if s >= MIN_LINE_SCORE and t]
     chars = sum(len(t) for _q, t, _s in kept)
@@ -162,7 +162,7 @@ def _read(engine: Any, page: Image.Image) -> list[tuple[Quad, str, float]]:
     """(box, text, score) of every text box the engine reads on the page."""
     import numpy as np
 
-    result = engine(np.asarray(page), use_det=True, use_cls=True, use_rec=True)
+    result = engine(np.asarray(page), use_det=True, use_cls=False, use_rec=True)
     boxes = result.boxes if getattr(result, "boxes", None) is not None else []
     texts = getattr(result, "txts", None) or ()
     found = zip(boxes, texts, getattr(result, "scores", None) or (), strict=False)
