@@ -35,12 +35,6 @@ class Limits:
     ocr: bool = True  # read scans (image-only PDF pages, photos) by OCR
     ocr_pages: int = 2  # pages of a scan read by OCR (classification needs the first ones)
     ocr_memory_mb: int = 1024  # more address space for a worker that loads the OCR engine
-    ocr_seconds: float = 30.0  # more wall clock per file for OCR of its first pages
-
-    @property
-    def file_seconds(self) -> float:
-        """The wall-clock limit of one file (a scan read by OCR takes longer)."""
-        return self.seconds + (self.ocr_seconds if self.ocr else 0.0)
 
     @property
     def worker_memory_mb(self) -> int:

@@ -268,7 +268,7 @@ def timeout_problem(limits: Limits) -> Problem:
     """The problem of a file whose reader ran past the wall-clock limit."""
     return error(
         "timeout",
-        f"reading took longer than {limits.file_seconds:g} s; the file may be crafted or corrupt: "
+        f"reading took longer than {limits.seconds:g} s; the file may be crafted or corrupt: "
         "open it and re-save or re-scan it",
     )
 

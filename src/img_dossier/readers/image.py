@@ -93,7 +93,8 @@ def read_image(path: Path, fmt: str, limits: Limits) -> Reading:
 def _with_ocr(path: Path, fmt: str, pages: int, info: dict[str, Any], limits: Limits) -> Reading:
     """The image's reading with the text OCR finds on its first pages."""
     try:
-        text, found, problems = read_scan(image_frames(path, limits.ocr_pages), pages)
+        frames = image_frames(path, limits.ocr_pages)
+        text, found, problems = read_scan(frames, pages, limits.seconds / 3)
     except MemoryError:
         raise
     except OcrUnavailable as exc:  # no engine here: the image is read as before

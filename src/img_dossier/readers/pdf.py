@@ -129,7 +129,8 @@ def _ocr(
     from .scans import ocr_failed, pdf_pages, read_scan
 
     try:
-        text, found, problems = read_scan(pdf_pages(data, limits.ocr_pages), pages)
+        scans = pdf_pages(data, limits.ocr_pages)
+        text, found, problems = read_scan(scans, pages, limits.seconds / 3)
     except MemoryError:
         raise
     except OcrUnavailable as exc:

@@ -222,7 +222,7 @@ class _Pool:
         for worker in [w for w in self.workers[:size] if w.task is None]:
             if not pending:
                 break
-            if worker.process.is_alive() and worker.give(pending[0], self.limits.file_seconds):
+            if worker.process.is_alive() and worker.give(pending[0], self.limits.seconds):
                 pending.popleft()
             else:  # died while idle (killed from outside): its task goes to another worker
                 worker.task = None
@@ -237,7 +237,7 @@ class _Pool:
                 outcomes.append(read_here(pending.popleft(), self.limits))
                 continue
             self.workers.append(worker)
-            worker.give(pending.popleft(), self.limits.file_seconds)  # if it died, _collect says so
+            worker.give(pending.popleft(), self.limits.seconds)  # if it died, _collect says so
 
     def _collect(self, worker: _Worker, ready: Sequence[object]) -> Outcome | None:
         task = worker.task

@@ -7,6 +7,7 @@ read are on the first pages); a longer scan says how many pages were left unread
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import suppress
 from pathlib import Path
@@ -22,20 +23,26 @@ from .result import cap_text, warning
 RENDER_DPI = 200
 
 NOTHING_READ = (
-    "a scan or photo in which OCR found no text: its content could not be checked; if it "
-    "is a document, scan it again (flat, in good light, 300 dpi) or check it yourself"
+    "a scan or photo without a text layer in which OCR found no text: its content could not "
+    "be checked; if it is a document, scan it again (flat, in good light, 300 dpi) or check "
+    "it yourself"
 )
 
 
 def read_scan(
-    pages: Iterable[Image.Image], total: int
+    pages: Iterable[Image.Image], total: int, budget: float
 ) -> tuple[str, dict[str, Any], tuple[Problem, ...]]:
     """OCR of the page images given (the first pages of a document of ``total`` pages):
-    (text, info["ocr"] value, problems). Raises ocr.OcrUnavailable when OCR cannot run here."""
+    (text, info["ocr"] value, problems). No page is begun after ``budget`` seconds (the
+    file's time limit must not be reached by reading a second page). Raises
+    ocr.OcrUnavailable when OCR cannot run here."""
     texts: list[str] = []
     confidences: list[tuple[float, int]] = []
     turns: list[int] = []
+    started = time.monotonic()
     for image in pages:
+        if texts and time.monotonic() - started > budget:
+            break
         page = ocr.read_page(image)
         texts.append(page.text)
         confidences.append((page.confidence, page.chars))
