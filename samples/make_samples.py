@@ -63,6 +63,8 @@ ITEM_IDS: dict[str, tuple[str, ...]] = {
         "personal-letter",
         "photo",
         "translation",
+        "mcc-source-verification",
+        "fmproc",
     ),
 }
 
@@ -121,6 +123,9 @@ class Person:
     usmle_id: str = ""
     aamc_id: str = ""
     mcc_id: str = ""
+    #: dossier.yaml lines for what no document shows (exam attempts, US clinical
+    #: experience, residence): the facts `dossier programs screen` compares with programs.
+    screen_yaml: tuple[str, ...] = ()
 
     @property
     def full_name(self) -> str:
@@ -192,6 +197,16 @@ US_APPLICANT = Person(
     status="none",
     ecfmg_certified=True,
     other_names=("Lucia Quispe",),
+    screen_yaml=(
+        "exams:                  # attempts per exam, as the USMLE transcript lists them",
+        "  usmle-step1: {attempts: 1, failures: 0}",
+        "  usmle-step2-ck: {attempts: 1, failures: 0}",
+        "us_clinical_experience: # US rotations with their dates ([] when none)",
+        '  - {kind: elective, where: "Lakeshore General Hospital, Cleveland OH", '
+        "start: 2024-05-06, end: 2024-06-28}",
+        '  - {kind: observership, where: "Gulf Coast Medical Center, Houston TX", '
+        "start: 2024-09-02, end: 2024-10-25}",
+    ),
     usmle_id="1-290-345-7",
     aamc_id="15839204",
 )
@@ -234,6 +249,14 @@ CANADA_APPLICANT = Person(
     status="permanent-resident",
     province="ON",
     mcc_id="2194536",
+    screen_yaml=(
+        "exams:                  # attempts per exam, as the MCC record lists them",
+        "  mccqe1: {attempts: 1, failures: 0}",
+        "  nac: {attempts: 1, failures: 0}",
+        "residence:              # where in Canada the applicant lives",
+        '  province: "ON"',
+        "  since: 2023-09-01",
+    ),
 )
 
 
@@ -1872,6 +1895,54 @@ def nac(person: Person, variant: int = 0) -> Doc:
     )
 
 
+def mcc_source_verification(person: Person, variant: int = 0) -> Doc:
+    """physiciansapply.ca source verification status page of the medical diploma."""
+    p = person
+    return Doc(
+        title="Source Verification Request status",
+        author="Medical Council of Canada",
+        blocks=(
+            Letterhead("Medical Council of Canada",
+                       ("Conseil médical du Canada", "physiciansapply.ca")),
+            Heading("Source Verification", level=1),
+            Fields((
+                ("Candidate", p.full_name),
+                ("MCC candidate number", p.mcc_id),
+                ("Credential", "Final medical diploma (Diplôme de docteur en médecine)"),
+                ("Issuing institution", "Université Saint-Joseph de Beyrouth"),
+                ("Source Verification Request submitted", long_date(date(2025, 2, 3))),
+                ("Status", "Source verified"),
+                ("Verified on", long_date(date(2025, 6, 20))),
+            )),
+            Para("The credential is stored in your Physician Credentials Repository and can "
+                 "be shared with CaRMS and medical regulatory authorities from physiciansapply.ca."),
+        ),
+    )
+
+
+def fmproc_result(person: Person, variant: int = 0) -> Doc:
+    """FMProC result document for the 2027 CaRMS cycle."""
+    p = person
+    return Doc(
+        title="FMProC result",
+        author="FMProC",
+        blocks=(
+            Letterhead("FMProC", ("Family Medicine Professional Choices", "fmproc.com")),
+            Heading("Family Medicine Professional Choices (FMProC) result", level=1),
+            Fields((
+                ("Candidate", p.full_name),
+                ("CaRMS ID", "CA-226-KH-104"),
+                ("Selection cycle", "2027 R-1 Main Residency Match"),
+                ("Test window", "October 2026"),
+                ("Result", "Completed; score released to Family Medicine programs"),
+            )),
+            Para("Upload this document to CaRMS Online and assign it to the Family Medicine "
+                 "programs you apply to. It is valid for this admission cycle only."),
+            Para(f"Date issued: {long_date(date(2026, 11, 6))}"),
+        ),
+    )
+
+
 def ielts(person: Person, variant: int = 0) -> Doc:
     """IELTS Academic Test Report Form."""
     p = person
@@ -2148,6 +2219,8 @@ ITEM_DOCUMENTS: dict[str, dict[str, Factory]] = {
         "personal-letter": personal_letter,
         "photo": photo,
         "translation": canada_translation,
+        "mcc-source-verification": mcc_source_verification,
+        "fmproc": fmproc_result,
     },
 }
 
@@ -2219,6 +2292,8 @@ LAYOUTS: dict[str, tuple[Entry, ...]] = {
         Entry("cv.pdf", "document(4).pdf", "cv"),
         Entry("personal-letter-uottawa.docx", "Document1.docx", "personal-letter"),
         Entry("photo.jpg", "IMG_2231.jpg", "photo"),
+        Entry("mcc-source-verification.pdf", "Scan_0004.pdf", "mcc-source-verification"),
+        Entry("exams/fmproc-result.pdf", "download(2).pdf", "fmproc"),
     ),
 }
 
@@ -2268,6 +2343,7 @@ def dossier_yaml(track: str, person: Person, files: Sequence[tuple[str, str]] = 
     lines += [
         "dates:                  # facts a scan may not show",
         f"  passport_expiry: {p.passport_expiry.isoformat()}",
+        *p.screen_yaml,
     ]
     if files:
         lines.append("files:")

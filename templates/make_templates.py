@@ -177,9 +177,9 @@ def lor_request() -> Letter:
         "ERAS is {{ applicant.full_name }}; my AAMC ID is {{ aamc_id }}."
     )
     b.bullet(
-        "ERAS accepts the letter as a PDF file of no more than 1 MB. It is recommended that it "
-        "be on letterhead showing your address, telephone number and e-mail address, and that "
-        "it be signed and dated."
+        "The LoR Portal takes a PDF of at most 1 MB on US Letter pages (8.5 x 11 in), not "
+        "encrypted and without a digital signature (a scanned signature is fine), no | * ? : "
+        "in its name; ideally on letterhead with your contact details, signed and dated."
     )
     b.bullet(
         "Please address it \u201cDear Program Director\u201d rather than to a particular "
@@ -203,22 +203,29 @@ def lor_request() -> Letter:
 
 
 def statement_of_need() -> Letter:
-    # The text between the ID lines and the signature follows the wording prescribed for a
-    # Statement of Need (22 CFR 62.27; us-requirements.md section 3.3) word for word.
+    # The statement's wording is that of the Statement of Need in 22 CFR 62.27
+    # (https://www.ecfr.gov/current/title-22/chapter-I/subchapter-H/part-62/subpart-B/section-62.27)
+    # as ministries' own templates give it; the regulation's text itself was not retrieved, so
+    # the template does not claim to be word for word: the Ministry compares it with the
+    # regulation and uses its own procedure and form where it has one. No bracketed
+    # placeholder: every blank is a field or a line for the official's hand.
     b = Letter("Statement of Need", top_margin=2.0)
     b.block("{{ today|longdate }}")
     b.block(*ECFMG_ADDRESS)
-    b.title("STATEMENT OF NEED")
+    b.title('STATEMENT OF {% if exceptional == "yes" %}EXCEPTIONAL {% endif %}NEED')
     b.block(
         "USMLE/ECFMG ID Number: {{ usmle_id }}",
         "Name of Applicant for Visa: {{ applicant.full_name }}",
     )
     b.para(
-        "There currently exists in {{ home_country }} a need for qualified medical practitioners "
-        "in the speciality of {{ training.specialty }}. {{ applicant.full_name }} has filed a "
-        "written assurance with the government of this country that {{ pronoun }} will return "
-        "to this country upon completion of training in the United States and intends to enter "
-        "the practice of medicine in the speciality for which training is being sought."
+        "There currently exists in {{ home_country }} "
+        '{% if exceptional == "yes" %}an exceptional{% else %}a{% endif %} need for qualified '
+        "medical practitioners in the speciality of {{ training.specialty }}"
+        "{% if fellowship_title %} ({{ fellowship_title }}){% endif %}. "
+        "{{ applicant.full_name }} has filed a written assurance with the government of this "
+        "country that {{ pronoun }} will return to this country upon completion of training in "
+        "the United States and intends to enter the practice of medicine in the speciality for "
+        "which training is being sought."
     )
     b.block("", "", "______________________________________", gap=24, keep=True)
     b.block(
@@ -229,7 +236,7 @@ def statement_of_need() -> Letter:
         "Date of signature: ____________________",
         gap=0,
     )
-    b.block("", "", "[Official stamp or seal of the {{ ministry_name }}]", gap=12)
+    b.block("", "Stamp (or seal) of the issuing official of {{ home_country }}:", gap=12)
     return b
 
 
@@ -261,10 +268,13 @@ def statement_of_need_request() -> Letter:
         "is issued to ECFMG by the central (federal) Ministry of Health on its letterhead;"
     )
     b.bullet(
-        "follows exactly the wording prescribed by the U.S. regulations (22 CFR 62.27); "
-        "a draft with that wording, completed with my details, is enclosed;"
+        "follows the wording prescribed by 22 CFR 62.27 (ecfr.gov); my draft is enclosed, "
+        "to be checked against it;"
     )
-    b.bullet("names exactly the specialty of my training: {{ training.specialty }};")
+    b.bullet(
+        "names exactly the specialty of my training: {{ training.specialty }}"
+        "{% if fellowship_title %}, fellowship: {{ fellowship_title }}{% endif %};"
+    )
     b.bullet(
         "bears the Ministry's stamp or seal and the official's dated signature, name and title;"
     )
@@ -272,16 +282,16 @@ def statement_of_need_request() -> Letter:
         "is in English or comes with a certified word-for-word English translation."
     )
     b.para(
-        "ECFMG's instructions for Ministry officials say how the signed Statement reaches it: "
-        "the original by post or courier in an envelope sealed by the Ministry with the "
-        "government seal stamped on the flap, or electronically. I would be grateful for a copy."
+        "Where the Ministry has its own procedure or form (as in India, Pakistan, and Canada "
+        "through Health Canada), please use it. The signed Statement reaches ECFMG by post or "
+        "courier in an envelope sealed by the Ministry, or electronically, as ECFMG's "
+        "instructions for Ministry officials say. I would be grateful for a copy."
     )
     b.para(
         "I enclose my written assurance to the Government of {{ home_country }} that I will "
         "return on completing my training and practise {{ training.specialty }} there. "
-        "My sponsorship application cannot be completed without the Statement, so I would be "
-        "most grateful to have it sent by {{ needed_by|longdate }}. I will gladly provide "
-        "anything else needed."
+        "My sponsorship cannot be completed without the Statement: I would be most grateful "
+        "to have it sent by {{ needed_by|longdate }}."
     )
     applicant_signature(b, "Respectfully,")
     b.block(
@@ -410,7 +420,9 @@ def interview_thank_you() -> Letter:
 def translation_certification() -> Letter:
     # ECFMG: word-for-word, from the original or a photocopy, by a qualified translator, on
     # letterhead, signed with name and title, seal if any, and the certification statement
-    # "I [name] certify that the word-for-word translation is correct." (section 2.6).
+    # "I [name] certify that the word-for-word translation is correct."
+    # (https://www.ecfmg.org/resources/translation-service.html). The MCC accepts only
+    # translations by its listed providers: the template's description says so.
     b = Letter("Certification of translation")
     b.block(
         "{{ translation_service }}",
@@ -450,6 +462,144 @@ def translation_certification() -> Letter:
     return b
 
 
+def carms_reference_request() -> Letter:
+    # CaRMS referee guidelines (https://www.carms.ca/match/r-1-main-residency-match/referee/
+    # reference-guidelines-r1-referee/): uploaded by the referee, PDF of at most 5 MB,
+    # confidential, dated, with the time and duration of contact and the assessments listed.
+    b = Letter("Request for a CaRMS reference letter")
+    applicant_sender(b)
+    b.block("{{ today|longdate }}")
+    b.block(
+        "{{ referee_name }}",
+        ("referee_title", "{{ referee_title }}"),
+        "{{ referee_institution }}",
+        ("referee_address", "{{ referee_address }}"),
+    )
+    b.subject(
+        "Re: Request for a reference letter for my CaRMS R-1 application in "
+        "{{ training.specialty }}"
+    )
+    b.block("Dear {{ referee_name }},")
+    b.para(
+        "I am applying to residency training in {{ training.specialty }} in Canada through "
+        "the Canadian Resident Matching Service (CaRMS). {{ worked_together }}. Because you "
+        "know my clinical work first-hand, I would be honoured if you would write a reference "
+        "letter in support of my application."
+    )
+    b.para("If you are able to, these are the practical details:")
+    b.bullet(
+        "CaRMS will e-mail you a reference request; only you (or a translator) can upload the "
+        "letter, through the CaRMS referee portal, as a PDF of at most 5 MB."
+    )
+    b.bullet(
+        "CaRMS recommends that the letter state that I have not seen it and will not receive "
+        "a copy, the date it was written, and when and for how long you supervised me."
+    )
+    b.bullet(
+        "Programs look for your assessment of my knowledge, problem solving and patient "
+        "management, communication, professionalism, reliability and procedural skills."
+    )
+    b.tag("{%p if structured_form %}")
+    b.bullet(
+        "Some of my programs ask for a structured reference ({{ structured_form }}), which "
+        "CaRMS shows you online."
+    )
+    b.tag("{%p endif %}")
+    b.bullet("I would be grateful to have it uploaded by {{ deadline|longdate }}.")
+    b.para(
+        "I enclose my curriculum vitae and would be glad to send anything else that would "
+        "help. If you feel you cannot write a strong letter at this time, I will understand "
+        "completely. Thank you for considering this request."
+    )
+    applicant_signature(b)
+    b.block("Enclosure: curriculum vitae")
+    return b
+
+
+def mspe_request() -> Letter:
+    # ECFMG (https://www.ecfmg.org/eras/applicants-documents-index.html): the MSPE on school
+    # letterhead with the school seal, signed by the designated official, with the full
+    # name. CaRMS (https://carms.zendesk.com/hc/en-us/articles/115004153143): the MSPR is
+    # required by all programs; schools may send it through the Undergraduate Portal.
+    b = Letter("Request for the MSPE or MSPR and the transcript")
+    applicant_sender(b)
+    b.block("{{ today|longdate }}")
+    b.block(
+        "{{ office_name }}",
+        "{{ medical_school.name }}",
+        ("school_address", "{{ school_address }}"),
+    )
+    b.subject(
+        "Re: Request for my {{ performance_document }} and my final transcript"
+        "{% if student_id %} (student number {{ student_id }}){% endif %}"
+    )
+    b.block("Dear {{ office_name }},")
+    b.para(
+        "I graduated in medicine from {{ medical_school.name }} in "
+        "{{ medical_school.graduation_year }} and I am applying for residency training in "
+        "{{ training.specialty }} through {{ application_service }}. I respectfully request "
+        "my {{ performance_document }} and my final transcript."
+    )
+    b.para("For my application to be accepted, they should:")
+    b.bullet(
+        "be on the school's letterhead with its seal, signed by the designated official, "
+        "and show my full name as in my passport: {{ applicant.full_name }};"
+    )
+    b.bullet(
+        "for the {{ performance_document }}: describe my performance in the clinical "
+        "rotations and, if possible, give a recommendation for further training;"
+    )
+    b.bullet("for the transcript: list every course and rotation with its grade;")
+    b.bullet("be in English, or come with an official English translation.")
+    b.para("{{ delivery }}")
+    b.para(
+        "I would be most grateful to have them by {{ needed_by|longdate }}. Thank you for "
+        "your help; I will gladly provide anything the office needs."
+    )
+    applicant_signature(b)
+    return b
+
+
+def no_mspr_letter_request() -> Letter:
+    # CaRMS (https://carms.zendesk.com/hc/en-us/articles/115004153223): if the school does
+    # not issue an MSPR, a letter explaining why is uploaded in its place; ERAS: the applicant
+    # declares it (https://www.ecfmg.org/eras/applicants-documents-overview.html).
+    b = Letter("Request for a letter that no MSPR is issued")
+    applicant_sender(b)
+    b.block("{{ today|longdate }}")
+    b.block(
+        "{{ office_name }}",
+        "{{ medical_school.name }}",
+        ("school_address", "{{ school_address }}"),
+    )
+    b.subject(
+        "Re: Request for a letter stating that the school does not issue a "
+        "{{ performance_document }}"
+    )
+    b.block("Dear {{ office_name }},")
+    b.para(
+        "I graduated in medicine from {{ medical_school.name }} in "
+        "{{ medical_school.graduation_year }} and I am applying for residency training in "
+        "{{ training.specialty }} through {{ application_service }}. Residency programs expect "
+        "a {{ performance_document }} (a dean's letter on my performance in medical school). "
+        "As I understand that the school does not issue one, I must explain its absence in my "
+        "application, and a letter from the school confirming it would support my explanation."
+    )
+    b.para(
+        "I respectfully request a short letter, on the school's letterhead, signed by the "
+        "designated official and with the school's seal, stating that {{ medical_school.name }} "
+        "does not issue a {{ performance_document }} or dean's letter to its graduates, and "
+        "confirming that I, {{ applicant.full_name }}, graduated in "
+        "{{ medical_school.graduation_year }}."
+    )
+    b.para(
+        "I would be most grateful to have it by {{ needed_by|longdate }}. Thank you for your "
+        "help."
+    )
+    applicant_signature(b)
+    return b
+
+
 BUILDERS: dict[str, Callable[[], Letter]] = {
     "lor-request": lor_request,
     "statement-of-need": statement_of_need,
@@ -458,6 +608,9 @@ BUILDERS: dict[str, Callable[[], Letter]] = {
     "letter-of-intent": letter_of_intent,
     "interview-thank-you": interview_thank_you,
     "translation-certification": translation_certification,
+    "carms-reference-request": carms_reference_request,
+    "mspe-request": mspe_request,
+    "no-mspr-letter-request": no_mspr_letter_request,
 }
 
 

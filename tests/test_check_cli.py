@@ -120,7 +120,7 @@ def test_json_has_the_interface_shape(folder: Path) -> None:
     data = json.loads(result.stdout)  # nothing but JSON on stdout
     assert list(data) == [
         "schema_version", "tool", "folder", "checklist", "as_of", "applicant", "complete",
-        "summary", "items", "documents", "ignored", "notes",
+        "summary", "items", "documents", "ignored", "notes", "steps",
     ]
     assert data["schema_version"] == 1
     assert data["tool"] == {"name": "img-dossier", "version": "0.1.0"}

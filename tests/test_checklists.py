@@ -28,6 +28,7 @@ US_IDS = {
 CANADA_IDS = {
     "citizenship-or-pr", "mccqe1", "nac", "language-proficiency", "medical-diploma", "mspr",
     "transcript", "reference-letter", "cv", "personal-letter", "photo", "translation",
+    "mcc-source-verification", "fmproc",
 }  # fmt: skip
 BUILTINS = {"us-eras": ("us", US_IDS), "canada-carms": ("canada", CANADA_IDS)}
 SOURCE_MARK = ("[O]", "[I]", "[S]", "[M]")
@@ -99,7 +100,12 @@ def test_us_conditions_follow_the_research() -> None:
     assert when("training-contract") == {"visa": ("J-1", "H-1B")}
     assert when("usmle-step3") == {"visa": ("H-1B",)}
     assert when("cv") == {"visa": ("J-1",)}
-    assert when("ecfmg-certificate") == {"ecfmg_certified": (True,)}
+    cert = us.item("ecfmg-certificate")
+    assert cert is not None and cert.required and not cert.when
+    assert [{c.variable: c.values for c in g} for g in cert.when_any] == [
+        {"ecfmg_certified": (True,)},
+        {"visa": ("J-1", "H-1B")},
+    ]
     assert when("oet-medicine") == {"ecfmg_certified": (False,)}
     assert when("pathway") == {"ecfmg_certified": (False,)}
     assert when("translation") == {"needs_translation": (True,)}
@@ -107,7 +113,8 @@ def test_us_conditions_follow_the_research() -> None:
     photo = us.item("photo")
     assert photo is not None and not photo.required
     lor = us.item("letter-of-recommendation")
-    assert lor is not None and lor.min == 3 and "NOT an official minimum" in lor.source
+    assert lor is not None and lor.min == 3 and lor.max == 4
+    assert "not an ERAS minimum" in lor.source and "no minimum" in lor.count_note
     assert us.portals["eras-lorp"]["max_bytes"] == 1048576
     assert us.portals["eras-lorp"]["forbidden_filename_chars"] == "|*?:"
     assert us.portals["eras-personal-statement"]["max_chars"] == 28000
@@ -329,7 +336,7 @@ def test_invalid_custom_checklist_names_file_item_and_field(tmp_path: Path) -> N
     assert "items.visa-doc.when.visum: unknown condition" in text
     assert "items.visa-doc.when.visa: unknown value 'J1'" in text
     assert "items.visa-doc.when.ecfmg_certified: must be true or false" in text
-    assert "drop: unknown item id 'no-such-item'" in text
+    assert "drop: unknown item, step or notice id 'no-such-item'" in text
 
 
 def test_new_checklist_without_extends_needs_its_header(tmp_path: Path) -> None:
@@ -364,8 +371,9 @@ def test_list_shows_the_builtins() -> None:
     lines = result.stdout.splitlines()
     assert lines[0].split()[:5] == ["ID", "VERSION", "TRACK", "ITEMS", "SOURCE"]
     rows = {line.split()[0]: line.split() for line in lines[1:]}
-    assert rows["us-eras"][1:5] == ["2026.1", "us", "17", "built-in"]
-    assert rows["canada-carms"][1:5] == ["2026.1", "canada", "12", "built-in"]
+    assert rows["us-eras"][1:5] == ["2027.1", "us", "17", "built-in"]
+    assert rows["canada-carms"][1:5] == ["2027.1", "canada", "14", "built-in"]
+    assert rows["us-residencycas"][1:5] == ["2027.1", "us", "18", "built-in"]
 
 
 def test_list_json_includes_custom_files(tmp_path: Path) -> None:
@@ -383,11 +391,11 @@ def test_show_text_has_requirements_and_sources() -> None:
     result = run("show", "us")
     assert result.exit_code == ExitCode.OK
     out = result.stdout
-    assert out.startswith("us-eras 2026.1: ")
+    assert out.startswith("us-eras 2027.1: ")
     assert "statement-of-need: Statement of Need" in out
     assert "required when visa is J-1" in out
     assert "required when visa is J-1, H-1B" in out
-    assert "required, at least 3; portal eras-lorp" in out
+    assert "required, 3 to 4; portal eras-lorp" in out
     assert "optional; portal eras-photo" in out
     assert sum(line.startswith("  source: ") for line in out.splitlines()) == 17
     assert "eras-lorp: ERAS Letter of Recommendation Portal" in out
@@ -444,7 +452,7 @@ def test_validate_valid_file(tmp_path: Path) -> None:
 def test_validate_builtin_by_id() -> None:
     result = run("validate", "canada-carms")
     assert result.exit_code == ExitCode.OK
-    assert "valid: 12 items" in result.stdout
+    assert "valid: 14 items" in result.stdout
 
 
 def test_validate_invalid_file_exits_3_with_every_error(tmp_path: Path) -> None:

@@ -79,8 +79,9 @@ def test_the_problems_folder_shows_each_deeper_check(problems: Path) -> None:
     passport = by_id["passport"]
     assert passport["status"] == "invalid"
     assert any(
-        "passport.pdf: expires 2027-10-15 (machine-readable zone), before training starts "
-        "2027-07-01 plus 6 months (2028-01-01) (J-1 rule)" in m
+        "passport.pdf: expires 2027-10-15 (machine-readable zone), before the end of the "
+        "DS-2019 period, 2028-07-01 (training.start plus 12 months: set training.ds2019_end in "
+        "dossier.yaml if your DS-2019 says otherwise), plus 6 months (2029-01-01) (J-1 rule)" in m
         for m in passport["messages"]
     )
     assert docs["passport.pdf"]["facts"]["expiry_source"] == "mrz"
@@ -135,7 +136,9 @@ def test_a_passport_scan_is_judged_on_the_declared_date_and_the_report_says_so(
     assert passport["documents"] == ["passport.jpg"]
     assert any(
         "passport.jpg: expires 2027-09-30 (dates.passport_expiry in dossier.yaml), before "
-        "training starts 2027-07-01 plus 6 months (2028-01-01) (J-1 rule)" in m
+        "the end of the DS-2019 period, 2028-07-01 (training.start plus 12 months: set "
+        "training.ds2019_end in dossier.yaml if your DS-2019 says otherwise), plus 6 months "
+        "(2029-01-01) (J-1 rule)" in m
         for m in passport["messages"]
     )
     facts = documents(report)["passport.jpg"]["facts"]

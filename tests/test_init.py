@@ -15,9 +15,9 @@ from reportlab.pdfgen import canvas
 from img_dossier.cli import cli
 from img_dossier.config.checklist import load
 from img_dossier.config.profile import load_profile, parse_profile
-from img_dossier.config.starter import Inferred, init_folder, render
 from img_dossier.errors import ExitCode
 from img_dossier.facts.mrz import check_digit
+from img_dossier.starter import Inferred, init_folder, render
 
 
 def run(*args: str) -> Result:

@@ -24,16 +24,19 @@ from img_dossier.model import OWN_OUTPUT_KEY
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "samples" / "us-j1"
 BUILTINS = (
+    "carms-reference-request",
     "interview-thank-you",
     "letter-of-intent",
     "lor-request",
+    "mspe-request",
+    "no-mspr-letter-request",
     "observership-request",
     "statement-of-need",
     "statement-of-need-request",
     "translation-certification",
 )
 #: Fields that switch wording on or off rather than appear in the letter.
-SWITCHES = {"waived", "ranks_first"}
+SWITCHES = {"waived", "ranks_first", "exceptional"}
 PROFILE_PREFIXES = ("applicant.", "training.", "medical_school.")
 TODAY = date(2026, 8, 15)
 
@@ -185,8 +188,9 @@ def test_rendered_statement_of_need_has_every_element(folder: Path, tmp_path: Pa
         assert "Educational Commission for Foreign Medical Graduates" in flat_text
         assert "3624 Market Street" in flat_text and "Philadelphia, PA 19104-2685" in flat_text
         assert "There currently exists in Peru a need for qualified medical practitioners in " \
-               "the speciality of Internal Medicine." in flat_text
-        assert "[Official stamp or seal of the Ministry of Health of Peru]" in flat_text
+               "the speciality of Internal Medicine (Cardiovascular Disease)." in flat_text
+        assert "Stamp (or seal) of the issuing official of Peru:" in flat_text
+        assert "[" not in text and "]" not in text  # no bracketed placeholder to survive
         assert "Date of signature" in flat_text
         # a pronoun given by the user replaces the prescribed "he/she"
     (w,) = letters.render("statement-of-need", folder, sets={**example_sets(template),

@@ -55,8 +55,9 @@ def test_list_shows_every_builtin_with_its_source() -> None:
     assert result.exit_code == ExitCode.OK, result.output
     listed = json.loads(result.stdout)
     assert [t["name"] for t in listed] == [
-        "interview-thank-you", "letter-of-intent", "lor-request", "observership-request",
-        "statement-of-need", "statement-of-need-request", "translation-certification",
+        "carms-reference-request", "interview-thank-you", "letter-of-intent", "lor-request",
+        "mspe-request", "no-mspr-letter-request", "observership-request", "statement-of-need",
+        "statement-of-need-request", "translation-certification",
     ]
     assert all(t["source"] == "built-in" and t["description"] for t in listed)
     text = run("list")

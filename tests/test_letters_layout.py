@@ -24,6 +24,9 @@ EXPECTED_PAGES = {
     "letter-of-intent": 1,
     "interview-thank-you": 1,
     "translation-certification": 1,
+    "carms-reference-request": 1,
+    "mspe-request": 1,
+    "no-mspr-letter-request": 1,
 }
 #: The lines that make up a signature block (closing, signer, enclosures, seal): a page
 #: holding only these is a letter that spilt its ending.

@@ -40,6 +40,7 @@ INTERFACE_ITEMS = {
     "canada": {
         "citizenship-or-pr", "mccqe1", "nac", "language-proficiency", "medical-diploma", "mspr",
         "transcript", "reference-letter", "cv", "personal-letter", "photo", "translation",
+        "mcc-source-verification", "fmproc",
     },
 }
 CHECKLIST_IDS = {"us": "us-eras", "canada": "canada-carms"}

@@ -43,6 +43,8 @@ PROBLEM_CODES = frozenset(
         "wrong-specialty",
         "missing",
         "unverified",
+        "outside-date-window",
+        "unconfirmed-rule",
     }
 )
 
@@ -66,6 +68,8 @@ JUDGEMENT_CODES = frozenset(
         "wrong-specialty",
         "missing",
         "unverified",
+        "outside-date-window",
+        "unconfirmed-rule",
     }
 )
 
@@ -218,6 +222,33 @@ class ItemResult:
 
 
 @dataclass(frozen=True)
+class StepStatus:
+    """A coming step that is not a document (checklist ``steps:``): its date when published,
+    else None and ``confirmed`` false (shown as not yet confirmed, never guessed)."""
+
+    id: str
+    title: str
+    date: date | None
+    confirmed: bool
+    days_left: int | None = None
+    note: str = ""
+    advice: str = ""
+    source: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "date": self.date.isoformat() if self.date else None,
+            "confirmed": self.confirmed,
+            "days_left": self.days_left,
+            "note": self.note,
+            "advice": self.advice,
+            "source": self.source,
+        }
+
+
+@dataclass(frozen=True)
 class ChecklistRef:
     id: str
     title: str
@@ -238,6 +269,7 @@ class Report:
     notes: tuple[str, ...] = ()
     strict: bool = False
     tool_version: str = "0.1.0"
+    steps: tuple[StepStatus, ...] = ()  # coming steps that are not documents
 
     @property
     def complete(self) -> bool:
@@ -293,6 +325,7 @@ class Report:
             "documents": [d.to_json() for d in self.documents],
             "ignored": list(self.ignored),
             "notes": list(self.notes),
+            "steps": [s.to_json() for s in self.steps],
         }
 
 

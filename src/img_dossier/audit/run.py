@@ -26,6 +26,8 @@ from ..errors import BadInputError, DossierError
 if TYPE_CHECKING:
     from ..checking.pipeline import CheckRun
     from ..config.checklist import Checklist
+    from ..programs.load import LoadedList
+    from ..programs.matrix import ClientScreen
 
 #: Fact or ``dates:`` keys that name an expiry (``expiry``, ``passport_expiry``, ``expires``,
 #: ``valid_until`` ...): any such key whose value is a date is an expiry.
@@ -130,6 +132,7 @@ class ClientResult:
 
     row: AuditRow
     calendar: tuple[CalendarRow, ...] = ()
+    programs: ClientScreen | None = None  # with --programs: the client's program screen
 
 
 @dataclass(frozen=True)
@@ -142,6 +145,7 @@ class AuditOptions:
     strict: bool = False
     cache: object | None = None
     ocr: bool = True  # read scans by OCR (--no-ocr: off)
+    programs: LoadedList | None = None  # a program list to screen every client against
 
 
 # -- discovery ---------------------------------------------------------------------------
@@ -383,9 +387,27 @@ def result_of(client: Client, run: CheckRun, options: AuditOptions) -> ClientRes
     )
     calendar = tuple(
         CalendarRow(**dataclasses.asdict(e), folder=client.folder, applicant=report.applicant)
-        for e in soon
+        for e in [*soon, *step_deadlines(run, options.expiring_within)]
     )
-    return ClientResult(row, calendar)
+    screened = None
+    if options.programs is not None:
+        from ..programs.matrix import client_screen
+
+        screened = client_screen(run, options.programs)
+    return ClientResult(row, tuple(sort_calendar(calendar)), screened)
+
+
+def step_deadlines(run: CheckRun, within: int) -> list[Expiry]:
+    """The client's coming dated steps (checklist ``steps:``) within the window, as calendar
+    entries; a step whose date is not published has no place on a calendar (``check``
+    lists it as not confirmed)."""
+    found = []
+    for step in run.report.steps:
+        if step.date is None or step.days_left is None or step.days_left > within:
+            continue
+        what = f"step: {step.title}" + ("" if step.confirmed else " (date not confirmed)")
+        found.append(Expiry(step.id, None, what, step.date, step.days_left))
+    return found
 
 
 # -- expiries ----------------------------------------------------------------------------

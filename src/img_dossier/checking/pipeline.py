@@ -20,6 +20,7 @@ from ..config.profile import PROFILE_NAME, Profile, parse_profile, read_yaml
 from ..errors import BadInputError
 from ..facts import document as facts
 from ..model import OWN_OUTPUT_KEY, ChecklistRef, Document, Problem, Report
+from ..own_output import previous_outputs
 from ..readers import DEFAULT_LIMITS, Limits, read_documents
 from ..readers.scan import scan
 from . import rules
@@ -86,11 +87,6 @@ def load_context(folder: Path, track: str | None = None) -> tuple[Checklist, Pro
         profile = Profile()
     # Conditions on "track" are decided on the checklist actually used.
     return checklist, dataclasses.replace(profile, track=checklist.track)
-
-
-#: The own-output marker value of ``dossier pack``'s PDFs: copies of the user's documents,
-#: which count as documents when moved out of their pack folder (dossiers and letters never).
-PACK_MARKER = f"img-dossier {__version__} (pack)"
 
 
 def outside_document(folder: Path, rel: str, target: str) -> Document:
@@ -190,8 +186,6 @@ def _keep_own_outputs(docs: Iterable[Document]) -> list[Document]:
                 continue
             folder = d.path.parent
             if folder not in listed:
-                from ..output.pack import previous_outputs  # pack imports this: import here
-
                 listed[folder] = previous_outputs(folder)
             if d.path.resolve() in listed[folder]:
                 continue
@@ -278,5 +272,6 @@ def run_check(
         ),
         strict=strict,
         tool_version=__version__,
+        steps=result.steps,
     )
     return CheckRun(report=report, checklist=checklist, profile=profile, folder=folder)

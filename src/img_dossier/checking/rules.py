@@ -32,6 +32,7 @@ words naming the rule in messages, e.g. "J-1 rule").
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
@@ -236,6 +237,8 @@ def _reference(rule: Rule, ctx: RuleContext) -> tuple[date, str, str | None]:
     if ref == "as_of":
         base, words = ctx.as_of, f"{ctx.as_of}"
         return add_months(base, months), f"{words}{plus}", None
+    if ref == "training.ds2019_end":
+        return _ds2019_reference(rule, ctx, months, plus)
     if ref == "training.start":
         base, words = ctx.profile.training.start, "training starts"
     else:
@@ -247,6 +250,31 @@ def _reference(rule: Rule, ctx: RuleContext) -> tuple[date, str, str | None]:
         )
         return ctx.as_of, f"{ctx.as_of}", note
     return add_months(base, months), f"{words} {base}{plus}", None
+
+
+def _ds2019_reference(
+    rule: Rule, ctx: RuleContext, months: int, plus: str
+) -> tuple[date, str, str | None]:
+    """The end of the DS-2019 period: training.ds2019_end, else training.start plus
+    ``default_months`` (12: ECFMG issues the DS-2019 one training year at a time)."""
+    training = ctx.profile.training
+    if training.ds2019_end is not None:
+        base = training.ds2019_end
+        words = f"the end of the DS-2019 period, {base} (training.ds2019_end in dossier.yaml),"
+        return add_months(base, months), f"{words}{plus}", None
+    default = int(rule.params.get("default_months", 12))
+    if training.start is None:
+        note = (
+            "training.start is not set in dossier.yaml, so the date was judged on "
+            f"{ctx.as_of} only; set training.start (and training.ds2019_end if known)"
+        )
+        return ctx.as_of, f"{ctx.as_of}", note
+    base = add_months(training.start, default)
+    words = (
+        f"the end of the DS-2019 period, {base} (training.start plus {default} months: set "
+        "training.ds2019_end in dossier.yaml if your DS-2019 says otherwise),"
+    )
+    return add_months(base, months), f"{words}{plus}", None
 
 
 def _why(rule: Rule) -> str:
@@ -335,6 +363,45 @@ def _max_age(rule: Rule, item: Item, docs: Sequence[Document], ctx: RuleContext)
     return _each(item, docs, judge)
 
 
+def _date_window(rule: Rule, item: Item, docs: Sequence[Document], ctx: RuleContext) -> RuleOutcome:
+    """A date fact (default test_date) inside [on_or_after, before); with ``confirmed: false``
+    a date inside is only ``unverified``: the window itself is not confirmed."""
+    wanted = _fact_names(rule, "test_date")
+    declared = rule.params.get("declared")
+    after = _as_date(rule.params.get("on_or_after"))
+    before = _as_date(rule.params.get("before"))
+    confirmed = rule.params.get("confirmed", True) is not False
+    what = _FACT_WORDS.get(wanted[0], wanted[0])
+    span = " and ".join(
+        w for w in (f"on or after {after}" if after else "", f"before {before}" if before else "")
+        if w
+    )
+
+    def judge(doc: Document) -> _Verdict:
+        f = _facts(doc, ctx)
+        fact, value = _first_date(f, wanted)
+        if value is None:
+            return _no_fact(doc, what, str(declared) if declared else None)
+        note = _declared_note(doc, f, fact)
+        src = _source_words(f, fact)
+        if (after is not None and value < after) or (before is not None and value >= before):
+            msg = (
+                f"{doc.rel}: {what} {value}{src} is outside the accepted window ({span})"
+                f"{_why(rule)}; take the test again"
+            )
+            return _Verdict(doc, "invalid", msg, Problem("outside-date-window", "error", msg), note)
+        if not confirmed:
+            msg = (
+                f"{doc.rel}: {what} {value}{src} is {span}, but that window is not confirmed "
+                f"for this cycle{_why(rule)}: {rule.params.get('note', 'check the source')}"
+            )
+            problem = Problem("unconfirmed-rule", "warning", msg)
+            return _Verdict(doc, "unverified", msg, problem, note)
+        return _Verdict(doc, note=note)
+
+    return _each(item, docs, judge)
+
+
 # ---------------------------------------------------------------- results
 
 
@@ -342,14 +409,55 @@ def _number(value: float | int) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
+def _as_date(value: Any) -> date | None:
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def _taken_words(rule: Rule) -> str:
+    before = rule.params.get("taken_before")
+    after = rule.params.get("taken_on_or_after")
+    if before and after:
+        return f"tests taken from {after} to before {before}"
+    if before:
+        return f"tests taken before {before}"
+    return f"tests taken on or after {after}"
+
+
 def _min_scores(rule: Rule, item: Item, docs: Sequence[Document], ctx: RuleContext) -> RuleOutcome:
     minimums: Mapping[str, Any] = rule.params.get("scores") or {}
     exam = rule.params.get("exam")
+    before = _as_date(rule.params.get("taken_before"))
+    after = _as_date(rule.params.get("taken_on_or_after"))
+    bounded = before is not None or after is not None
 
     def judge(doc: Document) -> _Verdict:
         f = _facts(doc, ctx)
         if exam and f.get("exam") not in (None, exam):
             return _Verdict(doc)
+        verdict = _judge_scores(doc, f)
+        if not bounded:
+            return verdict
+        taken = facts_mod.fact_date(f, "test_date")
+        if taken is not None:
+            inside = (before is None or taken < before) and (after is None or taken >= after)
+            return verdict if inside else _Verdict(doc)
+        if verdict.status is None:
+            return verdict
+        # the test date decides which minimums apply, and it was not read
+        return _unverified(
+            doc,
+            f"{verdict.message}; these minimums are for {_taken_words(rule)} and no test date "
+            "was read from it: check the date by eye",
+        )
+
+    def _judge_scores(doc: Document, f: Mapping[str, Any]) -> _Verdict:
         scores: Mapping[str, Any] = f.get("scores") or {}
         absent = [c for c in minimums if c not in scores]
         if absent:
@@ -366,9 +474,10 @@ def _min_scores(rule: Rule, item: Item, docs: Sequence[Document], ctx: RuleConte
         parts = "; ".join(
             f"{c.capitalize()} {_number(v)}, below the minimum {_number(m)}" for c, v, m in low
         )
+        span = f" for {_taken_words(rule)}" if bounded else ""
         msg = (
-            f"{doc.rel}: {parts}{_why(rule)}; all sub-tests must reach the minimums in one "
-            "sitting: retake the test"
+            f"{doc.rel}: {parts}{span}{_why(rule)}; all sub-tests must reach the minimums in "
+            "one sitting: retake the test"
         )
         return _Verdict(doc, "invalid", msg, Problem("below-minimum", "error", msg))
 
@@ -789,6 +898,10 @@ def _is_scores(v: Any) -> bool:
     )
 
 
+def _is_day(v: Any) -> bool:
+    return _as_date(v) is not None
+
+
 def _is_pair(v: Any) -> bool:
     return isinstance(v, list) and len(v) == 2 and all(isinstance(x, int | float) for x in v)
 
@@ -801,6 +914,8 @@ def _is_when(v: Any) -> bool:
 
 _COMMON = {
     "why": (_is_text, "text"),
+    "confirmed": (lambda v: isinstance(v, bool), "true or false"),
+    "note": (_is_text, "text saying what is not confirmed"),
     "when": (_is_when, f"a mapping of conditions on {', '.join(sorted(CONDITION_VARIABLES))}"),
 }
 
@@ -828,12 +943,26 @@ RULE_TYPES: dict[str, tuple[RuleFunction, ParamChecks, tuple[str, ...]]] = {
         {
             "fact": (_is_facts, "a fact name such as expiry, or a list of them"),
             "reference": (
-                lambda v: v in ("as_of", "training.start", "training.end"),
-                "as_of, training.start or training.end",
+                lambda v: v in ("as_of", "training.start", "training.end", "training.ds2019_end"),
+                "as_of, training.start, training.end or training.ds2019_end",
             ),
             "months": (_is_int, "a whole number of months"),
+            "default_months": (
+                _is_int,
+                "a whole number of months (the DS-2019 period when training.ds2019_end is unset)",
+            ),
             "declared": (_is_text, "a dossier.yaml dates: key such as passport_expiry"),
             "required": (lambda v: isinstance(v, bool), "true or false"),
+        },
+        (),
+    ),
+    "date-window": (
+        _date_window,
+        {
+            "fact": (_is_facts, "a fact name such as test_date, or a list of them"),
+            "on_or_after": (_is_day, "a date such as 2023-01-01"),
+            "before": (_is_day, "a date such as 2022-04-01"),
+            "declared": (_is_text, "a dossier.yaml dates: key such as oet_test_date"),
         },
         (),
     ),
@@ -853,6 +982,8 @@ RULE_TYPES: dict[str, tuple[RuleFunction, ParamChecks, tuple[str, ...]]] = {
             "scores": (_is_scores, "a mapping of component to minimum, e.g. {writing: 300}"),
             "exam": (_is_text, "an exam such as oet or ielts"),
             "one_sitting": (lambda v: isinstance(v, bool), "true or false"),
+            "taken_before": (_is_day, "a date such as 2022-04-01"),
+            "taken_on_or_after": (_is_day, "a date such as 2022-04-01"),
         },
         ("scores",),
     ),
@@ -909,6 +1040,10 @@ def rule_errors(checklist: Checklist, item: Item) -> list[str]:
         errors.extend(f"{where}: needs {key}" for key in required if key not in rule.params)
         if rule.type == "max-age" and not ({"years", "days"} & set(rule.params)):
             errors.append(f"{where}: needs years or days")
+        if rule.type == "date-window" and not ({"on_or_after", "before"} & set(rule.params)):
+            errors.append(f"{where}: needs on_or_after or before")
+        if rule.params.get("confirmed") is False and not _is_text(rule.params.get("note")):
+            errors.append(f"{where}: a rule with confirmed: false needs a note saying what is not")
         if rule.type == "portal-file":
             pid = rule.params.get("portal") or item.portal
             if not pid or pid not in checklist.portals:
@@ -946,5 +1081,19 @@ def evaluate(item: Item, documents: Sequence[Document], ctx: RuleContext) -> Rul
     if errors:  # a typo must not silently change a verdict
         raise BadInputError("\n".join(errors))
     spec_of = {rule.type: RULE_TYPES[rule.type][0] for rule in item.rules}
-    outcomes = [spec_of[r.type](r, item, documents, ctx) for r in item.rules if _applies(r, ctx)]
+    outcomes = [
+        _unconfirmed(r, spec_of[r.type](r, item, documents, ctx))
+        for r in item.rules
+        if _applies(r, ctx)
+    ]
     return _merge(outcomes)
+
+
+def _unconfirmed(rule: Rule, outcome: RuleOutcome) -> RuleOutcome:
+    """A rule whose value is not confirmed says so beside any verdict it gives."""
+    if rule.params.get("confirmed") is not False or outcome.status is None:
+        return outcome
+    if rule.type == "date-window":
+        return outcome  # its message already says so
+    said = f"not confirmed for this cycle: {rule.params.get('note')}"
+    return dataclasses.replace(outcome, messages=(*outcome.messages, said))

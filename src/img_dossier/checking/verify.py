@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from ..config.checklist import Checklist, Item
+from ..config.checklist import Checklist, Condition, Item
 from ..config.profile import Profile
 from ..facts.language import guess_language
-from ..model import Document, ItemResult, Problem
+from ..model import Document, ItemResult, Problem, StepStatus
 from . import rules
+from . import steps as steps_mod
 
 #: How bad a status is, for "a rule may make an item worse, never better".
 SEVERITY = {
@@ -40,6 +41,7 @@ _FIELDS: dict[str, tuple[str, str]] = {
     "language_exempt": ("language_exempt", "true or false"),
     "status": ("applicant.status", "citizen, permanent-resident or none"),
     "province": ("training.province", "the province code, such as ON"),
+    "specialty": ("training.specialty", "the specialty, such as Internal Medicine"),
     "school_language": (
         "medical_school.language",
         "the two-letter code of your school's language, such as es",
@@ -57,6 +59,7 @@ class VerifyResult:
     items: tuple[ItemResult, ...]
     documents: tuple[Document, ...]
     notes: tuple[str, ...]
+    steps: tuple[StepStatus, ...] = ()  # coming steps that are not documents
 
 
 def counts(doc: Document) -> bool:
@@ -81,9 +84,10 @@ _STATUS_CODES: dict[str, frozenset[str]] = {
             "not-passed",
             "missing-element",
             "wrong-specialty",
+            "outside-date-window",
         }
     ),
-    "unverified": frozenset({"unverified", "no-text"}),
+    "unverified": frozenset({"unverified", "no-text", "unconfirmed-rule"}),
     "insufficient": frozenset({"below-minimum"}),
     "missing": frozenset({"missing", "content-mismatch"}),
 }
@@ -110,16 +114,32 @@ def needs_translation(
     return bool(languages - accepted)
 
 
-def _decide(item: Item, variables: Mapping[str, Any]) -> tuple[bool, tuple[str, ...]]:
-    """(applies, undecided variables): False as soon as one condition is false."""
+def decide(
+    conditions: Sequence[Condition], variables: Mapping[str, Any]
+) -> tuple[bool, tuple[str, ...]]:
+    """(applies, undecided variables) of one group: False as soon as a condition is false."""
     undecided: list[str] = []
-    for cond in item.when:
+    for cond in conditions:
         verdict = cond.decide(variables)
         if verdict is False:
             return False, ()
         if verdict is None and cond.variable not in undecided:
             undecided.append(cond.variable)
     return True, tuple(undecided)
+
+
+def _decide(item: Item, variables: Mapping[str, Any]) -> tuple[bool, tuple[str, ...]]:
+    """(applies, undecided variables); with ``when_any`` any one decided group is enough."""
+    applies, undecided = decide(item.when, variables)
+    if not applies or not item.when_any:
+        return applies, undecided
+    groups = [decide(group, variables) for group in item.when_any]
+    if any(ok and not open_ for ok, open_ in groups):
+        return True, undecided
+    open_vars = [v for ok, open_ in groups if ok for v in open_]
+    if not open_vars:
+        return False, ()
+    return True, tuple(dict.fromkeys([*undecided, *open_vars]))
 
 
 def _undecided_notes(undecided: dict[str, list[Item]], track: str | None) -> list[str]:
@@ -198,8 +218,16 @@ def verify(
         else d
         for d in docs
     )
-    notes = _undecided_notes(undecided_items, profile.track or checklist.track)
-    return VerifyResult(items=tuple(results), documents=out_docs, notes=tuple(notes))
+    notes = [
+        *steps_mod.notices(checklist, variables),
+        *_undecided_notes(undecided_items, profile.track or checklist.track),
+    ]
+    return VerifyResult(
+        items=tuple(results),
+        documents=out_docs,
+        notes=tuple(notes),
+        steps=steps_mod.coming_steps(checklist, variables, as_of),
+    )
 
 
 def _expects_text(item: Item | None) -> bool:
@@ -245,15 +273,18 @@ def _judge(
     if len(readable) < item.min:
         status = "insufficient"
         msg = f"{item.title}: {item.min} required, {len(readable)} found"
+        if item.count_note:
+            msg += f" ({item.count_note})"
         if unreadable:
             msg += f" ({len(unreadable)} more cannot be read: {_why_unreadable(unreadable)})"
         messages.append(msg)
     elif unreadable:
         messages.append(f"not counted: {_why_unreadable(unreadable)}")
     if item.max is not None and len(readable) > item.max:
+        note = f" ({item.count_note})" if item.count_note else ""
         messages.append(
             f"{item.title}: at most {item.max} can be used, {len(readable)} found; "
-            "choose which to send"
+            f"choose which to send{note}"
         )
     if status == "ok" and _expects_text(item) and not any(d.has_text for d in readable):
         status = "unverified"

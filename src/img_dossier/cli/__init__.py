@@ -26,6 +26,7 @@ COMMANDS = {
     "pack": "pack_cmd:pack",
     "checklists": "checklists_cmd:checklists",
     "cache": "cache_cmd:cache",
+    "programs": "programs_cmd:programs",
 }
 
 

@@ -8,10 +8,10 @@ import json
 import os
 import signal
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -30,6 +30,9 @@ from ..audit.run import (
 from ..errors import ExitCode
 from ..output.report import spreadsheet_cell
 from ..readers.cache import ReadCache
+
+if TYPE_CHECKING:
+    from ..programs.matrix import ClientScreen
 from .options import (
     as_of_option,
     expiring_option,
@@ -71,6 +74,10 @@ _STATUS_COLOURS = {"error": "red", "incomplete": "yellow", "complete": "green"}
 @click.option(
     "--no-cache", is_flag=True, help="Read every document again (do not use the read cache)."
 )
+@click.option(
+    "--programs", "programs_file", type=click.Path(path_type=Path), default=None, metavar="FILE",
+    help="Also screen every client against this program list: who can apply where.",
+)
 @strict_option
 @no_ocr_option
 @quiet_option
@@ -86,6 +93,7 @@ def audit(
     as_of: date | None,
     track: str | None,
     no_cache: bool,
+    programs_file: Path | None,
     strict: bool,
     no_ocr: bool,
     quiet: bool,
@@ -98,6 +106,14 @@ def audit(
     incomplete or could not be checked, 3 when a PATH itself cannot be read.
     """
     clients = discover(list(paths))
+    programs = None
+    if programs_file is not None:
+        from ..programs import load_programs
+
+        programs = load_programs(programs_file, as_of=as_of)
+        if not quiet:
+            for warning in programs.warnings:
+                click.echo(f"warning: {warning}", err=True)
     options = AuditOptions(
         as_of=as_of or date.today(),
         track=track,
@@ -105,6 +121,7 @@ def audit(
         strict=strict,
         cache=None if no_cache else ReadCache(),
         ocr=not no_ocr,
+        programs=programs,
     )
     results = check_clients(clients, options, jobs=jobs)
     try:
@@ -131,8 +148,10 @@ def _report(
     entries: list[CalendarRow] = []
     out = sys.stdout
 
+    screens: dict[str, ClientScreen | None] = {}
     for result in _with_progress(results, total, quiet):
         rows.append(result.row)
+        screens[result.row.folder] = result.programs
         if calendar:
             if result.row.error is not None:
                 error, folder = result.row.error, result.row.folder
@@ -145,7 +164,8 @@ def _report(
             else:
                 entries.extend(result.calendar)
         elif fmt == "jsonl":
-            out.write(json.dumps(result.row.to_json(), ensure_ascii=False) + "\n")
+            row_json = _row_json(result.row, options, screens)
+            out.write(json.dumps(row_json, ensure_ascii=False) + "\n")
             out.flush()
 
     summary = summarize(rows, options.expiring_within)
@@ -154,7 +174,7 @@ def _report(
         _write_calendar(fmt, entries, options, summary)
         line = _calendar_line(summary, len(entries), options.expiring_within)
     else:
-        _write_rows(fmt, sort_rows(rows), options, summary)
+        _write_rows(fmt, sort_rows(rows), options, summary, screens)
         line = _summary_line(summary, options.expiring_within)
     if not quiet:
         click.echo(line, err=fmt != "table")
@@ -183,21 +203,70 @@ def _with_progress(
 
 
 def _write_rows(
-    fmt: str, rows: Sequence[AuditRow], options: AuditOptions, summary: dict[str, int]
+    fmt: str,
+    rows: Sequence[AuditRow],
+    options: AuditOptions,
+    summary: dict[str, int],
+    screens: Mapping[str, ClientScreen | None],
 ) -> None:
     if fmt == "jsonl":
         return  # already streamed
     if fmt == "json":
-        doc = _header(options) | {"summary": summary, "clients": [r.to_json() for r in rows]}
+        doc = _header(options) | {
+            "summary": summary,
+            "clients": [_row_json(r, options, screens) for r in rows],
+        }
         click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
     elif fmt == "csv":
-        _write_csv(ROW_FIELDS, (_csv_row(r) for r in rows))
+        if options.programs is None:
+            _write_csv(ROW_FIELDS, (_csv_row(r) for r in rows))
+        else:
+            from ..programs.matrix import program_ids
+
+            ids = program_ids(options.programs)
+            _write_csv(
+                (*ROW_FIELDS, *MATRIX_FIELDS, *ids),
+                (_csv_row(r) + _matrix_cells(screens.get(r.folder), ids) for r in rows),
+            )
     else:
         _write_table(
             ("STATUS", "FOLDER", "APPLICANT", "TRACK", "ERR/WARN", "EXPIRES", "BLOCKING"),
             [_table_row(r) for r in rows],
             status_column=True,
         )
+        if options.programs is not None and rows:
+            from ..programs.matrix import matrix_line
+
+            fictional = ", FICTIONAL programs" if options.programs.fictional else ""
+            click.echo(f"\nWho can apply where ({options.programs.path}{fictional}):")
+            _write_table(
+                ("FOLDER", "PROGRAMS"),
+                [[r.folder, matrix_line(screens.get(r.folder))] for r in rows],
+            )
+
+
+#: Columns the CSV adds with --programs, before one column per program (its status).
+MATRIX_FIELDS = ("programs_eligible", "programs_unknown", "programs_not_eligible")
+
+
+def _matrix_cells(screened: ClientScreen | None, ids: Sequence[str]) -> list[Any]:
+    if screened is None:
+        return [""] * (len(MATRIX_FIELDS) + len(ids))
+    s = screened.summary()
+    return [
+        s["eligible"], s["unknown"], s["not-eligible"],
+        *(screened.status_of(i) or "not-screened" for i in ids),
+    ]  # fmt: skip
+
+
+def _row_json(
+    row: AuditRow, options: AuditOptions, screens: Mapping[str, ClientScreen | None]
+) -> dict[str, Any]:
+    data = row.to_json()
+    if options.programs is not None:
+        screened = screens.get(row.folder)
+        data["programs"] = screened.to_json() if screened is not None else None
+    return data
 
 
 def _csv_row(row: AuditRow) -> list[Any]:

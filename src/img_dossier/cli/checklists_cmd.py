@@ -10,8 +10,17 @@ from typing import Any
 
 import click
 
-from ..config.checklist import Checklist, Item, builtin_dir, builtin_ids, item_to_raw, load
-from ..errors import ExitCode
+from ..config.checklist import (
+    Checklist,
+    Item,
+    builtin_dir,
+    builtin_ids,
+    item_to_raw,
+    load,
+    public_source_errors,
+    unconfirmed,
+)
+from ..errors import BadInputError, ExitCode
 from .options import json_option, verbose_option
 
 
@@ -91,8 +100,11 @@ def _wrap(text: str, indent: str) -> list[str]:
 def _requirement(item: Item) -> str:
     if not item.required:
         words = "optional"
-    elif item.when:
-        words = "required when " + " and ".join(c.describe() for c in item.when)
+    elif item.when or item.when_any:
+        groups = [" and ".join(c.describe() for c in g) for g in item.when_any]
+        either = " or ".join(f"({g})" if len(groups) > 1 else g for g in groups)
+        alone = " and ".join(c.describe() for c in item.when)
+        words = "required when " + " and ".join(w for w in (alone, either) if w)
     else:
         words = "required"
     if item.max is not None and item.max == item.min:
@@ -139,6 +151,23 @@ def _show_text(checklist: Checklist, verbose: bool) -> str:
             )
             lines.extend(_wrap(f"{pid}: {title}" + (f": {params}" if params else ""), "  "))
             lines.extend(_wrap(f"source: {spec.get('source', '')}", "    "))
+    if checklist.steps:
+        lines += ["", "steps (not documents):"]
+        for step in checklist.steps:
+            when = str(step.date) if step.date else "date not confirmed"
+            lines.extend(_wrap(f"{step.id}: {when}: {step.title}", "  "))
+            lines.extend(_wrap(f"source: {step.source}", "    "))
+    if checklist.notices:
+        lines += ["", "notices:"]
+        for notice in checklist.notices:
+            cond = " and ".join(c.describe() for c in notice.when) or "always"
+            lines.extend(_wrap(f"{notice.id} (when {cond}): {notice.text}", "  "))
+            lines.extend(_wrap(f"source: {notice.source}", "    "))
+    open_values = unconfirmed(checklist)
+    if open_values:
+        lines += ["", "not confirmed for this cycle (a custom checklist can change them):"]
+        for where, note in open_values:
+            lines.extend(_wrap(f"{where}: {note}", "  "))
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -213,11 +242,21 @@ def show(ctx: click.Context, ref: str, as_json: bool, verbose: bool) -> None:
 @click.argument("ref", metavar="FILE")
 @click.pass_context
 def validate(ctx: click.Context, ref: str) -> None:
-    """Check a checklist file (and what it extends); exit 0 when valid, 3 naming every error."""
+    """Check a checklist file (and what it extends); exit 0 when valid, 3 naming every error.
+
+    Every rule, item, portal, step and notice needs a source that names a public page (a web
+    address); no text may cite a file of the project, an issue or a notes index. Values
+    marked ``confirmed: false`` are counted (``checklists show`` lists them).
+    """
     checklist = _load_checked(ref)
+    errors = public_source_errors(checklist)
+    if errors:
+        raise BadInputError("\n".join(errors))
     where = checklist.path if checklist.path is not None else ref
+    open_values = unconfirmed(checklist)
     click.echo(
         f"{where}: valid: {len(checklist.items)} items "
         f"({checklist.id} {checklist.version}, track {checklist.track})"
+        + (f"; {len(open_values)} values not confirmed" if open_values else "")
     )
     ctx.exit(int(ExitCode.OK))

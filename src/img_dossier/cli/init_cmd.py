@@ -35,7 +35,7 @@ def init(
     is readable and checks out; everything else is left for you to fill in. An existing
     dossier.yaml is kept unless --force is given.
     """
-    from ..config.starter import init_folder
+    from ..starter import init_folder
 
     result = init_folder(folder, track, force=force, read_documents=not no_read)
     click.echo(str(result.path))

@@ -1,1 +1,1 @@
-"""Configuration: dossier.yaml (the profile), checklists, built-in data, `dossier init`."""
+"""Configuration: dossier.yaml (the profile), checklists and the built-in data folders."""

@@ -73,6 +73,46 @@ class Training:
     end: date | None = None
     visa: str | None = None
     province: str | None = None
+    accepts_return_of_service: bool | None = None
+    #: end of the J-1 DS-2019 period (ECFMG issues it one training year at a time)
+    ds2019_end: date | None = None
+
+
+#: Exams whose attempts dossier.yaml may declare (``exams:``), as item ids.
+EXAMS = ("usmle-step1", "usmle-step2-ck", "usmle-step3", "mccqe1", "nac")
+#: Kinds of US clinical experience; every kind but an observership is hands-on.
+ROTATION_KINDS = ("clerkship", "sub-internship", "elective", "externship", "observership")
+
+
+@dataclass(frozen=True)
+class ExamRecord:
+    """What dossier.yaml ``exams:`` says of one exam: attempts, failures, the score."""
+
+    attempts: int | None = None
+    failures: int | None = None
+    score: int | None = None
+
+
+@dataclass(frozen=True)
+class Rotation:
+    """One stretch of US clinical experience (dossier.yaml ``us_clinical_experience:``)."""
+
+    kind: str
+    start: date
+    end: date
+    where: str | None = None
+
+    @property
+    def hands_on(self) -> bool:
+        return self.kind != "observership"
+
+
+@dataclass(frozen=True)
+class Residence:
+    """Where in Canada the applicant lives (dossier.yaml ``residence:``)."""
+
+    province: str | None = None
+    since: date | None = None
 
 
 @dataclass(frozen=True)
@@ -87,6 +127,10 @@ class Profile:
     language_exempt: bool | None = None
     dates: Mapping[str, date] = field(default_factory=dict)
     files: Mapping[str, str] = field(default_factory=dict)
+    exams: Mapping[str, ExamRecord] = field(default_factory=dict)
+    #: None when dossier.yaml does not say; () when it says there is none.
+    us_clinical_experience: tuple[Rotation, ...] | None = None
+    residence: Residence = field(default_factory=Residence)
     raw: Mapping[str, Any] = field(default_factory=dict)
     path: Path | None = None
 
@@ -99,6 +143,7 @@ class Profile:
             "language_exempt": self.language_exempt,
             "status": self.applicant.status,
             "province": self.training.province,
+            "specialty": self.training.specialty,
             "school_language": self.medical_school.language,
             "school_country": self.medical_school.country,
         }
@@ -119,10 +164,16 @@ _TOP_KEYS = {
     "language_exempt",
     "dates",
     "files",
+    "exams",
+    "us_clinical_experience",
+    "residence",
 }
 _APPLICANT_KEYS = {"given_names", "family_name", "other_names", "citizenship", "status"}
 _SCHOOL_KEYS = {"name", "country", "graduation_year", "language"}
-_TRAINING_KEYS = {"specialty", "start", "end", "visa", "province"}
+_TRAINING_KEYS = {
+    "specialty", "start", "end", "visa", "province", "accepts_return_of_service",
+    "ds2019_end",
+}  # fmt: skip
 _DATE_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 _LANG = re.compile(r"^[a-z]{2}$")
 
@@ -288,9 +339,18 @@ def parse_profile(
         end=_date(errs, "training.end", t.get("end")),
         visa=_choice(errs, "training.visa", t.get("visa"), VISAS),
         province=_choice(errs, "training.province", _province(t.get("province")), PROVINCES),
+        accepts_return_of_service=_bool(
+            errs, "training.accepts_return_of_service", t.get("accepts_return_of_service")
+        ),
+        ds2019_end=_date(errs, "training.ds2019_end", t.get("ds2019_end")),
     )
     if training.start and training.end and training.end < training.start:
         errs.add("training.end", f"is before training.start ({training.end} < {training.start})")
+    if training.start and training.ds2019_end and training.ds2019_end < training.start:
+        errs.add(
+            "training.ds2019_end",
+            f"is before training.start ({training.ds2019_end} < {training.start})",
+        )
 
     dates: dict[str, date] = {}
     raw_dates = data.get("dates")
@@ -340,11 +400,102 @@ def parse_profile(
         language_exempt=_bool(errs, "language_exempt", data.get("language_exempt")),
         dates=dates,
         files=files,
+        exams=_exams(errs, data.get("exams")),
+        us_clinical_experience=_rotations(errs, data.get("us_clinical_experience")),
+        residence=_residence(errs, data.get("residence")),
         raw=dict(data),
         path=path,
     )
     errs.raise_if_any()
     return profile
+
+
+def _count(errs: _Errors, where: str, value: Any, top: int) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= top:
+        return value
+    errs.add(where, f"must be a whole number from 0 to {top} {_got(value)}")
+    return None
+
+
+def _exams(errs: _Errors, value: Any) -> dict[str, ExamRecord]:
+    """``exams:``: per exam id, attempts and failures (and the score) of the applicant."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        errs.add(
+            "exams",
+            f"must be a mapping such as usmle-step1: {{attempts: 1, failures: 0}} {_got(value)}",
+        )
+        return {}
+    found: dict[str, ExamRecord] = {}
+    for exam, record in value.items():
+        where = f"exams.{exam}"
+        if exam not in EXAMS:
+            errs.add(where, f"unknown exam; expected one of: {', '.join(EXAMS)}")
+            continue
+        if not isinstance(record, Mapping):
+            errs.add(where, f"must be a mapping of attempts, failures and score {_got(record)}")
+            continue
+        for k in record:
+            if k not in ("attempts", "failures", "score"):
+                errs.add(f"{where}.{k}", "unknown key; expected one of: attempts, failures, score")
+        entry = ExamRecord(
+            attempts=_count(errs, f"{where}.attempts", record.get("attempts"), 20),
+            failures=_count(errs, f"{where}.failures", record.get("failures"), 20),
+            score=_count(errs, f"{where}.score", record.get("score"), 999),
+        )
+        tried, failed = entry.attempts, entry.failures
+        if tried is not None and failed is not None and failed > tried:
+            errs.add(f"{where}.failures", f"more than attempts ({failed} > {tried})")
+        found[str(exam)] = entry
+    return found
+
+
+def _rotations(errs: _Errors, value: Any) -> tuple[Rotation, ...] | None:
+    """``us_clinical_experience:``: a list of rotations, each with kind, start and end."""
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        errs.add(
+            "us_clinical_experience",
+            "must be a list such as [{kind: elective, start: 2024-01-08, end: 2024-02-02}] "
+            f"([] when there is none) {_got(value)}",
+        )
+        return None
+    found: list[Rotation] = []
+    for n, entry in enumerate(value):
+        where = f"us_clinical_experience[{n}]"
+        if not isinstance(entry, Mapping):
+            errs.add(where, f"must be a mapping of kind, where, start and end {_got(entry)}")
+            continue
+        for k in entry:
+            if k not in ("kind", "where", "start", "end"):
+                errs.add(f"{where}.{k}", "unknown key; expected one of: kind, where, start, end")
+        kind = _choice(errs, f"{where}.kind", entry.get("kind"), ROTATION_KINDS)
+        start = _date(errs, f"{where}.start", entry.get("start"))
+        end = _date(errs, f"{where}.end", entry.get("end"))
+        for key in ("kind", "start", "end"):
+            if entry.get(key) is None:
+                errs.add(f"{where}.{key}", "missing")
+        if start and end and end < start:
+            errs.add(f"{where}.end", f"is before its start ({end} < {start})")
+            continue
+        if kind and start and end:
+            found.append(
+                Rotation(kind, start, end, _text(errs, f"{where}.where", entry.get("where")))
+            )
+    return tuple(found)
+
+
+def _residence(errs: _Errors, value: Any) -> Residence:
+    """``residence:``: the Canadian province the applicant lives in, and since when."""
+    r = _section(errs, {"residence": value}, "residence", {"province", "since"})
+    return Residence(
+        province=_choice(errs, "residence.province", _province(r.get("province")), PROVINCES),
+        since=_date(errs, "residence.since", r.get("since")),
+    )
 
 
 def read_yaml(path: Path) -> Any:

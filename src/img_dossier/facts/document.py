@@ -76,6 +76,29 @@ _CERTIFICATION = (
 )
 
 
+_GRADUATION = re.compile(
+    r"(?i)(?<!expected )\b(?:date of graduation|graduation date|graduated(?: on)?|"
+    r"date of (?:conferral|conferment)(?: of (?:the )?degree)?|degree conferred(?: on)?|"
+    r"fecha de (?:graduaci[oó]n|egreso|titulaci[oó]n)|"
+    r"date d'obtention du (?:dipl[oô]me|grade)|date de (?:diplomation|fin d'[ée]tudes))\b"
+)
+
+
+def graduation_date(text: str, *, day_first: bool | None = None) -> date | None:
+    """The date a transcript, diploma or MSPE gives as the date of graduation (labelled:
+    "Date of graduation  December 20, 2021"); an expected graduation is not one."""
+    for m in _GRADUATION.finditer(text):
+        line_end = text.find("\n", m.end())
+        rest = text[m.end() : line_end if line_end >= 0 else len(text)]
+        if not rest.strip() and line_end >= 0:  # the value on the next line (a form)
+            after = text.find("\n", line_end + 1)
+            rest = text[line_end + 1 : after if after >= 0 else len(text)]
+        found = dates.find_dates(rest[:80], day_first=day_first)
+        if found:
+            return found[0].value
+    return None
+
+
 def certification_statement(text: str) -> str | None:
     """The translator's certification statement ("I certify that the word-for-word
     translation is correct"), or None: what makes a document a certified translation."""
@@ -168,6 +191,13 @@ def read_text(text: str, *, today: date | None = None, ocr: bool = False) -> dic
     statement = certification_statement(text)
     if statement:
         facts["certified_translation"] = statement
+    graduated = graduation_date(text, day_first=day_first)
+    if graduated is not None:
+        facts["graduation_date"] = graduated.isoformat()
+        facts["graduation_date_source"] = "text"
+    history = results.attempts(text)
+    if history:
+        facts["attempts"] = history
     return facts
 
 

@@ -168,3 +168,33 @@ def scores(text: str) -> dict[str, float | int]:
     if m and not any(c in found for c in COMPONENTS):
         found["total"] = int(m.group(1))
     return found
+
+
+_ROW_OUTCOME = re.compile(
+    r"(?<![/\w])(pass(?:ed)?|fail(?:ed)?|did not pass)(?![/\w])", re.IGNORECASE
+)
+_ROW_DATE = re.compile(
+    r"\b(?:\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4}|[A-Z][a-z]{2,8}\.? \d{1,2},? \d{4}|"
+    r"\d{1,2} [A-Z][a-z]{2,8}\.? \d{4})\b"
+)
+
+
+def attempts(text: str) -> dict[str, dict[str, int]]:
+    """Attempts and failures per exam from a history table (a USMLE transcript, an MCC
+    record): each line naming an exam, a date and one outcome is one attempt. Empty when
+    the text has no such table (a score report of one attempt says nothing of others)."""
+    found: dict[str, dict[str, int]] = {}
+    for line in text.splitlines():
+        if len(line) > 200 or not _ROW_DATE.search(line):
+            continue
+        words = _ROW_OUTCOME.findall(line)
+        if len(words) != 1:
+            continue
+        key = next((k for k, pattern in EXAMS if pattern.search(line)), None)
+        if key is None or key in ("oet", "ielts", "celpip", "toefl"):
+            continue
+        record = found.setdefault(key, {"attempts": 0, "failures": 0})
+        record["attempts"] += 1
+        if not words[0].lower().startswith("pass"):
+            record["failures"] += 1
+    return found

@@ -28,6 +28,7 @@ from ..config.profile import load_profile, read_yaml
 from ..config.resources import data_dir
 from ..errors import BadInputError, OutputError
 from ..model import OWN_OUTPUT_KEY
+from .template import Field, Template
 from .values import COMPUTED, Rows, build_contexts, get_path, longdate, parse_date, read_csv
 
 BUILTIN = "built-in"
@@ -59,49 +60,6 @@ _MAX_SLUG = 60
 
 
 @dataclass(frozen=True)
-class Field:
-    """A value a template uses: dotted name, what it is, required or its default, an example."""
-
-    name: str
-    description: str
-    required: bool
-    default: Any
-    example: Any
-    type: str = "text"
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "description": self.description,
-            "required": self.required,
-            "default": _jsonable(self.default),
-            "example": _jsonable(self.example),
-        }
-
-
-@dataclass(frozen=True)
-class Template:
-    """A letter template: where it lives, what it is for, its fields and file-name field."""
-
-    name: str
-    description: str
-    source: str  # "built-in" or the path of the user's .docx
-    docx_path: Path
-    yaml_path: Path
-    fields: tuple[Field, ...]
-    filename_field: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "description": self.description,
-            "source": self.source,
-            "fields": [f.to_json() for f in self.fields],
-            "filename_field": self.filename_field,
-        }
-
-
-@dataclass(frozen=True)
 class Written:
     """One file a render wrote; ``row`` is the CSV row (from 1), None without a CSV."""
 
@@ -118,10 +76,6 @@ class Written:
             "path": str(self.path),
             "format": self.format,
         }
-
-
-def _jsonable(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, date) else value
 
 
 # -- discovery --------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import BadInputError
 
 if TYPE_CHECKING:
-    from .render import Template
+    from .template import Template
 
 MONTHS = (
     "January",

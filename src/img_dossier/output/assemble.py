@@ -16,7 +16,7 @@ import os
 import tempfile
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
@@ -30,6 +30,7 @@ from .active_content import strip_writer as _strip_active_content
 from .conversions import convert_cached
 from .convert import page_size
 from .front_matter import completeness_line, fonts_for, front_matter, front_texts
+from .parts import Group, Part
 
 __all__ = [
     "OTHER_TITLE",
@@ -114,24 +115,6 @@ class DossierResult:
             "sections": [s.to_json() for s in self.sections],
             "left_out": [{"path": rel, "reason": why} for rel, why in self.left_out],
         }
-
-
-@dataclass
-class Part:
-    """A document placed in the dossier: its open PDF and where its pages are."""
-
-    doc: Document
-    pdf: pikepdf.Pdf
-    pages: int
-    first: int = 0  # 0-based index of its first page among the documents' pages
-    outline: list[Any] = field(default_factory=list)  # (title, page, xyz, children) nodes
-
-
-@dataclass
-class Group:
-    item: ItemResult | None
-    title: str
-    parts: list[Part] = field(default_factory=list)
 
 
 # -- planning ------------------------------------------------------------------------------

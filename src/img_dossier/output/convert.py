@@ -28,9 +28,7 @@ from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4, LETTER, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import ImageReader
-from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfdoc import PDFDate, PDFDictionary, PDFInfo, PDFName, PDFString
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Image as RLImage,
@@ -48,6 +46,8 @@ from reportlab.platypus import (
 from .. import __version__
 from ..model import OWN_OUTPUT_KEY, Document
 from ..readers.sniff import EXTENSION_FORMATS
+from .fonts import FONT, FONT_BOLD
+from .fonts import register_fonts as register_fonts
 from .textshape import ShapedParagraph as Paragraph
 from .textshape import visual
 
@@ -55,11 +55,6 @@ from .textshape import visual
 PAGE_SIZES: dict[str, tuple[float, float]] = {"letter": LETTER, "a4": A4}
 MARGIN = 54.0  # 3/4 inch: leaves the bottom margin free for the dossier's page stamp
 IMAGE_MARGIN = 36.0
-FONT = "DejaVuSans"
-FONT_BOLD = "DejaVuSans-Bold"
-FONT_ITALIC = "DejaVuSans-Oblique"
-FONT_BOLD_ITALIC = "DejaVuSans-BoldOblique"
-FONTS_DIR = Path(__file__).parent / "fonts"
 MAX_PIXELS = 100_000_000
 MAX_FRAMES = 1000
 MAX_TEXT_BYTES = 5 * 1024 * 1024
@@ -91,30 +86,7 @@ class ConversionResult:
         return self.error is None
 
 
-# -- fonts and the own-output marker -------------------------------------------------------
-
-_fonts_registered = False
-
-
-def register_fonts() -> tuple[str, str]:
-    """Register the bundled DejaVu Sans (regular, bold, oblique, bold oblique) once; return
-    the regular and bold names."""
-    global _fonts_registered
-    if not _fonts_registered:
-        faces = {FONT: FONT, FONT_BOLD: FONT_BOLD, FONT_ITALIC: FONT, FONT_BOLD_ITALIC: FONT_BOLD}
-        for name, fallback in faces.items():
-            path = FONTS_DIR / f"{name}.ttf"
-            # an oblique face missing from a trimmed install: italic runs stay upright
-            pdfmetrics.registerFont(
-                TTFont(name, str(path if path.is_file() else FONTS_DIR / f"{fallback}.ttf"))
-            )
-        _fonts_registered = True
-    # every time: the mapping is process-wide and other code may map the same family name
-    pdfmetrics.registerFontFamily(
-        FONT, normal=FONT, bold=FONT_BOLD, italic=FONT_ITALIC, boldItalic=FONT_BOLD_ITALIC
-    )
-    return FONT, FONT_BOLD
-
+# -- the own-output marker -------------------------------------------------------------
 
 class _MarkedInfo(PDFInfo):  # type: ignore[misc]
     """reportlab's document info plus the key by which the scanner knows our own outputs."""

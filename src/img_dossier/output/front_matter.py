@@ -27,7 +27,7 @@ from .convert import MARGIN, marked_canvas, register_fonts
 from .textshape import ShapedParagraph
 
 if TYPE_CHECKING:
-    from .assemble import Group, Part
+    from .parts import Group, Part
 
 #: (page of the front matter, rectangle, 0-based target page among the documents' pages)
 Link = tuple[int, tuple[float, float, float, float], int]

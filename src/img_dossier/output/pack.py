@@ -34,11 +34,12 @@ from pypdf.generic import DictionaryObject, NameObject
 
 from .. import __version__
 from ..checking.classify import by_content, normalize
-from ..checking.pipeline import PACK_MARKER, CheckRun, run_check
+from ..checking.pipeline import CheckRun, run_check
 from ..checking.verify import counts
 from ..config.checklist import Checklist, Item
 from ..errors import BadInputError, OutputError
 from ..model import OWN_OUTPUT_KEY, Document
+from ..own_output import PACK_MARKER, previous_outputs
 from .active_content import strip_writer as _strip_active_content
 from .convert import to_pdf
 from .report import spreadsheet_cell
@@ -993,25 +994,6 @@ def check_output(out: Path, run: CheckRun, *, force: bool) -> None:
                 f"{out}: holds the folder {sub.name}, so it is not an earlier pack's output; "
                 "--force replaces only a folder of files. Choose another output with --out"
             )
-
-
-def previous_outputs(folder: Path) -> set[Path]:
-    """The files an earlier pack wrote into ``folder``, as its manifest.json lists them."""
-    manifest = folder / "manifest.json"
-    try:
-        if not manifest.is_file() or manifest.stat().st_size > 5_000_000:
-            return set()
-        data = json.loads(manifest.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return set()
-    if not isinstance(data, dict) or (data.get("tool") or {}).get("name") != "img-dossier":
-        return set()
-    names = {"manifest.json", "manifest.csv"}
-    for s in data.get("slots") or []:
-        name = s.get("file") if isinstance(s, dict) else None
-        if isinstance(name, str) and name == PurePosixPath(name).name:
-            names.add(name)
-    return {(folder / n).resolve() for n in names}
 
 
 def _publish(staging: Path, out: Path) -> None:

@@ -10,7 +10,7 @@ import textwrap
 from collections.abc import Iterable
 from typing import Any
 
-from ..model import Document, ItemResult, Problem, Report, ocr_pages_of
+from ..model import Document, ItemResult, Problem, Report, StepStatus, ocr_pages_of
 
 #: Prose (the advice) is wrapped to this many columns.
 _WIDTH = 96
@@ -153,6 +153,10 @@ def render_text(
         for rel in report.ignored:
             out.add(f"  {rel}", "dim")
     _ocr_block(out, report)
+    if report.steps:
+        out.heading("Coming steps", len(report.steps), "bold")
+        for step in report.steps:
+            out.add(f"  {_step_line(step)}")
     if report.notes:
         out.heading("Notes", len(report.notes), "bold")
         for note in report.notes:
@@ -167,6 +171,22 @@ def render_text(
     out.add("")
     out.add(_last_line(report), "bold")
     return "\n".join(out.lines) + "\n"
+
+
+def _step_line(step: StepStatus) -> str:
+    """One line for a person: the date (or that it is not confirmed) and the step."""
+    if step.date is None:
+        when = "date not confirmed"
+    elif step.days_left == 0:
+        when = f"{step.date} (today)"
+    else:
+        when = f"{step.date} (in {step.days_left} days)"
+        if not step.confirmed:
+            when += ", not confirmed"
+    line = f"{when}: {step.title}"
+    if step.date is None and step.note:
+        line += f"; {step.note}"
+    return line
 
 
 def _how(doc: Document) -> str:

@@ -56,7 +56,7 @@ def _covered() -> frozenset[int]:
     """Code points the bundled DejaVu Sans draws."""
     from reportlab.pdfbase.ttfonts import TTFontFile
 
-    from .convert import FONTS_DIR
+    from .fonts import FONTS_DIR
 
     try:
         return frozenset(TTFontFile(str(FONTS_DIR / "DejaVuSans.ttf")).charToGlyph)

@@ -22,7 +22,7 @@ from .sniff import BINARY_FORMATS, KIND_NAMES, extension_format, sniff_file
 from .text import read_text
 
 if TYPE_CHECKING:
-    from . import Limits
+    from .limits import Limits
 
 #: Bytes hashed of a file over Limits.max_bytes (it is never read further).
 PARTIAL_HASH_BYTES = 1024 * 1024

@@ -20,7 +20,7 @@ from ..model import Problem
 from .result import TEXT_CAP, Reading, cap_text, error, warning
 
 if TYPE_CHECKING:
-    from . import Limits
+    from .limits import Limits
 
 _MIB = 1024 * 1024
 _PAGES = re.compile(rb"<(?:\w+:)?Pages>\s*(\d{1,6})\s*</(?:\w+:)?Pages>")

@@ -24,7 +24,7 @@ from .result import Reading, error, warning
 from .scans import image_frames, ocr_failed, read_scan
 
 if TYPE_CHECKING:
-    from . import Limits
+    from .limits import Limits
 
 #: Most TIFF frames counted (a multi-page scan has a few dozen).
 MAX_FRAMES = 2000

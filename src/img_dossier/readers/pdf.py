@@ -26,7 +26,7 @@ from ..model import OWN_OUTPUT_KEY, Problem
 from .result import Reading, cap_text, error, warning
 
 if TYPE_CHECKING:
-    from . import Limits
+    from .limits import Limits
 
 #: pypdf loggers whose warnings, while opening a file, mean its structure was repaired.
 _STRUCTURE_LOGGERS = ("pypdf._reader", "pypdf._doc_common", "pypdf.generic")

@@ -38,7 +38,7 @@ from .dispatch import (
 )
 
 if TYPE_CHECKING:
-    from . import Limits
+    from .limits import Limits
 
 _MIB = 1024 * 1024
 

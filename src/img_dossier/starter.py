@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from ..errors import BadInputError, DossierError, OutputError
-from .checklist import Checklist, load
-from .profile import PROFILE_NAME
+from .config.checklist import Checklist, load
+from .config.profile import PROFILE_NAME
+from .errors import BadInputError, DossierError, OutputError
 
 #: The items whose documents may hold the applicant's passport.
 _IDENTITY_ITEMS = ("passport", "citizenship-or-pr")
@@ -52,11 +52,11 @@ def infer(folder: Path, checklist: Checklist, *, jobs: int | None = None) -> Inf
     The name comes from the passport's machine-readable zone, check digits verified; two
     passports with different names infer nothing. Never raises for a bad document.
     """
-    from ..checking.classify import classify
-    from ..facts.mrz import find_mrz
-    from ..readers import read_documents
-    from ..readers.scan import scan
-    from .profile import Profile
+    from .checking.classify import classify
+    from .config.profile import Profile
+    from .facts.mrz import find_mrz
+    from .readers import read_documents
+    from .readers.scan import scan
 
     try:
         found = scan(folder)
@@ -171,6 +171,9 @@ def render(
             _line("province", "",
                   "province of the programs you apply to: AB, BC, MB, NB, NL, NS, ON, PE, QC, "
                   "SK, ...", 2),
+            _line("accepts_return_of_service", "",
+                  "true | false: would you sign a return-of-service contract (some streams "
+                  "require one)", 2),
             "",
             _line("language_exempt", "",
                   "FILL IN: true | false. false: a language test result (IELTS, CELPIP, OET, "
@@ -180,6 +183,21 @@ def render(
         "",
         _line("dates", "", "dates a scan cannot show, YYYY-MM-DD; remove the # to use one:"),
         "  # passport_expiry: 2030-05-01",
+        "",
+        "# For `dossier programs screen` (which programs can take you); remove the # to use:",
+        "# exams:                   # attempts per exam, as your "
+        + ("USMLE transcript" if us else "MCC record") + " lists them",
+        "#   " + ("usmle-step1" if us else "mccqe1") + ": {attempts: 1, failures: 0}",
+        *(
+            [
+                "# us_clinical_experience:  # US rotations with dates ([] when none); kind: "
+                "clerkship, sub-internship, elective, externship, observership",
+                '#   - {kind: elective, where: "Hospital, City ST", start: 2024-05-06, '
+                "end: 2024-06-28}",
+            ]
+            if us
+            else ['# residence: {province: "ON", since: 2023-09-01}   # where in Canada you live']
+        ),
         "",
         _line("files", "", "only for files whose name and content do not say what they are:"),
         "  # \"Scan_0001.pdf\": medical-diploma   # a path or glob -> an item id below",

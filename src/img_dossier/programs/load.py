@@ -1,0 +1,455 @@
+"""Read a program list (YAML, or CSV for spreadsheet users) into a validated ProgramList.
+
+Every wrong field is named at once, by its place in the file (``programs[3] (IM-0004):
+criteria.visas.source`` in YAML, ``row 5 (IM-0004), column visas_source`` in CSV); values
+checked before the season opened are warnings, so the list can be used while it is updated.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..config.profile import read_yaml
+from ..errors import BadInputError
+from .model import CRITERIA, EXPECTED, SYSTEM_TRACK, ProgramList
+
+#: Criteria that only mean something on one side of the border (the others are ignored there).
+US_ONLY = frozenset(
+    {"visas", "ecfmg_certification_by", "min_step2_ck_score", "us_clinical_experience"}
+)
+CANADA_ONLY = frozenset({"stream", "residence", "language_test", "return_of_service_years"})
+
+#: CSV columns of a program itself; each criterion C has C, C_source, C_checked, C_note.
+PROGRAM_COLUMNS = ("id", "name", "system", "specialty", "track", "state", "province")
+CRITERION_SUFFIXES = ("", "_source", "_checked", "_note")
+
+
+@dataclass(frozen=True)
+class LoadedList:
+    """A validated program list, with the warnings it deserves and the season it is for."""
+
+    path: Path
+    programs: ProgramList
+    warnings: tuple[str, ...]
+    season: int
+
+    @property
+    def fictional(self) -> bool:
+        return self.programs.fictional
+
+
+def season_of(day: date) -> int:
+    """The season (training start year) being applied for on ``day``: applications open
+    in June for the July of the next year."""
+    return day.year + 1 if day >= date(day.year, 6, 1) else day.year
+
+
+def season_opens(season: int) -> date:
+    """The day a season's program information is taken to be current from (June 1 before)."""
+    return date(season - 1, 6, 1)
+
+
+def csv_columns() -> list[str]:
+    """The columns of a program list CSV, in order (a header users can start from)."""
+    return [*PROGRAM_COLUMNS, *(c + s for c in CRITERIA for s in CRITERION_SUFFIXES)]
+
+
+def load_programs(path: Path, *, as_of: date | None = None) -> LoadedList:
+    """Read and validate ``path`` (.csv or .json by its name, else YAML); BadInputError lists
+    every wrong field."""
+    path = Path(path)
+    if not path.exists():
+        raise BadInputError(f"{path}: no such file; give a program list (.yaml or .csv)")
+    if not path.is_file():
+        raise BadInputError(f"{path}: not a file; give a program list (.yaml or .csv)")
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        return _load_json(path, as_of)
+    if suffix == ".csv":
+        data, rows = _read_csv(path)
+    else:
+        data, rows = read_yaml(path), None
+    return validate_programs(data, name=str(path), path=path, csv_rows=rows, as_of=as_of)
+
+
+def _load_json(path: Path, as_of: date | None) -> LoadedList:
+    """A JSON list: parsed and validated in one pass by pydantic (much faster than YAML for
+    long lists); on an error, read again to name every wrong field as for YAML."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise BadInputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    try:
+        model = ProgramList.model_validate_json(raw)
+    except ValidationError:
+        try:
+            data = json.loads(raw)
+        except (ValueError, RecursionError) as exc:
+            raise BadInputError(f"{path}: not valid JSON ({exc})") from None
+        return validate_programs(data, name=str(path), path=path, as_of=as_of)
+    return _checked(model, str(path), path, None, as_of)
+
+
+def validate_programs(
+    data: Any,
+    *,
+    name: str,
+    path: Path | None = None,
+    csv_rows: Sequence[int] | None = None,
+    as_of: date | None = None,
+) -> LoadedList:
+    """Validate parsed data (from YAML, or from CSV with its row numbers)."""
+    if not isinstance(data, Mapping):
+        raise BadInputError(
+            f"{name}: must be a mapping with a programs: list (see samples/programs.yaml)"
+        )
+    data = _provinces(dict(data))
+    try:
+        model = ProgramList.model_validate(data)
+    except ValidationError as exc:
+        raise BadInputError("\n".join(_messages(exc, data, name, csv_rows))) from None
+    return _checked(model, name, path, csv_rows, as_of)
+
+
+def _checked(
+    model: ProgramList,
+    name: str,
+    path: Path | None,
+    csv_rows: Sequence[int] | None,
+    as_of: date | None,
+) -> LoadedList:
+    """What the model cannot say: ids used twice (errors), stale values (warnings)."""
+    errors: list[str] = []
+    seen: dict[str, int] = {}
+    for n, program in enumerate(model.programs):
+        where = _where(n, program.id, csv_rows)
+        if program.id in seen:
+            first = _where(seen[program.id], program.id, csv_rows)
+            errors.append(f"{name}: {where}: id: the same id as {first}; each program once")
+        seen.setdefault(program.id, n)
+    if errors:
+        raise BadInputError("\n".join(errors))
+    today = as_of or date.today()
+    season = model.season or season_of(today)
+    warnings = _warnings(model, name, csv_rows, season, today)
+    return LoadedList(path or Path(name), model, tuple(warnings), season)
+
+
+def _warnings(
+    model: ProgramList, name: str, rows: Sequence[int] | None, season: int, today: date
+) -> list[str]:
+    opens = season_opens(season)
+    found: list[str] = []
+    for n, program in enumerate(model.programs):
+        where = _where(n, program.id, rows)
+        track = SYSTEM_TRACK[program.system]
+        other = US_ONLY if track == "canada" else CANADA_ONLY
+        if track == "canada" and program.province is None:
+            found.append(f"{name}: {where}: province: not given; residence rules need it")
+        for criterion in CRITERIA:
+            value = getattr(program.criteria, criterion)
+            if value is None:
+                continue
+            field = _field(criterion, "", rows)
+            if criterion in other:
+                found.append(
+                    f"{name}: {where}: {field}: a {'US' if track == 'canada' else 'Canadian'} "
+                    f"criterion on a {program.system} program; it is not screened"
+                )
+            checked = _field(criterion, "_checked", rows)
+            if value.checked < opens:
+                found.append(
+                    f"{name}: {where}: {checked}: checked {value.checked}, before the {season} "
+                    f"season (from {opens}); check {value.source} again"
+                )
+            elif value.checked > today:
+                found.append(
+                    f"{name}: {where}: {checked}: {value.checked} is after today ({today}); a typo?"
+                )
+    return found
+
+
+# -- messages ----------------------------------------------------------------------------
+
+
+def _where(n: int, program_id: Any, rows: Sequence[int] | None) -> str:
+    shown = f" ({program_id})" if isinstance(program_id, str) and program_id.strip() else ""
+    if rows is not None:
+        return f"row {rows[n]}{shown}"
+    return f"programs[{n}]{shown}"
+
+
+def _field(criterion: str, suffix: str, rows: Sequence[int] | None) -> str:
+    if rows is not None:
+        return f"column {criterion}{suffix}"
+    part = suffix.lstrip("_") or "value"
+    return f"criteria.{criterion}.{part}"
+
+
+def _got(value: Any) -> str:
+    text = repr(value) if not isinstance(value, str) else f'"{value}"'
+    return f"(got {text[:77] + '...' if len(text) > 80 else text})"
+
+
+def _lookup(data: Any, loc: Sequence[Any]) -> Any:
+    for key in loc:
+        in_list = isinstance(data, list) and isinstance(key, int) and 0 <= key < len(data)
+        if in_list or (isinstance(data, Mapping) and key in data):
+            data = data[key]
+        else:
+            return None
+    return data
+
+
+_SOURCE_FIX = 'a URL (https://...) or "program e-mail"'
+
+
+def _messages(
+    exc: ValidationError, data: Mapping[str, Any], name: str, rows: Sequence[int] | None
+) -> list[str]:
+    """One line per wrong field; a union's alternatives are said once, as what is expected."""
+    lines: list[str] = []
+    for error in exc.errors():
+        loc = list(error["loc"])
+        kind = error["type"]
+        if len(loc) >= 2 and loc[0] == "programs" and isinstance(loc[1], int):
+            n = loc[1]
+            program = _lookup(data, ["programs", n])
+            pid = program.get("id") if isinstance(program, Mapping) else None
+            where = _where(n, pid, rows)
+            rest = loc[2:]
+            if len(rest) >= 2 and rest[0] == "criteria" and isinstance(rest[1], str):
+                criterion = rest[1]
+                if criterion not in CRITERIA:
+                    text = f"unknown criterion; expected one of: {', '.join(CRITERIA)}"
+                    field = f"column {criterion}" if rows is not None else f"criteria.{criterion}"
+                    lines.append(f"{name}: {where}: {field}: {text}")
+                    continue
+                part = rest[2] if len(rest) > 2 else None
+                if part is None:
+                    got = _lookup(data, loc)
+                    text = (
+                        f"must be a mapping of value, source and checked {_got(got)}"
+                        if kind != "missing"
+                        else "missing"
+                    )
+                    field = f"column {criterion}" if rows is not None else f"criteria.{criterion}"
+                    lines.append(f"{name}: {where}: {field}: {text}")
+                    continue
+                suffix = "" if part == "value" else f"_{part}"
+                field = (
+                    _field(criterion, suffix, rows)
+                    if part in ("value", "source", "checked", "note")
+                    else f"criteria.{criterion}.{part}"
+                )
+                got = _lookup(data, [*loc[:5]])
+                if part == "value":
+                    text = (
+                        "missing" if kind == "missing" else f"not a valid value {_got(got)}"
+                    ) + f"; expected {EXPECTED[criterion]}"
+                elif part == "source":
+                    text = (
+                        f"missing: every value needs its source, {_SOURCE_FIX}"
+                        if kind == "missing"
+                        else f"must be {_SOURCE_FIX} {_got(got)}"
+                    )
+                elif part == "checked":
+                    text = (
+                        "missing: every value needs the date its source was checked (YYYY-MM-DD)"
+                        if kind == "missing"
+                        else f"not a date {_got(got)}; write it as YYYY-MM-DD"
+                    )
+                elif kind == "extra_forbidden":
+                    text = "unknown key; a criterion has value, source, checked and note"
+                else:
+                    text = f"{error['msg']} {_got(got)}"
+                line = f"{name}: {where}: {field}: {text}"
+                if line not in lines:
+                    lines.append(line)
+                continue
+            field_name = ".".join(str(p) for p in rest) or "(the program)"
+            if rows is not None and rest:
+                field_name = f"column {rest[0]}"
+            lines.append(f"{name}: {where}: {field_name}: {_program_text(error, data, loc)}")
+            continue
+        field_name = ".".join(str(p) for p in loc) or "(the file)"
+        if loc == ["schema"]:
+            text = f"this version of the tool reads schema 1 {_got(_lookup(data, loc))}"
+        elif kind == "extra_forbidden":
+            text = "unknown key; expected schema, fictional, season and programs"
+        elif loc == ["programs"] and kind == "missing":
+            text = "missing: the list of programs"
+        else:
+            text = f"{error['msg'].lower()} {_got(_lookup(data, loc))}"
+        lines.append(f"{name}: {field_name}: {text}")
+    return lines
+
+
+_PROGRAM_FIELDS = {
+    "id": "an NRMP program code, ACGME id or CaRMS program/stream id",
+    "system": "eras, residencycas or carms",
+    "specialty": "the specialty, such as Internal Medicine",
+    "state": "a two-letter US state code such as NY",
+    "province": "a two-letter province code such as ON",
+}
+
+
+def _program_text(error: Any, data: Mapping[str, Any], loc: list[Any]) -> str:
+    kind = error["type"]
+    key = str(loc[2]) if len(loc) > 2 else ""
+    if kind == "missing":
+        return f"missing; give {_PROGRAM_FIELDS.get(key, 'it')}"
+    if kind == "extra_forbidden":
+        return (
+            "unknown key; a program has id, name, system, specialty, track, state, province "
+            "and criteria"
+        )
+    expected = _PROGRAM_FIELDS.get(key)
+    got = _got(_lookup(data, loc[:3]))
+    return f"must be {expected} {got}" if expected else f"{error['msg'].lower()} {got}"
+
+
+def _provinces(data: dict[str, Any]) -> dict[str, Any]:
+    """YAML 1.1 reads an unquoted ON as true; Ontario is what the user meant."""
+    programs = data.get("programs")
+    if not isinstance(programs, list):
+        return data
+    fixed: list[Any] = []
+    for program in programs:
+        if isinstance(program, Mapping):
+            program = dict(program)
+            if program.get("province") is True:
+                program["province"] = "ON"
+            criteria = program.get("criteria")
+            residence = criteria.get("residence") if isinstance(criteria, Mapping) else None
+            value = residence.get("value") if isinstance(residence, Mapping) else None
+            if isinstance(value, Mapping) and value.get("province") is True:
+                assert isinstance(criteria, Mapping) and isinstance(residence, Mapping)
+                program["criteria"] = {
+                    **criteria,
+                    "residence": {**residence, "value": {**value, "province": "ON"}},
+                }
+        fixed.append(program)
+    return {**data, "programs": fixed}
+
+
+# -- CSV ---------------------------------------------------------------------------------
+
+_SPLIT = re.compile(r"\s*[;,]\s*")
+_PAIR = re.compile(r"^\s*([\w-]+)\s*[=:]\s*(.*?)\s*$")
+
+
+def _read_csv(path: Path) -> tuple[dict[str, Any], list[int]]:
+    """A CSV with one program per row -> the same data as the YAML form, with row numbers."""
+    try:
+        text = path.read_bytes().decode("utf-8-sig")  # Excel writes a byte-order mark
+    except UnicodeDecodeError:
+        raise BadInputError(f"{path}: not UTF-8 text; save it as CSV UTF-8") from None
+    except OSError as exc:
+        raise BadInputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        raise BadInputError(
+            f"{path}: empty; the first row names the columns: id, system, ..."
+        ) from None
+    except csv.Error as exc:
+        raise BadInputError(f"{path}: not valid CSV ({exc})") from None
+    known = set(csv_columns())
+    errors = [
+        f"{path}: column {h or '(empty)'}: unknown column; expected id, name, system, "
+        "specialty, track, state, province, and per criterion C: C, C_source, C_checked, C_note "
+        f"(criteria: {', '.join(CRITERIA)})"
+        for h in header
+        if h not in known
+    ]
+    for needed in ("id", "system", "specialty"):
+        if needed not in header:
+            errors.append(f"{path}: column {needed}: missing; every program needs one")
+    if errors:
+        raise BadInputError("\n".join(errors))
+    programs: list[dict[str, Any]] = []
+    rows: list[int] = []
+    try:
+        for number, cells in enumerate(reader, start=2):
+            if not any(c.strip() for c in cells):
+                continue
+            row = {h: c.strip() for h, c in zip(header, cells, strict=False) if c.strip()}
+            program, problems = _csv_program(row, number, path)
+            errors.extend(problems)
+            programs.append(program)
+            rows.append(number)
+    except csv.Error as exc:
+        raise BadInputError(f"{path}: not valid CSV at row {reader.line_num} ({exc})") from None
+    if errors:
+        raise BadInputError("\n".join(errors))
+    return {"programs": programs}, rows
+
+
+def _csv_program(row: dict[str, str], number: int, path: Path) -> tuple[dict[str, Any], list[str]]:
+    program: dict[str, Any] = {k: row[k] for k in PROGRAM_COLUMNS if k in row}
+    criteria: dict[str, Any] = {}
+    problems: list[str] = []
+    for criterion in CRITERIA:
+        cells = {s: row.get(criterion + s) for s in CRITERION_SUFFIXES}
+        if not any(cells.values()):
+            continue
+        where = f"{path}: row {number}" + (f" ({row['id']})" if "id" in row else "")
+        if cells[""] is None:
+            problems.append(
+                f"{where}: column {criterion}: missing, but its source or date is given; "
+                f"expected {EXPECTED[criterion]}"
+            )
+            continue
+        try:
+            value = _cell(criterion, cells[""])
+        except ValueError as exc:
+            problems.append(f"{where}: column {criterion}: {exc}; expected {EXPECTED[criterion]}")
+            continue
+        entry: dict[str, Any] = {"value": value}
+        for suffix in ("_source", "_checked", "_note"):
+            if cells[suffix] is not None:
+                entry[suffix[1:]] = cells[suffix]
+        criteria[criterion] = entry
+    if criteria:
+        program["criteria"] = criteria
+    return program, problems
+
+
+_LISTS = {"visas", "extra_documents"}
+_SHAPES = {"max_failed_attempts": "any", "us_clinical_experience": "months",
+           "letters": "count", "residence": "rule"}  # fmt: skip
+
+
+def _cell(criterion: str, text: str) -> Any:
+    """A CSV cell in the shape the YAML form has: lists split on ; and mappings written
+    ``key=value; key=value`` (a bare value fills the criterion's main key)."""
+    word = text.strip().lower()
+    if word == "unknown":
+        return "unknown"
+    if criterion in _LISTS:
+        return [] if word in ("none", "no", "-") else [p for p in _SPLIT.split(text) if p]
+    main = _SHAPES.get(criterion)
+    if main is None or word == "none":
+        return text.strip()
+    pairs = [p for p in re.split(r"\s*;\s*", text) if p]
+    if len(pairs) == 1 and not _PAIR.match(pairs[0]):
+        return {main: pairs[0]}
+    found: dict[str, str] = {}
+    for pair in pairs:
+        m = _PAIR.match(pair)
+        if m is None:
+            raise ValueError(f'not key=value: "{pair}"')
+        found[m.group(1)] = m.group(2)
+    return found
