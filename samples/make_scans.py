@@ -25,8 +25,9 @@ import json
 import random
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -132,7 +133,8 @@ def save(im: Image.Image, path: Path, look: Look) -> Path:
         buf = io.BytesIO()
         im.convert("L").save(buf, "JPEG", quality=look.quality)
         page = Image.open(io.BytesIO(buf.getvalue()))
-        page.save(path, "PDF", resolution=float(look.dpi))
+        fixed = time.gmtime(datetime(2026, 11, 1, tzinfo=UTC).timestamp())  # reproducible
+        page.save(path, "PDF", resolution=float(look.dpi), creationDate=fixed, modDate=fixed)
     else:
         raise ValueError(f"{path.name}: scans are written as .jpg, .png, .tif or .pdf")
     return path
