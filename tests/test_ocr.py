@@ -357,3 +357,33 @@ def test_audit_says_how_many_pages_were_read_by_ocr() -> None:
     assert summary["ocr_pages"] == 5
     assert rows[0].to_json()["ocr_pages"] == 3
     assert "5 pages of scans read by OCR" in _summary_line(summary, 90)
+
+
+def test_an_iphone_heic_photo_of_a_page_is_read(tmp_path: Path) -> None:
+    from img_dossier.readers.image import register_heif
+
+    if not register_heif():
+        pytest.skip("pillow-heif is not installed")
+    path = tmp_path / "IMG_0001.HEIC"
+    text_image(PAGE).convert("RGB").save(path, quality=90)
+    doc = read_one(source(path))
+    assert doc.format == "heic" and doc.readable
+    assert LINE2 in doc.text.replace(" ", "")
+
+
+def test_a_scan_goes_into_a_pdf_as_an_image_without_a_text_layer(
+    page_files: dict[str, Path], tmp_path: Path
+) -> None:
+    import pypdfium2 as pdfium
+
+    from img_dossier.output.convert import image_to_pdf
+
+    out = tmp_path / "scan.pdf"
+    assert image_to_pdf(page_files["exif"], out) == 1
+    pdf = pdfium.PdfDocument(str(out))
+    try:
+        page = pdf[0]
+        assert page.get_textpage().get_text_range().strip() == ""  # no invisible OCR text
+        assert any(obj.type == pdfium.raw.FPDF_PAGEOBJ_IMAGE for obj in page.get_objects())
+    finally:
+        pdf.close()
