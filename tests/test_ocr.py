@@ -180,12 +180,14 @@ def test_no_ocr_leaves_a_scan_unread(page_files: dict[str, Path]) -> None:
 
 def test_the_reading_of_a_scan_is_cached_with_its_ocr(page_files: dict[str, Path]) -> None:
     store: dict[str, dict[str, Any]] = {}
+    puts: list[str] = []
 
     class Cache:
         def get(self, key: str) -> dict[str, Any] | None:
             return store.get(key)
 
         def put(self, key: str, value: dict[str, Any]) -> None:
+            puts.append(key)
             store[key] = value
 
     files = [source(page_files["png"])]
@@ -194,6 +196,7 @@ def test_the_reading_of_a_scan_is_cached_with_its_ocr(page_files: dict[str, Path
     (key,) = store
     assert ".ocr2.rapidocr-" in key  # another engine or page count is another reading
     second = read_documents(files, cache=Cache())[0]
+    assert len(puts) == 1  # warm: nothing read (no OCR) the second time
     assert second.text == first.text and second.info["ocr"] == first.info["ocr"]
     off = read_documents(files, cache=Cache(), limits=reader_limits(ocr=False))[0]
     assert off.text == "" and len(store) == 2  # --no-ocr is a reading of its own
