@@ -218,8 +218,9 @@ OTHER_ITEMS = (
     "letter-of-recommendation", "statement-of-need",
 )  # fmt: skip
 
-_GIVEN = ("ANA MARIA", "JOSE LUIS", "FATIMA", "WEI", "OLUWASEUN", "PRIYA", "MIGUEL ANGEL",
-          "NOOR", "KOFI", "ELENA")  # fmt: skip
+#: Given names (two each: the diploma's wording uses the second)
+_GIVEN = ("ANA MARIA", "JOSE LUIS", "FATIMA ZAHRA", "WEI LIN", "OLUWASEUN ADE", "PRIYA DEVI",
+          "MIGUEL ANGEL", "NOOR UL", "KOFI AMA", "ELENA SOFIA")  # fmt: skip
 _FAMILY = ("RAMIREZ TORRES", "OKAFOR", "HADDAD", "CHEN", "ADEYEMI", "SHARMA", "KOWALSKI",
            "NGUYEN", "MENSAH", "IVANOVA")  # fmt: skip
 
