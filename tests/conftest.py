@@ -1,7 +1,16 @@
-"""Every test gets its own empty cache folder (commands use the cache by default)."""
+"""Shared test set-up.
+
+Every test gets its own empty cache folder (commands use the cache by default).
+
+``fork_only``: a test that patches code the worker processes must inherit. Under the spawn
+start method (Windows and macOS; ``IMG_DOSSIER_START_METHOD=spawn`` here) a worker imports
+the library afresh and never sees the patch, so such tests are skipped in the spawn run of
+the suites (tests/test_platforms.py), which has script-based counterparts for them.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -14,3 +23,24 @@ def _private_cache(
     path = tmp_path_factory.mktemp("dossier-cache")
     monkeypatch.setenv("IMG_DOSSIER_CACHE_DIR", str(path))
     return path
+
+
+def spawn_mode() -> bool:
+    return os.environ.get("IMG_DOSSIER_START_METHOD", "").strip().lower() == "spawn"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "fork_only: patches what worker processes inherit (skipped under spawn)"
+    )
+    config.addinivalue_line("markers", "slow: takes more than a few seconds")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not spawn_mode():
+        return
+    skip = pytest.mark.skip(reason="patches code that spawned workers do not inherit")
+    for item in items:
+        # test_audit's `fake` fixture patches the check that audit's workers run
+        if item.get_closest_marker("fork_only") or "fake" in getattr(item, "fixturenames", ()):
+            item.add_marker(skip)

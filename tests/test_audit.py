@@ -244,6 +244,7 @@ def test_worker_processes_give_the_same_rows(fake: None, clients: Path) -> None:
     assert one == many
 
 
+@pytest.mark.fork_only
 def test_a_worker_that_dies_costs_only_its_own_client(
     monkeypatch: pytest.MonkeyPatch, clients: Path
 ) -> None:
@@ -332,6 +333,7 @@ def test_all_complete_is_exit_0(fake: None, clients: Path) -> None:
     assert "clients:" not in result.output
 
 
+@pytest.mark.fork_only
 def test_strict_reaches_the_check(monkeypatch: pytest.MonkeyPatch, clients: Path) -> None:
     seen: list[bool] = []
 

@@ -195,6 +195,7 @@ def sleeping_reader(path: Path, limits: Limits) -> Reading:
     raise AssertionError("the worker should have been killed")
 
 
+@pytest.mark.fork_only
 def test_a_file_that_takes_too_long_is_a_timeout(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -221,6 +222,7 @@ def hungry_reader(path: Path, limits: Limits) -> Reading:
     return Reading("pdf", 1, f"allocated {len(hog)} bytes despite the memory cap")
 
 
+@pytest.mark.fork_only
 @pytest.mark.parametrize("reader", [crashing_reader, hungry_reader])
 def test_a_reader_that_dies_or_runs_out_of_memory_is_too_large(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reader: object
@@ -235,6 +237,7 @@ def test_a_reader_that_dies_or_runs_out_of_memory_is_too_large(
     assert [docs[n].text for n in ("a.txt", "c.txt", "e.txt")] == ["ok", "ok", "ok"]
 
 
+@pytest.mark.fork_only
 def test_timeouts_and_crashes_are_not_cached(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -270,6 +273,7 @@ read_documents(scan(Path(sys.argv[1])).files)
 """
 
 
+@pytest.mark.fork_only
 def test_workers_do_not_outlive_a_killed_parent(tmp_path: Path) -> None:
     import subprocess
     import sys

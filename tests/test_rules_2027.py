@@ -19,15 +19,9 @@ from click.testing import CliRunner
 from img_dossier.checking.classify import classify
 from img_dossier.checking.verify import verify
 from img_dossier.cli import cli
-from img_dossier.config.checklist import (
-    Checklist,
-    builtin_ids,
-    load,
-    public_source_errors,
-    unconfirmed,
-    user_texts,
-)
+from img_dossier.config.checklist import Checklist, builtin_ids, load
 from img_dossier.config.profile import Profile, parse_profile
+from img_dossier.config.sources import public_source_errors, unconfirmed, user_texts
 from img_dossier.errors import BadInputError, ExitCode
 from img_dossier.facts import statement_of_need as son
 from img_dossier.letters import render as letters

@@ -38,3 +38,23 @@ class OutputError(DossierError):
     """An output cannot be written, or writing it would overwrite a source (exit 4)."""
 
     exit_code = ExitCode.OUTPUT
+
+
+#: Windows error numbers of a file held open by another program: access denied, sharing
+#: and lock violations (a PDF viewer or Word keeps the file it shows open).
+_LOCKED_WINERRORS = frozenset({5, 32, 33})
+
+
+def is_locked(exc: OSError) -> bool:
+    """Whether writing failed because another program holds the file open (Windows)."""
+    return getattr(exc, "winerror", None) in _LOCKED_WINERRORS
+
+
+def cannot_write(path: object, exc: OSError, what: str, fix: str) -> OutputError:
+    """The OutputError for a failed write: a file open in a viewer says to close it."""
+    if is_locked(exc):
+        return OutputError(
+            f"{path}: cannot replace it: it is open in another program (a PDF viewer or "
+            "Word); close it in your PDF viewer and run again"
+        )
+    return OutputError(f"{path}: {what} ({exc.strerror or exc}); {fix}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import dataclasses
+import multiprocessing
 import os
 import re
 from collections import deque
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..config.profile import PROFILE_NAME
 from ..errors import BadInputError, DossierError
+from ..readers.isolation import cap_jobs, start_method
 
 if TYPE_CHECKING:
     from ..checking.pipeline import CheckRun
@@ -254,7 +256,7 @@ def check_clients(
     clients holds only the results not yet consumed. With one job (or one client) the
     checks run in this process.
     """
-    workers = min(jobs or _cpu_count(), len(clients))
+    workers = min(cap_jobs(jobs or _cpu_count()), len(clients))
     if workers <= 1:
         return (check_client(c, options) for c in clients)
     return _fan_out(clients, options, workers)
@@ -268,7 +270,7 @@ def _fan_out(
     queue = deque(clients)
     window = workers * 2
     suspects: list[Client] = []
-    pool = cf.ProcessPoolExecutor(max_workers=workers)
+    pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=_context())
     running: dict[cf.Future[ClientResult], Client] = {}
     try:
         while queue or running:
@@ -293,13 +295,18 @@ def _fan_out(
                 for client in suspects:
                     yield _alone(client, options)
                 suspects.clear()
-                pool = cf.ProcessPoolExecutor(max_workers=workers)
+                pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=_context())
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+def _context() -> multiprocessing.context.BaseContext:
+    """The start method of the reader workers (fork on Linux, spawn elsewhere)."""
+    return multiprocessing.get_context(start_method())
+
+
 def _alone(client: Client, options: AuditOptions) -> ClientResult:
-    with cf.ProcessPoolExecutor(max_workers=1) as pool:
+    with cf.ProcessPoolExecutor(max_workers=1, mp_context=_context()) as pool:
         try:
             return pool.submit(check_client, client, options).result()
         except BrokenProcessPool:

@@ -6,17 +6,17 @@ in the text), so that the report can say why a file was taken for what it was.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from functools import lru_cache
 from pathlib import PurePosixPath
 
 from ..config.checklist import Checklist, Item
 from ..config.profile import Profile
 from ..model import Document, Problem
+from .content import check_content
+from .wordfold import _phrase
+from .wordfold import normalize as normalize  # re-exported: classify.normalize
 
 #: The manifest target that takes a file out of the check.
 IGNORE = "ignore"
@@ -25,29 +25,6 @@ UNCLASSIFIED_HINT = (
     "could not tell which document this is; rename it after its item (e.g. passport.pdf) "
     "or map it in dossier.yaml under files:"
 )
-
-_NOT_WORD = re.compile(r"[^a-z0-9]+")
-_LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=[0-9])|(?<=[0-9])(?=[a-z])")
-
-
-def normalize(text: str) -> str:
-    """Lower case, accents stripped, punctuation to spaces, letters and digits split apart.
-
-    ``"USMLE Step2CK"`` -> ``"usmle step 2 ck"``; ``"Lettre_de-recommandation"`` ->
-    ``"lettre de recommandation"``. File names, names, text and phrases all go through it,
-    so that they compare word by word.
-    """
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    folded = "".join(c for c in decomposed if not unicodedata.combining(c))
-    spaced = _NOT_WORD.sub(" ", folded)
-    return " ".join(_LETTER_DIGIT.sub(" ", spaced).split())
-
-
-@lru_cache(maxsize=4096)
-def _phrase(text: str) -> str:
-    """normalize(), remembered: checklist phrases are compared with every document."""
-    return normalize(text)
-
 
 def _stem(rel: str) -> str:
     """The file name without folders and without its extension."""
@@ -199,7 +176,15 @@ def classify(
     """
     names = _Names.of(checklist.items)
     known = checklist.item_ids
-    classified = [_classify_one(doc, checklist, profile, names, known) for doc in documents]
+    classified = [
+        check_content(
+            _classify_one(doc, checklist, profile, names, known),
+            checklist,
+            profile,
+            lambda doc=doc: _by_text(doc, checklist, names),  # type: ignore[misc]
+        )
+        for doc in documents
+    ]
     # of identical copies the shortest name is kept ("lor.pdf", not "lor (1).pdf")
     first_of: dict[str, str] = {}
     for doc in classified:
@@ -222,6 +207,16 @@ def classify(
                 )
         out.append(doc)
     return out
+
+
+def _by_text(
+    doc: Document, checklist: Checklist, names: _Names
+) -> tuple[str, tuple[str, ...]] | None:
+    """(item id, evidence) that the text alone shows: a title line, else content evidence."""
+    titled = by_title(doc.text, names)
+    if titled is not None:
+        return titled[0], (f"title: {titled[1]}",)
+    return by_content(doc.text, checklist.items)
 
 
 def _ignored(doc: Document) -> bool:

@@ -46,9 +46,10 @@ from ..config.profile import Profile
 from ..errors import BadInputError
 from ..facts import document as facts_mod
 from ..facts.dates import add_months
-from ..facts.names import same_person
+from ..facts.names import appears_in, same_person
 from ..facts.origin import letter_origin
 from ..model import Document, Problem
+from .content import judgeable
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,10 @@ _RANK = {None: 0, "expiring": 1, "unverified": 2, "invalid": 3, "expired": 4}
 
 _LANGUAGES = {
     "en": "English", "es": "Spanish", "fr": "French", "pt": "Portuguese", "de": "German",
-    "it": "Italian", "ru": "Russian", "ar": "Arabic", "zh": "Chinese", "uk": "Ukrainian",
+    "it": "Italian", "ru": "Russian (Cyrillic script)", "ar": "Arabic (script)",
+    "zh": "Chinese", "uk": "Ukrainian", "ko": "Korean", "ja": "Japanese", "el": "Greek",
+    "he": "Hebrew", "hi": "Hindi (Devanagari script)", "bn": "Bengali", "ta": "Tamil",
+    "th": "Thai", "ka": "Georgian", "hy": "Armenian",
 }  # fmt: skip
 
 _FACT_WORDS = {
@@ -528,7 +532,16 @@ def _name_match(rule: Rule, item: Item, docs: Sequence[Document], ctx: RuleConte
     problems: dict[str, tuple[Problem, ...]] = {}
     for doc in docs:
         stated = _facts(doc, ctx).get("name")
-        if not isinstance(stated, str) or same_person(stated, candidates):
+        if not isinstance(stated, str):
+            if judgeable(doc) and not appears_in(doc.text, candidates):
+                msg = (
+                    f'{doc.rel}: the applicant\'s name "{candidates[0]}" ({source}) is not on '
+                    f"it{_why(rule)}; {item.title.lower()} should carry it: check it is yours, "
+                    'or add the name it uses to applicant.other_names in dossier.yaml'
+                )
+                problems[doc.rel] = (Problem("name-absent", "warning", msg),)
+            continue
+        if same_person(stated, candidates):
             continue
         msg = (
             f'{doc.rel}: the name on it, "{stated}", does not match the applicant\'s name '

@@ -15,6 +15,7 @@ import click
 
 from .. import __version__
 from ..errors import DossierError, ExitCode
+from .streams import BROKEN_PIPE_EXIT, configure_streams, is_broken_pipe
 
 #: command name -> "module:attribute" inside this package, loaded on first use.
 COMMANDS = {
@@ -99,7 +100,12 @@ class DossierGroup(click.Group):
         except BrokenPipeError:
             # stdout closed early (`dossier check --json | head`): not an error of ours.
             _silence_stdout()
-            ctx.exit(141)
+            ctx.exit(BROKEN_PIPE_EXIT)
+        except OSError as exc:
+            if not is_broken_pipe(exc):
+                raise
+            _silence_stdout()
+            ctx.exit(BROKEN_PIPE_EXIT)
         except KeyboardInterrupt:
             click.echo("dossier: interrupted", err=True)
             ctx.exit(130)
@@ -152,4 +158,5 @@ def _silence_stdout() -> None:
 
 def main() -> None:
     """Console entry point."""
+    configure_streams()
     cli(prog_name="dossier")

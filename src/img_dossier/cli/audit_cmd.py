@@ -6,7 +6,6 @@ import csv
 import io
 import json
 import os
-import signal
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
@@ -45,6 +44,7 @@ from .options import (
     use_color,
     verbose_option,
 )
+from .streams import BROKEN_PIPE_EXIT, is_broken_pipe
 
 FORMATS = ("table", "csv", "json", "jsonl")
 
@@ -126,12 +126,14 @@ def audit(
     results = check_clients(clients, options, jobs=jobs)
     try:
         code = _report(results, len(clients), fmt, calendar, options, quiet)
-    except BrokenPipeError:
+    except OSError as exc:
+        if not is_broken_pipe(exc):
+            raise
         # The reader of stdout went away (`dossier audit ... | head`): stop quietly.
         results.close()
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        code = 128 + signal.SIGPIPE
+        code = BROKEN_PIPE_EXIT
     ctx.exit(int(code))
 
 

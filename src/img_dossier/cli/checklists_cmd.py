@@ -17,9 +17,8 @@ from ..config.checklist import (
     builtin_ids,
     item_to_raw,
     load,
-    public_source_errors,
-    unconfirmed,
 )
+from ..config.sources import public_source_errors, unconfirmed
 from ..errors import BadInputError, ExitCode
 from .options import json_option, verbose_option
 

@@ -10,6 +10,8 @@ from typing import Any, TextIO, TypeVar
 
 import click
 
+from ..readers.isolation import MAX_JOBS, WINDOWS_MAX_JOBS
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -92,9 +94,10 @@ def jobs_option(f: F) -> F:
     return click.option(
         "--jobs",
         "-j",
-        type=click.IntRange(1, 256),
+        type=click.IntRange(1, MAX_JOBS, clamp=True),
         default=None,
-        help="Worker processes (default: the number of CPUs).",
+        help=f"Worker processes (default: the number of CPUs; at most {MAX_JOBS} on "
+        f"this system, {WINDOWS_MAX_JOBS} on Windows, which waits on few processes at once).",
     )(f)
 
 

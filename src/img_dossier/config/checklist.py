@@ -45,44 +45,27 @@ A portal's keys other than ``source`` are data for the rule engine and ``pack``:
 from __future__ import annotations
 
 import copy
-import dataclasses
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from ..errors import BadInputError
-from .profile import CANADA_STATUSES, PROVINCES, US_STATUSES, VISAS, read_yaml
-from .resources import data_dir
-
-#: The profile variables a condition may test (Profile.conditions()) plus those verify
-#: derives from the folder itself.
-CONDITION_VARIABLES = frozenset(
-    {
-        "track",
-        "visa",
-        "ecfmg_certified",
-        "language_exempt",
-        "status",
-        "province",
-        "specialty",
-        "school_language",
-        "school_country",
-        "needs_translation",
-    }
+from .conditions import CONDITION_VARIABLES as CONDITION_VARIABLES
+from .conditions import Condition as Condition
+from .conditions import conditions
+from .entries import Notice as Notice
+from .entries import Step as Step
+from .entries import (
+    entry_flag,
+    merged_entries,
+    notice_entry,
+    step_entry,
+    when_to_raw,
 )
-
-#: The values a condition may name for variables with a fixed set (case-insensitive).
-_CONDITION_CHOICES: dict[str, tuple[str, ...]] = {
-    "visa": VISAS,
-    "status": tuple(dict.fromkeys(US_STATUSES + CANADA_STATUSES)),
-    "province": PROVINCES,
-}
-#: Variables that are true or false.
-_CONDITION_BOOLS = frozenset({"ecfmg_certified", "language_exempt", "needs_translation"})
+from .profile import read_yaml
+from .resources import data_dir
 
 _TOP_KEYS = {
     "schema", "id", "title", "version", "track", "languages", "extends", "drop", "portals",
@@ -92,29 +75,7 @@ _ITEM_KEYS = {
     "id", "title", "required", "when", "min", "max", "source", "advice", "names", "evidence",
     "rules", "portal", "facts", "count_note", "confirmed", "note", "portrait",
 }
-_STEP_KEYS = {"id", "title", "date", "confirmed", "note", "when", "source", "advice"}
-_NOTICE_KEYS = {"id", "text", "when", "source", "confirmed", "note"}
 
-
-@dataclass(frozen=True)
-class Condition:
-    """``variable`` must (or, negated, must not) be one of ``values``."""
-
-    variable: str
-    values: tuple[Any, ...]
-    negate: bool = False
-
-    def decide(self, variables: Mapping[str, Any]) -> bool | None:
-        """True/False when the variable is known, None when it is not."""
-        value = variables.get(self.variable)
-        if value is None:
-            return None
-        inside = any(_same(value, v) for v in self.values)
-        return not inside if self.negate else inside
-
-    def describe(self) -> str:
-        shown = ", ".join(_show(v) for v in self.values)
-        return f"{self.variable} {'is not' if self.negate else 'is'} {shown}"
 
 
 @dataclass(frozen=True)
@@ -151,34 +112,6 @@ class Item:
 
 
 @dataclass(frozen=True)
-class Step:
-    """A dated step that is not a document (register for the Match, certify a rank order
-    list); ``date`` is None while the cycle's date is not published (never guessed)."""
-
-    id: str
-    title: str
-    source: str
-    date: date | None = None
-    confirmed: bool = False
-    note: str = ""
-    when: tuple[Condition, ...] = ()
-    advice: str = ""
-
-
-@dataclass(frozen=True)
-class Notice:
-    """A sentence the report shows when its conditions hold (a province's criteria, a
-    specialty that applies outside ERAS)."""
-
-    id: str
-    text: str
-    source: str
-    when: tuple[Condition, ...] = ()
-    confirmed: bool = True
-    note: str = ""
-
-
-@dataclass(frozen=True)
 class Checklist:
     id: str
     title: str
@@ -197,24 +130,6 @@ class Checklist:
     @property
     def item_ids(self) -> set[str]:
         return {i.id for i in self.items}
-
-
-def _fold_value(text: str) -> str:
-    """Case, "&" for "and" and punctuation do not matter: "Obstetrics & Gynecology" is
-    "obstetrics and gynecology", "OB/GYN" is "obgyn"."""
-    return "".join(ch for ch in text.casefold().replace("&", "and") if ch.isalnum())
-
-
-def _same(a: Any, b: Any) -> bool:
-    if isinstance(a, str) and isinstance(b, str):
-        return _fold_value(a) == _fold_value(b)
-    return bool(a == b)
-
-
-def _show(v: Any) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    return str(v)
 
 
 class _Errors:
@@ -406,8 +321,8 @@ def _build(
     items = [_item(errs, base_items[iid], set(portals)) for iid in order]
     kept_steps = tuple(x for x in base.steps if x.id not in dropped) if base else ()
     kept_notices = tuple(x for x in base.notices if x.id not in dropped) if base else ()
-    steps = _merged_entries(errs, "steps", data.get("steps"), kept_steps, _step)
-    notices = _merged_entries(errs, "notices", data.get("notices"), kept_notices, _notice)
+    steps = merged_entries(errs, "steps", data.get("steps"), kept_steps, _step)
+    notices = merged_entries(errs, "notices", data.get("notices"), kept_notices, _notice)
     if not order and not errs.messages:
         errs.add("items", "the checklist has no items left; add items or drop fewer")
     if errs.messages:
@@ -426,133 +341,12 @@ def _build(
     )
 
 
-def _merged_entries(
-    errs: _Errors,
-    key: str,
-    raw: Any,
-    base: tuple[Any, ...],
-    build: Any,
-) -> list[Any]:
-    """Steps or notices: the base's, changed key by key by id, new ids appended."""
-    merged: dict[str, dict[str, Any]] = {
-        b.id: {k: v for k, v in dataclasses.asdict(b).items() if k != "when"}
-        | {"when": _when_to_raw(b.when)}
-        for b in base
-    }
-    if raw is None:
-        raw = []
-    if not isinstance(raw, list):
-        errs.add(key, "must be a list")
-        raw = []
-    for n, entry in enumerate(raw, start=1):
-        if not isinstance(entry, Mapping) or not isinstance(entry.get("id"), str):
-            errs.add(f"{key}[{n}]", "each entry needs an id")
-            continue
-        merged[entry["id"]] = {**merged.get(entry["id"], {}), **entry}
-    return [build(errs, f"{key}.{eid}", entry) for eid, entry in merged.items()]
-
-
-def _when_to_raw(when: tuple[Condition, ...]) -> dict[str, Any]:
-    return {c.variable: ({"not": list(c.values)} if c.negate else list(c.values)) for c in when}
-
-
-def _entry_text(errs: _Errors, where: str, raw: Mapping[str, Any], key: str) -> str:
-    value = raw.get(key)
-    if not isinstance(value, str) or not value.strip():
-        errs.add(f"{where}.{key}", f"must be non-empty text (got {value!r})")
-        return ""
-    return value.strip()
-
-
-def _entry_flag(errs: _Errors, where: str, raw: Mapping[str, Any], default: bool) -> bool:
-    value = raw.get("confirmed", default)
-    if not isinstance(value, bool):
-        errs.add(f"{where}.confirmed", f"must be true or false (got {value!r})")
-        return default
-    return value
-
-
 def _step(errs: _Errors, where: str, raw: Mapping[str, Any]) -> Step | None:
-    before = len(errs.messages)
-    for key in raw:
-        if key not in _STEP_KEYS:
-            errs.add(
-                f"{where}.{key}", f"unknown key; expected one of: {', '.join(sorted(_STEP_KEYS))}"
-            )
-    when_at = raw.get("date")
-    when_date: date | None = None
-    if isinstance(when_at, date):
-        when_date = when_at
-    elif isinstance(when_at, str):
-        try:
-            when_date = date.fromisoformat(when_at.strip())
-        except ValueError:
-            errs.add(f"{where}.date", f"not a date (got {when_at!r}); write it as YYYY-MM-DD")
-    elif when_at is not None:
-        errs.add(f"{where}.date", f"not a date (got {when_at!r}); write it as YYYY-MM-DD")
-    confirmed = _entry_flag(errs, where, raw, when_date is not None)
-    if when_date is None and confirmed:
-        errs.add(
-            f"{where}.confirmed",
-            "a step without a date cannot be confirmed; give its published date",
-        )
-    step = Step(
-        id=str(raw["id"]),
-        title=_entry_text(errs, where, raw, "title"),
-        source=_entry_text(errs, where, raw, "source"),
-        date=when_date,
-        confirmed=confirmed,
-        note=str(raw.get("note") or "").strip(),
-        when=tuple(_conditions(errs, where, raw.get("when") or {})),
-        advice=str(raw.get("advice") or "").strip(),
-    )
-    return step if len(errs.messages) == before else None
+    return step_entry(errs, where, raw, conditions)
 
 
 def _notice(errs: _Errors, where: str, raw: Mapping[str, Any]) -> Notice | None:
-    before = len(errs.messages)
-    for key in raw:
-        if key not in _NOTICE_KEYS:
-            errs.add(
-                f"{where}.{key}", f"unknown key; expected one of: {', '.join(sorted(_NOTICE_KEYS))}"
-            )
-    notice = Notice(
-        id=str(raw["id"]),
-        text=_entry_text(errs, where, raw, "text"),
-        source=_entry_text(errs, where, raw, "source"),
-        when=tuple(_conditions(errs, where, raw.get("when") or {})),
-        confirmed=_entry_flag(errs, where, raw, True),
-        note=str(raw.get("note") or "").strip(),
-    )
-    return notice if len(errs.messages) == before else None
-
-
-def _conditions(errs: _Errors, where: str, raw_when: Any) -> list[Condition]:
-    """One group of conditions (all must hold), validated."""
-    when: list[Condition] = []
-    if not isinstance(raw_when, Mapping):
-        errs.add(f"{where}.when", f"must be a mapping such as {{visa: [J-1]}} (got {raw_when!r})")
-        return when
-    for var, spec in raw_when.items():
-        if var not in CONDITION_VARIABLES:
-            errs.add(
-                f"{where}.when.{var}",
-                f"unknown condition; expected one of: {', '.join(sorted(CONDITION_VARIABLES))}",
-            )
-            continue
-        negate = False
-        if isinstance(spec, Mapping) and set(spec) == {"not"}:
-            negate, spec = True, spec["not"]
-        values = spec if isinstance(spec, list) else [spec]
-        if not values or not all(isinstance(v, str | bool | int) for v in values):
-            errs.add(f"{where}.when.{var}", f"must be a value or a list of values (got {spec!r})")
-            continue
-        wrong = _wrong_condition_value(str(var), values)
-        if wrong:
-            errs.add(f"{where}.when.{var}", wrong)
-            continue
-        when.append(Condition(str(var), tuple(values), negate))
-    return when
+    return notice_entry(errs, where, raw, conditions)
 
 
 def _item(errs: _Errors, raw: Mapping[str, Any], portal_ids: set[str]) -> Item | None:
@@ -598,9 +392,9 @@ def _item(errs: _Errors, raw: Mapping[str, Any], portal_ids: set[str]) -> Item |
             )
         else:
             for k, group in enumerate(raw_when, start=1):
-                when_any.append(tuple(_conditions(errs, f"{where}.when[{k}]", group)))
+                when_any.append(tuple(conditions(errs, f"{where}.when[{k}]", group)))
     else:
-        when = _conditions(errs, where, raw_when)
+        when = conditions(errs, where, raw_when)
     lo = raw.get("min", 1)
     hi = raw.get("max")
     if not isinstance(lo, int) or isinstance(lo, bool) or lo < 0:
@@ -660,7 +454,7 @@ def _item(errs: _Errors, raw: Mapping[str, Any], portal_ids: set[str]) -> Item |
     count_note = raw.get("count_note")
     if count_note is not None and (not isinstance(count_note, str) or not count_note.strip()):
         errs.add(f"{where}.count_note", f"must be non-empty text (got {count_note!r})")
-    confirmed = _entry_flag(errs, where, raw, True)
+    confirmed = entry_flag(errs, where, raw, True)
     note = raw.get("note")
     if note is not None and not isinstance(note, str):
         errs.add(f"{where}.note", f"must be text (got {note!r})")
@@ -696,23 +490,6 @@ _MISSING = {
 }
 
 
-def _wrong_condition_value(variable: str, values: list[Any]) -> str | None:
-    """Why the values of a condition can never match its variable; None when they can."""
-    if variable in _CONDITION_BOOLS:
-        bad = [v for v in values if not isinstance(v, bool)]
-        if bad:
-            return f"must be true or false (got {bad[0]!r})"
-        return None
-    choices = _CONDITION_CHOICES.get(variable)
-    if choices is None:
-        return None
-    lowered = {c.lower() for c in choices}
-    for v in values:
-        if not isinstance(v, str) or v.lower() not in lowered:
-            return f"unknown value {v!r}; expected one of: {', '.join(choices)}"
-    return None
-
-
 def item_to_raw(it: Item) -> dict[str, Any]:
     """An Item back to its YAML shape (for extends, which merges key by key, and for display)."""
     return _item_to_raw(it)
@@ -720,9 +497,9 @@ def item_to_raw(it: Item) -> dict[str, Any]:
 
 def _item_to_raw(it: Item) -> dict[str, Any]:
     """An Item back to its YAML shape, so that extends can merge key by key."""
-    when: dict[str, Any] | list[dict[str, Any]] = _when_to_raw(it.when)
+    when: dict[str, Any] | list[dict[str, Any]] = when_to_raw(it.when)
     if it.when_any:
-        when = [_when_to_raw(group) for group in it.when_any]
+        when = [when_to_raw(group) for group in it.when_any]
     return {
         "id": it.id,
         "title": it.title,
@@ -743,96 +520,3 @@ def _item_to_raw(it: Item) -> dict[str, Any]:
         **({"note": it.note} if it.confirmed and it.note else {}),
     }
 
-
-# -- sources a user sees ---------------------------------------------------------------
-
-#: A public web address: a scheme, or a host name with a known top-level domain.
-_WEB_ADDRESS = re.compile(
-    r"https?://|\b(?:[a-z0-9-]+\.)+(?:org|com|ca|gov|edu|net|jp|dev|in|io|uk|info|us)\b",
-    re.IGNORECASE,
-)
-#: Citations a user cannot follow: a project file (other than their own dossier.yaml), an
-#: issue number, an index entry of research notes (S12), a local path.
-_INTERNAL = re.compile(
-    r"\b(?!dossier\.yaml\b)[\w-]+\.(?:md|ya?ml|py)\b|(?<![\w/])issue\s*#?\s*\d+|(?<![\w/.-])S\d{1,2}\b"
-    r"|/work/|\bresearch notes?\b",
-    re.IGNORECASE,
-)
-
-
-def user_texts(checklist: Checklist) -> list[tuple[str, str, bool]]:
-    """Every text of a checklist a user can see: (where, text, is a source)."""
-    out: list[tuple[str, str, bool]] = []
-    for item in checklist.items:
-        where = f"items.{item.id}"
-        out += [(f"{where}.source", item.source, True), (f"{where}.title", item.title, False)]
-        out += [(f"{where}.{k}", v, False) for k, v in (
-            ("advice", item.advice), ("count_note", item.count_note), ("note", item.note)
-        ) if v]
-        for n, rule in enumerate(item.rules, start=1):
-            out.append((f"{where}.rules[{n}].source", rule.source, True))
-            out += [
-                (f"{where}.rules[{n}].{k}", str(rule.params[k]), False)
-                for k in ("why", "note")
-                if rule.params.get(k)
-            ]
-    for pid, spec in checklist.portals.items():
-        for key in ("source", "pack_source"):
-            if spec.get(key):
-                out.append((f"portals.{pid}.{key}", str(spec[key]), True))
-        out += [
-            (f"portals.{pid}.{k}", str(spec[k]), False) for k in ("title", "note") if spec.get(k)
-        ]
-    for step in checklist.steps:
-        out.append((f"steps.{step.id}.source", step.source, True))
-        out += [(f"steps.{step.id}.{k}", v, False) for k, v in (
-            ("title", step.title), ("note", step.note), ("advice", step.advice)
-        ) if v]
-    for notice in checklist.notices:
-        out.append((f"notices.{notice.id}.source", notice.source, True))
-        out.append((f"notices.{notice.id}.text", notice.text, False))
-        if notice.note:
-            out.append((f"notices.{notice.id}.note", notice.note, False))
-    return out
-
-
-def public_source_errors(checklist: Checklist) -> list[str]:
-    """What a user would see cited that they cannot look up: a source without a public web
-    address, or any text citing a project file, an issue or a research-notes index."""
-    name = str(checklist.path) if checklist.path else checklist.id
-    errors = []
-    for where, text, is_source in user_texts(checklist):
-        internal = _INTERNAL.search(text)
-        if internal:
-            errors.append(
-                f"{name}: {where}: cites {internal.group(0)!r}, which a user cannot look up; "
-                "cite the public page instead"
-            )
-        elif is_source and not _WEB_ADDRESS.search(text):
-            errors.append(
-                f"{name}: {where}: no public web address in the source ({text[:60]!r}); "
-                "name the page the requirement comes from (e.g. https://www.ecfmg.org/...)"
-            )
-    return errors
-
-
-def unconfirmed(checklist: Checklist) -> list[tuple[str, str]]:
-    """Every value marked ``confirmed: false``: (where, its note)."""
-    found: list[tuple[str, str]] = []
-    for item in checklist.items:
-        if not item.confirmed:
-            found.append((f"items.{item.id}", item.note))
-        for n, rule in enumerate(item.rules, start=1):
-            if rule.params.get("confirmed") is False:
-                where = f"items.{item.id}.rules[{n}] ({rule.type})"
-                found.append((where, str(rule.params.get("note", ""))))
-    for pid, spec in checklist.portals.items():
-        if spec.get("confirmed") is False:
-            found.append((f"portals.{pid}", str(spec.get("note", ""))))
-    for step in checklist.steps:
-        if not step.confirmed:
-            found.append((f"steps.{step.id}", step.note))
-    for notice in checklist.notices:
-        if not notice.confirmed:
-            found.append((f"notices.{notice.id}", notice.note))
-    return found

@@ -2,16 +2,22 @@
 
 Formats: "March 14, 2024", "14 March 2024", "14 MAR 2024", "14 MAR/MARS 2024",
 "14 de marzo de 2024", "le 1er mars 2024", "14/03/2024" (day first unless the text is
-American or the numbers say otherwise), "2024-03-14". Month names in English, Spanish,
-French and Portuguese.
+American or the numbers say otherwise), "2024-03-14", "2024年3月14日" / "2024년 3월 14일".
+Month names in English, Spanish, French and Portuguese, plus those of ``months.json``
+(Unicode CLDR, written by tools/make_months.py: Italian, German, Polish, Romanian, Turkish,
+Dutch, Vietnamese, Indonesian, Russian, Ukrainian, Bulgarian, Serbian, Greek, Arabic,
+Persian, Hebrew, Hindi, Bengali, Urdu, in the forms dates use). Arabic-Indic, Persian and
+full-width digits are read as digits.
 """
 
 from __future__ import annotations
 
 import calendar
+import json
 import re
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 _MONTHS: dict[str, int] = {}
 for _number, _names in enumerate(
@@ -33,6 +39,18 @@ for _number, _names in enumerate(
 ):
     for _name in _names.split():
         _MONTHS[_name] = _number
+for _name, _number in json.loads(
+    (Path(__file__).with_name("months.json")).read_text(encoding="utf-8")
+)["months"].items():
+    _MONTHS.setdefault(_name, _number)
+
+#: Digits of other scripts as ASCII digits (same length: positions in the text are kept).
+_DIGITS = {
+    **{0x0660 + n: str(n) for n in range(10)},  # Arabic-Indic
+    **{0x06F0 + n: str(n) for n in range(10)},  # Persian
+    **{0x0966 + n: str(n) for n in range(10)},  # Devanagari
+    **{0xFF10 + n: str(n) for n in range(10)},  # full-width
+}
 
 _MONTH = "(?:" + "|".join(sorted((re.escape(m) for m in _MONTHS), key=len, reverse=True)) + r")\.?"
 _DAY = r"(?:[0-3]?\d)(?:st|nd|rd|th|er|º|°)?"
@@ -59,6 +77,12 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             rf"(?<![\w/])(?P<mn>{_MONTH})\s+(?P<d>{_DAY}),?\s+(?P<y>{_YEAR})(?!\d)",
             re.IGNORECASE,
+        ),
+    ),
+    (
+        "cjk",
+        re.compile(
+            rf"(?P<y>{_YEAR})\s*[年년]\s*(?P<m>[01]?\d)\s*[月월]\s*(?P<d>[0-3]?\d)\s*[日일]"
         ),
     ),
     (
@@ -100,7 +124,7 @@ def _make(y: int, m: int, d: int) -> date | None:
 def numeric_day_first(text: str) -> bool:
     """Whether 03/04/2024 in this text is 3 April: the text's own unambiguous dates decide,
     then American context (USMLE, ECFMG, a state and ZIP code) means month first."""
-    for m in _PATTERNS[3][1].finditer(text):
+    for m in _PATTERNS[4][1].finditer(text):
         a, b = int(m["a"]), int(m["b"])
         if a > 12 >= b:
             return True
@@ -111,13 +135,14 @@ def numeric_day_first(text: str) -> bool:
 
 def find_dates(text: str, *, day_first: bool | None = None) -> list[FoundDate]:
     """Every date in the text, in reading order (overlapping matches resolved left to right)."""
+    text = text.translate(_DIGITS)
     if day_first is None:
         day_first = numeric_day_first(text)
     found: list[FoundDate] = []
     for kind, pattern in _PATTERNS:
         for m in pattern.finditer(text):
             value: date | None
-            if kind == "iso":
+            if kind in ("iso", "cjk"):
                 value = _make(int(m["y"]), int(m["m"]), int(m["d"]))
             elif kind == "numeric":
                 a, b = int(m["a"]), int(m["b"])
@@ -150,11 +175,14 @@ LABELS: dict[str, str] = {
         r"date of expiry|expiry date|expiration date|date of expiration|expires(?: on)?|"
         r"expiry|valid (?:until|through|thru|to)|valid till|validity|"
         r"fecha de (?:vencimiento|caducidad|expiraci[oó]n)|v[aá]lid[oa] hasta|"
-        r"date d'expiration|valable jusqu'au|data de validade|v[aá]lido at[eé]"
+        r"date d'expiration|valable jusqu'au|data de validade|v[aá]lido at[eé]|"
+        r"действителен до|действительно до|срок действия|дійсний до|"
+        r"تاريخ الانتهاء|صالح حتى|有效期至|有效期限"
     ),
     "issue_date": (
         r"date of issue|issue date|issued on|date issued|date of issuance|issued|"
-        r"fecha de (?:emisi[oó]n|expedici[oó]n)|date de d[ée]livrance|data de emiss[aã]o"
+        r"fecha de (?:emisi[oó]n|expedici[oó]n)|date de d[ée]livrance|data de emiss[aã]o|"
+        r"дата выдачи|дата видачі|تاريخ الإصدار|签发日期|發證日期"
     ),
     "test_date": (
         r"test date|date of test|exam(?:ination)? date|date of (?:the )?exam(?:ination)?|"
@@ -172,7 +200,7 @@ LABELS: dict[str, str] = {
         r"admitted|enrol?led|entered|graduat(?:ion|ed)|fecha de (?:ingreso|matr[ií]cula|egreso)|"
         r"date d'(?:admission|entr[ée]e)"
     ),
-    "date": r"date|fecha",
+    "date": r"date|fecha|дата|تاريخ|日期",
 }
 
 #: Labelled facts that are never the date of the document itself.

@@ -71,8 +71,62 @@ def language_scores(text: str) -> Counter[str]:
     return scores
 
 
+#: Scripts that name a language (or a family) by themselves: (first, last code point, code).
+#: Ukrainian, Bulgarian and Serbian documents are Cyrillic too: the code says "not Latin".
+_SCRIPTS: tuple[tuple[int, int, str], ...] = (
+    (0x0370, 0x03FF, "el"),  # Greek
+    (0x0400, 0x052F, "ru"),  # Cyrillic
+    (0x0530, 0x058F, "hy"),  # Armenian
+    (0x0590, 0x05FF, "he"),  # Hebrew
+    (0x0600, 0x06FF, "ar"),  # Arabic (also Persian, Urdu)
+    (0x0750, 0x077F, "ar"),
+    (0x0900, 0x097F, "hi"),  # Devanagari
+    (0x0980, 0x09FF, "bn"),  # Bengali
+    (0x0B80, 0x0BFF, "ta"),  # Tamil
+    (0x0E00, 0x0E7F, "th"),  # Thai
+    (0x10A0, 0x10FF, "ka"),  # Georgian
+    (0x3040, 0x30FF, "ja"),  # kana
+    (0x3400, 0x4DBF, "zh"),  # Han
+    (0x4E00, 0x9FFF, "zh"),
+    (0xAC00, 0xD7AF, "ko"),  # Hangul
+)
+
+#: Share of letters in one non-Latin script that makes a document "in" that script.
+SCRIPT_SHARE = 0.5
+
+
+def script_language(text: str) -> str | None:
+    """The language a non-Latin script stands for when most of the text's letters are in
+    it (Cyrillic -> ru, Arabic -> ar, Han -> zh, Hangul -> ko, kana -> ja...), else None.
+    Japanese text mixes kana and Han: any kana makes it ja."""
+    counts: Counter[str] = Counter()
+    letters = 0
+    for ch in text[:20000]:
+        if not ch.isalpha():
+            continue
+        letters += 1
+        point = ord(ch)
+        if point < 0x0370:
+            continue
+        for first, last, code in _SCRIPTS:
+            if first <= point <= last:
+                counts[code] += 1
+                break
+    if letters < MIN_WORDS or not counts:
+        return None
+    if counts["ja"] and counts["ja"] + counts["zh"] >= SCRIPT_SHARE * letters:
+        return "ja"
+    code, n = counts.most_common(1)[0]
+    return code if n >= SCRIPT_SHARE * letters else None
+
+
 def guess_language(text: str) -> str | None:
-    """The ISO 639-1 code of the text's language (en, es, fr, pt, de, it), or None if unsure."""
+    """The ISO 639-1 code of the text's language, or None if unsure: by script when most
+    letters are in a non-Latin one (ru, ar, zh, ko, ja, el, he, hi...), else by stop words
+    (en, es, fr, pt, de, it)."""
+    by_script = script_language(text)
+    if by_script is not None:
+        return by_script
     if len(_WORD.findall(_fold(text[:20000]))) < MIN_WORDS:
         return None
     scores = language_scores(text[:20000])

@@ -3,6 +3,12 @@
 Accents, case, word order, particles (de, da, van), titles (Dr.) and left-out middle names
 are tolerated; initials match the word they begin. A word that the other spelling does not
 have at all (another family name) makes a mismatch.
+
+Names in any script are compared after transliteration to Latin letters by ``anyascii``
+(ISC licence, pure Python, CLDR-style tables for every script): "Иван Петров" is
+"Ivan Petrov". Chinese, Japanese and Korean characters are transliterated one by one, and a
+name written as one word in one spelling and several in the other ("Xiaoming Wang",
+"王小明") still matches. A name that folds to no letters at all never matches anything.
 """
 
 from __future__ import annotations
@@ -10,6 +16,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from itertools import permutations
+
+from anyascii import anyascii
 
 _TITLES = frozenset(
     [
@@ -163,11 +172,24 @@ _GIVEN = re.compile(
 )
 
 
+#: Characters written one syllable or word each (Han, kana, Hangul): transliterated apart.
+_SYLLABIC = re.compile(r"([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff])")
+
+
+def latin(text: str) -> str:
+    """The text in Latin letters, lower case: every script transliterated (anyascii),
+    accents dropped, each Chinese, Japanese or Korean character a word of its own."""
+    letters = "".join(  # letters and their marks (Devanagari vowel signs); no emoji names
+        c if c.isalpha() or c in "'’" or unicodedata.category(c)[0] == "M" else " " for c in text
+    )
+    return anyascii(_SYLLABIC.sub(r" \1 ", letters)).casefold()
+
+
 def tokens(name: str) -> list[str]:
-    """A name as comparable words: no accents, lower case, no titles or particles."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-    words = re.split(r"[^a-z]+", plain.replace("'", "").replace("’", ""))
+    """A name as comparable words: in Latin letters, no accents, lower case, no titles or
+    particles ("Иван Петров" -> ["ivan", "petrov"])."""
+    plain = re.sub(r"['’`]", "", latin(name))
+    words = re.split(r"[^a-z]+", plain)
     return [w for w in words if w and w not in _TITLES and w not in _PARTICLES]
 
 
@@ -189,7 +211,7 @@ def same_person(stated: str, candidates: Iterable[str]) -> bool:
     """
     words = tokens(stated)
     if not words:
-        return True
+        return False  # a name with no letters at all is nobody's
     for candidate in candidates:
         cwords = tokens(candidate)
         if not cwords:
@@ -198,6 +220,35 @@ def same_person(stated: str, candidates: Iterable[str]) -> bool:
             full = [w for w in words if len(w) > 1]
             if len(full) >= min(2, len(cwords)):
                 return True
+        if _joined_equal(words, cwords):
+            return True
+    return False
+
+
+def _joined_equal(a: list[str], b: list[str]) -> bool:
+    """Whether the words of both spellings, each in some order, make the same letters
+    ("wang xiao ming" and "xiaoming wang"); at least two words in one of them."""
+    if max(len(a), len(b)) < 2 or len(a) > 5 or len(b) > 5 or a == b:
+        return False
+    if sum(map(len, a)) != sum(map(len, b)):
+        return False
+    joined_b = {"".join(p) for p in permutations(b)}
+    return any("".join(p) in joined_b for p in permutations(a))
+
+
+def appears_in(text: str, candidates: Iterable[str]) -> bool:
+    """Whether the text carries one of the names: all the words of a one-word name, else at
+    least two words of it (a given and a family name, in any order), in any script."""
+    words = set(re.split(r"[^a-z]+", re.sub(r"['’`]", "", latin(text[:50000]))))
+    if not words - {""}:
+        return False
+    for candidate in candidates:
+        cwords = [w for w in dict.fromkeys(tokens(candidate)) if len(w) > 1]
+        if not cwords:
+            continue
+        found = sum(1 for w in cwords if w in words)
+        if found >= min(2, len(cwords)):
+            return True
     return False
 
 

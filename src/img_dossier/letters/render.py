@@ -26,7 +26,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from ..config.profile import load_profile, read_yaml
 from ..config.resources import data_dir
-from ..errors import BadInputError, OutputError
+from ..errors import BadInputError, OutputError, cannot_write
 from ..model import OWN_OUTPUT_KEY
 from .template import Field, Template
 from .values import COMPUTED, Rows, build_contexts, get_path, longdate, parse_date, read_csv
@@ -494,7 +494,9 @@ def _write_bytes(target: Path, data: bytes) -> None:
             fh.write(data)
         tmp.replace(target)
     except OSError as exc:
-        raise OutputError(f"{target}: cannot be written ({exc.strerror or exc})") from None
+        raise cannot_write(
+            target, exc, "cannot be written", "choose another folder with --out"
+        ) from None
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -521,7 +523,9 @@ def _write_pdf(target: Path, data: bytes) -> str:
         except ConversionError as exc:
             raise OutputError(f"{target}: the letter could not be made a PDF ({exc})") from None
         except OSError as exc:
-            raise OutputError(f"{target}: cannot be written ({exc.strerror or exc})") from None
+            raise cannot_write(
+            target, exc, "cannot be written", "choose another folder with --out"
+        ) from None
 
 
 def write_letters(

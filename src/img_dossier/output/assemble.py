@@ -24,7 +24,7 @@ from typing import Any, BinaryIO, Protocol
 import pikepdf
 
 from .. import __version__
-from ..errors import DossierError, ExitCode, OutputError
+from ..errors import DossierError, ExitCode, OutputError, cannot_write
 from ..model import OWN_OUTPUT_KEY, Document, ItemResult, Report
 from .active_content import strip_writer as _strip_active_content
 from .conversions import convert_cached
@@ -446,7 +446,9 @@ def _write_atomically(pdf: pikepdf.Pdf, out: Path, write: Writer | None) -> int:
         tmp.replace(out)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise OutputError(f"{out}: cannot write the dossier ({exc.strerror or exc})") from exc
+        raise cannot_write(
+            out, exc, "cannot write the dossier", "choose another path with -o"
+        ) from exc
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

@@ -12,8 +12,6 @@ import contextlib
 import os
 import re
 import shutil
-import signal
-import subprocess
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -45,9 +43,11 @@ from reportlab.platypus import (
 
 from .. import __version__
 from ..model import OWN_OUTPUT_KEY, Document
+from ..readers.isolation import run_bounded
 from ..readers.sniff import EXTENSION_FORMATS
 from .fonts import FONT, FONT_BOLD
 from .fonts import register_fonts as register_fonts
+from .soffice import find_soffice
 from .textshape import ShapedParagraph as Paragraph
 from .textshape import visual
 
@@ -430,8 +430,8 @@ def _build(
 
 
 def soffice_path() -> str | None:
-    """The LibreOffice executable on PATH, or None."""
-    return shutil.which("soffice") or shutil.which("libreoffice")
+    """The LibreOffice executable (IMG_DOSSIER_SOFFICE, PATH, install folders), or None."""
+    return find_soffice()
 
 
 def docx_to_pdf(
@@ -484,32 +484,8 @@ def _libreoffice(soffice: str, src: Path, dst: Path, timeout: float) -> bool:
 
 
 def _run_bounded(command: list[str], timeout: float) -> bool:
-    """Run ``command`` in its own process group; kill the whole group when time is up.
-
-    soffice is a launcher that starts soffice.bin: killing only the launcher would leave a
-    converter running on an untrusted document.
-    """
-    try:
-        proc = subprocess.Popen(
-            command,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-    except OSError:
-        return False
-    try:
-        proc.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-        return False
-    finally:
-        # nothing of the group may outlive the conversion
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(proc.pid, signal.SIGKILL)
+    """Run LibreOffice; it and every process it starts are killed when time is up."""
+    run_bounded(command, timeout)
     return True  # the caller judges by the PDF it finds
 
 

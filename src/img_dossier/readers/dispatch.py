@@ -250,8 +250,8 @@ def memory_problem(limits: Limits) -> Problem:
     """The problem of a file whose reader ran out of memory or was killed."""
     return error(
         "too-large",
-        f"reading it needed more than {limits.memory_mb} MB of memory or crashed the reader: "
-        "it may be crafted or far too large; open it and re-save or re-scan it",
+        f"reading it needed more than {limits.worker_memory_mb} MB of memory or crashed the "
+        "reader: it may be crafted or far too large; open it and re-save or re-scan it",
     )
 
 

@@ -9,6 +9,11 @@ The workers outlive one call: a process keeps one pool (started lazily, stopped 
 so checking client after client (``dossier audit``) forks no new workers per client. A
 pool belongs to the process that started it; a forked child starts its own. A thread
 that finds the pool in use by another thread reads with a pool of its own.
+
+A new worker says when it is ready; only then does the time limit of its first file start
+(a spawned worker imports the readers first). A worker that dies or hangs before it is
+ready is not a document's fault: the run stops with WorkerStartError saying why. How the
+memory cap and the parent's death are enforced on each system is in ``isolation.py``.
 """
 
 from __future__ import annotations
@@ -28,7 +33,9 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import TYPE_CHECKING
 
+from ..errors import DossierError
 from ..model import Document, Problem, SourceFile
+from . import isolation
 from .dispatch import (
     failed_document,
     memory_problem,
@@ -44,6 +51,16 @@ _MIB = 1024 * 1024
 
 #: Files a worker reads before it is replaced by a fresh one (bounds any slow growth).
 TASKS_PER_WORKER = 1000
+
+#: Seconds a new worker may take to start (import the readers) before the run stops.
+STARTUP_SECONDS = 120.0
+
+#: What a worker sends once it is ready to read.
+_READY = "ready"
+
+
+class WorkerStartError(DossierError):
+    """Reader worker processes cannot start here: no document is to blame."""
 
 
 @dataclass(frozen=True)
@@ -72,7 +89,7 @@ def read_in_workers(tasks: Sequence[Task], limits: Limits, jobs: int) -> list[Ou
         return []
     if multiprocessing.current_process().daemon:  # a daemon may not start processes
         return [read_here(task, limits) for task in tasks]
-    size = max(1, min(jobs, len(tasks)))
+    size = isolation.cap_jobs(min(jobs, len(tasks)))
     if not _lock.acquire(blocking=False):  # another thread is reading: a pool of its own
         pool = _Pool(limits)
         try:
@@ -136,11 +153,16 @@ if hasattr(os, "register_at_fork"):
 class _Worker:
     """One child process and the task it is reading (if any)."""
 
-    def __init__(self, context: multiprocessing.context.BaseContext, limits: Limits) -> None:
+    def __init__(
+        self,
+        context: multiprocessing.context.BaseContext,
+        limits: Limits,
+        guard: isolation.Guard,
+    ) -> None:
         parent, child = context.Pipe(duplex=True)
         self.conn: Connection = parent
         self.process: BaseProcess = context.Process(  # type: ignore[attr-defined]
-            target=_serve, args=(child, parent, os.getpid(), limits), daemon=True
+            target=_serve, args=(child, parent, os.getpid(), limits, guard.kind), daemon=True
         )
         try:
             self.process.start()
@@ -149,19 +171,35 @@ class _Worker:
             raise
         finally:
             child.close()
+        assert self.process.pid is not None
+        self.pid: int = self.process.pid
+        guard.attach(self.pid)
+        self.ready = False
+        self.started = time.monotonic()
         self.task: Task | None = None
         self.deadline = 0.0
+        self.seconds = 0.0
         self.done = 0
 
     def give(self, task: Task, seconds: float) -> bool:
-        """Hand over a task; False when the pipe is broken (the worker died)."""
+        """Hand over a task; False when the pipe is broken (the worker died).
+
+        A worker that is not ready yet gets the task queued; its time starts when it is.
+        """
         self.task = task
-        self.deadline = time.monotonic() + seconds
+        self.seconds = seconds
+        now = time.monotonic()
+        self.deadline = now + seconds if self.ready else self.started + STARTUP_SECONDS
         try:
             self.conn.send(task)
         except (OSError, ValueError):
             return False
         return True
+
+    def mark_ready(self) -> None:
+        self.ready = True
+        if self.task is not None:
+            self.deadline = time.monotonic() + self.seconds
 
     def stop(self, *, force: bool) -> None:
         if not force:
@@ -180,8 +218,8 @@ class _Pool:
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
         self.owner = os.getpid()
-        method = "fork" if sys.platform.startswith("linux") else "spawn"
-        self.context = multiprocessing.get_context(method)
+        self.context = multiprocessing.get_context(isolation.start_method())
+        self.guard = isolation.Guard(isolation.memory_guard(), limits.worker_memory_mb)
         self.workers: list[_Worker] = []
 
     def run(self, tasks: Sequence[Task], size: int) -> list[Outcome]:
@@ -194,6 +232,8 @@ class _Pool:
                 if not busy:
                     continue
                 timeout = max(0.0, min(w.deadline for w in busy) - time.monotonic())
+                if self.guard.samples:
+                    timeout = min(timeout, isolation.WATCHDOG_INTERVAL)
                 ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout)
                 for worker in busy:
                     outcome = self._collect(worker, ready)
@@ -209,6 +249,7 @@ class _Pool:
         for worker in self.workers:
             worker.stop(force=worker.task is not None)
         self.workers.clear()
+        self.guard.close()
 
     def forget(self) -> None:
         """In a forked child: close our copies of the pipes, leave the workers to their owner."""
@@ -230,7 +271,7 @@ class _Pool:
         while pending and len(self.workers) < size:
             _flush_std()
             try:
-                worker = _Worker(self.context, self.limits)
+                worker = _Worker(self.context, self.limits, self.guard)
             except OSError:  # no process can be started (limits): read here, unisolated
                 if self.workers:
                     break
@@ -245,7 +286,11 @@ class _Pool:
         if worker.conn in ready or worker.process.sentinel in ready:
             try:
                 if worker.conn.poll():
-                    outcome: Outcome = worker.conn.recv()
+                    message: Outcome | str = worker.conn.recv()
+                    if isinstance(message, str):  # _READY: the task's time starts now
+                        worker.mark_ready()
+                        return None
+                    outcome = message
                     worker.task = None
                     worker.done += 1
                     if not outcome.cacheable:  # the worker ran out of memory and exits
@@ -257,24 +302,45 @@ class _Pool:
                 pass
             if not worker.process.is_alive() or worker.process.sentinel in ready:
                 self._replace(worker)
+                if not worker.ready:
+                    raise _start_error(worker)
                 return self._failed(task, memory_problem(self.limits))
+        if worker.ready and self.guard.over(worker.pid):  # the watchdog's memory cap
+            self._replace(worker)
+            return self._failed(task, memory_problem(self.limits))
         if time.monotonic() >= worker.deadline:
             self._replace(worker)
+            if not worker.ready:
+                raise _start_error(worker)
             return self._failed(task, timeout_problem(self.limits))
         return None
 
     def _replace(self, worker: _Worker) -> None:
         worker.stop(force=True)
+        self.guard.detach(worker.pid)
         self.workers.remove(worker)
 
     def _retire(self, worker: _Worker) -> None:
         worker.stop(force=False)
+        self.guard.detach(worker.pid)
         self.workers.remove(worker)
 
     @staticmethod
     def _failed(task: Task, problem: Problem) -> Outcome:
         doc = failed_document(task.source, task.sha256, task.size, problem)
         return Outcome(task.index, doc, cacheable=False)
+
+
+def _start_error(worker: _Worker) -> WorkerStartError:
+    code = worker.process.exitcode
+    how = "did not start in time" if code is None else f"exited with code {code} while starting"
+    return WorkerStartError(
+        f"a reader worker process {how} ({isolation.start_method()} start method), so no "
+        "document could be read safely. If you call img_dossier from your own script on "
+        "Windows or macOS, put the calls under `if __name__ == \"__main__\":` (the spawn "
+        "start method imports your script again in each worker); otherwise check that the "
+        "system allows this program to start processes, and run with -v"
+    )
 
 
 def _flush_std() -> None:
@@ -296,16 +362,24 @@ def read_here(task: Task, limits: Limits) -> Outcome:
     return Outcome(task.index, doc, cacheable=False)
 
 
-def _serve(conn: Connection, parent_end: Connection, parent: int, limits: Limits) -> None:
+def _serve(
+    conn: Connection, parent_end: Connection, parent: int, limits: Limits, guard: str
+) -> None:
     """The worker loop: read tasks until told to stop (None) or the parent goes away."""
     parent_end.close()
-    _die_with_parent()
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    _cap_memory(limits.worker_memory_mb)
+    isolation.die_with_parent(parent)
+    with contextlib.suppress(ValueError, OSError):  # Ctrl-C is the parent's to handle
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if guard == "rlimit":
+        isolation.cap_address_space(limits.worker_memory_mb)
+    try:
+        conn.send(_READY)
+    except (OSError, ValueError):
+        os._exit(0)
     while True:
         try:
             while not conn.poll(1.0):
-                if os.getppid() != parent:  # orphaned: other workers may hold our pipe open
+                if not isolation.parent_alive(parent):  # others may hold our pipe open
                     os._exit(0)
             task: Task | None = conn.recv()
         except (EOFError, OSError):
@@ -321,36 +395,3 @@ def _serve(conn: Connection, parent_end: Connection, parent: int, limits: Limits
             break  # a worker that ran out of memory is not trusted with another file
     conn.close()
     os._exit(0)  # skip interpreter shutdown: nothing of the parent's is flushed twice
-
-
-def _die_with_parent() -> None:
-    """Linux: have the kernel kill this worker when the parent dies (even mid-parse)."""
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        return
-
-
-def _cap_memory(memory_mb: int) -> None:
-    """Cap the address space at memory_mb, or the worker's start size plus 256 MB if larger."""
-    try:
-        import resource
-    except ImportError:  # not on this platform: the time limit still applies
-        return
-    try:
-        with open("/proc/self/statm") as fh:
-            baseline = int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError):
-        baseline = 0
-    cap = max(memory_mb * _MIB, baseline + 256 * _MIB)
-    with contextlib.suppress(ValueError, OSError):
-        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        if hard != resource.RLIM_INFINITY:
-            cap = min(cap, hard)
-        if soft == resource.RLIM_INFINITY or soft > cap:
-            resource.setrlimit(resource.RLIMIT_AS, (cap, hard))

@@ -1,0 +1,337 @@
+"""How a worker process is isolated on each operating system.
+
+The reader workers (``pool.py``) and the external converters (LibreOffice) run untrusted
+documents. Each gets a memory cap, a time limit, and dies with the process that started it,
+by the means each system offers:
+
+- Linux: fork; an address-space limit (``RLIMIT_AS``) set in the worker; the kernel kills a
+  worker whose parent dies (``PR_SET_PDEATHSIG``).
+- Windows: spawn; every worker is put in a Job Object that caps its committed memory and
+  kills it when the parent's handle to the job closes (the parent exits or is killed).
+- macOS (and any other system): spawn; a watchdog in the parent samples each busy worker's
+  resident memory (psutil) and kills it over the cap; the worker exits when its parent is
+  gone.
+
+``IMG_DOSSIER_START_METHOD`` (fork, spawn, forkserver) and ``IMG_DOSSIER_MEMORY_GUARD``
+(rlimit, job, watchdog) override the choice, so that the Windows and macOS paths are tested
+on Linux too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from typing import Any, Literal
+
+MemoryGuard = Literal["rlimit", "job", "watchdog"]
+
+_MIB = 1024 * 1024
+
+#: Worker processes one pool may run at once. Windows waits on at most 63 handles at a time
+#: (Python 3.11 and 3.12), and a busy worker takes two (its pipe and its process handle).
+WINDOWS_MAX_JOBS = 30
+MAX_JOBS = WINDOWS_MAX_JOBS if sys.platform == "win32" else 256
+
+#: Seconds between two samples of a busy worker's memory by the watchdog.
+WATCHDOG_INTERVAL = 0.2
+
+
+def start_method() -> str:
+    """fork on Linux (fast, no re-import), spawn elsewhere; IMG_DOSSIER_START_METHOD decides."""
+    chosen = os.environ.get("IMG_DOSSIER_START_METHOD", "").strip().lower()
+    if chosen in ("fork", "spawn", "forkserver") and (chosen == "spawn" or hasattr(os, "fork")):
+        return chosen
+    return "fork" if sys.platform.startswith("linux") and hasattr(os, "fork") else "spawn"
+
+
+def memory_guard() -> MemoryGuard:
+    """The memory cap of this system (see the module's docstring)."""
+    chosen = os.environ.get("IMG_DOSSIER_MEMORY_GUARD", "").strip().lower()
+    if chosen == "rlimit" and _has_rlimit():
+        return "rlimit"
+    if chosen == "job" and sys.platform == "win32":
+        return "job"
+    if chosen == "watchdog":
+        return "watchdog"
+    if sys.platform.startswith("linux") and _has_rlimit():
+        return "rlimit"
+    if sys.platform == "win32":
+        return "job"
+    return "watchdog"
+
+
+def cap_jobs(jobs: int) -> int:
+    """``jobs`` within what this system can wait on (see MAX_JOBS)."""
+    return max(1, min(jobs, MAX_JOBS))
+
+
+def _has_rlimit() -> bool:
+    try:
+        import resource  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+# -- in the worker -------------------------------------------------------------------------
+
+
+def cap_address_space(memory_mb: int) -> None:
+    """Linux: cap the address space at memory_mb, or the start size plus 256 MB if larger."""
+    try:
+        import resource
+    except ImportError:
+        return
+    try:
+        with open("/proc/self/statm") as fh:
+            baseline = int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError, AttributeError):
+        baseline = 0
+    cap = max(memory_mb * _MIB, baseline + 256 * _MIB)
+    with contextlib.suppress(ValueError, OSError):
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            cap = min(cap, hard)
+        if soft == resource.RLIM_INFINITY or soft > cap:
+            resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+
+
+def die_with_parent(parent: int) -> None:
+    """End this worker when its parent goes away, even in the middle of a document.
+
+    Linux asks the kernel (PR_SET_PDEATHSIG); everywhere a thread also checks once a second
+    (on Windows the Job Object of the parent kills the worker as well).
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    watcher = threading.Thread(target=_watch_parent, args=(parent,), daemon=True)
+    watcher.start()
+
+
+def parent_alive(parent: int) -> bool:
+    """Whether the process that started this one still runs."""
+    if sys.platform == "win32":  # Windows never re-parents: ask whether the pid still runs
+        try:
+            import psutil
+
+            return bool(psutil.pid_exists(parent))
+        except ImportError:
+            return True
+    return os.getppid() == parent
+
+
+def _watch_parent(parent: int) -> None:
+    while True:
+        time.sleep(1.0)
+        if not parent_alive(parent):
+            os._exit(0)
+
+
+# -- in the parent -------------------------------------------------------------------------
+
+
+class Guard:
+    """The parent's side of the memory cap for a pool's workers."""
+
+    def __init__(self, kind: MemoryGuard, memory_mb: int) -> None:
+        self.kind = kind
+        self.limit = memory_mb * _MIB
+        self._job: _WindowsJob | None = None
+        self._procs: dict[int, Any] = {}
+        if kind == "job":
+            self._job = _WindowsJob(self.limit)
+
+    @property
+    def samples(self) -> bool:
+        """Whether the parent must sample workers' memory (the watchdog)."""
+        return self.kind == "watchdog"
+
+    def attach(self, pid: int) -> None:
+        """A new worker: put it in the job, or remember it for sampling."""
+        if self._job is not None:
+            self._job.assign(pid)
+        elif self.kind == "watchdog":
+            try:
+                import psutil
+
+                self._procs[pid] = psutil.Process(pid)
+            except Exception:  # psutil missing or the worker already gone: no sampling
+                self._procs.pop(pid, None)
+
+    def detach(self, pid: int) -> None:
+        self._procs.pop(pid, None)
+
+    def over(self, pid: int) -> bool:
+        """Watchdog: whether the worker uses more memory than the cap (False if unknown)."""
+        proc = self._procs.get(pid)
+        if proc is None:
+            return False
+        try:
+            return int(proc.memory_info().rss) > self.limit
+        except Exception:  # gone, or not ours to read: its exit is seen elsewhere
+            return False
+
+    def close(self) -> None:
+        if self._job is not None:
+            self._job.close()
+            self._job = None
+        self._procs.clear()
+
+
+class _WindowsJob:
+    """A Job Object: per-process memory limit, and kill-on-close for the parent's death."""
+
+    _LIMIT_PROCESS_MEMORY = 0x100
+    _LIMIT_KILL_ON_JOB_CLOSE = 0x2000
+    _EXTENDED_LIMIT_INFORMATION = 9
+    _PROCESS_SET_QUOTA = 0x0100
+    _PROCESS_TERMINATE = 0x0001
+
+    def __init__(self, limit: int | None) -> None:
+        import ctypes
+        from ctypes import wintypes
+
+        self._ctypes = ctypes
+        kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined]
+        self._kernel32 = kernel32
+
+        class IoCounters(ctypes.Structure):
+            _fields_ = [(name, ctypes.c_ulonglong) for name in (
+                "ReadOperationCount", "WriteOperationCount", "OtherOperationCount",
+                "ReadTransferCount", "WriteTransferCount", "OtherTransferCount",
+            )]  # fmt: skip
+
+        class BasicLimits(ctypes.Structure):
+            _fields_ = [
+                ("PerProcessUserTimeLimit", wintypes.LARGE_INTEGER),
+                ("PerJobUserTimeLimit", wintypes.LARGE_INTEGER),
+                ("LimitFlags", wintypes.DWORD),
+                ("MinimumWorkingSetSize", ctypes.c_size_t),
+                ("MaximumWorkingSetSize", ctypes.c_size_t),
+                ("ActiveProcessLimit", wintypes.DWORD),
+                ("Affinity", ctypes.c_size_t),
+                ("PriorityClass", wintypes.DWORD),
+                ("SchedulingClass", wintypes.DWORD),
+            ]
+
+        class ExtendedLimits(ctypes.Structure):
+            _fields_ = [
+                ("BasicLimitInformation", BasicLimits),
+                ("IoInfo", IoCounters),
+                ("ProcessMemoryLimit", ctypes.c_size_t),
+                ("JobMemoryLimit", ctypes.c_size_t),
+                ("PeakProcessMemoryUsed", ctypes.c_size_t),
+                ("PeakJobMemoryUsed", ctypes.c_size_t),
+            ]
+
+        kernel32.CreateJobObjectW.restype = wintypes.HANDLE
+        kernel32.OpenProcess.restype = wintypes.HANDLE
+        handle = kernel32.CreateJobObjectW(None, None)
+        if not handle:
+            raise OSError(ctypes.get_last_error(), "CreateJobObject failed")  # type: ignore[attr-defined]
+        info = ExtendedLimits()
+        flags = self._LIMIT_KILL_ON_JOB_CLOSE
+        if limit is not None:
+            flags |= self._LIMIT_PROCESS_MEMORY
+            info.ProcessMemoryLimit = limit
+        info.BasicLimitInformation.LimitFlags = flags
+        ok = kernel32.SetInformationJobObject(
+            handle, self._EXTENDED_LIMIT_INFORMATION, ctypes.byref(info), ctypes.sizeof(info)
+        )
+        if not ok:
+            kernel32.CloseHandle(handle)
+            raise OSError(ctypes.get_last_error(), "SetInformationJobObject failed")  # type: ignore[attr-defined]
+        self._handle = handle
+
+    def assign(self, pid: int) -> None:
+        k = self._kernel32
+        process = k.OpenProcess(self._PROCESS_SET_QUOTA | self._PROCESS_TERMINATE, False, pid)
+        if not process:
+            return  # already gone: its exit is seen by the pool
+        try:
+            k.AssignProcessToJobObject(self._handle, process)
+        finally:
+            k.CloseHandle(process)
+
+    def close(self) -> None:
+        """Close the job: every worker still in it is killed (kill-on-close)."""
+        if self._handle:
+            self._kernel32.CloseHandle(self._handle)
+            self._handle = None
+
+
+# -- external programs (LibreOffice) -------------------------------------------------------
+
+
+def run_bounded(command: Sequence[str], timeout: float) -> bool:
+    """Run ``command`` with no input or output; kill it and every child when time is up.
+
+    True when it exited by itself within ``timeout`` (the caller judges by what it wrote).
+    LibreOffice's ``soffice`` is a launcher that starts ``soffice.bin``: killing only the
+    launcher would leave a converter running on an untrusted document, so the whole group
+    (POSIX) or process tree (Windows) goes.
+    """
+    kwargs: dict[str, Any] = {
+        "stdin": subprocess.DEVNULL,
+        "stdout": subprocess.DEVNULL,
+        "stderr": subprocess.DEVNULL,
+    }
+    if sys.platform == "win32":
+        kwargs["creationflags"] = getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0) | getattr(
+            subprocess, "CREATE_NO_WINDOW", 0
+        )
+    else:
+        kwargs["start_new_session"] = True
+    try:
+        proc = subprocess.Popen(list(command), **kwargs)
+    except OSError:
+        return False
+    job: _WindowsJob | None = None
+    if sys.platform == "win32":  # what the launcher starts joins its job: closing it kills all
+        with contextlib.suppress(OSError):
+            job = _WindowsJob(None)
+            job.assign(proc.pid)
+    finished = True
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        finished = False
+    finally:
+        kill_tree(proc)  # nothing it started may outlive the conversion
+        if job is not None:
+            job.close()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=10)
+    return finished
+
+
+def kill_tree(proc: subprocess.Popen[Any]) -> None:
+    """Kill a process started by run_bounded and everything it started."""
+    killpg = getattr(os, "killpg", None)
+    if killpg is not None and sys.platform != "win32":
+        with contextlib.suppress(ProcessLookupError, PermissionError, OSError):
+            killpg(proc.pid, signal.SIGKILL)
+        return
+    try:
+        import psutil
+
+        children = psutil.Process(proc.pid).children(recursive=True)
+    except Exception:  # psutil missing or the launcher already gone
+        children = []
+    for child in children:
+        with contextlib.suppress(Exception):
+            child.kill()
+    with contextlib.suppress(OSError):
+        proc.kill()
