@@ -1,6 +1,7 @@
 """Shared test set-up.
 
-Every test gets its own empty cache folder (commands use the cache by default).
+Every test gets its own empty cache folder (commands use the cache by default), and every
+JSON report a test produces is checked against schemas/report.schema.json.
 
 ``fork_only``: a test that patches code the worker processes must inherit. Under the spawn
 start method (Windows and macOS; ``IMG_DOSSIER_START_METHOD=spawn`` here) a worker imports
@@ -10,8 +11,11 @@ the suites (tests/test_platforms.py), which has script-based counterparts for th
 
 from __future__ import annotations
 
+import functools
+import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -44,3 +48,31 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         # test_audit's `fake` fixture patches the check that audit's workers run
         if item.get_closest_marker("fork_only") or "fake" in getattr(item, "fixturenames", ()):
             item.add_marker(skip)
+
+
+_REPORT_SCHEMA = Path(__file__).resolve().parents[1] / "schemas" / "report.schema.json"
+
+
+@functools.cache
+def _report_validator() -> Any:
+    import jsonschema
+
+    schema = json.loads(_REPORT_SCHEMA.read_text(encoding="utf-8"))
+    return jsonschema.Draft202012Validator(schema)
+
+
+@pytest.fixture(autouse=True)
+def _reports_fit_their_schema(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every JSON report a test produces in this process (``Report.to_json``, behind
+    ``check --json``, ``build --json`` and the library) is validated against the committed
+    schemas/report.schema.json: a report that does not fit its schema fails the test."""
+    from img_dossier.model import Report
+
+    original = Report.to_json
+
+    def checked(self: Report) -> dict[str, Any]:
+        data = original(self)
+        _report_validator().validate(json.loads(json.dumps(data)))
+        return data
+
+    monkeypatch.setattr(Report, "to_json", checked)

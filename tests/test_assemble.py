@@ -522,7 +522,9 @@ def test_completeness_line_and_default_name() -> None:
     assert default_output_name("Quispe Mamani") == "quispe-mamani-dossier.pdf"
     assert default_output_name("Nguyễn") == "nguyen-dossier.pdf"
     assert default_output_name(None) == "dossier.pdf"
-    assert default_output_name("عبد") == "dossier.pdf"
+    assert default_output_name("عبد") == "bd-dossier.pdf"  # transliterated (anyascii)
+    assert default_output_name("王") == "wang-dossier.pdf"
+    assert default_output_name("···") == "dossier.pdf"
 
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not present")
@@ -739,3 +741,19 @@ def test_latin_1_names_use_standard_fonts_with_nothing_to_embed(
         for index in range(result.front_pages):
             for font in pdf.pages[index].Resources.Font.values():
                 assert "/FontDescriptor" not in font
+
+
+def test_past_the_open_file_budget_sources_are_read_into_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder of thousands of PDFs must not run out of file handles while merging."""
+    from img_dossier.output import dossier_pdf
+
+    monkeypatch.setattr(dossier_pdf, "file_budget", lambda: 1)
+    run = sample_run(tmp_path / "docs")
+    result = assemble(run, tmp_path / "d.pdf")
+    assert [s.documents for s in result.sections][2] == ("transcript-a.pdf", "transcript-b.pdf")
+    assert result.pages == result.front_pages + 1 + 1 + 3 + 4
+    reader = PdfReader(tmp_path / "d.pdf")
+    assert "Transcript B page 4" in reader.pages[result.sections[2].last_page - 1].extract_text()
+    opens_cleanly(tmp_path / "d.pdf")

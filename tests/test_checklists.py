@@ -424,16 +424,28 @@ def test_show_json_for_a_custom_file(tmp_path: Path) -> None:
     assert data["portals"]["carms-photo"]["max_bytes"] == 2000000
 
 
-def test_show_json_writes_yaml_dates_as_iso_text(tmp_path: Path) -> None:
+def test_show_json_of_a_changed_portal_keeps_the_base_s_other_rules(tmp_path: Path) -> None:
+    custom = tmp_path / "dated.yaml"
+    custom.write_text(
+        "extends: us\nportals:\n  eras-lorp: {confirmed: false, note: not checked}\n",
+        encoding="utf-8",
+    )
+    result = run("show", str(custom), "--json")
+    assert result.exit_code == ExitCode.OK, result.output
+    lorp = json.loads(result.stdout)["portals"]["eras-lorp"]
+    assert lorp["confirmed"] is False
+    assert lorp["max_bytes"] == 1048576  # the rest of the portal comes from the base
+
+
+def test_an_unknown_portal_key_is_refused_by_file_line_and_field(tmp_path: Path) -> None:
+    """Portal rules are typed at load (a date under an unknown key no longer slips through)."""
     custom = tmp_path / "dated.yaml"
     custom.write_text(
         "extends: us\nportals:\n  eras-lorp: {checked_on: 2026-11-01}\n", encoding="utf-8"
     )
     result = run("show", str(custom), "--json")
-    assert result.exit_code == ExitCode.OK, result.output
-    lorp = json.loads(result.stdout)["portals"]["eras-lorp"]
-    assert lorp["checked_on"] == "2026-11-01"
-    assert lorp["max_bytes"] == 1048576  # the rest of the portal comes from the base
+    assert result.exit_code == ExitCode.BAD_INPUT
+    assert f"{custom}: line 3: portals.eras-lorp.checked_on: unknown key" in result.stderr
 
 
 def test_show_unknown_id_is_bad_input() -> None:

@@ -654,3 +654,13 @@ def test_the_readme_lists_every_value_not_confirmed() -> None:
             if f"`{where}`" not in own:
                 missing.append(f"{cid} {where}")
     assert missing == []
+
+
+def test_init_offers_ds2019_end_for_the_us(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["init", str(tmp_path), "--track", "us"])
+    assert result.exit_code == ExitCode.OK, result.output
+    text = (tmp_path / "dossier.yaml").read_text(encoding="utf-8")
+    assert "# ds2019_end: 2028-06-30" in text and "default: start + 1 year" in text
+    canada = tmp_path / "ca"
+    CliRunner().invoke(cli, ["init", str(canada), "--track", "canada"])
+    assert "ds2019_end" not in (canada / "dossier.yaml").read_text(encoding="utf-8")

@@ -162,6 +162,7 @@ def render(
             _line("visa", "",
                   "FILL IN: J-1 | H-1B | none. J-1: Statement of Need, contract and CV; "
                   "H-1B: Step 3 and contract", 2),
+            "  # ds2019_end: 2028-06-30   # J-1: your DS-2019's end date (default: start + 1 year)",
             "",
             _line("ecfmg_certified", "",
                   "FILL IN: true | false. false: your OET Medicine result and ECFMG Pathway "

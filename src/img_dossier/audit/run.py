@@ -83,6 +83,7 @@ class AuditRow:
     errors: int = 0
     warnings: int = 0
     earliest_expiry: Expiry | None = None
+    next_deadline: Expiry | None = None
     error: str | None = None
     internal: bool = False  # the error is a bug of the tool, not of the client's folder
     ocr_pages: int = 0  # pages of scans read by OCR
@@ -112,6 +113,7 @@ class AuditRow:
             "expired": list(self.expired),
             "problems": {"error": self.errors, "warning": self.warnings},
             "earliest_expiry": self.earliest_expiry.to_json() if self.earliest_expiry else None,
+            "next_deadline": self.next_deadline.to_json() if self.next_deadline else None,
             "error": self.error,
             "ocr_pages": self.ocr_pages,
         }
@@ -135,6 +137,7 @@ class ClientResult:
     row: AuditRow
     calendar: tuple[CalendarRow, ...] = ()
     programs: ClientScreen | None = None  # with --programs: the client's program screen
+    deadlines: tuple[CalendarRow, ...] = ()  # dates to act by, from today on (dossier.yaml)
 
 
 @dataclass(frozen=True)
@@ -377,6 +380,11 @@ def result_of(client: Client, run: CheckRun, options: AuditOptions) -> ClientRes
     soon = [
         e for e in expiries(run, options.as_of) if e.days_left <= options.expiring_within
     ]
+    ahead = sorted(
+        (e for e in [*deadlines(run, options.as_of), *step_deadlines(run, None)]
+         if e.days_left >= 0),
+        key=lambda e: (e.date, e.what),
+    )
     row = AuditRow(
         folder=client.folder,
         applicant=report.applicant,
@@ -391,26 +399,42 @@ def result_of(client: Client, run: CheckRun, options: AuditOptions) -> ClientRes
         warnings=severities.count("warning"),
         earliest_expiry=soon[0] if soon else None,
         ocr_pages=report.ocr_pages,
+        next_deadline=ahead[0] if ahead else None,
     )
-    calendar = tuple(
-        CalendarRow(**dataclasses.asdict(e), folder=client.folder, applicant=report.applicant)
-        for e in [*soon, *step_deadlines(run, options.expiring_within)]
-    )
+
+    def whose(e: Expiry) -> CalendarRow:
+        return CalendarRow(
+            **dataclasses.asdict(e), folder=client.folder, applicant=report.applicant
+        )
+
+    calendar = [whose(e) for e in [*soon, *step_deadlines(run, options.expiring_within)]]
     screened = None
     if options.programs is not None:
         from ..programs.matrix import client_screen
 
         screened = client_screen(run, options.programs)
-    return ClientResult(row, tuple(sort_calendar(calendar)), screened)
+    return ClientResult(
+        row,
+        tuple(sort_calendar(calendar)),
+        screened,
+        deadlines=tuple(whose(e) for e in ahead),
+    )
 
 
-def step_deadlines(run: CheckRun, within: int) -> list[Expiry]:
-    """The client's coming dated steps (checklist ``steps:``) within the window, as calendar
-    entries; a step whose date is not published has no place on a calendar (``check``
-    lists it as not confirmed)."""
+def is_step(entry: Expiry) -> bool:
+    """True for a dated step of the checklist (it has no document; expiries always do)."""
+    return entry.document is None
+
+
+def step_deadlines(run: CheckRun, within: int | None) -> list[Expiry]:
+    """The client's coming dated steps (checklist ``steps:``) within the window (None: all),
+    as calendar entries; a step whose date is not published has no place on a calendar
+    (``check`` lists it as not confirmed)."""
     found = []
     for step in run.report.steps:
-        if step.date is None or step.days_left is None or step.days_left > within:
+        if step.date is None or step.days_left is None:
+            continue
+        if within is not None and step.days_left > within:
             continue
         what = f"step: {step.title}" + ("" if step.confirmed else " (date not confirmed)")
         found.append(Expiry(step.id, None, what, step.date, step.days_left))
@@ -444,6 +468,30 @@ def expiries(run: CheckRun, as_of: date) -> list[Expiry]:
             continue
         found.append(Expiry(item, PROFILE_NAME, _what(key), when, (when - as_of).days))
     found.sort(key=lambda e: (e.date, e.item or "", e.document or "", e.what))
+    return found
+
+
+#: dossier.yaml ``dates:`` keys that name a date to act by.
+DEADLINE_KEY = re.compile(
+    r"deadline|due|interview|submi|start|rank|match|apply|appointment|exam_date|test_date",
+    re.IGNORECASE,
+)
+_TRAINING_START = "training starts"
+
+
+def deadlines(run: CheckRun, as_of: date) -> list[Expiry]:
+    """Dates to act by, soonest first: dossier.yaml ``training.start`` and every ``dates:``
+    entry whose key names one (``eras_deadline``, ``carms_deadline``, ``interview`` ...)."""
+    found: list[Expiry] = []
+    start = run.profile.training.start
+    if start is not None:
+        found.append(Expiry(None, PROFILE_NAME, _TRAINING_START, start, (start - as_of).days))
+    for key, value in run.profile.dates.items():
+        when = _as_date(value)
+        if when is None or EXPIRY_KEY.search(str(key)) or not DEADLINE_KEY.search(str(key)):
+            continue
+        found.append(Expiry(None, PROFILE_NAME, _what(str(key)), when, (when - as_of).days))
+    found.sort(key=lambda e: (e.date, e.what))
     return found
 
 

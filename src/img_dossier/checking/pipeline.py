@@ -21,6 +21,7 @@ from ..errors import BadInputError
 from ..facts import document as facts
 from ..model import OWN_OUTPUT_KEY, ChecklistRef, Document, Problem, Report
 from ..own_output import previous_outputs
+from ..progress import ProgressCallback
 from ..readers import DEFAULT_LIMITS, Limits, read_documents
 from ..readers.scan import scan
 from . import rules
@@ -214,8 +215,12 @@ def run_check(
     jobs: int | None = None,
     cache: object | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    progress: ProgressCallback | None = None,
 ) -> CheckRun:
-    """Check one applicant folder against its checklist; never raises for a bad document."""
+    """Check one applicant folder against its checklist; never raises for a bad document.
+
+    ``progress(stage, done, total)`` is told of each document read (see ``progress``).
+    """
     folder = Path(folder)
     checklist, profile = load_context(folder, track)
     when = as_of or date.today()
@@ -224,7 +229,9 @@ def run_check(
     skipped = ignored_by_manifest((f.rel for f in found.files), profile)
     files = [f for f in found.files if f.rel not in skipped]
     workers = max(1, min(jobs or os.cpu_count() or 1, len(files) or 1))
-    read = read_documents(files, limits=limits, jobs=workers, cache=cache)
+    read = read_documents(
+        files, limits=limits, jobs=workers, cache=cache, progress=progress
+    )
     docs = [
         d
         for d in _keep_own_outputs(read)

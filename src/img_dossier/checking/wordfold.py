@@ -18,7 +18,11 @@ def normalize(text: str) -> str:
     so that they compare word by word.
     """
     decomposed = unicodedata.normalize("NFKD", text.lower())
-    folded = "".join(c for c in decomposed if not unicodedata.combining(c))
+    folded = (  # most text is ASCII: nothing to strip
+        decomposed
+        if decomposed.isascii()
+        else "".join(c for c in decomposed if not unicodedata.combining(c))
+    )
     spaced = _NOT_WORD.sub(" ", folded)
     return " ".join(_LETTER_DIGIT.sub(" ", spaced).split())
 

@@ -28,6 +28,8 @@ COMMANDS = {
     "checklists": "checklists_cmd:checklists",
     "cache": "cache_cmd:cache",
     "programs": "programs_cmd:programs",
+    "schema": "schema_cmd:schema",
+    "samples": "samples_cmd:samples",
 }
 
 
@@ -44,6 +46,9 @@ SHORT_HELP = {
     "checklists": "The checklists a folder is checked against: built-in (us-eras, "
     "canada-carms) or custom.",
     "cache": "The read cache: what was read from documents, by content, private to you.",
+    "schema": "Print the JSON Schema of NAME: checklist, dossier (dossier.yaml), report (check "
+    "--json) or programs.",
+    "samples": "The sample applicant folders of the README's tour.",
 }
 
 

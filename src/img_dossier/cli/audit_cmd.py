@@ -8,6 +8,7 @@ import json
 import os
 import sys
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,12 +23,14 @@ from ..audit.run import (
     ClientResult,
     check_clients,
     discover,
+    is_step,
     sort_calendar,
     sort_rows,
     summarize,
 )
 from ..errors import ExitCode
 from ..output.report import spreadsheet_cell
+from ..progress import CLIENTS, ProgressCallback
 from ..readers.cache import ReadCache
 
 if TYPE_CHECKING:
@@ -37,16 +40,16 @@ from .options import (
     expiring_option,
     jobs_option,
     no_ocr_option,
-    progress_enabled,
     quiet_option,
     strict_option,
     track_option,
     use_color,
     verbose_option,
 )
+from .progress_bar import progress_for
 from .streams import BROKEN_PIPE_EXIT, is_broken_pipe
 
-FORMATS = ("table", "csv", "json", "jsonl")
+FORMATS = ("table", "csv", "json", "jsonl", "ics")
 
 ROW_FIELDS = (
     "folder", "status", "applicant", "track", "checklist", "complete", "missing",
@@ -61,11 +64,20 @@ _STATUS_COLOURS = {"error": "red", "incomplete": "yellow", "complete": "green"}
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
-    help="table for people; csv, json, or jsonl (one object per line as clients finish).",
+    help="table for people; csv, json, or jsonl (one object per line as clients finish); "
+    "with --calendar also ics (iCalendar events for a calendar program).",
 )
 @click.option(
     "--calendar", is_flag=True,
     help="List what expires within --expiring-within days (already expired first), soonest first.",
+)
+@click.option(
+    "--html", "html_file", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
+    help="Also write a dashboard: one self-contained HTML page (sortable rows, calendar).",
+)
+@click.option(
+    "--xlsx", "xlsx_file", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
+    help="Also write the rows and the calendar as an Excel workbook.",
 )
 @jobs_option
 @expiring_option
@@ -88,6 +100,8 @@ def audit(
     paths: tuple[Path, ...],
     fmt: str,
     calendar: bool,
+    html_file: Path | None,
+    xlsx_file: Path | None,
     jobs: int | None,
     expiring_within: int,
     as_of: date | None,
@@ -105,6 +119,8 @@ def audit(
     subfolders are client folders. Exit 0 when every client is complete, 1 when any is
     incomplete or could not be checked, 3 when a PATH itself cannot be read.
     """
+    if fmt == "ics" and not calendar:
+        raise click.BadParameter("ics is a calendar format; add --calendar", param_hint="--format")
     clients = discover(list(paths))
     programs = None
     if programs_file is not None:
@@ -124,8 +140,10 @@ def audit(
         programs=programs,
     )
     results = check_clients(clients, options, jobs=jobs)
+    files = _Files(html_file, xlsx_file)
     try:
-        code = _report(results, len(clients), fmt, calendar, options, quiet)
+        with progress_for(ctx, quiet, verbose) as progress:
+            code = _report(results, len(clients), fmt, calendar, options, quiet, progress, files)
     except OSError as exc:
         if not is_broken_pipe(exc):
             raise
@@ -137,6 +155,14 @@ def audit(
     ctx.exit(int(code))
 
 
+@dataclass(frozen=True)
+class _Files:
+    """The files an audit writes besides stdout."""
+
+    html: Path | None = None
+    xlsx: Path | None = None
+
+
 def _report(
     results: Iterator[ClientResult],
     total: int,
@@ -144,16 +170,24 @@ def _report(
     calendar: bool,
     options: AuditOptions,
     quiet: bool,
+    progress: ProgressCallback | None = None,
+    files: _Files = _Files(),
 ) -> int:
     """Write the rows (or the calendar) and the summary line; return the exit code."""
     rows: list[AuditRow] = []
     entries: list[CalendarRow] = []
+    expiring: list[CalendarRow] = []
+    deadlines: list[CalendarRow] = []
     out = sys.stdout
 
     screens: dict[str, ClientScreen | None] = {}
-    for result in _with_progress(results, total, quiet):
+    for done, result in enumerate(results, 1):
+        if progress is not None and total > 1:
+            progress(CLIENTS, done, total)
         rows.append(result.row)
         screens[result.row.folder] = result.programs
+        expiring.extend(c for c in result.calendar if not is_step(c))  # steps: deadlines
+        deadlines.extend(result.deadlines)
         if calendar:
             if result.row.error is not None:
                 error, folder = result.row.error, result.row.folder
@@ -171,15 +205,29 @@ def _report(
             out.flush()
 
     summary = summarize(rows, options.expiring_within)
-    if calendar:
+    ordered = sort_rows(rows)
+    _write_files(files, ordered, expiring, deadlines, options, summary)
+    if calendar and fmt == "ics":
+        from ..audit.outputs import calendar_ics
+
+        sys.stdout.flush()
+        sys.stdout.buffer.write(calendar_ics(expiring, deadlines, as_of=options.as_of))
+        sys.stdout.buffer.flush()
+        line = _calendar_line(summary, len(expiring), options.expiring_within)
+        if deadlines:
+            line += f"; {len(deadlines)} deadline{'s' if len(deadlines) != 1 else ''}"
+    elif calendar:
         entries = sort_calendar(entries)
         _write_calendar(fmt, entries, options, summary)
         line = _calendar_line(summary, len(entries), options.expiring_within)
     else:
-        _write_rows(fmt, sort_rows(rows), options, summary, screens)
+        _write_rows(fmt, ordered, options, summary, screens)
         line = _summary_line(summary, options.expiring_within)
     if not quiet:
         click.echo(line, err=fmt != "table")
+        for path in (files.html, files.xlsx):
+            if path is not None:
+                click.echo(f"dossier: wrote {path}", err=True)
 
     if any(r.internal for r in rows):
         return ExitCode.INTERNAL
@@ -188,17 +236,29 @@ def _report(
     return ExitCode.OK
 
 
-def _with_progress(
-    results: Iterator[ClientResult], total: int, quiet: bool
-) -> Iterator[ClientResult]:
-    """Pass results through, drawing a progress bar on stderr when it is a terminal."""
-    if quiet or total < 2 or not progress_enabled():
-        yield from results
-        return
-    with click.progressbar(length=total, label="Checking clients", file=sys.stderr) as bar:
-        for result in results:
-            bar.update(1)
-            yield result
+def _write_files(
+    files: _Files,
+    rows: Sequence[AuditRow],
+    expiring: Sequence[CalendarRow],
+    deadlines: Sequence[CalendarRow],
+    options: AuditOptions,
+    summary: dict[str, int],
+) -> None:
+    """The dashboard and the workbook, each written atomically (exit 4 when it cannot be)."""
+    from ..output.outfile import write_output
+
+    if files.html is not None:
+        from ..audit.outputs import dashboard_html
+
+        page = dashboard_html(
+            rows, expiring, deadlines, as_of=options.as_of,
+            expiring_within=options.expiring_within, summary=summary,
+        )
+        write_output(files.html, page.encode("utf-8"))
+    if files.xlsx is not None:
+        from ..audit.outputs import workbook_xlsx
+
+        write_output(files.xlsx, workbook_xlsx(rows, expiring, deadlines, as_of=options.as_of))
 
 
 # -- rows --------------------------------------------------------------------------------

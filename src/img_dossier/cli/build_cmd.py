@@ -21,6 +21,7 @@ from .options import (
     use_color,
     verbose_option,
 )
+from .progress_bar import progress_for, warn_missing_glyphs
 
 
 def human_size(n: int) -> str:
@@ -96,31 +97,36 @@ def build(
     """
     from ..checking.pipeline import run_check
     from ..output.assemble import IncompleteError, assemble, default_output_name
+    from ..output.glyphs import collect_missing
     from ..readers import reader_limits
     from ..readers.cache import ReadCache
 
     cache = None if no_cache else ReadCache()
-    run = run_check(
-        folder,
-        track=track,
-        as_of=as_of,
-        strict=strict,
-        cache=cache,
-        limits=reader_limits(ocr=not no_ocr),
-    )
-    report = run.report
-    out = output or Path.cwd() / default_output_name(run.profile.applicant.family_name)
     try:
-        result = assemble(
-            run,
-            out,
-            page_size=page_size.lower(),
-            stamp=stamp,
-            strict=strict,
-            track=run.checklist.track,
-            include_unclassified=include_unclassified,
-            cache=cache,
-        )
+        with progress_for(ctx, quiet, verbose) as progress:
+            run = run_check(
+                folder,
+                track=track,
+                as_of=as_of,
+                strict=strict,
+                cache=cache,
+                progress=progress,
+                limits=reader_limits(ocr=not no_ocr),
+            )
+            report = run.report
+            out = output or Path.cwd() / default_output_name(run.profile.applicant.family_name)
+            with collect_missing() as missing:
+                result = assemble(
+                    run,
+                    out,
+                    page_size=page_size.lower(),
+                    stamp=stamp,
+                    strict=strict,
+                    track=run.checklist.track,
+                    include_unclassified=include_unclassified,
+                    cache=cache,
+                    progress=progress,
+                )
     except IncompleteError:
         if as_json:
             data = report.to_json()
@@ -148,6 +154,8 @@ def build(
             for rel, why in result.left_out:
                 click.echo(f"dossier: left out {rel}: {why}", err=True)
         click.echo(f"{result.path}: {result.pages} pages, {human_size(result.bytes)}")
+    if missing:
+        warn_missing_glyphs(result.path, missing)
     ctx.exit(int(ExitCode.OK if report.complete else ExitCode.INCOMPLETE))
 
 

@@ -21,6 +21,7 @@ from .options import (
     use_color,
     verbose_option,
 )
+from .progress_bar import progress_for
 
 
 @click.command("check")
@@ -31,6 +32,14 @@ from .options import (
 @strict_option
 @expiring_option
 @jobs_option
+@click.option(
+    "--html",
+    "html_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    metavar="FILE",
+    help="Also write the report as one self-contained HTML page (opens offline, e-mailable).",
+)
 @no_cache_option
 @no_ocr_option
 @quiet_option
@@ -45,6 +54,7 @@ def check(
     strict: bool,
     expiring_within: int,
     jobs: int | None,
+    html_file: Path | None,
     no_cache: bool,
     no_ocr: bool,
     quiet: bool,
@@ -57,20 +67,25 @@ def check(
     """
     from ..checking.pipeline import run_check
     from ..output.report import render_json, render_text
+    from ..output.report_html import write_html_report
     from ..readers import reader_limits
     from ..readers.cache import ReadCache
 
-    run = run_check(
-        folder,
-        track=track,
-        as_of=as_of,
-        strict=strict,
-        expiring_within=expiring_within,
-        jobs=jobs,
-        cache=None if no_cache else ReadCache(),
-        limits=reader_limits(ocr=not no_ocr),
-    )
-    report = run.report
+    with progress_for(ctx, quiet, verbose) as progress:
+        run = run_check(
+            folder,
+            track=track,
+            as_of=as_of,
+            strict=strict,
+            expiring_within=expiring_within,
+            jobs=jobs,
+            cache=None if no_cache else ReadCache(),
+            progress=progress,
+            limits=reader_limits(ocr=not no_ocr),
+        )
+        report = run.report
+        if html_file is not None:
+            write_html_report(run, html_file, progress=progress)
     if as_json:
         click.echo(render_json(report))
     else:

@@ -14,6 +14,7 @@ import click
 from ..errors import ExitCode
 from ..letters import render as lib
 from .options import json_option, quiet_option, verbose_option
+from .progress_bar import progress_for, warn_missing_glyphs
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -171,16 +172,21 @@ def render_cmd(
       dossier letters render lor-request ~/clients/quispe --data referees.csv \\
         --set sender_email=lucia@example.org --format both
     """
-    written = lib.render(
-        name,
-        folder,
-        data=data,
-        sets=sets,
-        out_dir=out_dir,
-        fmt=fmt,
-        force=force,
-        user_dir=templates_dir,
-    )
+    with progress_for(ctx, quiet, verbose) as progress:
+        written = lib.render(
+            name,
+            folder,
+            data=data,
+            sets=sets,
+            out_dir=out_dir,
+            fmt=fmt,
+            force=force,
+            user_dir=templates_dir,
+            progress=progress,
+        )
+    for w in written:
+        if w.missing_glyphs:
+            warn_missing_glyphs(w.path, w.missing_glyphs)
     if as_json:
         _echo_json([w.to_json() for w in written])
     else:

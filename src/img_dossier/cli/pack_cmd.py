@@ -21,6 +21,7 @@ from .options import (
     use_color,
     verbose_option,
 )
+from .progress_bar import progress_for
 
 _MARK = {"packed": "ok", "missing": "MISSING", "too-large": "TOO LARGE", "not-packed": "REFUSED",
          "failed": "FAILED"}
@@ -67,10 +68,11 @@ def pack(
     when a slot could not be filled or fitted, or a document was refused.
     """
     try:
-        result = pack_folder(
-            folder, portal, out=out, force=force, track=track, as_of=as_of, jobs=jobs,
-            ocr=not no_ocr,
-        )
+        with progress_for(ctx, quiet, verbose) as progress:
+            result = pack_folder(
+                folder, portal, out=out, force=force, track=track, as_of=as_of, jobs=jobs,
+                progress=progress, ocr=not no_ocr,
+            )
     except UnknownPortalError as exc:
         raise click.BadParameter(str(exc).removeprefix(f"--portal {portal}: "),
                                  param_hint="--portal") from exc

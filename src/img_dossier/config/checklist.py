@@ -64,6 +64,7 @@ from .entries import (
     step_entry,
     when_to_raw,
 )
+from .portals import validate_portal
 from .profile import read_yaml
 from .resources import data_dir
 
@@ -270,7 +271,11 @@ def _build(
             merged = {**portals.get(str(pid), {}), **rules}
             if not merged.get("source"):
                 errs.add(f"portals.{pid}.source", "every portal rule needs a source")
-            portals[str(pid)] = merged
+                continue
+            # typed once, here: check and pack read the same validated values
+            checked, wrong = validate_portal(name, path, str(pid), merged)
+            errs.messages.extend(wrong)
+            portals[str(pid)] = merged if checked is None else checked  # known, if wrong
 
     base_items: dict[str, Mapping[str, Any]] = {}
     order: list[str] = []

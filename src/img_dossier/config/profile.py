@@ -14,28 +14,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ..errors import BadInputError
+from .yamlfile import read_yaml as read_yaml
 
 PROFILE_NAME = "dossier.yaml"
-
-#: libyaml's safe loader when PyYAML was built with it (about 8x faster), else the Python one.
-_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _Loader(_BaseLoader):  # type: ignore[misc]
-    """The safe loader, with impossible dates (2030-02-30) kept as text for the field checks."""
-
-
-def _timestamp(loader: Any, node: Any) -> Any:
-    try:
-        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
-    except ValueError:  # looks like a date, is not one: the field's validation names it
-        return loader.construct_scalar(node)
-
-
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 VISAS = ("J-1", "H-1B", "none")
 US_STATUSES = ("citizen", "permanent-resident", "none")
@@ -496,33 +478,6 @@ def _residence(errs: _Errors, value: Any) -> Residence:
         province=_choice(errs, "residence.province", _province(r.get("province")), PROVINCES),
         since=_date(errs, "residence.since", r.get("since")),
     )
-
-
-def read_yaml(path: Path) -> Any:
-    """safe_load a YAML file; unreadable or malformed files are BadInputError naming the file."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise BadInputError(f"{path}: not UTF-8 text; save it as UTF-8") from None
-    except OSError as exc:
-        raise BadInputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-    try:
-        return yaml.load(text, Loader=_Loader)  # a safe loader (CSafeLoader when built)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "malformed"
-        if mark is not None and _tab_at(text, mark.line, mark.column):
-            problem += "; it is a tab: indent with spaces, never tabs"
-        raise BadInputError(f"{path}: not valid YAML{where}: {problem}") from None
-
-
-def _tab_at(text: str, line: int, column: int) -> bool:
-    """True when the YAML error is at (or just after) a tab of the line's indentation."""
-    lines = text.splitlines()
-    if not 0 <= line < len(lines):
-        return False
-    return "\t" in lines[line][: column + 1]
 
 
 def load_profile(folder: Path, item_ids: Callable[[], set[str]] | None = None) -> Profile:

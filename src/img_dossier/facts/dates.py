@@ -133,9 +133,15 @@ def numeric_day_first(text: str) -> bool:
     return not _US_CONTEXT.search(text)
 
 
+#: Every date pattern has a four-digit year 19xx/20xx: a text without one has no date.
+_HAS_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
 def find_dates(text: str, *, day_first: bool | None = None) -> list[FoundDate]:
     """Every date in the text, in reading order (overlapping matches resolved left to right)."""
     text = text.translate(_DIGITS)
+    if not _HAS_YEAR.search(text):  # most lines of a document: skip the date patterns
+        return []
     if day_first is None:
         day_first = numeric_day_first(text)
     found: list[FoundDate] = []
@@ -229,7 +235,15 @@ def labelled_pairs(text: str, *, day_first: bool | None = None) -> list[tuple[st
     if day_first is None:
         day_first = numeric_day_first(text)
     lines = text.splitlines()
-    dated = [find_dates(line, day_first=day_first) for line in lines]
+    found: dict[int, list[FoundDate]] = {}
+
+    class _Dated:  # the dates of line k, found on first use (most lines have no label)
+        def __getitem__(self, k: int) -> list[FoundDate]:
+            if k not in found:
+                found[k] = find_dates(lines[k], day_first=day_first)
+            return found[k]
+
+    dated = _Dated()
     result: list[tuple[str, date]] = []
     for n, line in enumerate(lines):
         labels: list[tuple[int, str]] = []

@@ -28,6 +28,8 @@ from ..config.profile import load_profile, read_yaml
 from ..config.resources import data_dir
 from ..errors import BadInputError, OutputError, cannot_write
 from ..model import OWN_OUTPUT_KEY
+from ..output.glyphs import collect_missing
+from ..progress import LETTERS, ProgressCallback
 from .template import Field, Template
 from .values import COMPUTED, Rows, build_contexts, get_path, longdate, parse_date, read_csv
 
@@ -68,6 +70,7 @@ class Written:
     path: Path
     format: str
     engine: str | None = None  # PDF only: "libreoffice" or "built-in"
+    missing_glyphs: tuple[str, ...] = ()  # PDF only: characters no font could draw
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -462,7 +465,9 @@ def render_docx(
 
 def slug(value: Any) -> str:
     """ASCII file-name part: accents folded, lower case, words joined by ``-``."""
-    text = unicodedata.normalize("NFKD", str(value).translate(_FOLD))
+    from ..output.filenames import ascii_words  # any script transliterated: 王 -> wang
+
+    text = unicodedata.normalize("NFKD", ascii_words(str(value).translate(_FOLD)))
     text = text.encode("ascii", "ignore").decode("ascii").lower()
     text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
     return text[:_MAX_SLUG].rstrip("-")
@@ -536,8 +541,11 @@ def write_letters(
     fmt: str = "docx",
     force: bool = False,
     numbered: bool = False,
+    progress: ProgressCallback | None = None,
 ) -> list[Written]:
-    """Render every letter, then write them; nothing is written if any would overwrite."""
+    """Render every letter, then write them; nothing is written if any would overwrite.
+
+    ``progress("rendering letters", done, total)`` is called after each letter."""
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {FORMATS}")
     formats = ("docx", "pdf") if fmt == "both" else (fmt,)
@@ -569,11 +577,20 @@ def write_letters(
     for number, (docx_bytes, row) in enumerate(zip(rendered, targets, strict=True), 1):
         for f, target in zip(formats, row, strict=True):
             engine = None
+            missing: set[str] = set()
             if f == "docx":
                 _write_bytes(target, docx_bytes)
             else:
-                engine = _write_pdf(target, docx_bytes)
-            written.append(Written(template.name, number if numbered else None, target, f, engine))
+                with collect_missing() as missing:
+                    engine = _write_pdf(target, docx_bytes)
+            written.append(
+                Written(
+                    template.name, number if numbered else None, target, f, engine,
+                    tuple(sorted(missing)),
+                )
+            )
+        if progress is not None:
+            progress(LETTERS, number, len(rendered))
     return written
 
 
@@ -588,6 +605,7 @@ def render(
     force: bool = False,
     user_dir: Path | None = None,
     today: date | None = None,
+    progress: ProgressCallback | None = None,
 ) -> list[Written]:
     """``dossier letters render``: values from folder/dossier.yaml, CSV rows, then ``sets``."""
     template = load_template(name, user_dir)
@@ -602,5 +620,6 @@ def render(
     rows: Rows | None = read_csv(data) if data is not None else None
     contexts = build_contexts(template, base, rows=rows, sets=sets, today=today)
     return write_letters(
-        template, contexts, out_dir=out_dir, fmt=fmt, force=force, numbered=rows is not None
+        template, contexts, out_dir=out_dir, fmt=fmt, force=force, numbered=rows is not None,
+        progress=progress,
     )

@@ -26,6 +26,7 @@ import pikepdf
 from .. import __version__
 from ..errors import DossierError, ExitCode, OutputError, cannot_write
 from ..model import OWN_OUTPUT_KEY, Document, ItemResult, Report
+from ..progress import ADDING, ProgressCallback
 from .active_content import strip_writer as _strip_active_content
 from .conversions import convert_cached
 from .convert import page_size
@@ -195,15 +196,12 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 def default_output_name(family_name: str | None) -> str:
-    """``quispe-mamani-dossier.pdf`` from the family name; ``dossier.pdf`` without one."""
-    import re
-    import unicodedata
+    """``quispe-mamani-dossier.pdf`` from the family name (王 -> ``wang-dossier.pdf``, any
+    script transliterated); ``dossier.pdf`` without one."""
+    from .filenames import slug
 
-    if not family_name:
-        return "dossier.pdf"
-    ascii_name = unicodedata.normalize("NFKD", family_name).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
-    return f"{slug}-dossier.pdf" if slug else "dossier.pdf"
+    stem = slug(family_name or "")
+    return f"{stem}-dossier.pdf" if stem else "dossier.pdf"
 
 
 def check_target(out: Path, report: Report, folder: Path) -> None:
@@ -249,6 +247,7 @@ def assemble(
     write: Writer | None = None,
     include_unclassified: bool = False,
     cache: object | None = None,
+    progress: ProgressCallback | None = None,
 ) -> DossierResult:
     """Build the dossier of a checked folder at ``out`` (atomically) and say what is in it.
 
@@ -258,8 +257,9 @@ def assemble(
     is the name shown on the cover (default: the checklist id). ``write`` replaces
     ``pikepdf.Pdf.save`` to the open temp file (tests inject failures with it). ``cache``
     (a ``cache.ReadCache``) keeps each image, Word or text file's conversion to PDF.
+    ``progress("adding documents", done, total)`` is called as each document is added.
     """
-    from .dossier_pdf import open_pdf
+    from .dossier_pdf import file_budget, open_pdf
 
     report = run.report
     if strict and not report.complete:
@@ -273,9 +273,16 @@ def assemble(
         contextlib.ExitStack() as stack,
     ):
         groups: list[Group] = []
+        opened: list[str] = []
+        budget = file_budget()
+        total_docs = sum(len(docs) for _, _, docs in planned)
+        done = 0
         for n, (item, title, docs) in enumerate(planned):
             group = Group(item, title)
             for k, doc in enumerate(docs):
+                done += 1
+                if progress is not None:
+                    progress(ADDING, done, total_docs)
                 path = doc.path
                 if doc.format != "pdf":
                     result = convert_cached(doc, Path(tmpdir) / f"{n}-{k}.pdf", size, cache)
@@ -284,11 +291,13 @@ def assemble(
                         left_out.append((doc.rel, f"not converted: {result.error}"))
                         continue
                     path = result.path
-                pdf, why = open_pdf(path, doc.rel)
+                # past the open-file budget, sources are read into memory instead
+                pdf, why = open_pdf(path, doc.rel, in_memory=len(opened) >= budget)
                 if pdf is None:
                     left_out.append((doc.rel, why))
                     continue
                 stack.callback(pdf.close)
+                opened.append(doc.rel)
                 group.parts.append(Part(doc, pdf, len(pdf.pages)))
             groups.append(group)
         with warnings.catch_warnings():

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 from collections.abc import Iterator
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
@@ -26,13 +27,34 @@ _MAX_OUTLINE_ITEMS = 20_000
 _MAX_FIELDS = 100_000
 
 
-def open_pdf(path: Path, rel: str) -> tuple[Pdf | None, str]:
+def file_budget() -> int:
+    """How many source PDFs may stay open as files at once (the rest are read into memory).
+
+    The soft limit on open files is raised to the hard one where the OS allows, and a
+    margin is left for everything else the process opens.
+    """
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        wanted = hard if hard != resource.RLIM_INFINITY else 65536
+        if soft != resource.RLIM_INFINITY and soft < wanted:
+            with contextlib.suppress(ValueError, OSError):
+                resource.setrlimit(resource.RLIMIT_NOFILE, (min(wanted, 65536), hard))
+                soft = min(wanted, 65536)
+        return max(16, min(int(soft), 65536) - 128)
+    except ImportError:  # Windows: the C runtime allows 8192 files; stay well below
+        return 400
+
+
+def open_pdf(path: Path, rel: str, *, in_memory: bool = False) -> tuple[Pdf | None, str]:
     """An open PDF (qpdf repairs damage it can) and its page count, or None and why not.
 
     The file stays open until closed: its streams are copied when the dossier is written.
+    ``in_memory`` reads it whole first, so that it holds no open file.
     """
     try:
-        pdf = Pdf.open(path)
+        pdf = Pdf.open(BytesIO(path.read_bytes())) if in_memory else Pdf.open(path)
     except pikepdf.PasswordError:
         return None, "encrypted: needs a password; save an unprotected copy"
     except MemoryError:

@@ -21,7 +21,6 @@ import json
 import re
 import shutil
 import tempfile
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -40,6 +39,7 @@ from ..config.checklist import Checklist, Item
 from ..errors import BadInputError, OutputError
 from ..model import OWN_OUTPUT_KEY, Document
 from ..own_output import PACK_MARKER, previous_outputs
+from ..progress import PACKING, ProgressCallback
 from .active_content import strip_writer as _strip_active_content
 from .convert import to_pdf
 from .report import spreadsheet_cell
@@ -357,7 +357,9 @@ def manifest_csv(result: PackResult) -> str:
 
 def safe_name(text: str, fallback: str = "applicant") -> str:
     """ASCII letters, digits, ``-`` and ``_`` only: accents folded, the rest made ``-``."""
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    from .filenames import ascii_words  # 王 -> Wang, Иванов -> Ivanov
+
+    folded = ascii_words(text)
     cleaned = _UNSAFE.sub("-", folded).strip("-_")
     return re.sub(r"-{2,}", "-", cleaned) or fallback
 
@@ -1028,19 +1030,29 @@ def pack(
     track: str | None = None,
     as_of: date | None = None,
     jobs: int | None = None,
+    progress: ProgressCallback | None = None,
     ocr: bool = True,
 ) -> PackResult:
-    """Check ``folder``, then write one upload-ready file per slot of ``portal`` into ``out``
-    (``ocr=False``: scans are not read by OCR)."""
+    """Check ``folder``, then write one upload-ready file per slot of ``portal`` into ``out``.
+
+    ``progress(stage, done, total)``: documents read, then uploads made (``progress``).
+    ``ocr=False``: scans are not read by OCR (``--no-ocr``)."""
     from ..readers import reader_limits
 
     limits = reader_limits(ocr=ocr)
-    run = run_check(Path(folder), track=track, as_of=as_of, jobs=jobs, limits=limits)
-    return pack_run(run, portal, out=out, force=force)
+    run = run_check(
+        Path(folder), track=track, as_of=as_of, jobs=jobs, progress=progress, limits=limits
+    )
+    return pack_run(run, portal, out=out, force=force, progress=progress)
 
 
 def pack_run(
-    run: CheckRun, portal: str, *, out: Path | None = None, force: bool = False
+    run: CheckRun,
+    portal: str,
+    *,
+    out: Path | None = None,
+    force: bool = False,
+    progress: ProgressCallback | None = None,
 ) -> PackResult:
     """Pack an already checked folder (see ``pack``)."""
     rules = portal_rules(run.checklist, portal)
@@ -1068,8 +1080,10 @@ def pack_run(
         taken: set[str] = {"manifest.json", "manifest.csv"}
         made: list[SlotResult] = []
         with tempfile.TemporaryDirectory(prefix="dossier-pack-") as work:
-            for up in plan.uploads:
+            for n, up in enumerate(plan.uploads, 1):
                 made.append(_make(up, family, Path(work), staging, taken))
+                if progress is not None:
+                    progress(PACKING, n, len(plan.uploads))
         order = {
             key: n
             for n, key in enumerate((p.id, s.id) for p in rules for s in p.slots)

@@ -16,6 +16,7 @@ from pikepdf import Dictionary, Name, Pdf
 from reportlab.pdfbase import pdfmetrics
 
 from .convert import marked_canvas
+from .glyphs import font_runs, string_width
 from .textshape import visual
 
 STAMP_FONT_SIZE = 7.0
@@ -67,21 +68,29 @@ def stamp_font(
     """
     buf = BytesIO()
     canvas = marked_canvas(buf)
-    canvas.setFont(font_name, STAMP_FONT_SIZE)
-    canvas.drawString(0, 0, "".join(sorted(set("".join(texts)))))
-    font = pdfmetrics.getFont(font_name)
+    # a character font_name lacks (a Chinese or Korean name) is drawn in a found font
+    pieces = {text: font_runs(text, font_name) for text in set(texts)}
+    by_font: dict[str, set[str]] = {}
+    for text_runs in pieces.values():
+        for fname, piece in text_runs:
+            by_font.setdefault(fname, set()).update(piece)
+    for fname, chars in by_font.items():
+        canvas.setFont(fname, STAMP_FONT_SIZE)
+        canvas.drawString(0, 0, "".join(sorted(chars)))
     doc = canvas._doc
-    if hasattr(font, "splitString"):  # a TrueType font, embedded as subsets
-        runs = {
-            text: [
-                (font.getSubsetInternalName(subset, doc), data)
-                for subset, data in font.splitString(text, doc)
-            ]
-            for text in set(texts)
-        }
-    else:  # a standard font in WinAnsiEncoding
-        name = doc.getInternalFontName(font_name)
-        runs = {text: [(name, text.encode("cp1252"))] for text in set(texts)}
+    runs: dict[str, list[tuple[str, bytes]]] = {}
+    for text, text_runs in pieces.items():
+        encoded: list[tuple[str, bytes]] = []
+        for fname, piece in text_runs:
+            font = pdfmetrics.getFont(fname)
+            if hasattr(font, "splitString"):  # a TrueType font, embedded as subsets
+                encoded += [
+                    (font.getSubsetInternalName(subset, doc), data)
+                    for subset, data in font.splitString(piece, doc)
+                ]
+            else:  # a standard font in WinAnsiEncoding
+                encoded.append((doc.getInternalFontName(fname), piece.encode("cp1252", "replace")))
+        runs[text] = encoded
     canvas.showPage()
     canvas.save()
     return buf.getvalue(), runs
@@ -102,7 +111,7 @@ def apply_stamps(out: Pdf, first: int, texts: Sequence[str], font_name: str) -> 
         x0, y0, x1, y1, rotate = visual_box(page)
         width = (x1 - x0) if rotate in (0, 180) else (y1 - y0)
         if text not in widths:
-            widths[text] = pdfmetrics.stringWidth(text, font_name, STAMP_FONT_SIZE)
+            widths[text] = string_width(text, font_name, STAMP_FONT_SIZE)
         x = (width - widths[text]) / 2
         ops = [
             f"Q\nq {' '.join(_num(v) for v in stamp_matrix(x0, y0, x1, y1, rotate))} cm",

@@ -143,6 +143,30 @@ def _upright(font_name: str, text: str) -> str:
     return upright if any(ord(ch) not in face for ch in text if not ch.isspace()) else font_name
 
 
+def with_found_fonts(frags: list[Any]) -> list[Any]:
+    """Paragraph fragments cut where their font lacks a character (Chinese, Korean,
+    Devanagari ...): those pieces are set in a found font that has them (``glyphs``)."""
+    from .glyphs import font_runs
+
+    out: list[Any] = []
+    for frag in frags:
+        text = getattr(frag, "text", None)
+        name = getattr(frag, "fontName", None)
+        if not text or not name or hasattr(frag, "cbDefn"):
+            out.append(frag)
+            continue
+        runs = font_runs(text, name)
+        if len(runs) == 1 and runs[0][0] == name:
+            out.append(frag)
+            continue
+        for font, piece in runs:
+            part = copy.copy(frag)
+            part.text = piece
+            part.fontName = font
+            out.append(part)
+    return out
+
+
 class ShapedParagraph(Paragraph):  # type: ignore[misc]
     """A reportlab Paragraph that lays right-to-left text out right.
 
@@ -160,6 +184,7 @@ class ShapedParagraph(Paragraph):  # type: ignore[misc]
         self, text: str | None, style: Any, *args: Any, direction: str | None = None, **kw: Any
     ) -> None:
         super().__init__(text, style, *args, **kw)
+        self.frags = with_found_fonts(self.frags)
         self._rtl_frags: list[Any] | None = None
         self._rtl_width: float | None = None
         if text is not None and has_rtl(text):

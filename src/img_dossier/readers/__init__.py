@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol, cast
 
 from ..model import DOCUMENT_FORMATS, PROBLEM_CODES, Document, Problem, SourceFile
@@ -42,8 +42,11 @@ def read_documents(
     limits: Limits = DEFAULT_LIMITS,
     jobs: int | None = 1,
     cache: object | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> list[Document]:
     """Read every file (in isolated workers), in the order given; never raises for a bad file.
+
+    ``progress("reading documents", done, total)`` is called as each file is read.
 
     ``jobs`` is the most worker processes at once (None: one per CPU). ``cache`` has
     ``get(key) -> dict | None`` and ``put(key, dict)``; failures of the cache are ignored.
@@ -72,7 +75,18 @@ def read_documents(
         else:
             first_of_key[key] = index
             tasks.append((index, sized, sha256, size, partial))
-    outcomes = _read_uncached(tasks, limits, jobs) if tasks else []  # warm: no worker starts
+    total = len(files)
+    done = [total - len(tasks)]
+
+    def one_read() -> None:
+        done[0] += 1
+        if progress is not None:
+            progress("reading documents", done[0], total)
+
+    if progress is not None and done[0]:
+        progress("reading documents", done[0], total)
+    # warm: no worker starts
+    outcomes = _read_uncached(tasks, limits, jobs, one_read) if tasks else []
     for outcome in outcomes:
         results[outcome.index] = outcome.document
         if outcome.cacheable:
@@ -87,7 +101,10 @@ def read_documents(
 
 
 def _read_uncached(
-    tasks: Sequence[tuple[int, SourceFile, str, int, bool]], limits: Limits, jobs: int | None
+    tasks: Sequence[tuple[int, SourceFile, str, int, bool]],
+    limits: Limits,
+    jobs: int | None,
+    on_read: Callable[[], None] | None = None,
 ) -> list[Any]:
     """Read what the cache did not have, in worker processes (started only now)."""
     from .dispatch import preload
@@ -96,7 +113,7 @@ def _read_uncached(
 
     preload({extension_format(source.rel) for _, source, _, _, _ in tasks})
     workers = (os.cpu_count() or 1) if jobs is None else max(1, jobs)
-    return list(read_in_workers([Task(*task) for task in tasks], limits, workers))
+    return list(read_in_workers([Task(*task) for task in tasks], limits, workers, on_read=on_read))
 
 
 def read_one(source: SourceFile, limits: Limits = DEFAULT_LIMITS) -> Document:

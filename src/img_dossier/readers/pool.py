@@ -27,7 +27,7 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
@@ -83,21 +83,31 @@ class Outcome:
     cacheable: bool
 
 
-def read_in_workers(tasks: Sequence[Task], limits: Limits, jobs: int) -> list[Outcome]:
-    """Read every task in at most ``jobs`` worker processes; one Outcome per task, any order."""
+def read_in_workers(
+    tasks: Sequence[Task], limits: Limits, jobs: int, on_read: Callable[[], None] | None = None
+) -> list[Outcome]:
+    """Read every task in at most ``jobs`` worker processes; one Outcome per task, any order.
+
+    ``on_read()`` is called in this process each time a task is done (for progress).
+    """
     if not tasks:
         return []
     if multiprocessing.current_process().daemon:  # a daemon may not start processes
-        return [read_here(task, limits) for task in tasks]
+        outcomes = []
+        for task in tasks:
+            outcomes.append(read_here(task, limits))
+            if on_read is not None:
+                on_read()
+        return outcomes
     size = isolation.cap_jobs(min(jobs, len(tasks)))
     if not _lock.acquire(blocking=False):  # another thread is reading: a pool of its own
         pool = _Pool(limits)
         try:
-            return pool.run(tasks, size)
+            return pool.run(tasks, size, on_read)
         finally:
             pool.close()
     try:
-        return _shared_pool(limits).run(tasks, size)
+        return _shared_pool(limits).run(tasks, size, on_read)
     finally:
         _lock.release()
 
@@ -222,12 +232,18 @@ class _Pool:
         self.guard = isolation.Guard(isolation.memory_guard(), limits.worker_memory_mb)
         self.workers: list[_Worker] = []
 
-    def run(self, tasks: Sequence[Task], size: int) -> list[Outcome]:
+    def run(
+        self, tasks: Sequence[Task], size: int, on_read: Callable[[], None] | None = None
+    ) -> list[Outcome]:
         pending = deque(tasks)
         outcomes: list[Outcome] = []
         try:
             while pending or any(w.task is not None for w in self.workers):
+                fed = len(outcomes)
                 self._feed(pending, outcomes, size)
+                if on_read is not None:
+                    for _ in range(len(outcomes) - fed):
+                        on_read()
                 busy = [w for w in self.workers if w.task is not None]
                 if not busy:
                     continue
@@ -239,6 +255,8 @@ class _Pool:
                     outcome = self._collect(worker, ready)
                     if outcome is not None:
                         outcomes.append(outcome)
+                        if on_read is not None:
+                            on_read()
         except BaseException:  # interrupted: a worker's late answer must not reach the next run
             for worker in [w for w in self.workers if w.task is not None]:
                 self._replace(worker)

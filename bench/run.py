@@ -1,0 +1,380 @@
+#!/usr/bin/env python3
+"""img-dossier against native tools, whole processes, as ratios (issue 13). One command:
+
+    python bench/run.py            # 50 -> 3,000 pages, 200 audit clients (< ~10 min idle)
+    python bench/run.py --quick    # 50 -> 1,000 pages, 100 audit clients (~3 min)
+
+Folders are made of samples/us-j1 plus copies of ../shared/corpus PDFs (each copy made
+unique by a trailing comment, so none is a duplicate) and JPEG scans, to the page count.
+Each measurement alternates img-dossier and its baseline, repeated; medians of the
+ratios are printed, with the load average (the machine may be shared):
+
+- build, fresh cache and warm, vs ``qpdf --empty --pages`` on the same PDFs (wall, CPU,
+  peak RSS of the largest process); images are converted by build only;
+- check, cold and warm, vs ``pdftotext -l 2`` per PDF, sequential (CPU);
+- audit of N clients, cold and warm, vs ``xargs -P 2 pdftotext -l 2`` (wall);
+- ``dossier --help`` vs ``python -c "import click"`` (wall);
+- growth: build seconds and MiB per page from the smallest to the largest folder.
+
+Targets (issue 13): build <= 3x qpdf at 250 pages, <= 2x at 1,000 and 3,000, warm <= 1.5x
+at 1,000; peak memory <= qpdf's + 100 MiB at 3,000; check cold <= 1.0x CPU, warm <= 0.2x
+cold; audit cold <= 1.0x wall, warm <= 0.1x cold; --help <= 2x; growth linear or better.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.machinery
+import importlib.util
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT.parent / "shared" / "corpus"
+SAMPLE = ROOT / "samples" / "us-j1"
+SKIP = ("005-", "017-")  # encrypted, damaged: left out of a dossier, not a merge's work
+
+
+@dataclass(frozen=True)
+class Run:
+    wall: float
+    cpu: float
+    rss_mib: float
+
+
+def run(cmd: Sequence[str], env: dict[str, str] | None = None, ok: Sequence[int] = (0, 1)) -> Run:
+    """Wall, CPU (the process and its reaped children) and peak RSS of the largest one."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(list(cmd), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert proc.stderr is not None
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode not in ok:
+        raise SystemExit(f"{cmd[0]} failed ({proc.returncode}): {err.decode()[-2000:]}")
+    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+
+
+def shell(script: str, env: dict[str, str] | None = None) -> Run:
+    return run(["bash", "-c", script], env)
+
+
+# -- folders -------------------------------------------------------------------------------
+
+
+def _pages(path: Path) -> int:
+    import pikepdf
+
+    with pikepdf.open(path) as pdf:
+        return len(pdf.pages)
+
+
+def make_folder(folder: Path, pages: int, seed: int = 0) -> tuple[list[Path], int]:
+    """samples/us-j1 plus corpus PDFs and JPEG scans up to ``pages``; (every PDF, pages)."""
+    from PIL import Image
+
+    shutil.copytree(SAMPLE, folder)
+    pdfs = sorted(folder.rglob("*.pdf"))
+    total = sum(_pages(p) for p in pdfs) + 3  # the DOCX, photo and text file: ~3 pages
+    corpus = [(p, _pages(p)) for p in sorted(CORPUS.glob("*.pdf")) if not p.name.startswith(SKIP)]
+    extra = folder / "more"
+    extra.mkdir()
+    n = 0
+    while total < pages:
+        src, count = corpus[n % len(corpus)]
+        if count > pages - total and count > 4:  # the 117-page thesis only where it fits
+            n += 1
+            if all(c > pages - total for _, c in corpus):
+                break
+            continue
+        dst = extra / f"{n:05d}-{src.name}"
+        dst.write_bytes(src.read_bytes() + f"\n% copy {seed}.{n}\n".encode())
+        pdfs.append(dst)
+        total += count
+        n += 1
+        if n % 40 == 0:  # a phone scan every 40 files
+            im = Image.effect_noise((850, 1100), 40 + n % 30).convert("RGB")
+            im.save(extra / f"{n:05d}-scan.jpg", quality=70)
+            total += 1
+    return pdfs, total
+
+
+def make_clients(root: Path, clients: int) -> list[Path]:
+    """bench/audit's client folders (16 files each, mostly small PDFs)."""
+    loader = importlib.machinery.SourceFileLoader("bench_audit", str(ROOT / "bench" / "audit"))
+    spec = importlib.util.spec_from_loader("bench_audit", loader)
+    assert spec is not None
+    module = importlib.util.module_from_spec(spec)
+    loader.exec_module(module)
+    _, pdfs = module.generate(root, clients)
+    return list(pdfs)
+
+
+# -- measuring -----------------------------------------------------------------------------
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def pairs(
+    a: Callable[[int], Run], b: Callable[[int], Run], repeat: int
+) -> tuple[list[Run], list[Run]]:
+    """Alternate a and b ``repeat`` times (a, b, b, a, a, b...): load drift hits both."""
+    ra: list[Run] = []
+    rb: list[Run] = []
+    for k in range(repeat):
+        if k % 2 == 0:
+            ra.append(a(k))
+            rb.append(b(k))
+        else:
+            rb.append(b(k))
+            ra.append(a(k))
+    return ra, rb
+
+
+def ratio(xs: list[Run], ys: list[Run], what: str = "wall") -> float:
+    return median(
+        [getattr(x, what) / max(getattr(y, what), 1e-9) for x, y in zip(xs, ys, strict=True)]
+    )
+
+
+def line(name: str, value: float, target: float | None, unit: str = "x") -> str:
+    mark = "" if target is None else ("  ok" if value <= target else "  MISSED")
+    goal = "" if target is None else f"  (target <= {target}{unit})"
+    return f"  {name:<58} {value:7.2f}{unit}{goal}{mark}"
+
+
+def bench_size(
+    size: int, work: Path, dossier: list[str], base_env: dict[str, str], repeat: int, keep: bool
+) -> tuple[list[str], tuple[int, float, float]]:
+    """Build and check one folder of ``size`` pages against qpdf and pdftotext."""
+    results: list[str] = []
+    folder = work / f"f{size}"
+    pdfs, pages = make_folder(folder, size)
+    listing = work / f"f{size}.txt"
+    listing.write_bytes(b"\0".join(str(p).encode() for p in pdfs) + b"\0")
+    out = work / f"out{size}.pdf"
+    qpdf_out = work / f"qpdf{size}.pdf"
+    counter = iter(range(10_000))
+
+    def cache_env(fresh: bool, tag: str) -> dict[str, str]:
+        path = work / f"cache-{tag}-{next(counter) if fresh else 'warm'}"
+        return dict(base_env, IMG_DOSSIER_CACHE_DIR=str(path))
+
+    build = [*dossier, "build", str(folder), "-o", str(out), "-q", "--include-unclassified"]
+    qpdf = ["qpdf", "--empty", "--pages", *map(str, pdfs), "--", str(qpdf_out)]
+    cold, base = pairs(
+        lambda _: run(build, cache_env(True, f"b{size}")),
+        lambda _: run(qpdf, base_env, ok=(0, 3)),
+        repeat,
+    )
+    warm_env = cache_env(False, f"b{size}")
+    run(build, warm_env)  # fill the warm cache
+    warm, base2 = pairs(
+        lambda _: run(build, warm_env),
+        lambda _: run(qpdf, base_env, ok=(0, 3)),
+        repeat,
+    )
+    check = [*dossier, "check", str(folder), "-q"]
+    pdftotext_seq = (
+        f'while IFS= read -r -d "" f; do pdftotext -l 2 "$f" - >/dev/null 2>&1; done < {listing}'
+    )
+    ccold, cbase = pairs(
+        lambda _: run(check, cache_env(True, f"c{size}")),
+        lambda _: shell(pdftotext_seq, base_env),
+        repeat,
+    )
+    cwarm_env = cache_env(False, f"c{size}")
+    run(check, cwarm_env)
+    cwarm, ccold2 = pairs(
+        lambda _: run(check, cwarm_env),
+        lambda _: run(check, cache_env(True, f"c{size}")),
+        repeat,
+    )
+    results.append(f"{pages} pages ({len(pdfs)} PDFs + images, DOCX, text)")
+    target = 3.0 if size <= 250 else 2.0
+    results.append(
+        line(
+            "build, fresh cache / qpdf --empty --pages (wall)",
+            ratio(cold, base),
+            target if size >= 250 else None,
+        )
+    )
+    results.append(line("build, fresh cache / qpdf (CPU)", ratio(cold, base, "cpu"), None))
+    results.append(
+        line(
+            "build, warm cache / qpdf (wall)",
+            ratio(warm, base2),
+            1.5 if size == 1000 else None,
+        )
+    )
+    results.append(
+        f"    build {median([r.wall for r in cold]):.2f} s cold, "
+        f"{median([r.wall for r in warm]):.2f} s warm; qpdf "
+        f"{median([r.wall for r in base]):.2f} s"
+    )
+    rss, qrss = median([r.rss_mib for r in cold]), median([r.rss_mib for r in base])
+    results.append(
+        line(
+            "build peak RSS - qpdf peak RSS (MiB)",
+            rss - qrss,
+            100.0 if size >= 3000 else None,
+            " MiB",
+        )
+    )
+    results.append(f"    {rss:.0f} MiB vs qpdf {qrss:.0f} MiB")
+    results.append(
+        line(
+            "check cold / pdftotext -l 2 per PDF, sequential (CPU)",
+            ratio(ccold, cbase, "cpu"),
+            1.0,
+        )
+    )
+    results.append(line("check warm / check cold (wall)", ratio(cwarm, ccold2), 0.2))
+    results.append(
+        f"    check {median([r.wall for r in ccold]):.2f} s cold "
+        f"({median([r.cpu for r in ccold]):.2f} s CPU), "
+        f"{median([r.wall for r in cwarm]):.2f} s warm; pdftotext "
+        f"{median([r.cpu for r in cbase]):.2f} s CPU"
+    )
+    print("\n".join(results), flush=True)
+    if not keep:
+        shutil.rmtree(folder, ignore_errors=True)
+    return results, (pages, median([r.wall for r in cold]), rss)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="50 -> 1,000 pages, 100 clients")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--sizes", type=int, nargs="*", default=None)
+    parser.add_argument("--clients", type=int, default=None)
+    parser.add_argument("--keep", action="store_true", help="keep the generated folders")
+    parser.add_argument(
+        "--make", nargs=2, metavar=("DIR", "PAGES"), help="only write one folder (to profile)"
+    )
+    args = parser.parse_args()
+    if args.make:
+        pdfs, pages = make_folder(Path(args.make[0]), int(args.make[1]))
+        print(f"{args.make[0]}: {pages} pages, {len(pdfs)} PDFs")
+        return
+    for tool in ("qpdf", "pdftotext", "xargs"):
+        if not shutil.which(tool):
+            raise SystemExit(f"{tool} is needed for the baselines")
+    if not CORPUS.is_dir():
+        raise SystemExit(f"{CORPUS}: the shared corpus is needed")
+    sizes = args.sizes or ([50, 250, 1000] if args.quick else [50, 250, 1000, 3000])
+    clients = args.clients or (100 if args.quick else 200)
+    dossier = [sys.executable, "-m", "img_dossier"]
+    exe = shutil.which("dossier", path=str(Path(sys.executable).parent))
+    if exe:
+        dossier = [exe]
+    work = Path(tempfile.mkdtemp(prefix="bench-run-"))
+    base_env = dict(os.environ, NO_COLOR="1")
+    results: list[str] = []
+    growth: list[tuple[int, float, float]] = []
+    print(
+        f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
+        f"on {os.cpu_count()} CPUs; repeat {args.repeat}; work in {work}"
+    )
+    try:
+        # -- start-up ----------------------------------------------------------------
+        help_runs, click_runs = pairs(
+            lambda _: run([*dossier, "--help"], base_env),
+            lambda _: run([sys.executable, "-c", "import click"], base_env),
+            max(5, args.repeat),
+        )
+        results.append("start-up")
+        results.append(
+            line(
+                "dossier --help / python -c 'import click' (wall)",
+                ratio(help_runs, click_runs),
+                2.0,
+            )
+        )
+        results.append(
+            f"    {median([r.wall for r in help_runs]):.3f} s vs "
+            f"{median([r.wall for r in click_runs]):.3f} s"
+        )
+
+        # -- build and check per size ------------------------------------------------
+        for size in sizes:
+            lines, grown = bench_size(size, work, dossier, base_env, args.repeat, args.keep)
+            results.extend(lines)
+            growth.append(grown)
+
+        # -- audit -------------------------------------------------------------------
+        root = work / "clients"
+        pdfs = make_clients(root, clients)
+        listing = work / "clients.txt"
+        listing.write_bytes(b"\0".join(str(p).encode() for p in pdfs) + b"\0")
+        audit = [*dossier, "audit", str(root), "--format", "jsonl", "-q"]
+        par = f"xargs -0 -P 2 -I{{}} pdftotext -l 2 {{}} - < {listing} >/dev/null 2>&1"
+        counter2 = iter(range(10_000))
+        acold, abase = pairs(
+            lambda _: run(
+                audit, dict(base_env, IMG_DOSSIER_CACHE_DIR=str(work / f"cache-a{next(counter2)}"))
+            ),
+            lambda _: shell(par, base_env),
+            args.repeat,
+        )
+        aenv = dict(base_env, IMG_DOSSIER_CACHE_DIR=str(work / "cache-a-warm"))
+        run(audit, aenv)
+        awarm, acold2 = pairs(
+            lambda _: run(audit, aenv),
+            lambda _: run(
+                audit, dict(base_env, IMG_DOSSIER_CACHE_DIR=str(work / f"cache-a{next(counter2)}"))
+            ),
+            args.repeat,
+        )
+        results.append(f"audit, {clients} clients ({len(pdfs)} PDFs)")
+        results.append(
+            line("audit cold / xargs -P 2 pdftotext -l 2 (wall)", ratio(acold, abase), 1.0)
+        )
+        results.append(line("audit warm / audit cold (wall)", ratio(awarm, acold2), 0.1))
+        results.append(
+            f"    audit {median([r.wall for r in acold]):.2f} s cold, "
+            f"{median([r.wall for r in awarm]):.2f} s warm; pdftotext "
+            f"{median([r.wall for r in abase]):.2f} s"
+        )
+
+        # -- growth ------------------------------------------------------------------
+        (p0, t0, m0), (p1, t1, m1) = growth[0], growth[-1]
+        results.append(f"growth {p0} -> {p1} pages ({p1 / p0:.0f}x pages)")
+        results.append(
+            line("build seconds per page, largest / smallest", (t1 / p1) / (t0 / p0), 1.0)
+        )
+        results.append(line("build peak RSS growth / page growth", (m1 / m0) / (p1 / p0), 1.0))
+        for pages, seconds, mib in growth:
+            results.append(f"    {pages:5d} pages: {seconds:6.2f} s, {mib:6.0f} MiB peak")
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    print()
+    print(
+        f"img-dossier bench (python bench/run.py{' --quick' if args.quick else ''}), "
+        f"medians of {args.repeat} alternating runs"
+    )
+    print("\n".join(results))
+    print(
+        f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
+        f"on {os.cpu_count()} CPUs"
+    )
+    print(json.dumps({"load_end": os.getloadavg()[0]}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,124 @@
+"""Reading YAML files: YAML 1.2 (``NO`` is text, ``010`` is ten), a duplicate key is an error.
+
+Every configuration file (checklists, dossier.yaml, letter templates' field files) is read
+here, with ruamel.yaml's safe loader (its C parser when ruamel.yaml.clib is installed).
+PyYAML reads YAML 1.1, where ``country: NO`` is ``False`` and a repeated key silently wins.
+Messages name the file, the line and the column. ``line_of`` finds where a field is, so
+that a validation message can point at it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.constructor import SafeConstructor
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from ..errors import BadInputError
+
+__all__ = ["line_of", "parse_yaml", "read_yaml"]
+
+
+class _Constructor(SafeConstructor):
+    """The safe constructor, with impossible dates (2030-02-30) kept as text for the field
+    checks, which name the field (a bare ValueError would name nothing)."""
+
+    def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node, values)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp)
+
+
+def _safe(pure: bool = False) -> YAML:
+    # pure=False: the C parser when ruamel.yaml.clib is there (about 8x faster), else Python
+    yaml = YAML(typ="safe", pure=pure)
+    yaml.Constructor = _Constructor
+    yaml.allow_duplicate_keys = False
+    return yaml
+
+
+def _text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise BadInputError(f"{path}: not UTF-8 text; save it as UTF-8") from None
+    except OSError as exc:
+        raise BadInputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+
+
+def read_yaml(path: Path) -> Any:
+    """The parsed YAML of a file; unreadable or malformed files are BadInputError naming the
+    file, line and column (a duplicate key names both lines)."""
+    return parse_yaml(_text(path), str(path))
+
+
+def parse_yaml(text: str, name: str) -> Any:
+    """Parse YAML text (``name`` says where it came from in messages)."""
+    try:
+        return _safe().load(text)
+    except YAMLError:
+        pass  # the C parser's libyaml is YAML 1.1 in places (`url: https://x` in {...}):
+    try:  # the Python parser decides, and its message is the one shown
+        return _safe(pure=True).load(text)
+    except MarkedYAMLError as exc:
+        raise BadInputError(f"{name}: {_describe(exc, text)}") from None
+    except YAMLError as exc:
+        raise BadInputError(f"{name}: not valid YAML: {exc}") from None
+
+
+def _describe(exc: MarkedYAMLError, text: str) -> str:
+    mark = exc.problem_mark or exc.context_mark
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+    problem = str(exc.problem or "malformed").strip()
+    if problem.startswith("found duplicate key"):
+        first = exc.context_mark
+        also = f" (first at line {first.line + 1})" if first is not None else ""
+        key = problem.split('"')[1] if problem.count('"') >= 2 else "a key"
+        return (
+            f"line {mark.line + 1 if mark else '?'}: duplicate key {key}{also}; a key may "
+            "appear once in a mapping: keep one and delete the other"
+        )
+    if mark is not None and _tab_at(text, mark.line, mark.column):
+        problem += "; it is a tab: indent with spaces, never tabs"
+    return f"not valid YAML{where}: {problem}"
+
+
+def _tab_at(text: str, line: int, column: int) -> bool:
+    """True when the YAML error is at (or just after) a tab of the line's indentation."""
+    lines = text.splitlines()
+    if not 0 <= line < len(lines):
+        return False
+    return "\t" in lines[line][: column + 1]
+
+
+def line_of(path: Path | None, loc: Sequence[str | int]) -> int | None:
+    """The 1-based line of the field at ``loc`` (keys and list indexes) in a YAML file, or of
+    its nearest parent that is there; None when the file cannot say."""
+    if path is None:
+        return None
+    try:
+        node = YAML(typ="rt").load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, YAMLError):
+        return None
+    line: int | None = None
+    for key in loc:
+        lc = getattr(node, "lc", None)
+        try:
+            if isinstance(node, dict) and key in node:
+                line = lc.key(key)[0] + 1 if lc is not None else line
+                node = node[key]
+            elif isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
+                line = lc.item(key)[0] + 1 if lc is not None else line
+                node = node[key]
+            else:
+                break
+        except (KeyError, IndexError, TypeError, AttributeError):
+            break
+    return line

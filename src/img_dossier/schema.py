@@ -1,0 +1,39 @@
+"""JSON Schemas of the files the tool reads and writes (``dossier schema NAME``).
+
+``checklist`` and ``dossier`` (dossier.yaml) come from the models in ``config.models``,
+``report`` (``check --json``) from ``output.report_schema``, ``programs`` from the program
+list's model. The same schemas are committed in the repository's ``schemas/`` folder.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .errors import BadInputError
+
+__all__ = ["SCHEMAS", "json_schema"]
+
+#: name -> what it describes
+SCHEMAS = {
+    "checklist": "a checklist file (checklists/*.yaml, or a custom one)",
+    "dossier": "an applicant folder's dossier.yaml",
+    "report": "the JSON report of `dossier check --json`",
+    "programs": "a program list (`dossier programs`)",
+}
+
+
+def json_schema(name: str) -> dict[str, Any]:
+    """The JSON Schema called ``name`` (one of SCHEMAS)."""
+    if name in ("checklist", "dossier"):
+        from .config.models import json_schema as config_schema
+
+        return config_schema(name)
+    if name == "report":
+        from .output.report_schema import report_json_schema
+
+        return report_json_schema()
+    if name == "programs":
+        from .programs.model import programs_json_schema
+
+        return programs_json_schema()
+    raise BadInputError(f"unknown schema {name!r}; expected one of: {', '.join(SCHEMAS)}")
