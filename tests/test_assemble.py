@@ -757,3 +757,71 @@ def test_past_the_open_file_budget_sources_are_read_into_memory(
     reader = PdfReader(tmp_path / "d.pdf")
     assert "Transcript B page 4" in reader.pages[result.sections[2].last_page - 1].extract_text()
     opens_cleanly(tmp_path / "d.pdf")
+
+
+def _internal_targets(reader: PdfReader, page_index: int) -> list[int]:
+    """0-based pages the internal links of a page lead to (named or explicit; web links
+    and links into nowhere are not counted)."""
+    try:
+        names = reader.named_destinations
+    except Exception:
+        names = {}
+    found = []
+    for ref in reader.pages[page_index].get("/Annots", []) or []:
+        annot = ref.get_object()
+        if annot.get("/Subtype") != "/Link":
+            continue
+        dest = annot.get("/Dest")
+        if dest is None and "/A" in annot and annot["/A"].get("/S") == "/GoTo":
+            dest = annot["/A"].get("/D")
+        if dest is None:
+            continue
+        try:
+            if isinstance(dest, str):
+                found.append(reader.get_destination_page_number(names[str(dest)]))
+            else:
+                found.append(reader.get_page_number(dest[0].get_object()))
+        except Exception:
+            continue
+    return found
+
+
+def _shifted(nodes: list[Any], base: int) -> list[Any]:
+    return [_shifted(n, base) if isinstance(n, list) else (n[0], base + n[1]) for n in nodes]
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not present")
+def test_links_and_bookmarks_of_every_corpus_pdf_land_on_their_pages(tmp_path: Path) -> None:
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    paths = [p for p in sorted(CORPUS.glob("*.pdf")) if not p.name.startswith(("005-", "017-"))]
+    docs = [document(CORPUS, p.name, "pdf", "transcript") for p in paths]
+    rels = tuple(p.name for p in paths)
+    run = Run(report(CORPUS, [ItemResult("transcript", "T", True, "ok", rels)], docs), CORPUS)
+    result = assemble(run, tmp_path / "d.pdf", stamp=False)
+    out = PdfReader(tmp_path / "d.pdf")
+    tree = outline_tree(out)
+    entries: dict[Any, list[Any]] = {}  # document entry -> its children (the source outline)
+    last: Any = None
+    for node in tree[2]:
+        if isinstance(node, list):
+            entries[last] = node
+        else:
+            last = node
+            entries[last] = []
+    checked_links = checked_marks = 0
+    for path, (first, _last) in zip(paths, result.sections[0].ranges, strict=True):
+        src = PdfReader(path)
+        base = first - 1
+        for i in range(len(src.pages)):
+            expected = [base + t for t in _internal_targets(src, i)]
+            assert _internal_targets(out, base + i) == expected, (path.name, i)
+            checked_links += len(expected)
+        try:
+            source_marks = outline_tree(src)
+        except Exception:
+            continue
+
+        if source_marks:
+            assert entries[(path.name, base)] == _shifted(source_marks, base), path.name
+            checked_marks += 1
+    assert checked_links >= 3 and checked_marks >= 2

@@ -74,13 +74,15 @@ def test_a_memory_bomb_is_stopped_by_the_cap_under_spawn(tmp_path: Path, guard: 
     body = """
     def hungry(path, limits):
         hog = []
-        for _ in range(80):  # 4 GB in touched 50 MB blocks: resident, not only reserved
+        for _ in range(40):  # 2 GB in touched 50 MB blocks: resident, not only reserved
             hog.append(b"x" * (50 * 1024 * 1024))
+        time.sleep(40)  # held: a watchdog on a loaded machine still gets to see it
         return Reading("pdf", 1, "allocated despite the cap")
 
     dispatch.read_pdf = hungry
     if __name__ == "__main__":
-        report(read_documents(scan(Path(sys.argv[1])).files, limits=Limits(memory_mb=400), jobs=2))
+        limits = Limits(memory_mb=400, seconds=90)
+        report(read_documents(scan(Path(sys.argv[1])).files, limits=limits, jobs=2))
     """
     done = run_script(tmp_path, body, str(docs), env={"IMG_DOSSIER_MEMORY_GUARD": guard})
     assert done.returncode == 0, done.stderr

@@ -85,3 +85,23 @@ def test_off_a_terminal_verbose_prints_a_line_every_ten_seconds(
     err = capsys.readouterr().err.splitlines()
     assert err == ["dossier: reading documents: 10 of 30", "dossier: reading documents: 20 of 30",
                    "dossier: reading documents: 30 of 30"]
+
+
+def test_letters_and_audit_take_a_progress_callback(tmp_path: Path) -> None:
+    from img_dossier.audit.run import audit
+    from img_dossier.letters import render as letters
+
+    template = letters.load_template("interview-thank-you")
+    sets = {f.name: (f.example.isoformat() if hasattr(f.example, "isoformat") else str(f.example))
+            for f in template.fields if f.name != "today"}
+    rows = tmp_path / "rows.csv"
+    rows.write_text("interviewer_name\nDr. A\nDr. B\nDr. C\n", encoding="utf-8")
+    calls: list[tuple[str, int, int]] = []
+    sets.pop("interviewer_name")
+    letters.render("interview-thank-you", None, data=rows, sets=sets, out_dir=tmp_path / "out",
+                   progress=lambda *c: calls.append(c))
+    assert calls == [("rendering letters", n, 3) for n in (1, 2, 3)]
+    calls.clear()
+    rows_seen = list(audit([SAMPLE, ROOT / "samples" / "problems"], jobs=1,
+                           progress=lambda *c: calls.append(c)))
+    assert len(rows_seen) == 2 and calls == [("checking clients", 1, 2), ("checking clients", 2, 2)]

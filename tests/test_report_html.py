@@ -149,3 +149,30 @@ def test_source_links_are_https_only() -> None:
         "https://ecfmg.org/2023ib/diploma.html",
         "https://www.nrmp.org/x",
     ]
+
+
+def test_a_page_that_hangs_loses_only_its_thumbnail(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from img_dossier.checking.pipeline import run_check
+    from img_dossier.output import thumbnails as thumbs
+    from img_dossier.readers import Limits
+
+    if thumbs.isolation.start_method() != "fork":
+        pytest.skip("the hang is injected by patching the module, which a forked child shares")
+    run = run_check(SAMPLES / "us-j1")
+    real = thumbs._pdf
+
+    def slow(path: Path) -> bytes | None:
+        if path.name == "mspe.pdf":
+            time.sleep(30)
+        return real(path)
+
+    monkeypatch.setattr(thumbs, "_pdf", slow)
+    start = time.monotonic()
+    found = thumbs.thumbnails(run.report.documents, limits=Limits(seconds=2.0))
+    assert time.monotonic() - start < 20
+    wanted = {d.rel for d in thumbs.wanted(run.report.documents)}
+    assert "mspe.pdf" in wanted and "mspe.pdf" not in found
+    assert set(found) == wanted - {"mspe.pdf"}
+    assert all(uri.startswith("data:image/jpeg;base64,") for uri in found.values())

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..config.profile import PROFILE_NAME
 from ..errors import BadInputError, DossierError
+from ..progress import CLIENTS, ProgressCallback
 from ..readers.isolation import cap_jobs, start_method
 
 if TYPE_CHECKING:
@@ -218,14 +219,27 @@ def audit(
     jobs: int | None = None,
     cache: object | None = None,
     strict: bool = False,
+    progress: ProgressCallback | None = None,
 ) -> Iterator[AuditRow]:
     """Check every client of ``paths``; rows are yielded as clients finish.
 
-    Raises BadInputError at once when a PATH itself cannot be read.
+    Raises BadInputError at once when a PATH itself cannot be read. ``progress("checking
+    clients", done, total)`` is called as each client's row is ready.
     """
     clients = discover(paths)
     options = AuditOptions(as_of or date.today(), track, expiring_within, strict, cache)
-    return (result.row for result in check_clients(clients, options, jobs=jobs))
+    results = check_clients(clients, options, jobs=jobs)
+    if progress is None:
+        return (result.row for result in results)
+    return _counted((r.row for r in results), len(clients), progress)
+
+
+def _counted(
+    rows: Iterator[AuditRow], total: int, progress: ProgressCallback
+) -> Iterator[AuditRow]:
+    for done, row in enumerate(rows, 1):
+        progress(CLIENTS, done, total)
+        yield row
 
 
 def calendar(

@@ -565,6 +565,8 @@ def _required_elements(
     from ..facts import statement_of_need as son  # the letters' module owns the element list
 
     wanted = ctx.profile.training.specialty
+    # the country that needs the applicant back: citizenship, else the medical school's
+    countries = [*ctx.profile.applicant.citizenship, ctx.profile.medical_school.country or ""]
     names, _ = applicant_names(ctx)
     applicant = names[0] if names else None
     sources: Sequence[str] = rule.params.get("specialty_from") or ()
@@ -585,7 +587,9 @@ def _required_elements(
             return _no_fact(doc, "content", None)
         f = _facts(doc, ctx)
         found = f.get("specialty")
-        missing = son.missing_elements(doc.text, specialty=wanted, applicant_name=applicant)
+        missing = son.missing_elements(
+            doc.text, specialty=wanted, applicant_name=applicant, countries=countries
+        )
         named = isinstance(found, str) and bool(found)
         # An element about the specialty is said better by naming both specialties.
         listed = [

@@ -51,6 +51,8 @@ _SPECIALTY = (
         r"training program(?:me)?|program(?:me)?|especialidad)"
         r"(?:[ \t]*[:\-][ \t]*|[ \t]{2,}|[ \t]*\n[ \t]*)(?P<s>[^\n]+)"
     ),
+    # "Position: PGY-1, Internal Medicine" (a GME agreement or offer)
+    re.compile(r"(?im)^[ \t]*position[ \t]*:[ \t]*PGY-?\d+[ \t]*[,\-–][ \t]*(?P<s>[^\n]+)"),
     re.compile(r"\b(?P<s>[A-Z][a-z]+(?: [A-Z][a-z]+){0,3}) Residency\b"),
     re.compile(
         r"\b(?:residency|training) (?:program(?:me)?|position) in (?:the )?(?P<s>[A-Z][^\n.,;]+)"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -22,7 +22,10 @@ from ..errors import BadInputError
 ELEMENTS_FILE = "statement-of-need-elements.yaml"
 
 #: Placeholders a pattern may hold, replaced by the escaped, folded value.
-PLACEHOLDERS = ("{specialty}", "{applicant_name}")
+PLACEHOLDERS = ("{specialty}", "{applicant_name}", "{country}")
+
+#: What stands for {country} when no country is known: only the words "this country".
+_NO_COUNTRY = r"this\s+country"
 
 #: What stands for a placeholder whose value is unknown: some words, on one line of text.
 _UNKNOWN = r"[^\W\d_][^.;:]{0,80}?"
@@ -105,13 +108,26 @@ def load_elements(path: Path | None = None) -> list[Element]:
     return list(_load(path or data_dir("checklists") / ELEMENTS_FILE))
 
 
+def _countries_pattern(countries: Sequence[str]) -> str:
+    """Any of the countries' names (folded, escaped), or "this country" when none is known."""
+    named = [_value_pattern(c) for c in countries if c and fold(c)]
+    return "(?:" + "|".join([*named, _NO_COUNTRY]) + ")"
+
+
 def present(
-    element: Element, text: str, *, specialty: str | None, applicant_name: str | None
+    element: Element,
+    text: str,
+    *,
+    specialty: str | None,
+    applicant_name: str | None,
+    countries: Sequence[str] = (),
 ) -> bool:
-    """Whether ``text`` shows ``element`` (an unknown specialty or name matches any words)."""
+    """Whether ``text`` shows ``element`` (an unknown specialty or name matches any words;
+    {country} is one of ``countries`` or "this country")."""
     folded = fold(text)
     values = {"{specialty}": specialty, "{applicant_name}": applicant_name}
     for pattern in element.patterns:
+        pattern = pattern.replace("{country}", _countries_pattern(countries))
         for placeholder, value in values.items():
             pattern = pattern.replace(placeholder, _value_pattern(value))
         if re.search(pattern, folded, re.IGNORECASE | re.DOTALL):
@@ -120,12 +136,19 @@ def present(
 
 
 def missing_elements(
-    text: str, *, specialty: str | None, applicant_name: str | None, path: Path | None = None
+    text: str,
+    *,
+    specialty: str | None,
+    applicant_name: str | None,
+    path: Path | None = None,
+    countries: Sequence[str] = (),
 ) -> list[Element]:
     """The checkable elements ``text`` lacks (letterhead, seal and language are for the eye)."""
     return [
         element
         for element in load_elements(path)
         if element.checkable
-        and not present(element, text, specialty=specialty, applicant_name=applicant_name)
+        and not present(
+            element, text, specialty=specialty, applicant_name=applicant_name, countries=countries
+        )
     ]

@@ -138,21 +138,12 @@ def _candidates() -> tuple[Path, ...]:
 
 
 def _faces_of(path: Path) -> list[_Face]:
-    from fontTools.ttLib import TTCollection, TTFont
-
-    faces: list[_Face] = []
+    """The first face of a font file (of a collection, e.g. the JP or SC face: one is enough);
+    the parsed font is kept for drawing, so its tables are read once."""
     try:
-        if path.suffix.lower() == ".ttc":
-            with TTCollection(str(path), lazy=True) as collection:
-                fonts = list(collection.fonts)[:1]  # the first face (e.g. JP or SC): one is enough
-                for index, font in enumerate(fonts):
-                    faces.append(_face(path, index, font))
-        else:
-            with TTFont(str(path), lazy=True) as font:
-                faces.append(_face(path, 0, font))
+        return [_face(path, 0, _source_font(path, 0))]
     except Exception:  # a damaged or unusual font file is skipped
         return []
-    return faces
 
 
 def _face(path: Path, index: int, font: Any) -> _Face:

@@ -406,16 +406,25 @@ def fit_photo(
     min_pixels: tuple[int, int] = (0, 0),
     min_quality: int = 60,
     dpi: int | None = None,
+    aspect: tuple[float, float] | None = None,
 ) -> Fitted:
-    """An image file as a JPEG of at most ``max_bytes``, upright, without its metadata.
+    """An image file as a JPEG of at most ``max_bytes``, upright, without its metadata,
+    centre-cropped to ``aspect`` (width:height) when its shape is more than 3% off.
 
-    A JPEG that already fits and needs no rotation is kept byte for byte.
+    A JPEG that already fits, needs no rotation and has the shape is kept byte for byte.
     """
     raw = path.read_bytes()
     with Image.open(BytesIO(raw)) as im:
         fmt = im.format
         orientation = int(im.getexif().get(0x0112, 1) or 1)
-        if fmt == "JPEG" and orientation == 1 and len(raw) <= max_bytes and im.mode in ("RGB", "L"):
+        shaped = _crop_box(im.size, aspect) is None
+        if (
+            fmt == "JPEG"
+            and orientation == 1
+            and shaped
+            and len(raw) <= max_bytes
+            and im.mode in ("RGB", "L")
+        ):
             return Fitted(raw, True, ("copied unchanged",), 1)
         im.load()
         upright = ImageOps.exif_transpose(im) or im
@@ -423,6 +432,10 @@ def fit_photo(
     actions = [f"converted from {fmt or 'image'} to JPEG" if fmt != "JPEG" else "re-encoded JPEG"]
     if orientation != 1:
         actions.append("turned upright")
+    box = _crop_box(rgb.size, aspect)
+    if box is not None and aspect is not None:
+        rgb = rgb.crop(box)
+        actions.append(f"cropped to {aspect[0]:g}:{aspect[1]:g} ({rgb.width} x {rgb.height} px)")
     min_w, min_h = min_pixels
     # never scale below the floor; a photo already smaller than it keeps its size
     floor_scale = max(min_w / rgb.width, min_h / rgb.height, 0.0)
@@ -456,6 +469,29 @@ def fit_photo(
     assert best is not None
     data, q, w, h = best
     return Fitted(data, False, (*actions, *_photo_actions(q, w / rgb.width, w, h)), 1, None, q)
+
+
+#: How far a photo's shape may be from the portal's before it is cropped (as check judges).
+ASPECT_TOLERANCE = 0.03
+
+
+def _crop_box(
+    size: tuple[int, int], aspect: tuple[float, float] | None
+) -> tuple[int, int, int, int] | None:
+    """The centred box of ``aspect`` inside an image of ``size``; None when it has the shape."""
+    if aspect is None or aspect[0] <= 0 or aspect[1] <= 0:
+        return None
+    w, h = size
+    target = aspect[0] / aspect[1]
+    if w <= 0 or h <= 0 or abs(w / h - target) / target <= ASPECT_TOLERANCE / 2:
+        return None
+    if w / h > target:  # too wide: keep the full height
+        new_w = max(1, round(h * target))
+        left = (w - new_w) // 2
+        return (left, 0, left + new_w, h)
+    new_h = max(1, round(w / target))
+    top = (h - new_h) // 2
+    return (0, top, w, top + new_h)
 
 
 def _photo_actions(q: int, scale: float, w: int, h: int) -> tuple[str, ...]:

@@ -2,9 +2,10 @@
 
 PDF pages are rendered with pypdfium2 (PDFium, the engine of Chrome's viewer); photos
 and scans are decoded at reduced size with Pillow (JPEG draft mode) and downscaled.
-Every document is untrusted, so rendering runs in a child process under the readers'
-limits (the per-file wall clock and the address-space cap of ``readers.Limits``): a page
-that hangs or eats memory loses its thumbnail, never the report. Word and text files
+Every document is untrusted, so rendering runs in a child process isolated like the
+readers' workers (``readers.isolation``: the memory cap of each system, death with its
+parent) under the readers' limits (``readers.Limits``: the per-file wall clock and memory):
+a page that hangs or eats memory loses its thumbnail, never the report. Word and text files
 get none (they would need converting first); the report shows their format instead.
 """
 
@@ -16,6 +17,7 @@ import io
 import multiprocessing
 import os
 import sys
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -23,13 +25,12 @@ from pathlib import Path
 from typing import Any
 
 from ..model import Document
-from ..readers import DEFAULT_LIMITS, Limits
+from ..readers import DEFAULT_LIMITS, Limits, isolation
 
 #: Longest side of a thumbnail, in CSS pixels; rendered at twice that for sharp screens.
 THUMB_PX = 150
 _RENDER_PX = 2 * THUMB_PX
 _JPEG_QUALITY = 60
-_MIB = 1024 * 1024
 
 #: Formats that get a thumbnail.
 RENDERED_FORMATS = frozenset({"pdf", "jpeg", "png", "tiff"})
@@ -89,8 +90,7 @@ def _uri(data: bytes) -> str:
 
 
 def _context() -> Any:
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    return multiprocessing.get_context(isolation.start_method())
 
 
 def _run_child(
@@ -100,14 +100,19 @@ def _run_child(
     jobs after it are returned to be rendered by a fresh child."""
     ctx = _context()
     parent_end, child_end = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=_serve, args=(child_end, jobs, limits), daemon=True)
+    guard = isolation.Guard(isolation.memory_guard(), limits.memory_mb)
+    child = ctx.Process(
+        target=_serve, args=(child_end, jobs, limits, os.getpid(), guard.kind), daemon=True
+    )
     child.start()
     child_end.close()
+    if child.pid is not None:
+        guard.attach(child.pid)
     results: list[tuple[str, bytes | None]] = []
     try:
         for k, job in enumerate(jobs):
-            if not parent_end.poll(limits.seconds):
-                results.append((job.rel, None))  # too slow: stop the child, go on after it
+            if not _answered(parent_end, child.pid, guard, limits.seconds):
+                results.append((job.rel, None))  # too slow or too big: stop the child
                 return results, jobs[k + 1 :]
             try:
                 rel, data = parent_end.recv()
@@ -121,10 +126,30 @@ def _run_child(
         if child.is_alive():
             child.kill()
         child.join(5)
+        guard.close()
 
 
-def _serve(conn: Connection, jobs: Sequence[_Job], limits: Limits) -> None:
-    _cap_memory(limits.memory_mb)
+def _answered(conn: Connection, pid: int | None, guard: isolation.Guard, seconds: float) -> bool:
+    """Whether the child answers within ``seconds`` (False: too slow, or over the memory cap
+    as the watchdog of macOS sees it)."""
+    deadline = time.monotonic() + seconds
+    step = isolation.WATCHDOG_INTERVAL if guard.samples else seconds
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return False
+        if conn.poll(min(step, left)):
+            return True
+        if guard.samples and pid is not None and guard.over(pid):
+            return False
+
+
+def _serve(
+    conn: Connection, jobs: Sequence[_Job], limits: Limits, parent: int, guard: str
+) -> None:
+    if guard == "rlimit":
+        isolation.cap_address_space(limits.memory_mb)
+    isolation.die_with_parent(parent)
     with contextlib.suppress(OSError):  # PDFium's own complaints are not the user's business
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 2)
@@ -132,20 +157,6 @@ def _serve(conn: Connection, jobs: Sequence[_Job], limits: Limits) -> None:
         conn.send((job.rel, _render_safely(job, limits)))
     conn.close()
     sys.exit(0)
-
-
-def _cap_memory(memory_mb: int) -> None:
-    try:
-        import resource
-    except ImportError:  # not on this platform: the time limit still applies
-        return
-    cap = memory_mb * _MIB
-    with contextlib.suppress(ValueError, OSError):
-        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        if hard != resource.RLIM_INFINITY:
-            cap = min(cap, hard)
-        if soft == resource.RLIM_INFINITY or soft > cap:
-            resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
 
 
 def _render_safely(job: _Job, limits: Limits) -> bytes | None:
