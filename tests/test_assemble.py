@@ -444,7 +444,7 @@ def test_documents_that_cannot_be_merged_are_left_out_with_the_reason(tmp_path: 
     reasons = dict(result.left_out)
     assert set(reasons) == {"garbage.pdf", "photo.jpg", "locked.pdf"}
     assert reasons["locked.pdf"].startswith("encrypted")
-    assert reasons["photo.jpg"].startswith("not converted")
+    assert reasons["photo.jpg"].startswith("damaged: not converted")
     assert result.sections[0].documents == ("ok.pdf",)
     assert "garbage.pdf" in PdfReader(tmp_path / "d.pdf").pages[1].extract_text()
 

@@ -17,7 +17,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from img_dossier.model import OWN_OUTPUT_KEY
-from img_dossier.output import convert
+from img_dossier.output import convert, images
 from img_dossier.output.convert import ConversionResult, to_pdf
 from img_dossier.output.textshape import visual
 
@@ -320,7 +320,7 @@ def test_bad_documents_give_error_results_not_exceptions(
 def test_image_over_the_pixel_limit_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(convert, "MAX_PIXELS", 1000)
+    monkeypatch.setattr(images, "MAX_PIXELS", 1000)
     src = tmp_path / "big.png"
     Image.new("L", (100, 100)).save(src)
     result = to_pdf(src, tmp_path / "out.pdf")

@@ -738,6 +738,7 @@ def test_manifest_csv_cells_from_file_names_cannot_run_as_spreadsheet_formulas(
     root = canada_folder(tmp_path / "f")
     text_pdf(root / "=HYPERLINK(cv).pdf", "Curriculum Vitae", "Education", "Experience")
     result = pack(root, "carms", as_of=AS_OF, jobs=1, out=tmp_path / "out")
-    rows = list(csv.DictReader((result.output / "manifest.csv").open(encoding="utf-8")))
+    text = (result.output / "manifest.csv").read_text(encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(text)))
     cv = next(r for r in rows if r["item"] == "cv")
     assert cv["sources"] == "'=HYPERLINK(cv).pdf"

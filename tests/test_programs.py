@@ -137,7 +137,7 @@ CASES: list[tuple[str, str, Any, dict[str, Any], dict[str, Any], str, str | None
     # extra documents: something to prepare, never a verdict
     ("extra-note", "extra_documents", ["FMProC"], {"system": "carms"}, {}, "note", None),
     ("extra-none", "extra_documents", [], {}, {}, "pass", None),
-    ("extra-unknown-program", "extra_documents", "unknown", {}, {}, "unknown", "program"),
+    ("extra-unknown-program", "extra_documents", "unknown", {}, {}, "note", None),
 ]  # fmt: skip
 
 
@@ -169,9 +169,10 @@ def test_every_criterion_has_cases_for_pass_exclude_and_unknown_on_each_side() -
 
     for criterion in CRITERIA:
         outcomes = {(c[5], c[6]) for c in CASES if c[1] == criterion}
-        assert ("unknown", "program") in outcomes, criterion
-        if criterion == "extra_documents":
+        if criterion == "extra_documents":  # something to prepare: never decides
+            assert {("note", None), ("pass", None)} <= outcomes
             continue
+        assert ("unknown", "program") in outcomes, criterion
         assert {("pass", None), ("fail", None), ("unknown", "applicant")} <= outcomes, criterion
 
 
@@ -548,3 +549,67 @@ def test_a_json_list_loads_like_the_yaml_one_and_names_wrong_fields(tmp_path: Pa
         BadInputError, match=r"programs\[2\] \(FICT-1003-IM\): criteria.visas.source: missing"
     ):
         load_programs(path, as_of=AS_OF)
+
+
+def test_audit_programs_is_a_who_can_apply_where_matrix() -> None:
+    listing = str(ROOT / "samples" / "programs.yaml")
+    folders = [str(ROOT / "samples" / "us-j1"), str(ROOT / "samples" / "canada")]
+    common = ("--programs", listing, "--as-of", "2026-11-30", "--jobs", "1", "--no-cache")
+    data = json.loads(run("audit", *folders, "--format", "json", *common).stdout)
+    by_folder = {c["folder"].rsplit("/", 1)[-1]: c["programs"] for c in data["clients"]}
+    assert by_folder["us-j1"]["summary"] == {
+        "not-eligible": 5, "unknown": 3, "eligible": 2, "skipped": 5
+    }  # fmt: skip
+    canada = {v["id"]: v for v in by_folder["canada"]["verdicts"]}
+    assert canada["FICT-BC-IM-IMG"]["status"] == "not-eligible"
+    assert canada["FICT-BC-IM-IMG"]["reasons"][0].startswith("residence: resident of BC")
+    import csv
+    import io
+
+    rows = list(
+        csv.DictReader(io.StringIO(run("audit", *folders, "--format", "csv", *common).stdout))
+    )
+    us = next(r for r in rows if r["folder"].endswith("us-j1"))
+    assert us["programs_eligible"] == "2" and us["FICT-1001-IM"] == "eligible"
+    assert us["FICT-ON-FM-IMG"] == "not-screened"
+    table = run("audit", *folders, *common).stdout
+    assert "Who can apply where" in table and "2 eligible: FICT-1001-IM, FICT-1010-SP" in table
+
+
+def test_audit_programs_with_a_bad_list_is_exit_3_before_any_check(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("programs: [{id: X, system: eras}]\n", encoding="utf-8")
+    result = run("audit", str(ROOT / "samples" / "us-j1"), "--programs", str(bad))
+    assert result.exit_code == 3 and "specialty: missing" in result.output
+
+
+def test_programs_check_json() -> None:
+    result = run("programs", "check", str(ROOT / "samples" / "programs.yaml"), "--json")
+    data = json.loads(result.stdout)
+    assert data["valid"] is True and data["programs"] == 15 and data["fictional"] is True
+    assert data["systems"] == {"eras": 9, "residencycas": 1, "carms": 5}
+
+
+def test_a_yaml_list_is_read_back_from_the_cache_until_it_changes(tmp_path: Path) -> None:
+    from img_dossier.readers.cache import ReadCache
+
+    cache = ReadCache(tmp_path / "cache")
+    path = tmp_path / "list.yaml"
+    text = (ROOT / "samples" / "programs.yaml").read_text("utf-8")
+    path.write_text(text, encoding="utf-8")
+    first = load_programs(path, as_of=AS_OF, cache=cache)
+    again = load_programs(path, as_of=AS_OF, cache=cache)
+    assert again.programs == first.programs and cache.writes == 1
+    path.write_text(text.replace("value: [H-1B]", "value: [J-1]"), encoding="utf-8")
+    changed = load_programs(path, as_of=AS_OF, cache=cache)
+    assert changed.programs.programs[1].criteria.visas.value == ["J-1"]
+    path.write_text(text.replace('source: "program e-mail"', "source: a rumour", 1), "utf-8")
+    with pytest.raises(BadInputError, match="source: must be a URL"):
+        load_programs(path, as_of=AS_OF, cache=cache)
+
+
+def test_dossier_schema_programs_prints_the_shipped_schema() -> None:
+    result = run("schema", "programs")
+    assert result.exit_code == 0
+    shipped = json.loads((ROOT / "schemas" / "programs.schema.json").read_text("utf-8"))
+    assert json.loads(result.stdout) == shipped

@@ -590,7 +590,7 @@ def test_a_letter_over_the_lor_portal_rules_is_warned_of_each(checklist: Checkli
     assert {p.code for p in problems} == {"over-portal-limit"}
     assert all(p.severity == "warning" and p.message.endswith("(eras-lorp)") for p in problems)
     text = "\n".join(p.message for p in problems)
-    assert "lor:1.pdf: 1.24 MB (1,300,000 bytes), over the 1.00 MB (1,048,576 bytes) limit" in text
+    assert "lor:1.pdf: 1.30 MB (1,300,000 bytes), over the 1.05 MB (1,048,576 bytes) limit" in text
     assert (
         "page 1 is 595.28 x 841.89 pt (A4), but ERAS LoR Portal needs 612 x 792 pt (US Letter)"
         in text
@@ -630,7 +630,7 @@ def test_a_photo_of_the_wrong_shape_and_size_is_warned(checklist: Checklist) -> 
     _, docs = judge(checklist, [good, bad])
     assert codes(docs["photo.jpg"]) == []
     text = "\n".join(p.message for p in docs["photo.png"].problems)
-    assert "over the 146 KB (150,000 bytes) limit of ERAS photo" in text
+    assert "over the 150 KB (150,000 bytes) limit of ERAS photo" in text
     assert "600 x 600 px, not the 5:7 shape" in text
     small = doc(
         "small.jpg", "photo", "", format="jpeg", bytes=9_000, info={"width": 250, "height": 350}

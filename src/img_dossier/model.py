@@ -167,8 +167,12 @@ class Document:
         return dataclasses.replace(self, **changes)
 
     def to_json(self) -> dict[str, Any]:
+        from .pathtext import escaped, raw_bytes_hex
+
+        raw = raw_bytes_hex(self.path, self.rel)
         return {
-            "path": self.rel,
+            "path": escaped(self.rel),
+            **({"path_bytes": raw} if raw is not None else {}),
             "format": self.format,
             "bytes": self.bytes,
             "pages": self.pages,

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .config.resources import data_dir
 from .errors import BadInputError, OutputError
+from .outdir import make_folder
 
 __all__ = ["copy_samples"]
 
@@ -30,10 +31,7 @@ def copy_samples(dest: Path) -> list[Path]:
         raise OutputError(
             f"{clashes[0]}: already exists; choose an empty folder, or remove the old samples"
         )
-    try:
-        dest.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"{dest}: cannot make the folder ({exc.strerror or exc})") from None
+    make_folder(dest, fix="choose another folder")
     written = []
     for entry in entries:
         target = dest / entry.name

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from .atomic import write_text
 from .config.checklist import Checklist, load
 from .config.profile import PROFILE_NAME
 from .errors import BadInputError, DossierError, OutputError
+from .outdir import make_folder
 
 #: The items whose documents may hold the applicant's passport.
 _IDENTITY_ITEMS = ("passport", "citizenship-or-pr")
@@ -232,17 +233,8 @@ def _track_ref(track: str, folder: Path) -> tuple[str, str]:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to a temp file beside ``path``, then rename it into place."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write ``text`` beside ``path``, then rename it into place (mode 0600: atomic.py)."""
+    write_text(path, text)
 
 
 def init_folder(
@@ -269,13 +261,7 @@ def init_folder(
         raise OutputError(f"{path} exists; use --force to replace it")
     ref, written = _track_ref(track, folder)
     checklist = load(ref, folder if folder.is_dir() else None)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(
-            f"{folder}: cannot create the folder ({exc.strerror or exc}); check the path "
-            "and that you may write in its parent folder"
-        ) from None
+    make_folder(folder, fix="check the path and that you may write in its parent folder")
     inferred = infer(folder, checklist, jobs=jobs) if read_documents else Inferred()
     text = render(checklist, written, inferred, today=today)
     try:

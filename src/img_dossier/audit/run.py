@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..config.profile import PROFILE_NAME
 from ..errors import BadInputError, DossierError
+from ..pathtext import resolved
 from ..progress import CLIENTS, ProgressCallback
 from ..readers.isolation import cap_jobs, start_method
 
@@ -169,7 +170,7 @@ def discover(paths: Sequence[Path]) -> list[Client]:
     for given in paths:
         given = Path(given)
         for client in _clients_of(given):
-            key = client.path.resolve()
+            key = resolved(client.path)
             if key not in seen:
                 seen.add(key)
                 clients.append(client)

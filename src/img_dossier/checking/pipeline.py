@@ -21,6 +21,7 @@ from ..errors import BadInputError
 from ..facts import document as facts
 from ..model import OWN_OUTPUT_KEY, ChecklistRef, Document, Problem, Report
 from ..own_output import previous_outputs
+from ..pathtext import resolved
 from ..progress import ProgressCallback
 from ..readers import DEFAULT_LIMITS, Limits, read_documents
 from ..readers.scan import scan
@@ -188,7 +189,7 @@ def _keep_own_outputs(docs: Iterable[Document]) -> list[Document]:
             folder = d.path.parent
             if folder not in listed:
                 listed[folder] = previous_outputs(folder)
-            if d.path.resolve() in listed[folder]:
+            if resolved(d.path) in listed[folder]:
                 continue
             d = d.replace(info={**d.info, "own_output": False, "pack_copy": True})
         kept.append(d)

@@ -49,6 +49,7 @@ from ..facts.dates import add_months
 from ..facts.names import appears_in, same_person
 from ..facts.origin import letter_origin
 from ..model import Document, Problem
+from ..sizes import format_size
 from .content import judgeable
 
 
@@ -742,14 +743,6 @@ _PORTAL_KEYS = (
 _FORMAT_ALIASES = {"jpg": "jpeg", "tif": "tiff"}
 
 
-def _size(n: int) -> str:
-    if n >= 1024 * 1024:
-        return f"{n / (1024 * 1024):.2f} MB ({n:,} bytes)"
-    if n >= 1024:
-        return f"{n / 1024:.0f} KB ({n:,} bytes)"
-    return f"{n} bytes"
-
-
 def _portal(rule: Rule, item: Item, ctx: RuleContext) -> tuple[str, Mapping[str, Any]]:
     pid = rule.params.get("portal") or item.portal
     spec = dict(ctx.checklist.portals.get(str(pid), {})) if pid else {}
@@ -1114,3 +1107,8 @@ def _unconfirmed(rule: Rule, outcome: RuleOutcome) -> RuleOutcome:
         return outcome  # its message already says so
     said = f"not confirmed for this cycle: {rule.params.get('note')}"
     return dataclasses.replace(outcome, messages=(*outcome.messages, said))
+
+
+def _size(n: int) -> str:
+    """Sizes compared with a limit: the one convention of sizes.py, exact bytes added."""
+    return format_size(n, exact=True)

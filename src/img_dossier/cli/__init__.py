@@ -138,6 +138,9 @@ def cli(ctx: click.Context, verbose: bool) -> None:
     """
     if verbose:
         ctx.meta["verbose"] = True
+        from .options import show_native_stderr
+
+        show_native_stderr()
 
 
 def _add_version(command: click.Command) -> None:

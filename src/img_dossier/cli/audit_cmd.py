@@ -126,7 +126,9 @@ def audit(
     if programs_file is not None:
         from ..programs import load_programs
 
-        programs = load_programs(programs_file, as_of=as_of)
+        programs = load_programs(
+            programs_file, as_of=as_of, cache=None if no_cache else ReadCache()
+        )
         if not quiet:
             for warning in programs.warnings:
                 click.echo(f"warning: {warning}", err=True)

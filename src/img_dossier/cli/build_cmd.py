@@ -10,6 +10,8 @@ import click
 
 from ..errors import ExitCode
 from ..model import Report
+from ..pathtext import clean, escaped
+from ..sizes import format_size
 from .options import (
     as_of_option,
     json_option,
@@ -22,16 +24,6 @@ from .options import (
     verbose_option,
 )
 from .progress_bar import progress_for, warn_missing_glyphs
-
-
-def human_size(n: int) -> str:
-    """1536 -> ``1.5 KB``; bytes below 1 KB as bytes."""
-    size = float(n)
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{n} bytes" if unit == "bytes" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{n} bytes"  # pragma: no cover
 
 
 @click.command("build")
@@ -132,7 +124,7 @@ def build(
             data = report.to_json()
             data["dossier"] = None
             data["conversions"] = {}
-            click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+            click.echo(json.dumps(clean(data), indent=2, ensure_ascii=False))
         else:
             if not quiet:
                 click.echo(_text(report, verbose, ctx), nl=False, color=use_color())
@@ -142,7 +134,7 @@ def build(
         data = report.to_json()
         data["dossier"] = result.to_json()
         data["conversions"] = dict(result.conversions)
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        click.echo(json.dumps(clean(data), indent=2, ensure_ascii=False))
     else:
         if not quiet:
             click.echo(_text(report, verbose, ctx), nl=False, color=use_color())
@@ -153,7 +145,8 @@ def build(
         else:
             for rel, why in result.left_out:
                 click.echo(f"dossier: left out {rel}: {why}", err=True)
-        click.echo(f"{result.path}: {result.pages} pages, {human_size(result.bytes)}")
+        shown = escaped(str(result.path))
+        click.echo(f"{shown}: {result.pages} pages, {format_size(result.bytes)}")
     if missing:
         warn_missing_glyphs(result.path, missing)
     ctx.exit(int(ExitCode.OK if report.complete else ExitCode.INCOMPLETE))

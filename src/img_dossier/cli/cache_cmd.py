@@ -7,6 +7,7 @@ import json
 import click
 
 from ..readers.cache import ENV_DIR, ReadCache
+from ..sizes import format_size
 from .options import json_option, quiet_option
 
 
@@ -29,7 +30,7 @@ def info(as_json: bool) -> None:
         return
     click.echo(f"path:    {found.path}")
     click.echo(f"entries: {found.entries}")
-    click.echo(f"size:    {_size(found.bytes)}")
+    click.echo(f"size:    {format_size(found.bytes)}")
     click.echo(f"(set {ENV_DIR} to move it; `dossier cache clear` empties it)", err=True)
 
 
@@ -41,12 +42,3 @@ def clear(quiet: bool) -> None:
     removed = store.clear()
     if not quiet:
         click.echo(f"removed {removed} entr{'ies' if removed != 1 else 'y'} from {store.root}")
-
-
-def _size(n: int) -> str:
-    size = float(n)
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{n} bytes" if unit == "bytes" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{n} bytes"

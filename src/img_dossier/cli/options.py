@@ -18,7 +18,15 @@ F = TypeVar("F", bound=Callable[..., Any])
 def _set_verbose(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
     if value:
         ctx.meta["verbose"] = True
+        show_native_stderr()
     return value
+
+
+def show_native_stderr() -> None:
+    """-v: let native libraries (libtiff, qpdf, LibreOffice) write to stderr, workers too."""
+    from ..readers.quiet import SHOW_ENV
+
+    os.environ[SHOW_ENV] = "1"
 
 
 def verbose_option(f: F) -> F:

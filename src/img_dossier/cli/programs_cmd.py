@@ -13,6 +13,7 @@ from .options import (
     as_of_option,
     jobs_option,
     json_option,
+    no_cache_option,
     quiet_option,
     strict_option,
     track_option,
@@ -109,6 +110,7 @@ def check(
 @track_option
 @as_of_option
 @jobs_option
+@no_cache_option
 @quiet_option
 @verbose_option
 @click.pass_context
@@ -123,6 +125,7 @@ def screen(
     track: str | None,
     as_of: date | None,
     jobs: int | None,
+    no_cache: bool,
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -134,12 +137,14 @@ def screen(
     """
     from ..programs import load_programs, screen_folder
     from ..programs.render import render_csv, render_html, render_json, render_table
+    from ..readers.cache import ReadCache
 
-    loaded = load_programs(file, as_of=as_of)
+    cache = None if no_cache else ReadCache()
+    loaded = load_programs(file, as_of=as_of, cache=cache)
     if not quiet and fmt == "table" and not as_json:
         for warning in loaded.warnings:
             click.echo(f"warning: {warning}", err=True)
-    result = screen_folder(folder, loaded, track=track, as_of=as_of, jobs=jobs)
+    result = screen_folder(folder, loaded, track=track, as_of=as_of, jobs=jobs, cache=cache)
     if html_out is not None:
         _write_html(html_out, render_html(result), folder)
     if as_json or fmt == "json":

@@ -9,7 +9,8 @@ that a validation message can point at it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -44,9 +45,26 @@ def _safe(pure: bool = False) -> YAML:
     return yaml
 
 
+#: Largest YAML file read (a dossier.yaml is a few kB, a checklist under 100 kB): a 1 GB
+#: file is refused after reading this much, never read whole.
+MAX_YAML_BYTES = 4 * 1024 * 1024
+
+#: Most distinct lists and mappings, and nesting levels, in a file; an alias that contains
+#: itself is refused too (walking it would never end).
+MAX_YAML_VALUES = 200_000
+MAX_YAML_DEPTH = 100
+
+
 def _text(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8")
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_YAML_BYTES + 1)
+        if len(raw) > MAX_YAML_BYTES:
+            raise BadInputError(
+                f"{path}: over {MAX_YAML_BYTES // (1024 * 1024)} MB, far larger than such a "
+                "file can be; it is not a settings file: replace it"
+            )
+        return raw.decode("utf-8")
     except UnicodeDecodeError:
         raise BadInputError(f"{path}: not UTF-8 text; save it as UTF-8") from None
     except OSError as exc:
@@ -61,16 +79,87 @@ def read_yaml(path: Path) -> Any:
 
 def parse_yaml(text: str, name: str) -> Any:
     """Parse YAML text (``name`` says where it came from in messages)."""
+    data = _parse(text, name)
+    if not _bounded(data):
+        raise BadInputError(
+            f"{name}: holds more than {MAX_YAML_VALUES} lists or {MAX_YAML_DEPTH} levels, or "
+            "an alias that contains itself; write it out plainly"
+        )
+    return data
+
+
+#: Deepest [ ] / { } nesting parsed: ruamel.yaml's C parser recurses per level, and 100,000
+#: levels overflow the C stack (a segmentation fault, not an exception).
+MAX_FLOW_DEPTH = 1000
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def _flow_depth_ok(text: str) -> bool:
+    """False when brackets nest deeper than MAX_FLOW_DEPTH (counted over the whole text: a
+    bracket in a quoted string or a comment counts too, which only errs on the safe side)."""
+    depth = 0
+    for match in _BRACKETS.finditer(text):
+        depth += 1 if match.group() in "[{" else -1
+        if depth > MAX_FLOW_DEPTH:
+            return False
+        depth = max(depth, 0)
+    return True
+
+
+def _parse(text: str, name: str) -> Any:
+    if not _flow_depth_ok(text):
+        raise BadInputError(
+            f"{name}: not valid YAML: lists or mappings nested more than {MAX_FLOW_DEPTH} "
+            "levels deep; write it out plainly"
+        )
     try:
         return _safe().load(text)
     except YAMLError:
         pass  # the C parser's libyaml is YAML 1.1 in places (`url: https://x` in {...}):
+    except (ValueError, RecursionError, OverflowError) as exc:
+        raise _unreadable_value(name, exc) from None
     try:  # the Python parser decides, and its message is the one shown
         return _safe(pure=True).load(text)
     except MarkedYAMLError as exc:
         raise BadInputError(f"{name}: {_describe(exc, text)}") from None
     except YAMLError as exc:
         raise BadInputError(f"{name}: not valid YAML: {exc}") from None
+    except (ValueError, RecursionError, OverflowError) as exc:
+        raise _unreadable_value(name, exc) from None
+
+
+def _unreadable_value(name: str, exc: Exception) -> BadInputError:
+    """An integer of more than 4,300 digits (Python refuses to convert it), or nesting past
+    the parser's recursion: bad input, never a crash."""
+    return BadInputError(
+        f"{name}: not valid YAML: a value it holds cannot be read ({str(exc)[:100]})"
+    )
+
+
+def _bounded(data: Any) -> bool:
+    """True when ``data`` has no alias that contains itself, at most MAX_YAML_DEPTH levels and
+    MAX_YAML_VALUES distinct lists and mappings (an alias used many times is walked once:
+    the fields that read it bound what they take, with their own messages)."""
+    seen: set[int] = set()
+
+    def walk(value: Any, depth: int, above: frozenset[int]) -> bool:
+        if not isinstance(value, Mapping | list):
+            return True
+        key = id(value)
+        if key in above or depth > MAX_YAML_DEPTH:
+            return False  # an alias inside itself, or nested too deep
+        if key in seen:
+            return True
+        seen.add(key)
+        if len(seen) > MAX_YAML_VALUES:
+            return False
+        children = (
+            [v for pair in value.items() for v in pair] if isinstance(value, Mapping) else value
+        )
+        inner = above | {key}
+        return all(walk(child, depth + 1, inner) for child in children)
+
+    return walk(data, 0, frozenset())
 
 
 def _describe(exc: MarkedYAMLError, text: str) -> str:

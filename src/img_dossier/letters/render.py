@@ -8,7 +8,6 @@ broken or half-filled letter. Values come from letters_values; PDFs from convert
 
 from __future__ import annotations
 
-import os
 import re
 import tempfile
 import unicodedata
@@ -24,10 +23,12 @@ from jinja2 import Template as JinjaTemplate
 from jinja2.exceptions import SecurityError, TemplateError, TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from ..atomic import write_bytes
 from ..config.profile import load_profile, read_yaml
 from ..config.resources import data_dir
 from ..errors import BadInputError, OutputError, cannot_write
 from ..model import OWN_OUTPUT_KEY
+from ..outdir import make_folder
 from ..output.glyphs import collect_missing
 from ..progress import LETTERS, ProgressCallback
 from .template import Field, Template
@@ -492,18 +493,12 @@ def file_stems(template: Template, contexts: Sequence[Mapping[str, Any]]) -> lis
 
 
 def _write_bytes(target: Path, data: bytes) -> None:
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    tmp = Path(name)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        tmp.replace(target)
+        write_bytes(target, data)  # atomically, mode 0600 (a letter holds personal data)
     except OSError as exc:
         raise cannot_write(
             target, exc, "cannot be written", "choose another folder with --out"
         ) from None
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def _page_size(data: bytes) -> tuple[float, float]:
@@ -566,13 +561,7 @@ def write_letters(
     data = template.docx_path.read_bytes()
     env = jinja_env()
     rendered = [render_docx(template, context, data, env) for context in contexts]
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(
-            f"{out_dir}: cannot create the folder ({exc.strerror or exc}); "
-            "choose another folder with --out"
-        ) from None
+    make_folder(out_dir, fix="choose another folder with --out")
     written: list[Written] = []
     for number, (docx_bytes, row) in enumerate(zip(rendered, targets, strict=True), 1):
         for f, target in zip(formats, row, strict=True):

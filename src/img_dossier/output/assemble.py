@@ -12,7 +12,6 @@ are drawn by ``front_matter``, the footer stamps by ``stamps``, the PDF work is 
 from __future__ import annotations
 
 import contextlib
-import os
 import tempfile
 import warnings
 from collections.abc import Callable
@@ -24,14 +23,17 @@ from typing import Any, BinaryIO, Protocol
 import pikepdf
 
 from .. import __version__
+from ..atomic import atomic_file
 from ..errors import DossierError, ExitCode, OutputError, cannot_write
 from ..model import OWN_OUTPUT_KEY, Document, ItemResult, Report
+from ..pathtext import resolved
 from ..progress import ADDING, ProgressCallback
+from ..readers import DEFAULT_LIMITS, Limits
 from .active_content import strip_writer as _strip_active_content
-from .conversions import convert_cached
 from .convert import page_size
 from .front_matter import completeness_line, fonts_for, front_matter, front_texts
 from .parts import Group, Part
+from .prepare import prepare_documents
 
 __all__ = [
     "OTHER_TITLE",
@@ -187,7 +189,7 @@ def _plan(
 
 def _same_file(a: Path, b: Path) -> bool:
     try:
-        return a.resolve() == b.resolve()
+        return resolved(a) == resolved(b)  # a link loop: its own path
     except OSError:
         return False
 
@@ -206,7 +208,7 @@ def default_output_name(family_name: str | None) -> str:
 
 def check_target(out: Path, report: Report, folder: Path) -> None:
     """OutputError when ``out`` would overwrite a source document, or is a folder."""
-    target = out.resolve()
+    target = resolved(out)
     sources = {d.path for d in report.documents} | {folder / rel for rel in report.ignored}
     for src in sources:
         if _same_file(src, target):
@@ -216,7 +218,7 @@ def check_target(out: Path, report: Report, folder: Path) -> None:
             )
     if target.is_dir():
         raise OutputError(f"{out}: is a folder; give a file name with -o")
-    if target.is_file() and target.is_relative_to(folder.resolve()) and not _own_output(target):
+    if target.is_file() and target.is_relative_to(resolved(folder)) and not _own_output(target):
         # dossier.yaml, dot-files and other files the check passes over are the user's too
         raise OutputError(
             f"{out}: is a file of {folder} that this tool did not write; refusing to overwrite "
@@ -247,6 +249,7 @@ def assemble(
     write: Writer | None = None,
     include_unclassified: bool = False,
     cache: object | None = None,
+    limits: Limits = DEFAULT_LIMITS,
     progress: ProgressCallback | None = None,
 ) -> DossierResult:
     """Build the dossier of a checked folder at ``out`` (atomically) and say what is in it.
@@ -258,6 +261,8 @@ def assemble(
     ``pikepdf.Pdf.save`` to the open temp file (tests inject failures with it). ``cache``
     (a ``cache.ReadCache``) keeps each image, Word or text file's conversion to PDF.
     ``progress("adding documents", done, total)`` is called as each document is added.
+    ``limits``: the per-file time limit and memory cap under which each document is
+    converted, checked and repaired in a worker (as for reading).
     """
     from .dossier_pdf import file_budget, open_pdf
 
@@ -277,22 +282,30 @@ def assemble(
         budget = file_budget()
         total_docs = sum(len(docs) for _, _, docs in planned)
         done = 0
-        for n, (item, title, docs) in enumerate(planned):
+        # each document converted (or taken from the cache), checked and repaired in a
+        # worker under the per-file limits: one that breaks them is left out with its
+        # problem code, the rest of the dossier is written
+        prepared = prepare_documents(
+            [doc for _item, _title, docs in planned for doc in docs],
+            Path(tmpdir),
+            size,
+            limits=limits,
+            cache=cache,
+        )
+        for item, title, docs in planned:
             group = Group(item, title)
-            for k, doc in enumerate(docs):
+            for doc in docs:
                 done += 1
                 if progress is not None:
                     progress(ADDING, done, total_docs)
-                path = doc.path
-                if doc.format != "pdf":
-                    result = convert_cached(doc, Path(tmpdir) / f"{n}-{k}.pdf", size, cache)
-                    conversions[doc.rel] = result.engine
-                    if not result.ok:
-                        left_out.append((doc.rel, f"not converted: {result.error}"))
-                        continue
-                    path = result.path
+                ready = prepared[doc.rel]
+                if ready.engine is not None:
+                    conversions[doc.rel] = ready.engine
+                if ready.path is None:
+                    left_out.append((doc.rel, ready.why))
+                    continue
                 # past the open-file budget, sources are read into memory instead
-                pdf, why = open_pdf(path, doc.rel, in_memory=len(opened) >= budget)
+                pdf, why = open_pdf(ready.path, doc.rel, in_memory=len(opened) >= budget)
                 if pdf is None:
                     left_out.append((doc.rel, why))
                     continue
@@ -438,33 +451,13 @@ def _save(pdf: pikepdf.Pdf, fh: BinaryIO) -> None:
 
 
 def _write_atomically(pdf: pikepdf.Pdf, out: Path, write: Writer | None) -> int:
-    """Temp file beside ``out``, fsync, rename; on any failure the temp goes and ``out`` stays."""
+    """Temp file beside ``out``, fsync, rename (atomic.py: mode 0600, the dossier holds
+    personal data); on any failure the temp goes and ``out`` stays."""
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    except OSError as exc:
-        raise OutputError(
-            f"{out}: cannot write here ({exc.strerror or exc}); choose another path with -o"
-        ) from exc
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as fh:
+        with atomic_file(out) as fh:
             (write or _save)(pdf, fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        tmp.chmod(0o644 & ~_umask())
-        tmp.replace(out)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise cannot_write(
             out, exc, "cannot write the dossier", "choose another path with -o"
         ) from exc
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     return out.stat().st_size
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

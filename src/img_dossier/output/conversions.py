@@ -16,6 +16,15 @@ from ..model import Document
 #: Bump when what a conversion produces changes in a way the code fingerprint misses.
 CONVERSION_VERSION = 1
 
+#: The modules whose code makes a conversion (their fingerprint is in every key).
+CONVERTER_MODULES = tuple(
+    f"img_dossier.output.{name}"
+    for name in (
+        "convert", "canvas", "images", "text", "libreoffice", "docx_render", "docx_styles",
+        "textshape",
+    )
+)
+
 
 @dataclass(frozen=True)
 class Converted:
@@ -34,9 +43,9 @@ class Converted:
 def conversion_key(doc: Document, size: tuple[float, float], engine: str) -> str:
     """The cache key of a conversion (content, format, page size, engine, converter code)."""
     from ..readers.cache import code_fingerprint
-    from . import convert
+    from . import convert  # noqa: F401 (imports every converter module: fingerprinted)
 
-    code = code_fingerprint((convert.__name__,))
+    code = code_fingerprint(CONVERTER_MODULES)
     return (
         f"convert:{CONVERSION_VERSION}:{code}:{doc.sha256}:{doc.format}:"
         f"{size[0]:.2f}x{size[1]:.2f}:{engine}"
@@ -48,25 +57,52 @@ def convert_cached(
 ) -> Converted:
     """``doc`` as a PDF: the cached conversion when there is one, else converted to ``dst``
     (and stored). Never raises for a bad document; a failed conversion is not stored."""
-    from .convert import _engine_for, to_pdf
+    from .convert import to_pdf
 
-    key = None
-    if cache is not None and doc.sha256 and hasattr(cache, "get_file"):
-        key = conversion_key(doc, size, _engine_for(doc.format))
-        try:
-            hit = cache.get_file(key)
-            meta = cache.get(key) if hit is not None else None  # type: ignore[attr-defined]
-        except Exception:  # a broken cache is a miss
-            hit = meta = None
-        if hit is not None and isinstance(meta, dict) and isinstance(meta.get("engine"), str):
-            return Converted(hit, meta["engine"], cached=True)
+    hit = cached_conversion(doc, size, cache)
+    if hit is not None:
+        return hit
     result = to_pdf(doc, dst, size)
     if not result.ok:
         return Converted(dst, result.engine, result.error)
-    if key is not None:
-        try:
-            cache.put_file(key, dst)  # type: ignore[union-attr]
-            cache.put(key, {"engine": result.engine, "pages": result.pages})  # type: ignore[union-attr]
-        except Exception:  # a cache that cannot store is ignored
-            pass
+    store_conversion(doc, size, cache, dst, result.engine, result.pages)
     return Converted(dst, result.engine)
+
+
+def cached_conversion(
+    doc: Document, size: tuple[float, float], cache: object | None
+) -> Converted | None:
+    """The cached conversion of ``doc`` at ``size``, or None (no cache, a miss, or broken)."""
+    from .convert import _engine_for
+
+    if cache is None or not doc.sha256 or not hasattr(cache, "get_file"):
+        return None
+    key = conversion_key(doc, size, _engine_for(doc.format))
+    try:
+        hit = cache.get_file(key)
+        meta = cache.get(key) if hit is not None else None  # type: ignore[attr-defined]
+    except Exception:  # a broken cache is a miss
+        return None
+    if hit is not None and isinstance(meta, dict) and isinstance(meta.get("engine"), str):
+        return Converted(hit, meta["engine"], cached=True)
+    return None
+
+
+def store_conversion(
+    doc: Document,
+    size: tuple[float, float],
+    cache: object | None,
+    pdf: Path,
+    engine: str,
+    pages: int,
+) -> None:
+    """Keep ``pdf`` as the conversion of ``doc`` at ``size`` made by ``engine``; a cache
+    that cannot store is ignored."""
+    if cache is None or not doc.sha256 or not hasattr(cache, "put_file"):
+        return
+    try:
+        key = conversion_key(doc, size, engine)
+        cache.put_file(key, pdf)
+        cache.put(key, {"engine": engine, "pages": pages})  # type: ignore[attr-defined]
+    except Exception:  # a cache that cannot store is ignored
+        return

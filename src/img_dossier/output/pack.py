@@ -18,6 +18,7 @@ rules are read in ``pack_rules``, uploads planned in ``pack_plan``, files made i
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import tempfile
@@ -28,13 +29,53 @@ from pathlib import Path
 from ..checking.pipeline import CheckRun, run_check
 from ..errors import OutputError
 from ..own_output import previous_outputs
+from ..pathtext import resolved
 from ..progress import PACKING, ProgressCallback
+from ..readers import DEFAULT_LIMITS
 
 #: The portals of INTERFACE.md; a custom checklist may define more.
-from .pack_plan import _plan
+from .pack_plan import _plan, _Upload
 from .pack_results import PackResult, SlotResult, default_output, manifest_csv, safe_name
 from .pack_rules import PORTALS, UnknownPortalError, packable, portal_rules
-from .pack_write import _KEPT_ACTIVE, _make
+from .pack_write import _KEPT_ACTIVE, _failed
+
+#: Limits of making one upload (converting, joining, shrinking its documents) in a worker.
+PACK_LIMITS = dataclasses.replace(DEFAULT_LIMITS, seconds=DEFAULT_LIMITS.seconds * 4)
+
+
+def _make_bounded(
+    up: _Upload, family: str, work: Path, staging: Path, taken: set[str]
+) -> SlotResult:
+    """``pack_write._make`` in a reader worker under PACK_LIMITS: a document that makes
+    converting or shrinking run past the time limit or the memory cap fails its slot
+    (``timeout``, ``too-large``); the other slots are still packed."""
+    from ..readers.pool import Job, run_jobs
+
+    job = Job(0, "img_dossier.output.pack_write:_make", (up, family, work, staging, set(taken)))
+    [outcome] = run_jobs([job], PACK_LIMITS, 1)
+    if outcome.problem is None:
+        result: SlotResult = outcome.value
+        if result.file:
+            taken.add(result.file)
+        return result
+    sources = tuple(d.rel for d in up.documents)
+    base = SlotResult(
+        slot=up.slot, portal=up.portal.id, item=up.item, status="failed", sources=sources,
+        limit=up.portal.max_bytes,
+    )
+    problem = outcome.problem
+    if problem.code == "timeout":
+        why = f"making it took longer than {PACK_LIMITS.seconds:g} s"
+    elif problem.code == "too-large":
+        why = f"making it needed more than {PACK_LIMITS.memory_mb} MB of memory"
+    else:
+        why = problem.message
+    return _failed(
+        base,
+        f"{', '.join(sources)}: {problem.code}: {why}; it may be crafted or corrupt: print it "
+        "to a new PDF (or re-scan it) and replace the file",
+    )
+
 
 # -- the output folder ---------------------------------------------------------------------
 
@@ -57,8 +98,8 @@ __all__ = [
 
 def check_output(out: Path, run: CheckRun, *, force: bool) -> None:
     """OutputError when writing ``out`` could touch a source or would overwrite without force."""
-    target = out.resolve()
-    folder = run.folder.resolve()
+    target = resolved(out)
+    folder = resolved(run.folder)
     if target == folder or folder.is_relative_to(target):
         raise OutputError(
             f"{out}: holds the applicant's folder {run.folder}; refusing to replace it. "
@@ -67,8 +108,8 @@ def check_output(out: Path, run: CheckRun, *, force: bool) -> None:
     sources = [d.path for d in run.report.documents] + [run.folder / r for r in run.report.ignored]
     ours = previous_outputs(target)
     for src in sources:
-        resolved = Path(src).resolve()
-        if resolved.is_relative_to(target) and resolved not in ours:
+        real = resolved(Path(src))  # a link loop: its own path
+        if real.is_relative_to(target) and real not in ours:
             raise OutputError(
                 f"{out}: holds source documents of {run.folder} (e.g. {src.name}); "
                 "refusing to replace it. Choose another output with --out"
@@ -171,7 +212,7 @@ def pack_run(
         made: list[SlotResult] = []
         with tempfile.TemporaryDirectory(prefix="dossier-pack-") as work:
             for n, up in enumerate(plan.uploads, 1):
-                made.append(_make(up, family, Path(work), staging, taken))
+                made.append(_make_bounded(up, family, Path(work), staging, taken))
                 if progress is not None:
                     progress(PACKING, n, len(plan.uploads))
         order = {

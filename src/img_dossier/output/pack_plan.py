@@ -13,6 +13,7 @@ from ..checking.verify import counts
 from ..config.checklist import Checklist, Item
 from ..model import Document
 from ..own_output import previous_outputs
+from ..pathtext import resolved
 
 #: The portals of INTERFACE.md; a custom checklist may define more.
 from .pack_results import Refused, SlotResult
@@ -78,7 +79,7 @@ def _plan(run: CheckRun, rules: Sequence[PortalRules]) -> _Plan:
         parent = doc.path.parent
         if parent not in earlier:
             earlier[parent] = previous_outputs(parent)
-        if doc.path.resolve() in earlier[parent]:
+        if resolved(doc.path) in earlier[parent]:  # a link loop: its own path
             skipped.append(doc.rel)  # a photo an earlier pack wrote (its PDFs are marked)
             continue
         if doc.item is not None and counts(doc):

@@ -14,6 +14,7 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DictionaryObject, NameObject
 
 from ..model import Document
+from ..sizes import format_size
 from .active_content import strip_writer as _strip_active_content
 from .convert import to_pdf
 from .pack_fixes import pages_off, rescale_pages, small_photo
@@ -358,8 +359,7 @@ def _unique(stem: str, ext: str, taken: set[str]) -> str:
 
 
 def _size(n: int) -> str:
-    if n >= 1_000_000:
-        return f"{n / 1_000_000:.2f} MB ({n:,} bytes)"
-    return f"{n / 1000:.0f} KB ({n:,} bytes)"
+    """Sizes compared with a limit: the one convention of sizes.py, exact bytes added."""
+    return format_size(n, exact=True)
 
 

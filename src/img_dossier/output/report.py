@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..model import Document, ItemResult, Problem, Report, StepStatus, ocr_pages_of
+from ..pathtext import clean, escaped
 
 #: Prose (the advice) is wrapped to this many columns.
 _WIDTH = 96
@@ -33,7 +34,8 @@ _WARN_STATUSES = frozenset({"expiring", "unverified", "invalid", "insufficient",
 
 def render_json(report: Report) -> str:
     """The INTERFACE.md JSON of a report, pretty-printed, UTF-8 kept readable."""
-    return json.dumps(report.to_json(), indent=2, ensure_ascii=False)
+    # every string escaped: a folder or file name that is not UTF-8 never breaks the JSON
+    return json.dumps(clean(report.to_json()), indent=2, ensure_ascii=False)
 
 
 class _Out:
@@ -170,7 +172,7 @@ def render_text(
                 out.add(f"      read: {read}", "dim")
     out.add("")
     out.add(_last_line(report), "bold")
-    return "\n".join(out.lines) + "\n"
+    return escaped("\n".join(out.lines) + "\n")  # a folder name that is not UTF-8: \xNN
 
 
 def _step_line(step: StepStatus) -> str:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..model import Problem, Report
+from ..sizes import format_size
 from .report import _last_line
 
 if TYPE_CHECKING:
@@ -97,12 +98,7 @@ def css() -> str:
 
 
 def human_size(n: int) -> str:
-    size = float(n)
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{n} bytes" if unit == "bytes" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{n} bytes"  # pragma: no cover
+    return format_size(n)  # the one convention of sizes.py
 
 
 def _problem(p: Problem, rules: Sequence[tuple[str, str]], item_source: str) -> dict[str, Any]:

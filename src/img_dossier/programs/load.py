@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import re
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -64,7 +65,9 @@ def csv_columns() -> list[str]:
     return [*PROGRAM_COLUMNS, *(c + s for c in CRITERIA for s in CRITERION_SUFFIXES)]
 
 
-def load_programs(path: Path, *, as_of: date | None = None) -> LoadedList:
+def load_programs(
+    path: Path, *, as_of: date | None = None, cache: object | None = None
+) -> LoadedList:
     """Read and validate ``path`` (.csv or .json by its name, else YAML); BadInputError lists
     every wrong field."""
     path = Path(path)
@@ -77,9 +80,31 @@ def load_programs(path: Path, *, as_of: date | None = None) -> LoadedList:
         return _load_json(path, as_of)
     if suffix == ".csv":
         data, rows = _read_csv(path)
-    else:
-        data, rows = read_yaml(path), None
-    return validate_programs(data, name=str(path), path=path, csv_rows=rows, as_of=as_of)
+        return validate_programs(data, name=str(path), path=path, csv_rows=rows, as_of=as_of)
+    if cache is not None:
+        return _load_yaml_cached(path, as_of, cache)
+    return validate_programs(read_yaml(path), name=str(path), path=path, as_of=as_of)
+
+
+def _load_yaml_cached(path: Path, as_of: date | None, cache: object) -> LoadedList:
+    """A YAML list through the read cache: parsing YAML is most of the cost of a long list,
+    so a list already validated (same bytes, same code) is read back as the model's JSON."""
+    from ..config import profile
+    from ..readers.cache import memoized
+    from . import model
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return validate_programs(read_yaml(path), name=str(path), path=path, as_of=as_of)
+
+    def parse() -> dict[str, Any]:
+        loaded = validate_programs(read_yaml(path), name=str(path), path=path, as_of=as_of)
+        return {"model": loaded.programs.model_dump_json(by_alias=True)}
+
+    hit = memoized(cache, "program-list", (sys.modules[__name__], profile, model), text, parse)
+    validated = ProgramList.model_validate_json(hit["model"])
+    return _checked(validated, str(path), path, None, as_of)
 
 
 def _load_json(path: Path, as_of: date | None) -> LoadedList:

@@ -159,12 +159,8 @@ def _environment() -> jinja2.Environment:
 
 
 def _css() -> str:
-    """The look of the HTML report (``img_dossier/html/base.css`` when the package has it),
-    else this package's copy of it."""
-    try:
-        return (resources.files("img_dossier") / "html" / "base.css").read_text("utf-8")
-    except (FileNotFoundError, NotADirectoryError):
-        return (resources.files("img_dossier.programs") / "html" / "look.css").read_text("utf-8")
+    """The stylesheet of the HTML report (``check --html``), so both pages look alike."""
+    return (resources.files("img_dossier.output") / "html" / "base.css").read_text("utf-8")
 
 
 def _criterion(c: CriterionVerdict) -> dict[str, Any]:

@@ -165,6 +165,10 @@ def judge(program: Program, facts: ApplicantFacts) -> ProgramVerdict:
                 continue  # nothing to prepare that the list knows of; decides nothing
             found.append(CriterionVerdict(criterion, "unknown", "the list does not say", "program"))
             continue
+        if sourced.value == UNKNOWN and criterion == "extra_documents":
+            said = f"extra documents not known ({sourced.source}, checked {sourced.checked})"
+            found.append(CriterionVerdict(criterion, "note", said, None, sourced))
+            continue
         if sourced.value == UNKNOWN:
             found.append(
                 CriterionVerdict(

@@ -238,6 +238,12 @@ def _contains(path: Path, needle: bytes) -> bool:
 
 def unopenable_problem(exc: OSError) -> Problem:
     """The problem of a file that cannot be opened (permissions, vanished, offline)."""
+    if exc.errno == errno.ELOOP:
+        return error(
+            "damaged",
+            "a link that leads back to itself (a loop), so there is no document behind it: "
+            "delete the link and put the document itself in the folder",
+        )
     why = exc.strerror or type(exc).__name__
     return error(
         "damaged",
@@ -256,11 +262,16 @@ def memory_problem(limits: Limits) -> Problem:
 
 
 def reader_failed(exc: Exception) -> Problem:
-    """The problem of a file on which a reader failed unexpectedly (a bug in this tool)."""
+    """The problem of a file on which a reader's library gave up: the file is damaged.
+
+    A well-formed file does not make the libraries raise; what they raise on (bad LZW data
+    in a TIFF, a broken part of a DOCX) is damage, said as such, with the library's words.
+    """
     return error(
         "damaged",
-        f"could not be read: the reader failed ({type(exc).__name__}: {str(exc)[:120]}); "
-        "re-save the file (print to PDF) and please report this to the img-dossier developers",
+        f"could not be read: it is damaged or malformed ({type(exc).__name__}: "
+        f"{str(exc)[:120]}); open it and save it again (or print it to PDF), then replace "
+        "the file",
     )
 
 

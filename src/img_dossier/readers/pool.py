@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import dataclasses
 import multiprocessing
 import os
 import signal
@@ -31,7 +32,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from ..errors import DossierError
 from ..model import Document, Problem, SourceFile
@@ -43,6 +44,7 @@ from .dispatch import (
     reader_failed,
     timeout_problem,
 )
+from .quiet import native_stderr_captured
 
 if TYPE_CHECKING:
     from .limits import Limits
@@ -83,6 +85,31 @@ class Outcome:
     cacheable: bool
 
 
+@dataclass(frozen=True)
+class Job:
+    """Work after reading (convert, prepare, shrink one document): ``target`` is
+    ``"module:function"``, called as ``function(*args)`` in a worker under the same limits.
+
+    Named, not a function object, so that it pickles under every start method.
+    """
+
+    index: int
+    target: str
+    args: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class JobOutcome:
+    """What a Job returned (``value``), or the problem that stopped it (``problem``):
+    ``timeout`` past the wall-clock limit, ``too-large`` out of memory or killed, ``damaged``
+    when the function raised."""
+
+    index: int
+    value: Any
+    problem: Problem | None
+    cacheable: bool = True
+
+
 def read_in_workers(
     tasks: Sequence[Task], limits: Limits, jobs: int, on_read: Callable[[], None] | None = None
 ) -> list[Outcome]:
@@ -90,12 +117,29 @@ def read_in_workers(
 
     ``on_read()`` is called in this process each time a task is done (for progress).
     """
+    return cast(list[Outcome], _in_workers(tasks, limits, jobs, on_read))
+
+
+def run_jobs(
+    work: Sequence[Job], limits: Limits, jobs: int, on_done: Callable[[], None] | None = None
+) -> list[JobOutcome]:
+    """Run every Job in at most ``jobs`` worker processes (the readers' pool, its limits);
+    one JobOutcome per job, any order. Never raises for what a job does."""
+    return cast(list[JobOutcome], _in_workers(work, limits, jobs, on_done))
+
+
+def _in_workers(
+    tasks: Sequence[Task | Job],
+    limits: Limits,
+    jobs: int,
+    on_read: Callable[[], None] | None = None,
+) -> list[Any]:
     if not tasks:
         return []
     if multiprocessing.current_process().daemon:  # a daemon may not start processes
         outcomes = []
         for task in tasks:
-            outcomes.append(read_here(task, limits))
+            outcomes.append(_here(task, limits))
             if on_read is not None:
                 on_read()
         return outcomes
@@ -186,12 +230,12 @@ class _Worker:
         guard.attach(self.pid)
         self.ready = False
         self.started = time.monotonic()
-        self.task: Task | None = None
+        self.task: Task | Job | None = None
         self.deadline = 0.0
         self.seconds = 0.0
         self.done = 0
 
-    def give(self, task: Task, seconds: float) -> bool:
+    def give(self, task: Task | Job, seconds: float) -> bool:
         """Hand over a task; False when the pipe is broken (the worker died).
 
         A worker that is not ready yet gets the task queued; its time starts when it is.
@@ -233,10 +277,10 @@ class _Pool:
         self.workers: list[_Worker] = []
 
     def run(
-        self, tasks: Sequence[Task], size: int, on_read: Callable[[], None] | None = None
-    ) -> list[Outcome]:
+        self, tasks: Sequence[Task | Job], size: int, on_read: Callable[[], None] | None = None
+    ) -> list[Outcome | JobOutcome]:
         pending = deque(tasks)
-        outcomes: list[Outcome] = []
+        outcomes: list[Outcome | JobOutcome] = []
         try:
             while pending or any(w.task is not None for w in self.workers):
                 fed = len(outcomes)
@@ -276,7 +320,9 @@ class _Pool:
                 worker.conn.close()
         self.workers.clear()
 
-    def _feed(self, pending: deque[Task], outcomes: list[Outcome], size: int) -> None:
+    def _feed(
+        self, pending: deque[Task | Job], outcomes: list[Outcome | JobOutcome], size: int
+    ) -> None:
         """Give idle workers a task each, starting workers (up to size) for what is left."""
         for worker in [w for w in self.workers[:size] if w.task is None]:
             if not pending:
@@ -293,18 +339,18 @@ class _Pool:
             except OSError:  # no process can be started (limits): read here, unisolated
                 if self.workers:
                     break
-                outcomes.append(read_here(pending.popleft(), self.limits))
+                outcomes.append(_here(pending.popleft(), self.limits))
                 continue
             self.workers.append(worker)
             worker.give(pending.popleft(), self.limits.seconds)  # if it died, _collect says so
 
-    def _collect(self, worker: _Worker, ready: Sequence[object]) -> Outcome | None:
+    def _collect(self, worker: _Worker, ready: Sequence[object]) -> Outcome | JobOutcome | None:
         task = worker.task
         assert task is not None
         if worker.conn in ready or worker.process.sentinel in ready:
             try:
                 if worker.conn.poll():
-                    message: Outcome | str = worker.conn.recv()
+                    message: Outcome | JobOutcome | str = worker.conn.recv()
                     if isinstance(message, str):  # _READY: the task's time starts now
                         worker.mark_ready()
                         return None
@@ -344,7 +390,9 @@ class _Pool:
         self.workers.remove(worker)
 
     @staticmethod
-    def _failed(task: Task, problem: Problem) -> Outcome:
+    def _failed(task: Task | Job, problem: Problem) -> Outcome | JobOutcome:
+        if isinstance(task, Job):
+            return JobOutcome(task.index, None, problem, cacheable=False)
         doc = failed_document(task.source, task.sha256, task.size, problem)
         return Outcome(task.index, doc, cacheable=False)
 
@@ -366,6 +414,27 @@ def _flush_std() -> None:
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):
             stream.flush()
+
+
+def _here(task: Task | Job, limits: Limits) -> Outcome | JobOutcome:
+    return read_here(task, limits) if isinstance(task, Task) else run_job(task, limits)
+
+
+def run_job(job: Job, limits: Limits) -> JobOutcome:
+    """Run one Job in this process (no time limit); a failure is its JobOutcome's problem."""
+    import importlib
+
+    from .result import error
+
+    try:
+        module, _, name = job.target.partition(":")
+        function = getattr(importlib.import_module(module), name)
+        return JobOutcome(job.index, function(*job.args), None)
+    except MemoryError:
+        return JobOutcome(job.index, None, memory_problem(limits), cacheable=False)
+    except Exception as exc:  # an untrusted document can make any library fail
+        why = f"{type(exc).__name__}: {str(exc)[:200]}"
+        return JobOutcome(job.index, None, error("damaged", f"could not be processed ({why})"))
 
 
 def read_here(task: Task, limits: Limits) -> Outcome:
@@ -399,12 +468,14 @@ def _serve(
             while not conn.poll(1.0):
                 if not isolation.parent_alive(parent):  # others may hold our pipe open
                     os._exit(0)
-            task: Task | None = conn.recv()
+            task: Task | Job | None = conn.recv()
         except (EOFError, OSError):
             break
         if task is None:
             break
-        outcome = read_here(task, limits)
+        with native_stderr_captured() as noise:
+            outcome = _here(task, limits)
+        outcome = _explained(outcome, noise.note())
         try:
             conn.send(outcome)
         except (OSError, ValueError):
@@ -413,3 +484,24 @@ def _serve(
             break  # a worker that ran out of memory is not trusted with another file
     conn.close()
     os._exit(0)  # skip interpreter shutdown: nothing of the parent's is flushed twice
+
+
+def _explained(outcome: Outcome | JobOutcome, note: str) -> Outcome | JobOutcome:
+    """What a native library wrote while failing on a document goes into its ``damaged``
+    problem (never onto the user's stderr)."""
+    if not note:
+        return outcome
+    if isinstance(outcome, JobOutcome):
+        p = outcome.problem
+        if p is None or p.code != "damaged":
+            return outcome
+        return dataclasses.replace(outcome, problem=_noted(p, note))
+    doc = outcome.document
+    if not any(p.code == "damaged" for p in doc.problems):
+        return outcome
+    problems = tuple(_noted(p, note) if p.code == "damaged" else p for p in doc.problems)
+    return dataclasses.replace(outcome, document=dataclasses.replace(doc, problems=problems))
+
+
+def _noted(problem: Problem, note: str) -> Problem:
+    return dataclasses.replace(problem, message=f"{problem.message} (the decoder said: {note})")

@@ -8,6 +8,7 @@ the folder is never followed; links inside it are followed once, and a file reac
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from ..errors import BadInputError
 from ..model import SourceFile
+from ..pathtext import escaped
 from .sniff import BINARY_FORMATS, EXTENSION_FORMATS, sniff_file
 
 _JUNK_NAMES = frozenset({"thumbs.db", "desktop.ini", "__pycache__"})
@@ -73,7 +75,7 @@ class _Walk:
         try:
             with os.scandir(path) as it:
                 entries = sorted(it, key=lambda e: e.name)
-        except OSError:
+        except (OSError, ValueError):
             if rel:
                 self.ignored.append(rel + "/")
                 return
@@ -84,22 +86,32 @@ class _Walk:
                 return
             if _is_junk(entry.name, at_root=not rel):
                 continue
-            self.entry(entry, f"{rel}/{entry.name}" if rel else entry.name, via_link=via_link)
+            name = escaped(entry.name)  # bytes that are not UTF-8 as \xNN; path stays exact
+            self.entry(entry, f"{rel}/{name}" if rel else name, via_link=via_link)
 
     def entry(self, entry: os.DirEntry[str], rel: str, *, via_link: bool) -> None:
         path = Path(entry.path)
         link = entry.is_symlink()
-        real = os.path.realpath(path) if link else None
+        try:
+            real = os.path.realpath(path) if link else None
+        except (OSError, RuntimeError, ValueError):  # a link loop on some Pythons
+            real = None
         if real is not None and not _inside(real, self.real_root):
-            self.outside.append((rel, real))
+            self.outside.append((rel, escaped(real)))
             return
         try:
             info = entry.stat(follow_symlinks=True)
-        except OSError:
-            self.ignored.append(rel)  # a dangling link, or a file that vanished
+        except OSError as exc:
+            if link and exc.errno == errno.ELOOP:  # a link to itself: read, so it is `damaged`
+                self.found.append(_Found(rel, path, 0, f"loop:{path}", via_link=True))
+            else:
+                self.ignored.append(rel)  # a dangling link, or a file that vanished
+            return
+        except ValueError:
+            self.ignored.append(rel)
             return
         if stat.S_ISDIR(info.st_mode):
-            key = real or os.path.realpath(path)
+            key = real or _realpath(path)
             if link:
                 self.deferred.append((path, rel, key))
             elif key not in self.visited:  # no loops, no folder walked twice
@@ -108,7 +120,7 @@ class _Walk:
         elif stat.S_ISREG(info.st_mode):
             target = Path(real) if real is not None else path
             if _is_candidate(target, entry.name, info.st_size):
-                resolved = real or os.path.realpath(path)
+                resolved = real or _realpath(path)
                 self.found.append(_Found(rel, target, info.st_size, resolved, via_link or link))
             else:
                 self.ignored.append(rel)
@@ -170,6 +182,13 @@ def _is_candidate(path: Path, name: str, size: int) -> bool:
         return sniff_file(path) in BINARY_FORMATS
     except OSError:
         return False
+
+
+def _realpath(path: Path) -> str:
+    try:
+        return os.path.realpath(path)
+    except (OSError, RuntimeError, ValueError):
+        return str(path)
 
 
 def _inside(real: str, real_root: str) -> bool:

@@ -122,7 +122,9 @@ def is_docx_zip(path: Path) -> bool:
                 info = zf.getinfo("[Content_Types].xml")
                 if info.file_size <= 1_000_000:
                     return b"wordprocessingml.document.main" in zf.read(info)
-    except (OSError, zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
+    except Exception:  # encrypted member, unknown compression, bad deflate data, ...
+        # zipfile raises RuntimeError, NotImplementedError, zlib.error and more on a hostile
+        # ZIP; this runs in the main process while the folder is scanned: never a crash
         return False
     return False
 
