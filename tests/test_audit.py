@@ -283,6 +283,7 @@ def test_json_format_and_exit_1_when_any_client_is_incomplete(fake: None, client
         "incomplete": 2,
         "error": 1,
         "expiring": 2,
+        "ocr_pages": 0,
     }
     assert [Path(r["folder"]).name for r in doc["clients"]] == ["dan", "cy", "bob", "zoe", "ana"]
     assert doc["clients"][2]["problems"] == {"error": 2, "warning": 0}

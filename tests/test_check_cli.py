@@ -129,7 +129,9 @@ def test_json_has_the_interface_shape(folder: Path) -> None:
     assert data["as_of"] == "2026-11-29"
     assert data["applicant"] == {"name": "Lucia Fernanda Quispe Mamani"}
     assert data["complete"] is True
-    assert data["summary"] == {"required": 3, "ok": 3, "missing": 0, "problems": 0}
+    assert data["summary"] == {
+        "required": 3, "ok": 3, "missing": 0, "problems": 0, "ocr_pages": 0
+    }  # fmt: skip
     assert [i["id"] for i in data["items"]] == [i["id"] for i in CHECKLIST["items"]]
     for item in data["items"]:
         assert set(item) == {

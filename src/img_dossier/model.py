@@ -94,7 +94,7 @@ BLOCKING_STATUSES = frozenset({"missing", "insufficient", "invalid", "expired"})
 OWN_OUTPUT_KEY = "/ImgDossierOutput"
 
 #: Document formats, named by content (magic bytes), as they appear in the JSON.
-DOCUMENT_FORMATS = ("pdf", "docx", "jpeg", "png", "tiff", "txt", "md")
+DOCUMENT_FORMATS = ("pdf", "docx", "jpeg", "png", "tiff", "heic", "txt", "md")
 
 
 @dataclass(frozen=True)
@@ -183,6 +183,13 @@ class Document:
             "facts": _jsonable(dict(self.facts)),
             "problems": [p.to_json() for p in self.problems],
         }
+
+
+def ocr_pages_of(doc: Document) -> int:
+    """Pages of the document read by OCR (0 when none was)."""
+    found = doc.info.get("ocr")
+    pages = found.get("pages") if isinstance(found, Mapping) else None
+    return pages if isinstance(pages, int) and not isinstance(pages, bool) else 0
 
 
 @dataclass(frozen=True)
@@ -283,6 +290,11 @@ class Report:
             )
         return True
 
+    @property
+    def ocr_pages(self) -> int:
+        """Pages of scans and photos whose text was read by OCR."""
+        return sum(ocr_pages_of(d) for d in self.documents)
+
     def summary(self) -> dict[str, int]:
         required = [i for i in self.items if i.required]
         problems = sum(len(i.problems) for i in self.items) + sum(
@@ -293,6 +305,7 @@ class Report:
             "ok": sum(1 for i in required if i.status in ("ok", "expiring")),
             "missing": sum(1 for i in required if i.status == "missing"),
             "problems": problems,
+            "ocr_pages": self.ocr_pages,
         }
 
     def item(self, item_id: str) -> ItemResult | None:

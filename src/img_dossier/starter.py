@@ -55,7 +55,7 @@ def infer(folder: Path, checklist: Checklist, *, jobs: int | None = None) -> Inf
     """
     from .checking.classify import classify
     from .config.profile import Profile
-    from .facts.mrz import find_mrz
+    from .facts.mrz import find_mrz, find_mrz_ocr
     from .readers import read_documents
     from .readers.scan import scan
 
@@ -76,7 +76,8 @@ def infer(folder: Path, checklist: Checklist, *, jobs: int | None = None) -> Inf
     identity = [d for d in classified if d.item in _IDENTITY_ITEMS]
     names: dict[tuple[str, str], str] = {}
     for doc in identity or classified:
-        zone, _note = find_mrz(doc.text)
+        read = find_mrz_ocr if doc.info.get("ocr") else find_mrz  # a scan: as OCR misreads
+        zone, _note = read(doc.text)
         if zone is not None and zone.document_type.startswith("P") and zone.surname:
             names.setdefault((zone.given_names, zone.surname), doc.rel)
     if len(names) != 1:

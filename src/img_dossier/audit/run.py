@@ -88,6 +88,7 @@ class AuditRow:
     next_deadline: Expiry | None = None
     error: str | None = None
     internal: bool = False  # the error is a bug of the tool, not of the client's folder
+    ocr_pages: int = 0  # pages of scans read by OCR
 
     @property
     def status(self) -> str:
@@ -116,6 +117,7 @@ class AuditRow:
             "earliest_expiry": self.earliest_expiry.to_json() if self.earliest_expiry else None,
             "next_deadline": self.next_deadline.to_json() if self.next_deadline else None,
             "error": self.error,
+            "ocr_pages": self.ocr_pages,
         }
 
 
@@ -149,6 +151,7 @@ class AuditOptions:
     expiring_within: int = 90
     strict: bool = False
     cache: object | None = None
+    ocr: bool = True  # read scans by OCR (--no-ocr: off)
     programs: LoadedList | None = None  # a program list to screen every client against
 
 
@@ -339,6 +342,7 @@ def _alone(client: Client, options: AuditOptions) -> ClientResult:
 def check_client(client: Client, options: AuditOptions) -> ClientResult:
     """Check one client with ``run_check`` (jobs=1 inside); its errors become the row's."""
     from ..checking.pipeline import run_check
+    from ..readers import reader_limits
 
     try:
         run = run_check(
@@ -349,6 +353,7 @@ def check_client(client: Client, options: AuditOptions) -> ClientResult:
             expiring_within=options.expiring_within,
             jobs=1,
             cache=options.cache,
+            limits=reader_limits(ocr=options.ocr),
         )
     except DossierError as exc:
         return ClientResult(error_row(client, str(exc), options.track))
@@ -408,6 +413,7 @@ def result_of(client: Client, run: CheckRun, options: AuditOptions) -> ClientRes
         errors=severities.count("error"),
         warnings=severities.count("warning"),
         earliest_expiry=soon[0] if soon else None,
+        ocr_pages=report.ocr_pages,
         next_deadline=ahead[0] if ahead else None,
     )
 
@@ -570,9 +576,12 @@ def sort_calendar(rows: Iterable[CalendarRow]) -> list[CalendarRow]:
 
 def summarize(rows: Iterable[AuditRow], expiring_within: int) -> dict[str, int]:
     """Counts of clients by status, and of those with something expiring in the window."""
-    counts = {"clients": 0, "complete": 0, "incomplete": 0, "error": 0, "expiring": 0}
+    counts = {
+        "clients": 0, "complete": 0, "incomplete": 0, "error": 0, "expiring": 0, "ocr_pages": 0
+    }  # fmt: skip
     for row in rows:
         counts["clients"] += 1
+        counts["ocr_pages"] += row.ocr_pages
         counts[row.status] += 1
         if row.earliest_expiry is not None and row.earliest_expiry.days_left <= expiring_within:
             counts["expiring"] += 1

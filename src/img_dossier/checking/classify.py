@@ -141,6 +141,29 @@ def by_content(text: str, items: Sequence[Item]) -> tuple[str, tuple[str, ...]] 
     return chosen
 
 
+#: Formats of photos: a photo of a person is told from a photo of a page by OCR.
+_PHOTO_FORMATS = frozenset({"jpeg", "png", "tiff", "heic"})
+
+
+def by_portrait(doc: Document, items: Sequence[Item]) -> tuple[str, str] | None:
+    """(item id, evidence) when the document is a photo in which OCR found no text and that
+    is taller than wide (a photo of a person): the item the checklist marks ``portrait``.
+    With OCR off nothing is known of its text, so nothing is decided."""
+    ocr = doc.info.get("ocr")
+    if doc.format not in _PHOTO_FORMATS or not doc.readable or doc.has_text:
+        return None
+    if not isinstance(ocr, Mapping) or not ocr.get("pages"):
+        return None
+    shown = doc.info.get("upright")
+    width, height = shown if isinstance(shown, list) and len(shown) == 2 else (None, None)
+    if not isinstance(width, int) or not isinstance(height, int) or height <= width:
+        return None
+    for item in items:
+        if item.portrait:
+            return item.id, f"a photo with no text, {width} x {height} pixels (portrait)"
+    return None
+
+
 def classify(
     documents: Sequence[Document], checklist: Checklist, profile: Profile
 ) -> list[Document]:
@@ -226,6 +249,9 @@ def _classify_one(
         by_text = by_content(doc.text, checklist.items)
         if by_text is not None:
             return doc.replace(item=by_text[0], classified_by="content", evidence=by_text[1])
+    portrait = by_portrait(doc, checklist.items)
+    if portrait is not None:
+        return doc.replace(item=portrait[0], classified_by="content", evidence=(portrait[1],))
     by_dir = by_folder(doc.rel, names)
     if by_dir is not None:
         return doc.replace(

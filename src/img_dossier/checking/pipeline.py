@@ -115,8 +115,6 @@ def outside_document(folder: Path, rel: str, target: str) -> Document:
 
 #: Formats people keep documents in that the readers do not take, and the way out of each.
 _UNREAD_FORMATS = {
-    ".heic": ("an iPhone photo (HEIC)", "export it as JPEG or PDF"),
-    ".heif": ("an iPhone photo (HEIF)", "export it as JPEG or PDF"),
     ".doc": ("an old Word document (.doc)", "open it in Word and save it as .docx or PDF"),
     ".odt": ("an OpenDocument text", "save it as .docx or PDF"),
     ".rtf": ("an RTF document", "save it as .docx or PDF"),

@@ -171,9 +171,24 @@ def _source_words(facts: Mapping[str, Any], fact: str) -> str:
     source = facts.get(f"{fact}_source")
     if source == "dossier.yaml":
         return f" ({facts.get(f'{fact}_declared_as', 'dates')} in dossier.yaml)"
+    ocr = facts.get("source") == "ocr"
     if source == "mrz":
-        return " (machine-readable zone)"
-    return ""
+        return " (machine-readable zone read by OCR)" if ocr else " (machine-readable zone)"
+    return " (read by OCR)" if ocr else ""
+
+
+def _ocr_unconfirmed(facts: Mapping[str, Any], fact: str) -> bool:
+    """A date OCR read from plain text (not a zone whose check digits confirm it): a misread
+    digit must not make a document expired."""
+    return facts.get("source") == "ocr" and facts.get(f"{fact}_source") == "text"
+
+
+def _ocr_unsure(doc: Document, what: str, value: date, declared: object) -> str:
+    fix = f"set dates.{declared} in dossier.yaml" if declared else "check it by eye"
+    return (
+        f"{doc.rel}: OCR read its {what} as {value}, which would make it too old, but a date "
+        f"read by OCR outside a machine-readable zone is not trusted for that; {fix}"
+    )
 
 
 def _declared_note(doc: Document, facts: Mapping[str, Any], fact: str) -> str | None:
@@ -290,6 +305,8 @@ def _valid_until(rule: Rule, item: Item, docs: Sequence[Document], ctx: RuleCont
         note = _declared_note(doc, f, fact)
         src = _source_words(f, fact)
         fix = _renew(f, fact, str(declared) if declared else None)
+        if value < reference and _ocr_unconfirmed(f, fact):
+            return _Verdict(doc, "unverified", _ocr_unsure(doc, what, value, declared), note=note)
         if value < ctx.as_of:
             msg = f"{doc.rel}: expired on {value}{src}, before {ctx.as_of}{_why(rule)}; {fix}"
             return _Verdict(doc, "expired", msg, Problem("expired", "error", msg), note)

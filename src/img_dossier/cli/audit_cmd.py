@@ -39,6 +39,7 @@ from .options import (
     as_of_option,
     expiring_option,
     jobs_option,
+    no_ocr_option,
     quiet_option,
     strict_option,
     track_option,
@@ -90,6 +91,7 @@ _STATUS_COLOURS = {"error": "red", "incomplete": "yellow", "complete": "green"}
     help="Also screen every client against this program list: who can apply where.",
 )
 @strict_option
+@no_ocr_option
 @quiet_option
 @verbose_option
 @click.pass_context
@@ -107,6 +109,7 @@ def audit(
     no_cache: bool,
     programs_file: Path | None,
     strict: bool,
+    no_ocr: bool,
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -135,6 +138,7 @@ def audit(
         expiring_within=expiring_within,
         strict=strict,
         cache=None if no_cache else ReadCache(),
+        ocr=not no_ocr,
         programs=programs,
     )
     results = check_clients(clients, options, jobs=jobs)
@@ -376,6 +380,9 @@ def _summary_line(summary: dict[str, int], within: int) -> str:
     )
     if summary["expiring"]:
         text += f"; {summary['expiring']} with something expiring within {within} days"
+    if summary.get("ocr_pages"):
+        pages = summary["ocr_pages"]
+        text += f"; {pages} page{'s' if pages != 1 else ''} of scans read by OCR"
     return text
 
 

@@ -16,6 +16,7 @@ from .options import (
     as_of_option,
     json_option,
     no_cache_option,
+    no_ocr_option,
     quiet_option,
     strict_option,
     track_option,
@@ -60,6 +61,7 @@ from .progress_bar import progress_for, warn_missing_glyphs
 @strict_option
 @json_option
 @no_cache_option
+@no_ocr_option
 @quiet_option
 @verbose_option
 @click.pass_context
@@ -75,6 +77,7 @@ def build(
     strict: bool,
     as_json: bool,
     no_cache: bool,
+    no_ocr: bool,
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -87,13 +90,20 @@ def build(
     from ..checking.pipeline import run_check
     from ..output.assemble import IncompleteError, assemble, default_output_name
     from ..output.glyphs import collect_missing
+    from ..readers import reader_limits
     from ..readers.cache import ReadCache
 
     cache = None if no_cache else ReadCache()
     try:
         with progress_for(ctx, quiet, verbose) as progress:
             run = run_check(
-                folder, track=track, as_of=as_of, strict=strict, cache=cache, progress=progress
+                folder,
+                track=track,
+                as_of=as_of,
+                strict=strict,
+                cache=cache,
+                progress=progress,
+                limits=reader_limits(ocr=not no_ocr),
             )
             report = run.report
             out = output or Path.cwd() / default_output_name(run.profile.applicant.family_name)

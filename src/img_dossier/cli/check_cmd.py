@@ -14,6 +14,7 @@ from .options import (
     jobs_option,
     json_option,
     no_cache_option,
+    no_ocr_option,
     quiet_option,
     strict_option,
     track_option,
@@ -40,6 +41,7 @@ from .progress_bar import progress_for
     help="Also write the report as one self-contained HTML page (opens offline, e-mailable).",
 )
 @no_cache_option
+@no_ocr_option
 @quiet_option
 @verbose_option
 @click.pass_context
@@ -54,6 +56,7 @@ def check(
     jobs: int | None,
     html_file: Path | None,
     no_cache: bool,
+    no_ocr: bool,
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -65,6 +68,7 @@ def check(
     from ..checking.pipeline import run_check
     from ..output.report import render_json, render_text
     from ..output.report_html import write_html_report
+    from ..readers import reader_limits
     from ..readers.cache import ReadCache
 
     with progress_for(ctx, quiet, verbose) as progress:
@@ -77,6 +81,7 @@ def check(
             jobs=jobs,
             cache=None if no_cache else ReadCache(),
             progress=progress,
+            limits=reader_limits(ocr=not no_ocr),
         )
         report = run.report
         if html_file is not None:

@@ -109,6 +109,14 @@ def jobs_option(f: F) -> F:
     )(f)
 
 
+def no_ocr_option(f: F) -> F:
+    return click.option(
+        "--no-ocr",
+        is_flag=True,
+        help="Do not read scans and photos by OCR (they stay unverified).",
+    )(f)
+
+
 def no_cache_option(f: F) -> F:
     return click.option(
         "--no-cache",

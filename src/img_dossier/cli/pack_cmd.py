@@ -15,6 +15,7 @@ from .options import (
     as_of_option,
     jobs_option,
     json_option,
+    no_ocr_option,
     quiet_option,
     track_option,
     use_color,
@@ -41,6 +42,7 @@ _MARK = {"packed": "ok", "missing": "MISSING", "too-large": "TOO LARGE", "not-pa
 @as_of_option
 @jobs_option
 @json_option
+@no_ocr_option
 @quiet_option
 @verbose_option
 @click.pass_context
@@ -54,6 +56,7 @@ def pack(
     as_of: date | None,
     jobs: int | None,
     as_json: bool,
+    no_ocr: bool,
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -68,7 +71,7 @@ def pack(
         with progress_for(ctx, quiet, verbose) as progress:
             result = pack_folder(
                 folder, portal, out=out, force=force, track=track, as_of=as_of, jobs=jobs,
-                progress=progress,
+                progress=progress, ocr=not no_ocr,
             )
     except UnknownPortalError as exc:
         raise click.BadParameter(str(exc).removeprefix(f"--portal {portal}: "),

@@ -28,6 +28,7 @@ knows no item by name. Format (schema 1)::
         rules:                                   # checked by rules.py (deeper checks)
           - {type: ..., source: ..., ...}
         facts: [scores]             # facts its documents carry besides those its rules read
+        portrait: true              # an image with no text, taller than wide, is this item
 
 With ``extends``, items with a known id are merged into the base item key by key (so a
 custom checklist can change one field), new ids are appended, and ``drop`` removes items;
@@ -73,7 +74,7 @@ _TOP_KEYS = {
 }
 _ITEM_KEYS = {
     "id", "title", "required", "when", "min", "max", "source", "advice", "names", "evidence",
-    "rules", "portal", "facts", "count_note", "confirmed", "note",
+    "rules", "portal", "facts", "count_note", "confirmed", "note", "portrait",
 }
 
 
@@ -102,6 +103,7 @@ class Item:
     rules: tuple[Rule, ...] = ()
     portal: str | None = None
     facts: tuple[str, ...] = ()  # facts its documents carry besides those its rules read
+    portrait: bool = False  # an image with no text, taller than wide (a photo of a person)
     #: ``when`` given as a list: the item applies when any one group of conditions holds
     when_any: tuple[tuple[Condition, ...], ...] = ()
     #: said with the count messages (where the minimum comes from, e.g. a program convention)
@@ -450,6 +452,10 @@ def _item(errs: _Errors, raw: Mapping[str, Any], portal_ids: set[str]) -> Item |
     if not isinstance(facts, list) or not all(isinstance(f, str) and f.strip() for f in facts):
         errs.add(f"{where}.facts", "must be a list of fact names such as [scores, expiry]")
         facts = []
+    portrait = raw.get("portrait", False)
+    if not isinstance(portrait, bool):
+        errs.add(f"{where}.portrait", "must be true or false")
+        portrait = False
     count_note = raw.get("count_note")
     if count_note is not None and (not isinstance(count_note, str) or not count_note.strip()):
         errs.add(f"{where}.count_note", f"must be non-empty text (got {count_note!r})")
@@ -475,6 +481,7 @@ def _item(errs: _Errors, raw: Mapping[str, Any], portal_ids: set[str]) -> Item |
         rules=tuple(rules),
         portal=portal,
         facts=tuple(f.strip() for f in facts),
+        portrait=portrait,
         when_any=tuple(when_any),
         count_note=str(count_note or "").strip(),
         confirmed=confirmed,
@@ -512,6 +519,7 @@ def _item_to_raw(it: Item) -> dict[str, Any]:
         "rules": [{"type": r.type, "source": r.source, **r.params} for r in it.rules],
         "portal": it.portal,
         **({"facts": list(it.facts)} if it.facts else {}),
+        **({"portrait": True} if it.portrait else {}),
         **({"count_note": it.count_note} if it.count_note else {}),
         **({"confirmed": False, "note": it.note} if not it.confirmed else {}),
         **({"note": it.note} if it.confirmed and it.note else {}),

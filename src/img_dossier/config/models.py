@@ -70,6 +70,9 @@ class Item(_Closed):
     count_note: _Text | None = Field(None, description="Why min/max are what they are.")
     confirmed: bool | None = Field(None, description="false: not confirmed at its source.")
     note: str | None = Field(None, description="What could not be confirmed, and why.")
+    portrait: bool = Field(
+        False, description="An image with no text, taller than wide (a photo), is this item."
+    )
 
 
 class Step(_Closed):

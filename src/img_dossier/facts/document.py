@@ -1,10 +1,13 @@
 """Facts read from a document's text: dates, outcomes, scores, names, the passport MRZ.
 
 Facts are plain JSON values (dates as ISO strings), each date with ``<fact>_source``:
-``"text"``, ``"mrz"`` or ``"dossier.yaml"``. Dates the profile declares (``dates:`` in
-dossier.yaml, named ``<item>_<fact>`` such as ``passport_expiry``, ``language_test_date``,
-``son_expiry`` where ``son`` is the item id's initials) stand in for what a scan cannot
-say and win over a reading that differs (the reading is kept as ``<fact>_read``).
+``"text"``, ``"mrz"`` or ``"dossier.yaml"``. Facts of a document whose text was read by
+OCR (a scan, a photo) say so: ``source: "ocr"`` and the engine's ``confidence`` (0-1); its
+passport zone is read as OCR misreads it (``mrz.find_mrz_ocr``), check digits verified.
+Dates the profile declares (``dates:`` in dossier.yaml, named ``<item>_<fact>`` such as
+``passport_expiry``, ``language_test_date``, ``son_expiry`` where ``son`` is the item id's
+initials) stand in for what a scan cannot say and win over a reading that differs (the
+reading is kept as ``<fact>_read``).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from ..config.profile import Profile
 from ..model import Document
 from . import dates, names
 from . import exams as results
-from .mrz import find_mrz
+from .mrz import find_mrz, find_mrz_ocr
 
 if TYPE_CHECKING:
     from ..config.checklist import Checklist
@@ -144,8 +147,8 @@ def declared_dates(profile: Profile, item_id: str | None) -> dict[str, tuple[str
     return found
 
 
-def read_text(text: str, *, today: date | None = None) -> dict[str, Any]:
-    """Every fact the text states (no profile involved)."""
+def read_text(text: str, *, today: date | None = None, ocr: bool = False) -> dict[str, Any]:
+    """Every fact the text states (no profile involved); ``ocr``: the text was read by OCR."""
     facts: dict[str, Any] = {}
     text = text[:MAX_TEXT]
     if not text.strip():
@@ -159,7 +162,7 @@ def read_text(text: str, *, today: date | None = None) -> dict[str, Any]:
         if fact in labelled:
             facts[fact] = labelled[fact].isoformat()
             facts[f"{fact}_source"] = "text"
-    mrz, note = find_mrz(text, today=today)
+    mrz, note = (find_mrz_ocr if ocr else find_mrz)(text, today=today)
     if mrz is not None:
         facts["mrz"] = mrz.to_json()
         facts["expiry"] = mrz.expiry.isoformat()
@@ -204,7 +207,7 @@ def read_text(text: str, *, today: date | None = None) -> dict[str, Any]:
 #: a passport zone, a translator's certification (the translation rule reads it anywhere).
 GENERIC_FACTS = frozenset(
     {"date", "issue_date", "signature_date", "birth_date", "name", "mrz", "mrz_note",
-     "certified_translation"}
+     "certified_translation", "source", "confidence"}
 )  # fmt: skip
 
 #: Facts a rule type reads from the documents of its item (besides its ``fact:`` parameter).
@@ -273,10 +276,14 @@ def extract(
     cache) the reading of the text is looked up there first (``audit`` runs). With
     ``carries`` (``carried_facts`` of its item) only those facts are kept: a CV that
     mentions an OET pass is not a score report."""
+    ocr = ocr_confidence(doc)
     try:
-        facts = _read_text(doc.text, cache)
+        facts = _read_text(doc.text, cache, ocr=ocr is not None)
     except (ValueError, RecursionError):  # a hostile text must not stop the run
         facts = {}
+    if ocr is not None and facts:
+        facts["source"] = "ocr"
+        facts["confidence"] = ocr
     if carries is not None:
         facts = keep_carried(facts, carries)
     for fact, (key, value) in declared_dates(profile, doc.item).items():
@@ -292,14 +299,23 @@ def extract(
     return facts
 
 
-def _read_text(text: str, cache: object | None) -> dict[str, Any]:
+def ocr_confidence(doc: Document) -> float | None:
+    """The OCR engine's confidence in a document's text, or None when it was not OCR'd."""
+    found = doc.info.get("ocr")
+    if not isinstance(found, Mapping) or not found.get("pages") or not doc.has_text:
+        return None
+    value = found.get("confidence")
+    return float(value) if isinstance(value, int | float) else 0.0
+
+
+def _read_text(text: str, cache: object | None, *, ocr: bool = False) -> dict[str, Any]:
     """read_text, through the cache when there is one (two-digit MRZ years depend on the year)."""
     from ..readers.cache import memoized
     from . import mrz
 
     code = (sys.modules[__name__], dates, names, results, mrz)
-    payload = f"{date.today().year}\n{text}"
-    return memoized(cache, "facts", code, payload, lambda: read_text(text))
+    payload = f"{date.today().year}\n{'ocr' if ocr else 'text'}\n{text}"
+    return memoized(cache, "facts", code, payload, lambda: read_text(text, ocr=ocr))
 
 
 def fact_date(facts: Mapping[str, Any], fact: str) -> date | None:

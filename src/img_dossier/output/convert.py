@@ -69,7 +69,7 @@ ENGINE_TEXT = "text"
 ENGINE_LIBREOFFICE = "libreoffice"
 ENGINE_BUILTIN = "built-in"
 
-_IMAGE_FORMATS = frozenset({"jpeg", "png", "tiff"})
+_IMAGE_FORMATS = frozenset({"jpeg", "png", "tiff", "heic"})
 
 @dataclass(frozen=True)
 class ConversionResult:
@@ -162,6 +162,7 @@ def _engine_for(fmt: str | None) -> str:
         "jpeg": ENGINE_IMAGE,
         "png": ENGINE_IMAGE,
         "tiff": ENGINE_IMAGE,
+        "heic": ENGINE_IMAGE,
         "txt": ENGINE_TEXT,
         "md": ENGINE_TEXT,
         "docx": ENGINE_LIBREOFFICE if soffice_path() else ENGINE_BUILTIN,

@@ -63,7 +63,10 @@ def image_to_pdf(src: Path, dst: Path, page_size_name: str | tuple[float, float]
     EXIF orientation is honoured; a JPEG is embedded as is (rotated by the page's drawing
     matrix, never re-encoded). Returns the number of pages written.
     """
+    from ..readers.image import register_heif
+
     size = page_size(page_size_name)
+    register_heif()  # iPhone photos (HEIC) open like any image
     try:
         with Image.open(src) as im:
             if im.width * im.height > MAX_PIXELS:

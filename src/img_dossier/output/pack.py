@@ -162,11 +162,18 @@ def pack(
     as_of: date | None = None,
     jobs: int | None = None,
     progress: ProgressCallback | None = None,
+    ocr: bool = True,
 ) -> PackResult:
     """Check ``folder``, then write one upload-ready file per slot of ``portal`` into ``out``.
 
-    ``progress(stage, done, total)``: documents read, then uploads made (``progress``)."""
-    run = run_check(Path(folder), track=track, as_of=as_of, jobs=jobs, progress=progress)
+    ``progress(stage, done, total)``: documents read, then uploads made (``progress``).
+    ``ocr=False``: scans are not read by OCR (``--no-ocr``)."""
+    from ..readers import reader_limits
+
+    limits = reader_limits(ocr=ocr)
+    run = run_check(
+        Path(folder), track=track, as_of=as_of, jobs=jobs, progress=progress, limits=limits
+    )
     return pack_run(run, portal, out=out, force=force, progress=progress)
 
 

@@ -10,7 +10,7 @@ import textwrap
 from collections.abc import Iterable
 from typing import Any
 
-from ..model import Document, ItemResult, Problem, Report, StepStatus
+from ..model import Document, ItemResult, Problem, Report, StepStatus, ocr_pages_of
 from ..pathtext import clean, escaped
 
 #: Prose (the advice) is wrapped to this many columns.
@@ -154,6 +154,7 @@ def render_text(
         out.heading("Ignored", len(report.ignored), "dim")
         for rel in report.ignored:
             out.add(f"  {rel}", "dim")
+    _ocr_block(out, report)
     if report.steps:
         out.heading("Coming steps", len(report.steps), "bold")
         for step in report.steps:
@@ -248,6 +249,50 @@ def _item_block(
             break_on_hyphens=False,
         ):
             out.add(line)
+
+
+#: Date facts shown for a document read by OCR, and how they are named.
+_OCR_DATES = (
+    ("expiry", "expiry"),
+    ("issue_date", "issued"),
+    ("test_date", "test date"),
+    ("date", "dated"),
+    ("birth_date", "born"),
+)
+
+
+def _ocr_block(out: _Out, report: Report) -> None:
+    """The documents read by OCR: pages, confidence, and the dates read from them."""
+    scanned = [d for d in report.documents if ocr_pages_of(d)]
+    if not scanned:
+        return
+    pages = report.ocr_pages
+    out.heading(f"Read by OCR, {pages} page{'s' if pages != 1 else ''}", len(scanned), "bold")
+    for d in scanned:
+        found = d.info.get("ocr") or {}
+        n = ocr_pages_of(d)
+        line = f"  {d.rel}: {n} page{'s' if n != 1 else ''}"
+        if d.has_text:
+            line += f", confidence {float(found.get('confidence') or 0):.2f}"
+        else:
+            line += ", no text found"
+        dates = []
+        for fact, words in _OCR_DATES:
+            value = d.facts.get(fact)
+            if not value:
+                continue
+            source = d.facts.get(f"{fact}_source")
+            how = {
+                "mrz": "machine-readable zone, check digits verified",
+                "dossier.yaml": "from dossier.yaml",
+            }.get(str(source), "read by OCR, not confirmed")
+            dates.append(f"{words} {value} ({how})")
+        if dates:
+            line += "; " + "; ".join(dates)
+        note = d.facts.get("mrz_note")
+        if note:
+            line += f"; {note}"
+        out.add(line)
 
 
 def _names(items: Iterable[ItemResult]) -> str:

@@ -23,6 +23,9 @@ from .limits import Limits as Limits
 READER_VERSION = 2
 
 
+def reader_limits(*, ocr: bool = True) -> Limits:
+    """The default limits, with OCR of scans on or off (``--no-ocr``)."""
+    return DEFAULT_LIMITS if ocr else dataclasses.replace(DEFAULT_LIMITS, ocr=False)
 
 
 class ReadCache(Protocol):
@@ -148,6 +151,12 @@ def cache_key(sha256: str, source: SourceFile, limits: Limits) -> str:
         f"{limits.text_pages}.{limits.max_pixels}.{limits.max_bytes}.{limits.max_zip_bytes}"
         f".{limits.max_zip_ratio}.{limits.max_zip_members}"
     )
+    if limits.ocr:
+        from .ocr import engine_name
+
+        bounds += f".ocr{limits.ocr_pages}.{engine_name().replace(' ', '-')}"
+    else:
+        bounds += ".no-ocr"
     partial = f":{source.size}" if source.size > limits.max_bytes else ""
     return f"{sha256}:{named}:r{READER_VERSION}:{bounds}{partial}"
 

@@ -30,7 +30,14 @@ PARTIAL_HASH_BYTES = 1024 * 1024
 _CHUNK = 1024 * 1024
 _MIB = 1024 * 1024
 _TEXT_KINDS = frozenset({"text", "html", "xml"})
-_SUGGESTED_EXT = {"pdf": ".pdf", "docx": ".docx", "jpeg": ".jpg", "png": ".png", "tiff": ".tif"}
+_SUGGESTED_EXT = {
+    "pdf": ".pdf",
+    "docx": ".docx",
+    "jpeg": ".jpg",
+    "png": ".png",
+    "tiff": ".tif",
+    "heic": ".heic",
+}
 _FIX = "open it and save or export it as PDF, then replace the file"
 _FIXES = {
     "html": "download the document itself rather than the web page (or print the page to "
@@ -249,8 +256,8 @@ def memory_problem(limits: Limits) -> Problem:
     """The problem of a file whose reader ran out of memory or was killed."""
     return error(
         "too-large",
-        f"reading it needed more than {limits.memory_mb} MB of memory or crashed the reader: "
-        "it may be crafted or far too large; open it and re-save or re-scan it",
+        f"reading it needed more than {limits.worker_memory_mb} MB of memory or crashed the "
+        "reader: it may be crafted or far too large; open it and re-save or re-scan it",
     )
 
 

@@ -1,8 +1,12 @@
-"""Read a JPEG, PNG or TIFF with Pillow: size, dpi, mode, frames; pixel bombs refused unread.
+"""Read a JPEG, PNG, TIFF or HEIC with Pillow: size, dpi, mode, frames, and the text OCR
+finds on it; pixel bombs refused unread.
 
 The pixel count comes from the header before anything is decoded; the image is then
 verified (PNG chunk CRCs) or decoded at reduced size (JPEG draft mode) so that a
-truncated file is reported as ``damaged``.
+truncated file is reported as ``damaged``. iPhone HEIC/HEIF photos are opened through
+pillow-heif. An image that is page-shaped is read by OCR (``scans.py``) unless
+``Limits.ocr`` is off; one in which OCR finds no text (a portrait photo) keeps its
+``no-text`` warning and ``info["ocr"]["pages"]`` says it was looked at.
 """
 
 from __future__ import annotations
@@ -15,7 +19,9 @@ from typing import TYPE_CHECKING, Any
 
 from PIL import Image, ImageFile
 
+from .ocr import OcrUnavailable, is_page_shaped
 from .result import Reading, error, warning
+from .scans import image_frames, ocr_failed, read_scan
 
 if TYPE_CHECKING:
     from .limits import Limits
@@ -29,9 +35,22 @@ NO_TEXT = (
 )
 
 
+def register_heif() -> bool:
+    """Let Pillow open HEIC/HEIF photos (pillow-heif); False when it is not installed."""
+    try:
+        from pillow_heif import register_heif_opener
+    except ImportError:
+        return False
+    register_heif_opener()
+    return True
+
+
 def read_image(path: Path, fmt: str, limits: Limits) -> Reading:
-    """Read one image of format fmt ("jpeg", "png", "tiff"); never raises for a bad file."""
+    """Read one image of format fmt ("jpeg", "png", "tiff", "heic"); never raises for a bad
+    file."""
     info: dict[str, Any] = {}
+    if fmt == "heic" and not register_heif():
+        return _damaged(fmt, info, "HEIC support (pillow-heif) is not installed")
     with _own_bomb_check(), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
@@ -43,6 +62,7 @@ def read_image(path: Path, fmt: str, limits: Limits) -> Reading:
                     dpi=_dpi(im.info.get("dpi")),
                     mode=im.mode,
                     format=im.format,
+                    upright=_upright_size(im),
                 )
                 if width * height > limits.max_pixels:
                     return Reading(
@@ -65,7 +85,26 @@ def read_image(path: Path, fmt: str, limits: Limits) -> Reading:
             return _damaged(fmt, info, "its structure is nested too deeply")
         except Exception as exc:  # untrusted input: any Pillow failure is damage
             return _damaged(fmt, info, str(exc) or type(exc).__name__)
+        if limits.ocr and is_page_shaped(width, height):
+            return _with_ocr(path, fmt, pages, info, limits)
     return Reading(fmt, pages, "", (warning("no-text", NO_TEXT),), info)
+
+
+def _with_ocr(path: Path, fmt: str, pages: int, info: dict[str, Any], limits: Limits) -> Reading:
+    """The image's reading with the text OCR finds on its first pages."""
+    try:
+        frames = image_frames(path, limits.ocr_pages)
+        text, found, problems = read_scan(frames, pages, limits.seconds / 3)
+    except MemoryError:
+        raise
+    except OcrUnavailable as exc:  # no engine here: the image is read as before
+        info["ocr"] = {"error": str(exc)}
+        return Reading(fmt, pages, "", (warning("no-text", NO_TEXT),), info)
+    except Exception as exc:  # the engine failed on this image: it stays unread, not damaged
+        info["ocr"] = {"error": f"{type(exc).__name__}: {exc}"[:200]}
+        return Reading(fmt, pages, "", (warning("no-text", ocr_failed(exc)),), info)
+    info["ocr"] = found
+    return Reading(fmt, pages, text, problems, info)
 
 
 def _verify(path: Path, fmt: str) -> None:
@@ -77,6 +116,15 @@ def _verify(path: Path, fmt: str) -> None:
         if fmt == "jpeg":
             im.draft("RGB", (max(1, im.width // 8), max(1, im.height // 8)))
         im.load()
+
+
+def _upright_size(im: Image.Image) -> list[int]:
+    """[width, height] as the image is shown: swapped when EXIF says it is turned 90°."""
+    try:
+        orientation = int(im.getexif().get(0x0112, 1) or 1)
+    except Exception:  # a broken EXIF block: as stored
+        orientation = 1
+    return [im.height, im.width] if orientation in (5, 6, 7, 8) else [im.width, im.height]
 
 
 def _frames(im: Image.Image) -> int:

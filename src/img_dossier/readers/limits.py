@@ -15,6 +15,14 @@ class Limits:
     max_zip_bytes: int = 200 * 1024 * 1024  # uncompressed total of a DOCX
     max_zip_ratio: int = 200
     max_zip_members: int = 10_000  # parts in a DOCX
+    ocr: bool = True  # read scans (image-only PDF pages, photos) by OCR
+    ocr_pages: int = 2  # pages of a scan read by OCR (classification needs the first ones)
+    ocr_memory_mb: int = 1024  # more address space for a worker that loads the OCR engine
+
+    @property
+    def worker_memory_mb(self) -> int:
+        """The address-space cap of a reader worker (the OCR engine's models need room)."""
+        return self.memory_mb + (self.ocr_memory_mb if self.ocr else 0)
 
 
 DEFAULT_LIMITS = Limits()

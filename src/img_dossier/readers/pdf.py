@@ -113,8 +113,34 @@ def read_pdf(path: Path, limits: Limits) -> Reading:
         )
     if not text.strip():
         info["images_only"] = True
-        problems.append(warning("no-text", NO_TEXT))
+        if limits.ocr:
+            text, read = _ocr(data, pages, info, limits)
+            problems.extend(read)
+        else:
+            problems.append(warning("no-text", NO_TEXT))
     return Reading("pdf", pages, text, tuple(problems), info)
+
+
+def _ocr(
+    data: bytes, pages: int, info: dict[str, Any], limits: Limits
+) -> tuple[str, tuple[Problem, ...]]:
+    """Text of an image-only PDF by OCR of its first pages (rendered by PDFium)."""
+    from .ocr import OcrUnavailable
+    from .scans import ocr_failed, pdf_pages, read_scan
+
+    try:
+        scans = pdf_pages(data, limits.ocr_pages)
+        text, found, problems = read_scan(scans, pages, limits.seconds / 3)
+    except MemoryError:
+        raise
+    except OcrUnavailable as exc:
+        info["ocr"] = {"error": str(exc)}
+        return "", (warning("no-text", NO_TEXT),)
+    except Exception as exc:  # PDFium or the engine failed on a page: unread, not damaged
+        info["ocr"] = {"error": f"{type(exc).__name__}: {exc}"[:200]}
+        return "", (warning("no-text", ocr_failed(exc)),)
+    info["ocr"] = found
+    return text, problems
 
 
 def _opens_without_password(reader: PdfReader) -> bool:

@@ -280,7 +280,7 @@ class _Pool:
         self.limits = limits
         self.owner = os.getpid()
         self.context = multiprocessing.get_context(isolation.start_method())
-        self.guard = isolation.Guard(isolation.memory_guard(), limits.memory_mb)
+        self.guard = isolation.Guard(isolation.memory_guard(), limits.worker_memory_mb)
         self.workers: list[_Worker] = []
 
     def run(
@@ -488,7 +488,7 @@ def _serve(
     with contextlib.suppress(ValueError, OSError):  # Ctrl-C is the parent's to handle
         signal.signal(signal.SIGINT, signal.SIG_IGN)
     if guard == "rlimit":
-        isolation.cap_address_space(limits.memory_mb)
+        isolation.cap_address_space(limits.worker_memory_mb)
     try:
         conn.send(_READY)
     except (OSError, ValueError):

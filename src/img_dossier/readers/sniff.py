@@ -21,12 +21,14 @@ EXTENSION_FORMATS: dict[str, str] = {
     ".png": "png",
     ".tif": "tiff",
     ".tiff": "tiff",
+    ".heic": "heic",
+    ".heif": "heic",
     ".txt": "txt",
     ".md": "md",
 }
 
 #: Formats recognised by magic bytes that the readers can read.
-BINARY_FORMATS = frozenset({"pdf", "docx", "jpeg", "png", "tiff"})
+BINARY_FORMATS = frozenset({"pdf", "docx", "jpeg", "png", "tiff", "heic"})
 
 #: How a content kind is named in a message, for kinds the readers cannot read.
 KIND_NAMES: dict[str, str] = {

@@ -1,0 +1,258 @@
+"""Text of page images by OCR: RapidOCR (PP-OCR models run by ONNX Runtime).
+
+The models ship inside the ``rapidocr`` wheel; they are given to it by path, so nothing
+is ever downloaded (a missing model file makes OCR unavailable, not a download). The
+engine is loaded once per reader worker, on its first scan, single-threaded (the pool
+runs one worker per CPU).
+
+A page is read in one pass of the recogniser, upright: which way it lies (on its side or
+upside down: a phone photo without an EXIF turn, a page fed the wrong way) is told first
+from the detected text boxes and the engine's direction classifier on its longest lines.
+Small skew needs nothing: the detector finds slanted line boxes and the recogniser reads
+each box straightened; lines are put back in reading order along the page's own slant.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import os
+import statistics
+import threading
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+
+#: Longer side, in pixels, of the page image given to the engine (about 180 dpi on A4).
+MAX_SIDE = 2000
+#: Longer side the text detector works at (it finds boxes; the recogniser reads them
+#: from the MAX_SIDE image).
+DETECT_SIDE = 960
+#: An image narrower than this or thinner than 1:ASPECT is no page (a strip, an icon).
+MIN_SIDE = 32
+MAX_ASPECT = 12
+#: Lines the recogniser scores below this are dropped (noise, photo texture).
+MIN_LINE_SCORE = 0.5
+
+_MODELS = {
+    "Det": "PP-OCRv6_det_small.onnx",
+    "Rec": "PP-OCRv6_rec_small.onnx",
+    "Cls": "ch_ppocr_mobile_v2.0_cls_mobile.onnx",
+}
+
+Quad = list[tuple[float, float]]
+
+_engine: Any = None
+_engine_error: str | None = None
+_lock = threading.Lock()
+
+
+class OcrUnavailable(RuntimeError):
+    """OCR cannot run in this installation (the package or a model file is missing)."""
+
+
+@dataclass(frozen=True)
+class PageText:
+    """The text OCR read on one page, its confidence (0-1) and the turn it was read at."""
+
+    text: str
+    confidence: float
+    rotated: int = 0
+    chars: int = 0
+
+
+@functools.cache
+def engine_name() -> str:
+    """``rapidocr <version>`` (what the report and the cache key name)."""
+    try:
+        return f"rapidocr {metadata.version('rapidocr')}"
+    except metadata.PackageNotFoundError:
+        return "rapidocr (not installed)"
+
+
+def unavailable() -> str | None:
+    """None when OCR can run here, else why not (the package or a model is missing)."""
+    _load()
+    return _engine_error
+
+
+def _model_dir() -> Path | None:
+    try:
+        import rapidocr
+    except ImportError:
+        return None
+    return Path(rapidocr.__file__).parent / "models"
+
+
+def _load() -> Any:
+    """The engine of this process (loaded once), or None with _engine_error set."""
+    global _engine, _engine_error
+    with _lock:
+        if _engine is not None or _engine_error is not None:
+            return _engine
+        os.environ.setdefault("OMP_NUM_THREADS", "1")
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+        folder = _model_dir()
+        if folder is None:
+            _engine_error = "the OCR engine (rapidocr) is not installed"
+            return None
+        missing = [name for name in _MODELS.values() if not (folder / name).is_file()]
+        if missing:
+            _engine_error = f"the OCR engine's model {missing[0]} is missing from {folder}"
+            return None
+        try:
+            import logging
+
+            from rapidocr import RapidOCR
+
+            params: dict[str, Any] = {
+                "Global.log_level": "error",
+                "Global.use_cls": False,  # pages are turned whole (below), never line by line
+                "Det.limit_side_len": DETECT_SIDE,
+                "Det.limit_type": "max",
+                "EngineConfig.onnxruntime.intra_op_num_threads": 1,
+                "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+            }
+            for task, name in _MODELS.items():
+                params[f"{task}.model_path"] = str(folder / name)
+            _engine = RapidOCR(params=params)
+            logging.getLogger("RapidOCR").setLevel(logging.ERROR)
+        except Exception as exc:  # a broken install: OCR is off, the reading goes on
+            _engine_error = f"the OCR engine could not start ({type(exc).__name__}: {exc})"[:200]
+        return _engine
+
+
+def is_page_shaped(width: int, height: int) -> bool:
+    """False for an image no page can be (a 1 x 100000 strip, an icon)."""
+    small, large = sorted((width, height))
+    return small >= MIN_SIDE and large <= MAX_ASPECT * small
+
+
+def read_page(image: Image.Image) -> PageText:
+    """The text of one page image (already upright by its EXIF tag); raises OcrUnavailable
+    when the engine is unavailable.
+
+    The engine straightens each slanted text box. Which way the page lies is told first,
+    from the detected boxes' shape and, for its longest lines, by the engine's direction
+    classifier (a majority, never line by line: a line of digits reads as well upside
+    down); the page is turned whole and read once, upright.
+    """
+    engine = _load()
+    if engine is None:
+        raise OcrUnavailable(_engine_error or "OCR unavailable")
+    if not is_page_shaped(*image.size):
+        return PageText("", 0.0)
+    page = image.convert("RGB")
+    if max(page.size) > MAX_SIDE:
+        page.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
+    turn = _page_turn(engine, page, _boxes(engine, page))
+    lines = _read(engine, page.rotate(turn, expand=True) if turn else page)
+    kept = [(q, t, s) for q, t, s in lines if s >= MIN_LINE_SCORE and t]
+    chars = sum(len(t) for _q, t, _s in kept)
+    confidence = sum(s * len(t) for _q, t, s in kept) / chars if chars else 0.0
+    return PageText(_in_reading_order(kept), round(confidence, 3), turn, chars)
+
+
+def _boxes(engine: Any, page: Image.Image) -> list[Quad]:
+    """The text boxes the detector finds (no recognition: a fraction of a reading's cost)."""
+    import numpy as np
+
+    result = engine(np.asarray(page), use_det=True, use_cls=False, use_rec=False)
+    boxes = getattr(result, "boxes", None)
+    return [q for q in (_quad(box) for box in boxes) if len(q) == 4] if boxes is not None else []
+
+
+def _read(engine: Any, page: Image.Image) -> list[tuple[Quad, str, float]]:
+    """(box, text, score) of every text box the engine reads on the page."""
+    import numpy as np
+
+    result = engine(np.asarray(page), use_det=True, use_cls=False, use_rec=True)
+    boxes = result.boxes if getattr(result, "boxes", None) is not None else []
+    texts = getattr(result, "txts", None) or ()
+    found = zip(boxes, texts, getattr(result, "scores", None) or (), strict=False)
+    lines = [(_quad(box), str(text).strip(), float(score)) for box, text, score in found]
+    return [(q, t, s) for q, t, s in lines if len(q) == 4]
+
+
+#: Text boxes whose direction decides which way up a page is.
+PROBE_BOXES = 7
+
+
+def _page_turn(engine: Any, page: Image.Image, boxes: list[Quad]) -> int:
+    """Degrees (counter-clockwise) that turn the page upright: 90/270 when its lines run
+    top to bottom, 180 when the direction classifier finds most long lines upside down."""
+    import numpy as np
+
+    along = sum(_length(q, vertical=False) for q in boxes)
+    down = sum(_length(q, vertical=True) for q in boxes)
+    vertical = down > 1.5 * along and len(boxes) >= 3
+    longest = sorted(boxes, key=lambda q: -max(math.dist(q[0], q[1]), math.dist(q[1], q[2])))
+    votes = 0
+    for q in longest[:PROBE_BOXES]:
+        xs, ys = [p[0] for p in q], [p[1] for p in q]
+        crop = page.crop((int(min(xs)), int(min(ys)), int(max(xs)) + 1, int(max(ys)) + 1))
+        if crop.width < 8 or crop.height < 8:
+            continue
+        if vertical:
+            crop = crop.rotate(90, expand=True)
+        out = engine(np.asarray(crop), use_det=False, use_cls=True, use_rec=False)
+        for label, score in getattr(out, "cls_res", None) or ():
+            if float(score) >= 0.6:
+                votes += 1 if str(label) == "180" else -1
+    flipped = votes > 0
+    if vertical:
+        return 270 if flipped else 90
+    return 180 if flipped else 0
+
+
+def _quad(box: Any) -> Quad:
+    return [(float(p[0]), float(p[1])) for p in box][:4]
+
+
+def _length(q: Quad, *, vertical: bool) -> float:
+    """The box's extent along its long side when it runs that way, else 0."""
+    width = math.dist(q[0], q[1])
+    height = math.dist(q[1], q[2])
+    if vertical:
+        return height if height > 2 * width else 0.0
+    return width if width > 2 * height else 0.0
+
+
+def _in_reading_order(lines: list[tuple[Quad, str, float]]) -> str:
+    """Boxes grouped into text lines along the page's slant, top to bottom, left to right."""
+    if not lines:
+        return ""
+    angles = [
+        math.atan2(q[1][1] - q[0][1], q[1][0] - q[0][0])
+        for q, _t, _s in lines
+        if math.dist(q[0], q[1]) > 2 * math.dist(q[1], q[2])
+    ]
+    slant = statistics.median(angles) if angles else 0.0
+    sin, cos = math.sin(slant), math.cos(slant)
+    placed = []
+    for q, text, _score in lines:
+        cx = sum(p[0] for p in q) / 4
+        cy = sum(p[1] for p in q) / 4
+        across = -sin * cx + cos * cy  # distance down the page, perpendicular to the lines
+        along = cos * cx + sin * cy
+        height = max(1.0, math.dist(q[1], q[2]))
+        placed.append((across, along, height, text.strip()))
+    placed.sort()
+    rows: list[list[tuple[float, float, float, str]]] = []
+    for box in placed:
+        if rows:
+            row = rows[-1]
+            centre = statistics.fmean(b[0] for b in row)
+            tall = statistics.fmean(b[2] for b in row)
+            if abs(box[0] - centre) < 0.5 * min(tall, box[2]):
+                row.append(box)
+                continue
+        rows.append([box])
+    out: list[str] = []
+    for row in rows:
+        row.sort(key=lambda b: b[1])
+        out.append("  ".join(b[3] for b in row))
+    return "\n".join(out)
