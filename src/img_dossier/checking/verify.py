@@ -2,7 +2,7 @@
 
 For each item: decide its ``when`` conditions (an undecided one counts as applying, with a
 note naming the dossier.yaml field to set), count the documents that satisfy it, judge
-presence, then let the rule engine (rules.py) look deeper.
+presence, then let the rule engine (rules/) look deeper.
 """
 
 from __future__ import annotations

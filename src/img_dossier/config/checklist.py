@@ -25,7 +25,7 @@ knows no item by name. Format (schema 1)::
         names: [statement of need, son]          # words of a file name
         evidence:                                # groups of phrases; all of one group
           - ["Statement of Need", "Ministry of Health"]
-        rules:                                   # checked by rules.py (deeper checks)
+        rules:                                   # checked by checking/rules/ (deeper checks)
           - {type: ..., source: ..., ...}
         facts: [scores]             # facts its documents carry besides those its rules read
         portrait: true              # an image with no text, taller than wide, is this item

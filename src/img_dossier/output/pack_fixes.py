@@ -2,7 +2,7 @@
 pages rescaled to the portal's paper size, photos below the portal's pixels refused.
 
 The rules are the checklist's ``portals:`` data, judged by the same code as the check
-(``checking.rules.portal_problems``), so that pack and check never disagree.
+(``checking.rules.portal``), so that pack and check never disagree.
 """
 
 from __future__ import annotations
