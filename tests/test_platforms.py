@@ -371,3 +371,32 @@ def test_a_dossier_open_in_a_viewer_is_exit_4_saying_to_close_it(
     assert "close it in your PDF viewer and run again" in result.stderr
     assert out.read_bytes().startswith(b"%PDF-1.4 the old dossier")  # untouched
     assert [p.name for p in tmp_path.iterdir()] == ["dossier.pdf"]  # no temp file left
+
+
+def test_a_pack_folder_holding_a_file_open_in_a_viewer_is_exit_4(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Windows cannot rename a folder while a viewer holds a file in it open (WinError 5)."""
+    from click.testing import CliRunner
+
+    from img_dossier.cli import cli
+    from img_dossier.errors import ExitCode
+
+    out = tmp_path / "carms-upload"
+    real_rename = Path.rename
+
+    def locked(self: Path, target: object) -> Path:
+        if Path(str(target)) == out:
+            exc = PermissionError(13, "Access is denied")
+            exc.winerror = 5  # type: ignore[attr-defined]
+            raise exc
+        return real_rename(self, target)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "rename", locked)
+    result = CliRunner().invoke(
+        cli, ["pack", str(SAMPLES / "canada"), "--portal", "carms", "--out", str(out)]
+    )
+    assert result.exit_code == ExitCode.OUTPUT, result.output
+    assert "close it in your PDF viewer and run again" in result.stderr
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == []  # the staging folder is gone too

@@ -54,7 +54,7 @@ def cannot_write(path: object, exc: OSError, what: str, fix: str) -> OutputError
     """The OutputError for a failed write: a file open in a viewer says to close it."""
     if is_locked(exc):
         return OutputError(
-            f"{path}: cannot replace it: it is open in another program (a PDF viewer or "
-            "Word); close it in your PDF viewer and run again"
+            f"{path}: cannot replace it: it (or a file in it) is open in another program (a "
+            "PDF viewer or Word); close it in your PDF viewer and run again"
         )
     return OutputError(f"{path}: {what} ({exc.strerror or exc}); {fix}")

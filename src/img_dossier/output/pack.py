@@ -27,7 +27,7 @@ from datetime import date
 from pathlib import Path
 
 from ..checking.pipeline import CheckRun, run_check
-from ..errors import OutputError
+from ..errors import OutputError, cannot_write
 from ..own_output import previous_outputs
 from ..pathtext import resolved
 from ..progress import PACKING, ProgressCallback
@@ -241,7 +241,9 @@ def pack_run(
         _publish(staging, out)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
-        raise OutputError(f"{out}: cannot be written ({exc.strerror or exc})") from exc
+        raise cannot_write(
+            out, exc, "cannot be written", "choose another folder with --out"
+        ) from exc
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
