@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import tempfile
-import unicodedata
 from collections.abc import Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -31,8 +30,10 @@ from ..model import OWN_OUTPUT_KEY
 from ..outdir import make_folder
 from ..output.glyphs import collect_missing
 from ..progress import LETTERS, ProgressCallback
+from .naming import file_stems
+from .naming import slug as slug  # letters.render.slug, as before
 from .template import Field, Template
-from .values import COMPUTED, Rows, build_contexts, get_path, longdate, parse_date, read_csv
+from .values import COMPUTED, Rows, build_contexts, longdate, parse_date, read_csv
 
 BUILTIN = "built-in"
 FORMATS = ("docx", "pdf", "both")
@@ -42,24 +43,6 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 _FIELD = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z][A-Za-z0-9_]*)*$")
 _TEMPLATE_KEYS = {"description", "fields", "filename_field"}
 _FIELD_KEYS = {"name", "description", "required", "default", "example", "type"}
-_FOLD = str.maketrans(
-    {
-        "ß": "ss",
-        "ø": "o",
-        "Ø": "O",
-        "đ": "d",
-        "Đ": "D",
-        "ł": "l",
-        "Ł": "L",
-        "æ": "ae",
-        "Æ": "AE",
-        "œ": "oe",
-        "Œ": "OE",
-        "þ": "th",
-        "ı": "i",
-    }
-)
-_MAX_SLUG = 60
 
 
 @dataclass(frozen=True)
@@ -462,34 +445,6 @@ def render_docx(
 
 
 # -- output ---------------------------------------------------------------------------------
-
-
-def slug(value: Any) -> str:
-    """ASCII file-name part: accents folded, lower case, words joined by ``-``."""
-    from ..output.filenames import ascii_words  # any script transliterated: 王 -> wang
-
-    text = unicodedata.normalize("NFKD", ascii_words(str(value).translate(_FOLD)))
-    text = text.encode("ascii", "ignore").decode("ascii").lower()
-    text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
-    return text[:_MAX_SLUG].rstrip("-")
-
-
-def file_stems(template: Template, contexts: Sequence[Mapping[str, Any]]) -> list[str]:
-    """``<template>-<slug>`` per letter, never twice in one run (``-2``, ``-3`` ...)."""
-    used: set[str] = set()
-    stems: list[str] = []
-    for number, context in enumerate(contexts, 1):
-        part = slug(get_path(context, template.filename_field) or "")
-        if not part:
-            part = str(number) if len(contexts) > 1 else "letter"
-        base = f"{template.name}-{part}"
-        stem, n = base, 1
-        while stem.lower() in used:
-            n += 1
-            stem = f"{base}-{n}"
-        used.add(stem.lower())
-        stems.append(stem)
-    return stems
 
 
 def _write_bytes(target: Path, data: bytes) -> None:
