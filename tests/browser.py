@@ -16,10 +16,18 @@ from pathlib import Path
 from typing import Any
 
 FLAGS = (
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-    "--disable-default-apps", "--disable-extensions", "--mute-audio",
-    "--hide-scrollbars", "--remote-debugging-pipe",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-default-apps",
+    "--disable-extensions",
+    "--mute-audio",
+    "--hide-scrollbars",
+    "--remote-debugging-pipe",
 )
 
 
@@ -54,20 +62,27 @@ class Browser:
             os.dup2(write_end, 4)
 
         args = [
-            binary, *FLAGS, f"--user-data-dir={self.tmp / 'profile'}",
-            f"--window-size={self.size[0]},{self.size[1]}", "about:blank",
+            binary,
+            *FLAGS,
+            f"--user-data-dir={self.tmp / 'profile'}",
+            f"--window-size={self.size[0]},{self.size[1]}",
+            "about:blank",
         ]
         self.proc = subprocess.Popen(
-            args, preexec_fn=fds, close_fds=False,  # fds 3 and 4 made in the child stay open
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            args,
+            preexec_fn=fds,
+            close_fds=False,  # fds 3 and 4 made in the child stay open
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         os.close(to_child_r)
         os.close(from_child_w)
         targets = self.call("Target.getTargets")["targetInfos"]
         page = next(t for t in targets if t["type"] == "page")
-        self.session = self.call(
-            "Target.attachToTarget", targetId=page["targetId"], flatten=True
-        )["sessionId"]
+        self.session = self.call("Target.attachToTarget", targetId=page["targetId"], flatten=True)[
+            "sessionId"
+        ]
         self.call("Network.enable", session=True)
         self.call("Page.navigate", session=True, url=self.page.as_uri())
         self.wait_loaded()
@@ -112,7 +127,10 @@ class Browser:
 
     def evaluate(self, expression: str) -> Any:
         result = self.call(
-            "Runtime.evaluate", session=True, expression=expression, returnByValue=True,
+            "Runtime.evaluate",
+            session=True,
+            expression=expression,
+            returnByValue=True,
             awaitPromise=True,
         )
         if "exceptionDetails" in result:
@@ -130,8 +148,12 @@ class Browser:
 
     def resize(self, width: int, height: int) -> None:
         self.call(
-            "Emulation.setDeviceMetricsOverride", session=True, width=width, height=height,
-            deviceScaleFactor=1, mobile=width < 600,
+            "Emulation.setDeviceMetricsOverride",
+            session=True,
+            width=width,
+            height=height,
+            deviceScaleFactor=1,
+            mobile=width < 600,
         )
 
     def screenshot(self, path: Path, full_page: bool = False) -> Path:

@@ -47,8 +47,13 @@ def outputs(clients: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str
     finally:
         mp.undo()
     return {
-        "code": code, "stdout": stdout, "stderr": stderr, "table": table, "ics": ics,
-        "json": json.loads(as_json), "html": (out / "d.html").read_text(encoding="utf-8"),
+        "code": code,
+        "stdout": stdout,
+        "stderr": stderr,
+        "table": table,
+        "ics": ics,
+        "json": json.loads(as_json),
+        "html": (out / "d.html").read_text(encoding="utf-8"),
         "xlsx": out / "d.xlsx",
     }
 
@@ -156,8 +161,9 @@ def test_dashboard_escapes_folder_names(tmp_path: Path) -> None:
     (clients / "<script>alert(1)<").mkdir()
     first = sorted(p for p in clients.iterdir() if p.name.startswith("client"))[0]
     first.rename(clients / "<script>alert(1)<" / "script>")
-    code, _, _ = audit(str(clients / "<script>alert(1)<"), str(clients),
-                       "--html", str(tmp_path / "d.html"))
+    code, _, _ = audit(
+        str(clients / "<script>alert(1)<"), str(clients), "--html", str(tmp_path / "d.html")
+    )
     assert code in (0, 1)
     page = (tmp_path / "d.html").read_text(encoding="utf-8")
     assert page.lower().count("<script") == 1  # only the dashboard's own

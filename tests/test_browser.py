@@ -21,8 +21,10 @@ pytestmark = pytest.mark.skipif(
 )
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
-ROWS = "Array.from(document.querySelectorAll('#clients tbody tr')).map(r => r.cells[{col}]" \
-       ".getAttribute('data-sort') + '|' + r.cells[1].textContent.trim())"
+ROWS = (
+    "Array.from(document.querySelectorAll('#clients tbody tr')).map(r => r.cells[{col}]"
+    ".getAttribute('data-sort') + '|' + r.cells[1].textContent.trim())"
+)
 
 
 def not_blank(png: Path) -> None:
@@ -41,8 +43,9 @@ def only_local(requests: list[str], page: Path) -> None:
 @pytest.fixture(scope="module")
 def report_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("html") / "problems.html"
-    result = CliRunner().invoke(cli, ["check", str(SAMPLES / "problems"), "--as-of",
-                                      AS_OF.isoformat(), "--html", str(out)])
+    result = CliRunner().invoke(
+        cli, ["check", str(SAMPLES / "problems"), "--as-of", AS_OF.isoformat(), "--html", str(out)]
+    )
     assert result.exit_code == 1 and out.is_file()
     return out
 
@@ -55,8 +58,19 @@ def dashboard(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     mp.setenv("IMG_DOSSIER_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
     try:
         runner = CliRunner()
-        result = runner.invoke(cli, ["audit", str(root), "--as-of", AS_OF.isoformat(),
-                                     "--format", "json", "--html", str(out)])
+        result = runner.invoke(
+            cli,
+            [
+                "audit",
+                str(root),
+                "--as-of",
+                AS_OF.isoformat(),
+                "--format",
+                "json",
+                "--html",
+                str(out),
+            ],
+        )
     finally:
         mp.undo()
     assert result.exit_code == 1, result.output
@@ -68,8 +82,7 @@ def test_report_renders_offline_and_fits_a_phone(report_page: Path, tmp_path: Pa
     try:
         with browser:
             not_blank(browser.screenshot(tmp_path / "report.png"))
-            assert browser.evaluate("document.querySelectorAll('tbody tr[id^=item-]').length") \
-                == 17
+            assert browser.evaluate("document.querySelectorAll('tbody tr[id^=item-]').length") == 17
             assert browser.evaluate("document.querySelectorAll('img').length") >= 10
             assert browser.evaluate(
                 "Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)"
@@ -123,7 +136,7 @@ def test_dashboard_reads_without_javascript(dashboard: tuple[Path, dict]) -> Non
     html = page.read_text(encoding="utf-8")
     table = html[html.index('<table id="clients"') :]
     assert table[: table.index("</table>")].count("<tr data-status=") == 60
-    assert '.controls { display: none;' in html  # the controls only show with JS
+    assert ".controls { display: none;" in html  # the controls only show with JS
 
 
 def test_request_detector_sees_a_request(tmp_path: Path) -> None:

@@ -30,22 +30,37 @@ CHECKLIST = {
     "languages": ["en"],
     "items": [
         {
-            "id": "passport", "title": "Passport", "required": True, "source": "test",
-            "names": ["passport"], "evidence": [["Passport", "Nationality"]],
+            "id": "passport",
+            "title": "Passport",
+            "required": True,
+            "source": "test",
+            "names": ["passport"],
+            "evidence": [["Passport", "Nationality"]],
             "advice": "Scan the photo page of your passport.",
         },
         {
-            "id": "letter-of-recommendation", "title": "Letters of recommendation",
-            "required": True, "min": 2, "source": "test", "names": ["lor", "letter"],
+            "id": "letter-of-recommendation",
+            "title": "Letters of recommendation",
+            "required": True,
+            "min": 2,
+            "source": "test",
+            "names": ["lor", "letter"],
             "evidence": [["Dear Program Director"]],
         },
         {
-            "id": "statement-of-need", "title": "Statement of Need", "required": True,
-            "when": {"visa": ["J-1"]}, "source": "test", "names": ["statement of need"],
+            "id": "statement-of-need",
+            "title": "Statement of Need",
+            "required": True,
+            "when": {"visa": ["J-1"]},
+            "source": "test",
+            "names": ["statement of need"],
             "evidence": [["Statement of Need", "Ministry of Health"]],
         },
         {
-            "id": "photo", "title": "Photo", "required": False, "source": "test",
+            "id": "photo",
+            "title": "Photo",
+            "required": False,
+            "source": "test",
             "names": ["photo"],
         },
     ],
@@ -119,8 +134,19 @@ def test_json_has_the_interface_shape(folder: Path) -> None:
     assert result.exit_code == ExitCode.OK
     data = json.loads(result.stdout)  # nothing but JSON on stdout
     assert list(data) == [
-        "schema_version", "tool", "folder", "checklist", "as_of", "applicant", "complete",
-        "summary", "items", "documents", "ignored", "notes", "steps",
+        "schema_version",
+        "tool",
+        "folder",
+        "checklist",
+        "as_of",
+        "applicant",
+        "complete",
+        "summary",
+        "items",
+        "documents",
+        "ignored",
+        "notes",
+        "steps",
     ]
     assert data["schema_version"] == 1
     assert data["tool"] == {"name": "img-dossier", "version": "0.1.0"}
@@ -135,7 +161,13 @@ def test_json_has_the_interface_shape(folder: Path) -> None:
     assert [i["id"] for i in data["items"]] == [i["id"] for i in CHECKLIST["items"]]
     for item in data["items"]:
         assert set(item) == {
-            "id", "title", "required", "status", "documents", "messages", "problems",
+            "id",
+            "title",
+            "required",
+            "status",
+            "documents",
+            "messages",
+            "problems",
         }
         assert isinstance(item["required"], bool)
         assert isinstance(item["documents"], list) and isinstance(item["messages"], list)
@@ -147,8 +179,16 @@ def test_json_has_the_interface_shape(folder: Path) -> None:
     assert set(docs) == {"Scan_0001.pdf", "letters/lor-garcia.pdf", "passport.pdf", "son.pdf"}
     for d in docs.values():
         assert set(d) == {
-            "path", "format", "bytes", "pages", "sha256", "item", "classified_by", "evidence",
-            "facts", "problems",
+            "path",
+            "format",
+            "bytes",
+            "pages",
+            "sha256",
+            "item",
+            "classified_by",
+            "evidence",
+            "facts",
+            "problems",
         }
         assert d["format"] == "pdf" and d["pages"] == 1
         assert isinstance(d["bytes"], int) and len(d["sha256"]) == 64
@@ -415,7 +455,8 @@ def test_meaningless_file_names_are_classified_by_content(track: str, tmp_path: 
     with_text = {
         d["path"]: d["item"]
         for d in data["documents"]
-        if d["path"] in expected and d["format"] in ("pdf", "docx", "txt", "md")
+        if d["path"] in expected
+        and d["format"] in ("pdf", "docx", "txt", "md")
         and not any(p["code"] == "no-text" for p in d["problems"])
     }
     assert len(with_text) >= 10

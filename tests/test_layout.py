@@ -31,6 +31,7 @@ def test_stages_keep_their_layers() -> None:
 def test_no_import_cycles() -> None:
     """No module reaches itself through its imports (imports inside functions count too)."""
     import grimp  # import-linter's graph builder
+
     graph = grimp.build_graph("img_dossier", include_external_packages=False)
     # the root's public API imports the pipeline lazily; `__version__` is all others import
     graph.remove_import(importer="img_dossier", imported="img_dossier.checking.pipeline")

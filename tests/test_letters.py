@@ -113,8 +113,11 @@ def user_template(
     for line in body:
         document.add_paragraph(line)
     document.save(str(folder / f"{name}.docx"))
-    meta = {"description": f"test template {name}", "filename_field": filename_field,
-            "fields": fields}
+    meta = {
+        "description": f"test template {name}",
+        "filename_field": filename_field,
+        "fields": fields,
+    }
     (folder / f"{name}.yaml").write_text(yaml.safe_dump(meta), encoding="utf-8")
     return folder
 
@@ -142,15 +145,20 @@ def test_builtin_renders_to_docx_and_pdf_with_every_value(
 ) -> None:
     template = letters.load_template(name)
     sets = example_sets(template)
-    written = letters.render(name, folder, sets=sets, out_dir=tmp_path / "out", fmt="both",
-                             today=TODAY)
+    written = letters.render(
+        name, folder, sets=sets, out_dir=tmp_path / "out", fmt="both", today=TODAY
+    )
     assert [w.format for w in written] == ["docx", "pdf"]
     docx_path, pdf_path = (w.path for w in written)
     body = docx_text(docx_path)
     printed = pdf_text(pdf_path)
-    expected = [text_of(template.fields[[f.name for f in template.fields].index(k)].example)
-                if k in {f.name for f in template.fields if f.type == "date"} else v
-                for k, v in sets.items() if k not in SWITCHES]
+    expected = [
+        text_of(template.fields[[f.name for f in template.fields].index(k)].example)
+        if k in {f.name for f in template.fields if f.type == "date"}
+        else v
+        for k, v in sets.items()
+        if k not in SWITCHES
+    ]
     expected += ["Lucia Fernanda Quispe Mamani", "August 15, 2026"]
     if any(f.name == "training.specialty" for f in template.fields):
         expected.append("Internal Medicine")
@@ -179,24 +187,40 @@ def test_builtin_with_only_required_values_leaves_no_blank(
 
 def test_rendered_statement_of_need_has_every_element(folder: Path, tmp_path: Path) -> None:
     template = letters.load_template("statement-of-need")
-    written = letters.render("statement-of-need", folder, sets=example_sets(template),
-                             out_dir=tmp_path, fmt="both", today=TODAY)
+    written = letters.render(
+        "statement-of-need",
+        folder,
+        sets=example_sets(template),
+        out_dir=tmp_path,
+        fmt="both",
+        today=TODAY,
+    )
     for w in written:
         text = docx_text(w.path) if w.format == "docx" else pdf_text(w.path)
-        assert son.missing_elements(
-            text, specialty="Internal Medicine", applicant_name="Lucia Fernanda Quispe Mamani"
-        ) == []
+        assert (
+            son.missing_elements(
+                text, specialty="Internal Medicine", applicant_name="Lucia Fernanda Quispe Mamani"
+            )
+            == []
+        )
         flat_text = flat(text)
         assert "Educational Commission for Foreign Medical Graduates" in flat_text
         assert "3624 Market Street" in flat_text and "Philadelphia, PA 19104-2685" in flat_text
-        assert "There currently exists in Peru a need for qualified medical practitioners in " \
-               "the speciality of Internal Medicine (Cardiovascular Disease)." in flat_text
+        assert (
+            "There currently exists in Peru a need for qualified medical practitioners in "
+            "the speciality of Internal Medicine (Cardiovascular Disease)." in flat_text
+        )
         assert "Stamp (or seal) of the issuing official of Peru:" in flat_text
         assert "[" not in text and "]" not in text  # no bracketed placeholder to survive
         assert "Date of signature" in flat_text
         # a pronoun given by the user replaces the prescribed "he/she"
-    (w,) = letters.render("statement-of-need", folder, sets={**example_sets(template),
-                          "pronoun": "she"}, out_dir=tmp_path / "she", today=TODAY)
+    (w,) = letters.render(
+        "statement-of-need",
+        folder,
+        sets={**example_sets(template), "pronoun": "she"},
+        out_dir=tmp_path / "she",
+        today=TODAY,
+    )
     assert "that she will return" in docx_text(w.path)
 
 
@@ -217,8 +241,9 @@ Dr. Ana Torres, Director General, Ministry of Health
 
 
 def missing_ids(text: str, specialty: str | None = "Internal Medicine") -> list[str]:
-    found = son.missing_elements(text, specialty=specialty,
-                                 applicant_name="Lucía Fernanda Quispe Mamani")
+    found = son.missing_elements(
+        text, specialty=specialty, applicant_name="Lucía Fernanda Quispe Mamani"
+    )
     return [e.id for e in found]
 
 
@@ -234,8 +259,12 @@ def test_each_missing_element_of_a_statement_of_need_is_named() -> None:
     undated = SON_TEXT.replace("October 5, 2026", "")
     assert missing_ids(undated) == ["dated"]
     bare = "To whom it may concern: please help Lucia Fernanda Quispe Mamani."
-    assert set(missing_ids(bare)) >= {"need-in-country", "intent-to-practise",
-                                      "addressed-to-ecfmg", "issuing-ministry"}
+    assert set(missing_ids(bare)) >= {
+        "need-in-country",
+        "intent-to-practise",
+        "addressed-to-ecfmg",
+        "issuing-ministry",
+    }
 
 
 def test_unknown_specialty_accepts_any_named_specialty() -> None:
@@ -265,23 +294,37 @@ def write_csv(path: Path, header: list[str], rows: list[list[str]], *, bom: bool
     return path
 
 
-LOR_COLUMNS = ["referee_name", "referee_institution", "worked_together", "letter_id",
-               "aamc_id", "deadline", "sender_email"]
+LOR_COLUMNS = [
+    "referee_name",
+    "referee_institution",
+    "worked_together",
+    "letter_id",
+    "aamc_id",
+    "deadline",
+    "sender_email",
+]
 
 
 def lor_row(name: str, i: int = 0) -> list[str]:
-    return [name, "Hospital Loayza", "I was your intern in 2024", str(10000000 + i), "14823456",
-            "2026-09-01", "lucia@example.org"]
+    return [
+        name,
+        "Hospital Loayza",
+        "I was your intern in 2024",
+        str(10000000 + i),
+        "14823456",
+        "2026-09-01",
+        "lucia@example.org",
+    ]
 
 
 def test_fifty_row_csv_renders_fifty_letters_with_distinct_names(
     folder: Path, tmp_path: Path
 ) -> None:
-    rows = [lor_row(f"Dr. Referee {i // 2}" if i < 10 else f"Dr. Person {i}", i)
-            for i in range(50)]
+    rows = [lor_row(f"Dr. Referee {i // 2}" if i < 10 else f"Dr. Person {i}", i) for i in range(50)]
     data = write_csv(tmp_path / "referees.csv", LOR_COLUMNS, rows)
-    written = letters.render("lor-request", folder, data=data, out_dir=tmp_path / "out",
-                             today=TODAY)
+    written = letters.render(
+        "lor-request", folder, data=data, out_dir=tmp_path / "out", today=TODAY
+    )
     paths = [w.path for w in written]
     assert len(paths) == 50 == len(set(paths))
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(p.name for p in paths)
@@ -291,9 +334,7 @@ def test_fifty_row_csv_renders_fifty_letters_with_distinct_names(
     assert "10000001" in docx_text(paths[1])
 
 
-def test_missing_values_in_several_rows_fail_once_naming_each(
-    folder: Path, tmp_path: Path
-) -> None:
+def test_missing_values_in_several_rows_fail_once_naming_each(folder: Path, tmp_path: Path) -> None:
     rows = [lor_row("Dr. A"), lor_row("Dr. B"), lor_row("Dr. C")]
     rows[0][LOR_COLUMNS.index("letter_id")] = ""
     rows[2][LOR_COLUMNS.index("referee_name")] = " "
@@ -311,8 +352,9 @@ def test_missing_values_in_several_rows_fail_once_naming_each(
 
 def test_missing_value_without_csv_names_the_field_and_the_fix(tmp_path: Path) -> None:
     with pytest.raises(BadInputError) as err:
-        letters.render("interview-thank-you", None, sets={"interviewer_name": "Dr. X"},
-                       out_dir=tmp_path)
+        letters.render(
+            "interview-thank-you", None, sets={"interviewer_name": "Dr. X"}, out_dir=tmp_path
+        )
     message = str(err.value)
     assert "missing program_name, interview_date, conversation_topic" in message
     assert "applicant.full_name" in message and "--set NAME=VALUE" in message
@@ -320,10 +362,17 @@ def test_missing_value_without_csv_names_the_field_and_the_fix(tmp_path: Path) -
 
 def test_set_wins_over_csv_which_wins_over_dossier(folder: Path, tmp_path: Path) -> None:
     header = [*LOR_COLUMNS, "applicant.family_name", "training.specialty"]
-    data = write_csv(tmp_path / "r.csv", header,
-                     [[*lor_row("Dr. A"), "Quispe", "Pediatrics"]], bom=True)
-    (w,) = letters.render("lor-request", folder, data=data, out_dir=tmp_path / "o",
-                          sets={"training.specialty": "Family Medicine"}, today=TODAY)
+    data = write_csv(
+        tmp_path / "r.csv", header, [[*lor_row("Dr. A"), "Quispe", "Pediatrics"]], bom=True
+    )
+    (w,) = letters.render(
+        "lor-request",
+        folder,
+        data=data,
+        out_dir=tmp_path / "o",
+        sets={"training.specialty": "Family Medicine"},
+        today=TODAY,
+    )
     body = docx_text(w.path)
     assert body.startswith("Lucia Fernanda Quispe\n")
     assert "Quispe Mamani" not in body
@@ -351,8 +400,9 @@ def test_values_are_escaped_for_word_xml(folder: Path, tmp_path: Path) -> None:
     template = letters.load_template("interview-thank-you")
     hostile = "O'Brien & Sons <Ltd> {{ x }}"
     sets = {**example_sets(template), "interviewer_name": hostile, "program_name": "A & B"}
-    written = letters.render("interview-thank-you", folder, sets=sets, out_dir=tmp_path,
-                             fmt="both", today=TODAY)
+    written = letters.render(
+        "interview-thank-you", folder, sets=sets, out_dir=tmp_path, fmt="both", today=TODAY
+    )
     body = docx_text(written[0].path)
     assert f"Dear {hostile}," in body and "for A & B on" in body
     assert f"Dear {hostile}," in flat(pdf_text(written[1].path))
@@ -368,11 +418,11 @@ HOSTILE = [
 
 @pytest.mark.parametrize("source", HOSTILE)
 def test_template_reaching_for_python_internals_is_refused(source: str, tmp_path: Path) -> None:
-    user = user_template(tmp_path / "tpl", "evil", ["Dear {{ name }},", source],
-                         [field("name")], "name")
+    user = user_template(
+        tmp_path / "tpl", "evil", ["Dear {{ name }},", source], [field("name")], "name"
+    )
     with pytest.raises(BadInputError) as err:
-        letters.render("evil", None, sets={"name": "x"}, out_dir=tmp_path / "out",
-                       user_dir=user)
+        letters.render("evil", None, sets={"name": "x"}, out_dir=tmp_path / "out", user_dir=user)
     assert "evil" in str(err.value) and "Python internals" in str(err.value)
     assert not (tmp_path / "out").exists()
 
@@ -394,9 +444,13 @@ def test_safe_filter_cannot_switch_escaping_off(tmp_path: Path) -> None:
 
 
 def test_field_used_but_not_declared_is_a_template_error(tmp_path: Path) -> None:
-    user = user_template(tmp_path, "t", ["{{ name }} {{ applicant.family_name }}",
-                                         "{% for r in rows %}{{ r.x }}{% endfor %}"],
-                         [field("name")], "name")
+    user = user_template(
+        tmp_path,
+        "t",
+        ["{{ name }} {{ applicant.family_name }}", "{% for r in rows %}{{ r.x }}{% endfor %}"],
+        [field("name")],
+        "name",
+    )
     with pytest.raises(BadInputError) as err:
         letters.load_template("t", user)
     message = str(err.value)
@@ -404,13 +458,25 @@ def test_field_used_but_not_declared_is_a_template_error(tmp_path: Path) -> None
 
 
 def test_methods_of_declared_fields_and_locals_are_fine(tmp_path: Path) -> None:
-    user = user_template(tmp_path / "tpl", "t", [
-        "{{ name.upper() }} {{ today|longdate }} {% set n = name %}{{ n }}",
-        "{% for c in applicant.citizenship %}{{ c }}{% endfor %}",
-    ], [field("name"), field("applicant.citizenship")], "name")
+    user = user_template(
+        tmp_path / "tpl",
+        "t",
+        [
+            "{{ name.upper() }} {{ today|longdate }} {% set n = name %}{{ n }}",
+            "{% for c in applicant.citizenship %}{{ c }}{% endfor %}",
+        ],
+        [field("name"), field("applicant.citizenship")],
+        "name",
+    )
     letters.load_template("t", user)
-    (w,) = letters.render("t", None, out_dir=tmp_path / "out", user_dir=user, today=TODAY,
-                          sets={"name": "Müller", "applicant.citizenship": "Peru"})
+    (w,) = letters.render(
+        "t",
+        None,
+        out_dir=tmp_path / "out",
+        user_dir=user,
+        today=TODAY,
+        sets={"name": "Müller", "applicant.citizenship": "Peru"},
+    )
     assert docx_text(w.path).startswith("MÜLLER August 15, 2026 Müller")
 
 
@@ -460,13 +526,19 @@ def test_docx_without_yaml_is_named(tmp_path: Path) -> None:
 
 
 def test_user_template_overrides_builtin_by_name(tmp_path: Path) -> None:
-    user = user_template(tmp_path, "lor-request", ["Hello {{ referee_name }}"],
-                         [field("referee_name")], "referee_name")
+    user = user_template(
+        tmp_path,
+        "lor-request",
+        ["Hello {{ referee_name }}"],
+        [field("referee_name")],
+        "referee_name",
+    )
     listed = {t.name: t.source for t in letters.list_templates(user)}
     assert listed["lor-request"] == str(user / "lor-request.docx")
     assert listed["statement-of-need"] == letters.BUILTIN
-    (w,) = letters.render("lor-request", None, sets={"referee_name": "Dr. Z"},
-                          out_dir=tmp_path / "out", user_dir=user)
+    (w,) = letters.render(
+        "lor-request", None, sets={"referee_name": "Dr. Z"}, out_dir=tmp_path / "out", user_dir=user
+    )
     assert docx_text(w.path) == "Hello Dr. Z"
 
 
@@ -478,14 +550,22 @@ NAMES = ["Jürgen Müller", "Nguyễn Thị Minh Khai", "عبد الله الأ�
 def test_unicode_names_render_in_docx_and_pdf(folder: Path, tmp_path: Path) -> None:
     template = letters.load_template("interview-thank-you")
     data = write_csv(tmp_path / "i.csv", ["interviewer_name"], [[n] for n in NAMES])
-    written = letters.render("interview-thank-you", folder, data=data, out_dir=tmp_path / "o",
-                             sets={k: v for k, v in example_sets(template).items()
-                                   if k != "interviewer_name"}, fmt="both", today=TODAY)
+    written = letters.render(
+        "interview-thank-you",
+        folder,
+        data=data,
+        out_dir=tmp_path / "o",
+        sets={k: v for k, v in example_sets(template).items() if k != "interviewer_name"},
+        fmt="both",
+        today=TODAY,
+    )
     assert [w.path.name for w in written] == [
-        "interview-thank-you-jurgen-muller.docx", "interview-thank-you-jurgen-muller.pdf",
+        "interview-thank-you-jurgen-muller.docx",
+        "interview-thank-you-jurgen-muller.pdf",
         "interview-thank-you-nguyen-thi-minh-khai.docx",
         "interview-thank-you-nguyen-thi-minh-khai.pdf",
-        "interview-thank-you-bd-llh-l-hmd.docx", "interview-thank-you-bd-llh-l-hmd.pdf",
+        "interview-thank-you-bd-llh-l-hmd.docx",
+        "interview-thank-you-bd-llh-l-hmd.pdf",
     ]
     for i, name in enumerate(NAMES):
         assert f"Dear {name}," in docx_text(written[2 * i].path)
@@ -506,8 +586,9 @@ def letters_drawn(path: Path) -> set[str]:
 def test_arabic_name_reads_right_to_left_in_the_pdf(folder: Path, tmp_path: Path) -> None:
     template = letters.load_template("interview-thank-you")
     sets = {**example_sets(template), "interviewer_name": NAMES[2]}
-    written = letters.render("interview-thank-you", folder, sets=sets, out_dir=tmp_path,
-                             fmt="pdf", today=TODAY)
+    written = letters.render(
+        "interview-thank-you", folder, sets=sets, out_dir=tmp_path, fmt="pdf", today=TODAY
+    )
     # every letter drawn with a real glyph, in its joined (presentation) form, lam-alef as the
     # ligature every Arabic font has: LibreOffice 7.4 and the built-in renderer both pass
     drawn = drawn_characters(written[0].path)
@@ -519,9 +600,15 @@ def test_arabic_name_reads_right_to_left_in_the_pdf(folder: Path, tmp_path: Path
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("Dr. Smith", "dr-smith"), ("Nguyễn Văn Đức", "nguyen-van-duc"),
-     ("Œuvre Straße", "oeuvre-strasse"), ("عبد الله", "bd-llh"), ("王小明", "wang-xiao-ming"),
-     ("  ../../etc/passwd ", "etc-passwd"), ("A" * 80, "a" * 60)],
+    [
+        ("Dr. Smith", "dr-smith"),
+        ("Nguyễn Văn Đức", "nguyen-van-duc"),
+        ("Œuvre Straße", "oeuvre-strasse"),
+        ("عبد الله", "bd-llh"),
+        ("王小明", "wang-xiao-ming"),
+        ("  ../../etc/passwd ", "etc-passwd"),
+        ("A" * 80, "a" * 60),
+    ],
 )
 def test_file_names_are_ascii_slugs(value: str, expected: str) -> None:
     assert letters.slug(value) == expected
@@ -546,9 +633,15 @@ def test_existing_letters_are_not_overwritten_without_force(folder: Path, tmp_pa
 def test_output_folder_that_is_a_file_is_an_output_error(tmp_path: Path) -> None:
     (tmp_path / "out").write_text("x")
     with pytest.raises(OutputError, match="not a folder"):
-        letters.render("lor-request", None, out_dir=tmp_path / "out",
-                       sets={k: "2026-01-01" if "deadline" in k else "x" for k in
-                             [*LOR_COLUMNS, "training.specialty", "applicant.full_name"]})
+        letters.render(
+            "lor-request",
+            None,
+            out_dir=tmp_path / "out",
+            sets={
+                k: "2026-01-01" if "deadline" in k else "x"
+                for k in [*LOR_COLUMNS, "training.specialty", "applicant.full_name"]
+            },
+        )
 
 
 def test_csv_problems_name_the_file(tmp_path: Path) -> None:
@@ -587,17 +680,28 @@ def test_rendered_statement_of_need_passes_the_check_content_rule(
     sets = example_sets(template)
     if specialty:
         sets["training.specialty"] = specialty
-    letters.render("statement-of-need", folder, sets=sets, out_dir=folder / "letters",
-                   today=TODAY)
+    letters.render("statement-of-need", folder, sets=sets, out_dir=folder / "letters", today=TODAY)
     # The content rule of the deeper checks on the Statement of Need item (a custom checklist,
     # so that this test does not depend on how the built-in checklist wires it).
     custom = tmp_path / "son-check.yaml"
-    custom.write_text(yaml.safe_dump({
-        "schema": 1, "id": "son-check", "title": "SoN content", "version": "1",
-        "extends": "us-eras",
-        "items": [{"id": "statement-of-need",
-                   "rules": [{"type": "required-elements", "source": "test"}]}],
-    }), encoding="utf-8")
+    custom.write_text(
+        yaml.safe_dump(
+            {
+                "schema": 1,
+                "id": "son-check",
+                "title": "SoN content",
+                "version": "1",
+                "extends": "us-eras",
+                "items": [
+                    {
+                        "id": "statement-of-need",
+                        "rules": [{"type": "required-elements", "source": "test"}],
+                    }
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
     report = run_check(folder, track=str(custom), as_of=TODAY, jobs=1).report
     (item,) = [i for i in report.items if i.id == "statement-of-need"]
     assert item.status == status, item
@@ -607,25 +711,34 @@ def test_rendered_statement_of_need_passes_the_check_content_rule(
 
 def test_multi_line_csv_cell_keeps_its_lines(tmp_path: Path) -> None:
     data = tmp_path / "a.csv"
-    data.write_text('interviewer_name,sender_address\nDr. Q,"Av. Arequipa 1234\nLima 15046"\n',
-                    encoding="utf-8")
+    data.write_text(
+        'interviewer_name,sender_address\nDr. Q,"Av. Arequipa 1234\nLima 15046"\n', encoding="utf-8"
+    )
     template = letters.load_template("interview-thank-you")
-    sets = {k: v for k, v in example_sets(template).items()
-            if k not in {"interviewer_name", "sender_address"}}
+    sets = {
+        k: v
+        for k, v in example_sets(template).items()
+        if k not in {"interviewer_name", "sender_address"}
+    }
     sets.update({"applicant.full_name": "Lucia Quispe", "training.specialty": "Pediatrics"})
-    (w,) = letters.render("interview-thank-you", None, data=data, sets=sets,
-                          out_dir=tmp_path / "o", today=TODAY)
+    (w,) = letters.render(
+        "interview-thank-you", None, data=data, sets=sets, out_dir=tmp_path / "o", today=TODAY
+    )
     lines = [p.text for p in docx.Document(str(w.path)).paragraphs]
-    assert lines[:3] == ["Lucia Quispe", "Av. Arequipa 1234\nLima 15046",
-                         "lucia.quispe@example.org"]
+    assert lines[:3] == [
+        "Lucia Quispe",
+        "Av. Arequipa 1234\nLima 15046",
+        "lucia.quispe@example.org",
+    ]
 
 
 def test_committed_templates_match_make_templates(tmp_path: Path) -> None:
     # Editing the wording in templates/make_templates.py must come with regenerated .docx files.
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("make_templates",
-                                                  REPO / "templates" / "make_templates.py")
+    spec = importlib.util.spec_from_file_location(
+        "make_templates", REPO / "templates" / "make_templates.py"
+    )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

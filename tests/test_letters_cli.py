@@ -22,17 +22,26 @@ DOSSIER = {
     "schema": 1,
     "track": "us",
     "applicant": {"given_names": "Lucia Fernanda", "family_name": "Quispe Mamani"},
-    "medical_school": {"name": "Universidad Nacional Mayor de San Marcos", "country": "Peru",
-                       "graduation_year": 2021},
+    "medical_school": {
+        "name": "Universidad Nacional Mayor de San Marcos",
+        "country": "Peru",
+        "graduation_year": 2021,
+    },
     "training": {"specialty": "Internal Medicine", "start": date(2027, 7, 1), "visa": "J-1"},
 }
 THANKS = [
-    "--set", "interviewer_name=Dr. John Smith",
-    "--set", "program_name=Example University Internal Medicine Residency",
-    "--set", "interview_date=2026-11-20",
-    "--set", "conversation_topic=the ultrasound curriculum",
-    "--set", "sender_email=lucia@example.org",
-    "--set", "today=2026-11-22",
+    "--set",
+    "interviewer_name=Dr. John Smith",
+    "--set",
+    "program_name=Example University Internal Medicine Residency",
+    "--set",
+    "interview_date=2026-11-20",
+    "--set",
+    "conversation_topic=the ultrasound curriculum",
+    "--set",
+    "sender_email=lucia@example.org",
+    "--set",
+    "today=2026-11-22",
 ]
 
 
@@ -55,9 +64,16 @@ def test_list_shows_every_builtin_with_its_source() -> None:
     assert result.exit_code == ExitCode.OK, result.output
     listed = json.loads(result.stdout)
     assert [t["name"] for t in listed] == [
-        "carms-reference-request", "interview-thank-you", "letter-of-intent", "lor-request",
-        "mspe-request", "no-mspr-letter-request", "observership-request", "statement-of-need",
-        "statement-of-need-request", "translation-certification",
+        "carms-reference-request",
+        "interview-thank-you",
+        "letter-of-intent",
+        "lor-request",
+        "mspe-request",
+        "no-mspr-letter-request",
+        "observership-request",
+        "statement-of-need",
+        "statement-of-need-request",
+        "translation-certification",
     ]
     assert all(t["source"] == "built-in" and t["description"] for t in listed)
     text = run("list")
@@ -78,7 +94,9 @@ def test_show_json_has_the_interface_shape() -> None:
     assert by_name["referee_name"] == {
         "name": "referee_name",
         "description": by_name["referee_name"]["description"],
-        "required": True, "default": None, "example": "Dr. Jane Smith",
+        "required": True,
+        "default": None,
+        "example": "Dr. Jane Smith",
     }
     assert by_name["deadline"]["example"] == "2026-09-01"
     assert by_name["waived"]["required"] is False and by_name["waived"]["default"] == "yes"
@@ -95,15 +113,24 @@ def test_show_text_and_unknown_template() -> None:
 
 def test_render_writes_docx_and_pdf_and_reports_them_as_json(folder: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    result = run("render", "interview-thank-you", folder, *THANKS, "--out", out,
-                 "--format", "both", "--json")
+    result = run(
+        "render", "interview-thank-you", folder, *THANKS, "--out", out, "--format", "both", "--json"
+    )
     assert result.exit_code == ExitCode.OK, result.output
     written = json.loads(result.stdout)
     assert written == [
-        {"template": "interview-thank-you", "row": None, "format": "docx",
-         "path": str(out / "interview-thank-you-dr-john-smith.docx")},
-        {"template": "interview-thank-you", "row": None, "format": "pdf",
-         "path": str(out / "interview-thank-you-dr-john-smith.pdf")},
+        {
+            "template": "interview-thank-you",
+            "row": None,
+            "format": "docx",
+            "path": str(out / "interview-thank-you-dr-john-smith.docx"),
+        },
+        {
+            "template": "interview-thank-you",
+            "row": None,
+            "format": "pdf",
+            "path": str(out / "interview-thank-you-dr-john-smith.pdf"),
+        },
     ]
     body = "\n".join(p.text for p in docx.Document(written[0]["path"]).paragraphs)
     assert "November 22, 2026" in body and "Dear Dr. John Smith," in body
@@ -123,10 +150,22 @@ def test_render_text_output_lists_paths_on_stdout(folder: Path, tmp_path: Path) 
 
 def test_render_from_csv_numbers_rows(folder: Path, tmp_path: Path) -> None:
     data = tmp_path / "interviewers.csv"
-    data.write_text("interviewer_name,interview_date\nDr. Smith,2026-11-20\n"
-                    "Dr. Smith,2026-11-21\nDr. Ann Lee,2026-11-21\n", encoding="utf-8-sig")
-    result = run("render", "interview-thank-you", folder, "--data", data, *THANKS[2:],
-                 "--out", tmp_path / "o", "--json")
+    data.write_text(
+        "interviewer_name,interview_date\nDr. Smith,2026-11-20\n"
+        "Dr. Smith,2026-11-21\nDr. Ann Lee,2026-11-21\n",
+        encoding="utf-8-sig",
+    )
+    result = run(
+        "render",
+        "interview-thank-you",
+        folder,
+        "--data",
+        data,
+        *THANKS[2:],
+        "--out",
+        tmp_path / "o",
+        "--json",
+    )
     assert result.exit_code == ExitCode.OK, result.output
     written = json.loads(result.stdout)
     assert [(w["row"], Path(w["path"]).name) for w in written] == [
@@ -174,28 +213,46 @@ def write_user_template(folder: Path, name: str, text: str, meta: dict[str, Any]
 def test_user_templates_override_builtins_and_bad_ones_exit_3(tmp_path: Path) -> None:
     user = tmp_path / "mine"
     field = {"name": "referee_name", "description": "who", "required": True, "example": "Dr. X"}
-    write_user_template(user, "lor-request", "Hi {{ referee_name }}",
-                        {"description": "my own", "filename_field": "referee_name",
-                         "fields": [field]})
+    write_user_template(
+        user,
+        "lor-request",
+        "Hi {{ referee_name }}",
+        {"description": "my own", "filename_field": "referee_name", "fields": [field]},
+    )
     listed = json.loads(run("list", "--templates", user, "--json").stdout)
     mine = next(t for t in listed if t["name"] == "lor-request")
-    assert mine == {"name": "lor-request", "description": "my own",
-                    "source": str(user / "lor-request.docx")}
+    assert mine == {
+        "name": "lor-request",
+        "description": "my own",
+        "source": str(user / "lor-request.docx"),
+    }
     shown = json.loads(run("show", "lor-request", "--templates", user, "--json").stdout)
     assert shown["source"] == str(user / "lor-request.docx") and len(shown["fields"]) == 1
 
-    write_user_template(user, "broken", "{{ referee_name }}",
-                        {"description": "x", "filename_field": "referee_name",
-                         "fields": [{**field, "required": "often"}]})
+    write_user_template(
+        user,
+        "broken",
+        "{{ referee_name }}",
+        {
+            "description": "x",
+            "filename_field": "referee_name",
+            "fields": [{**field, "required": "often"}],
+        },
+    )
     bad = run("show", "broken", "--templates", user)
     assert bad.exit_code == ExitCode.BAD_INPUT
     assert str(user / "broken.yaml") in bad.stderr
     assert "required: must be true or false" in bad.stderr
 
-    write_user_template(user, "evil", "{{ referee_name.__class__.__mro__ }}",
-                        {"description": "x", "filename_field": "referee_name", "fields": [field]})
-    evil = run("render", "evil", "--templates", user, "--set", "referee_name=x",
-               "--out", tmp_path / "o")
+    write_user_template(
+        user,
+        "evil",
+        "{{ referee_name.__class__.__mro__ }}",
+        {"description": "x", "filename_field": "referee_name", "fields": [field]},
+    )
+    evil = run(
+        "render", "evil", "--templates", user, "--set", "referee_name=x", "--out", tmp_path / "o"
+    )
     assert evil.exit_code == ExitCode.BAD_INPUT
     assert "template evil reaches for Python internals" in evil.stderr
     assert not (tmp_path / "o").exists()

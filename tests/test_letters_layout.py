@@ -30,8 +30,18 @@ EXPECTED_PAGES = {
 }
 #: The lines that make up a signature block (closing, signer, enclosures, seal): a page
 #: holding only these is a letter that spilt its ending.
-SIGNATURE_ONLY = ("sincerely", "respectfully", "with kind regards", "signed", "enclosure",
-                  "aamc id", "[seal", "[official stamp", "date:", "_____")
+SIGNATURE_ONLY = (
+    "sincerely",
+    "respectfully",
+    "with kind regards",
+    "signed",
+    "enclosure",
+    "aamc id",
+    "[seal",
+    "[official stamp",
+    "date:",
+    "_____",
+)
 
 
 def _example_sets(name: str) -> list[str]:
@@ -52,8 +62,17 @@ def test_every_built_in_letter_is_expected() -> None:
 @pytest.mark.parametrize("name", sorted(EXPECTED_PAGES))
 def test_built_in_letter_pdf_fits_its_pages(tmp_path: Path, name: str) -> None:
     out = tmp_path / "out"
-    args = ["letters", "render", name, str(SAMPLE), *_example_sets(name),
-            "--format", "pdf", "--out", str(out)]
+    args = [
+        "letters",
+        "render",
+        name,
+        str(SAMPLE),
+        *_example_sets(name),
+        "--format",
+        "pdf",
+        "--out",
+        str(out),
+    ]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == ExitCode.OK, result.output
     (pdf,) = out.glob("*.pdf")
@@ -69,9 +88,21 @@ def test_built_in_letter_pdf_fits_its_pages(tmp_path: Path, name: str) -> None:
 def _lor(tmp_path: Path, csv_text: str, *sets: str) -> tuple[int, str]:
     data = tmp_path / "ref.csv"
     data.write_text(csv_text, encoding="utf-8")
-    args = ["letters", "render", "lor-request", str(SAMPLE), "--data", str(data),
-            "--set", "sender_email=lucia@example.org", "--set", "aamc_id=14823456",
-            *sets, "--out", str(tmp_path / "out")]
+    args = [
+        "letters",
+        "render",
+        "lor-request",
+        str(SAMPLE),
+        "--data",
+        str(data),
+        "--set",
+        "sender_email=lucia@example.org",
+        "--set",
+        "aamc_id=14823456",
+        *sets,
+        "--out",
+        str(tmp_path / "out"),
+    ]
     result = CliRunner().invoke(cli, args)
     return result.exit_code, result.output
 
@@ -89,8 +120,10 @@ def test_bad_set_value_with_csv_is_named_as_set_once(tmp_path: Path) -> None:
 
 
 def test_bad_csv_value_is_named_by_its_row(tmp_path: Path) -> None:
-    rows = (f"{HEADER},deadline\nDr A,Hospital A,111,We met,2027-01-15\n"
-            "Dr B,Hospital B,222,We met,soon\n")
+    rows = (
+        f"{HEADER},deadline\nDr A,Hospital A,111,We met,2027-01-15\n"
+        "Dr B,Hospital B,222,We met,soon\n"
+    )
     code, output = _lor(tmp_path, rows)
     assert code == ExitCode.BAD_INPUT
     assert 'ref.csv row 2: deadline: not a date (got "soon")' in output

@@ -61,9 +61,7 @@ def test_no_new_item_id_in_code() -> None:
         for module, names in found.items()
         if names - KNOWN.get(module, set())
     }
-    assert not new, (
-        f"item ids in code (put this knowledge in the checklist data instead): {new}"
-    )
+    assert not new, f"item ids in code (put this knowledge in the checklist data instead): {new}"
     gone = {
         module: sorted(names - found.get(module, set()))
         for module, names in KNOWN.items()

@@ -68,8 +68,9 @@ def source(path: Path) -> SourceFile:
     ],
 )
 def test_a_zone_read_with_ocr_confusions_is_mended_and_verified(line2: str) -> None:
-    mrz, note = find_mrz_ocr(f"PASSPORT\n{LINE1.replace('<<<<<<<<<<', '<<<<«<<<')}\n{line2}\n",
-                             today=TODAY)
+    mrz, note = find_mrz_ocr(
+        f"PASSPORT\n{LINE1.replace('<<<<<<<<<<', '<<<<«<<<')}\n{line2}\n", today=TODAY
+    )
     assert note is None
     assert mrz is not None
     assert mrz.expiry == date(2031, 3, 16)
@@ -239,10 +240,15 @@ def test_a_portrait_photo_without_text_is_the_photo_a_photo_of_a_page_its_docume
     folder.mkdir()
     (folder / "dossier.yaml").write_text("schema: 1\ntrack: us\n", encoding="utf-8")
     ms.render(ms.photo(ms.default_person("us")), folder / "IMG_2231.jpg")
-    text_image(["ECFMG", "Certificate", "Educational Commission for Foreign Medical Graduates",
-                "This is to certify that", "LUCIA FERNANDA QUISPE MAMANI"]).save(
-        folder / "IMG_2232.jpg"
-    )
+    text_image(
+        [
+            "ECFMG",
+            "Certificate",
+            "Educational Commission for Foreign Medical Graduates",
+            "This is to certify that",
+            "LUCIA FERNANDA QUISPE MAMANI",
+        ]
+    ).save(folder / "IMG_2232.jpg")
     report = run_json(str(folder), "--as-of", TODAY.isoformat())
     docs = {d["path"]: d for d in report["documents"]}
     assert docs["IMG_2231.jpg"]["item"] == "photo"

@@ -474,8 +474,7 @@ def test_separate_translations_are_files_of_their_own_named_after_the_original(
     text_pdf(root / "transcript-translation.pdf", "Certified Translation", "true and accurate")
     custom = tmp_path / "mine.yaml"
     custom.write_text(
-        "extends: canada-carms\nportals:\n  carms:\n    translations: separate\n"
-        "    source: test\n",
+        "extends: canada-carms\nportals:\n  carms:\n    translations: separate\n    source: test\n",
         encoding="utf-8",
     )
     result = pack(root, "carms", out=tmp_path / "out", track=str(custom), as_of=AS_OF, jobs=1)
@@ -631,7 +630,9 @@ def test_built_in_portals_carry_what_pack_needs() -> None:
             assert checklist.portals[pid].get("confirmed") is False or pid == "carms"
     assert [r.id for r in portal_rules(load("canada"), "carms")] == ["carms", "carms-photo"]
     assert [r.id for r in portal_rules(load("us"), "ecfmg")] == [
-        "ecfmg", "eras-photo", "eras-documents"
+        "ecfmg",
+        "eras-photo",
+        "eras-documents",
     ]
 
 

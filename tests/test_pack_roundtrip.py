@@ -145,9 +145,7 @@ def _max_bytes(path: Path, item: Item, spec: dict[str, Any]) -> None:
 
 CASES: dict[str, tuple[Callable[[dict[str, Any]], str], Breaker, bool]] = {
     "formats": (_suffix_formats, _formats, True),
-    "max_bytes": (
-        lambda s: ".pdf" if "pdf" in s["formats"] else ".jpg", _max_bytes, True
-    ),
+    "max_bytes": (lambda s: ".pdf" if "pdf" in s["formats"] else ".jpg", _max_bytes, True),
     "encryption": (lambda s: ".pdf", lambda p, i, s: _encrypted(p, i), False),
     "digital_signatures": (lambda s: ".pdf", lambda p, i, s: _signed(p, i), False),
     "page_size_pt": (lambda s: ".pdf", lambda p, i, s: _pdf(p, i, A4), True),

@@ -293,9 +293,7 @@ def test_the_cli_works_without_posix_only_calls(
         runner = CliRunner()
         checked = runner.invoke(cli, ["check", str(docs), "--json"])
         assert checked.exit_code == ExitCode.OK, checked.output
-        built = runner.invoke(
-            cli, ["build", str(docs), "-o", str(tmp_path / "d.pdf"), "--json"]
-        )
+        built = runner.invoke(cli, ["build", str(docs), "-o", str(tmp_path / "d.pdf"), "--json"])
         assert built.exit_code == ExitCode.OK, built.output
         dossier = json.loads(built.stdout)["dossier"]
         assert not [x for x in dossier.get("left_out", []) if x["path"].endswith(".docx")]

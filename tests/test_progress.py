@@ -26,8 +26,9 @@ def _run(args: list[str], *, terminal: bool, cwd: Path) -> tuple[int, bytes, byt
         return done.returncode, done.stdout, done.stderr
     master, slave = pty.openpty()
     try:
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=slave, stdin=subprocess.DEVNULL,
-                                cwd=cwd, env=env)
+        proc = subprocess.Popen(
+            cmd, stdout=subprocess.PIPE, stderr=slave, stdin=subprocess.DEVNULL, cwd=cwd, env=env
+        )
         os.close(slave)
         err = b""
         while True:
@@ -49,8 +50,19 @@ def _run(args: list[str], *, terminal: bool, cwd: Path) -> tuple[int, bytes, byt
     "args",
     [
         ["build", str(SAMPLE), "-o", "out.pdf", "--as-of", "2026-11-29"],
-        ["pack", str(SAMPLE), "--portal", "carms", "--track", "canada", "--out", "packed",
-         "--force", "--as-of", "2026-11-29"],
+        [
+            "pack",
+            str(SAMPLE),
+            "--portal",
+            "carms",
+            "--track",
+            "canada",
+            "--out",
+            "packed",
+            "--force",
+            "--as-of",
+            "2026-11-29",
+        ],
     ],
     ids=["build", "pack"],
 )
@@ -83,8 +95,11 @@ def test_off_a_terminal_verbose_prints_a_line_every_ten_seconds(
         clock[0] += 1.0
         reporter("reading documents", done, 30)
     err = capsys.readouterr().err.splitlines()
-    assert err == ["dossier: reading documents: 10 of 30", "dossier: reading documents: 20 of 30",
-                   "dossier: reading documents: 30 of 30"]
+    assert err == [
+        "dossier: reading documents: 10 of 30",
+        "dossier: reading documents: 20 of 30",
+        "dossier: reading documents: 30 of 30",
+    ]
 
 
 def test_letters_and_audit_take_a_progress_callback(tmp_path: Path) -> None:
@@ -92,16 +107,26 @@ def test_letters_and_audit_take_a_progress_callback(tmp_path: Path) -> None:
     from img_dossier.letters import render as letters
 
     template = letters.load_template("interview-thank-you")
-    sets = {f.name: (f.example.isoformat() if hasattr(f.example, "isoformat") else str(f.example))
-            for f in template.fields if f.name != "today"}
+    sets = {
+        f.name: (f.example.isoformat() if hasattr(f.example, "isoformat") else str(f.example))
+        for f in template.fields
+        if f.name != "today"
+    }
     rows = tmp_path / "rows.csv"
     rows.write_text("interviewer_name\nDr. A\nDr. B\nDr. C\n", encoding="utf-8")
     calls: list[tuple[str, int, int]] = []
     sets.pop("interviewer_name")
-    letters.render("interview-thank-you", None, data=rows, sets=sets, out_dir=tmp_path / "out",
-                   progress=lambda *c: calls.append(c))
+    letters.render(
+        "interview-thank-you",
+        None,
+        data=rows,
+        sets=sets,
+        out_dir=tmp_path / "out",
+        progress=lambda *c: calls.append(c),
+    )
     assert calls == [("rendering letters", n, 3) for n in (1, 2, 3)]
     calls.clear()
-    rows_seen = list(audit([SAMPLE, ROOT / "samples" / "problems"], jobs=1,
-                           progress=lambda *c: calls.append(c)))
+    rows_seen = list(
+        audit([SAMPLE, ROOT / "samples" / "problems"], jobs=1, progress=lambda *c: calls.append(c))
+    )
     assert len(rows_seen) == 2 and calls == [("checking clients", 1, 2), ("checking clients", 2, 2)]

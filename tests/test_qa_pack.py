@@ -64,36 +64,61 @@ def _active_pdf(path: Path, *, signed: bool) -> Path:
     pdf.save()
     writer = PdfWriter(clone_from=str(plain))
     plain.unlink()
-    named = DictionaryObject({NameObject("/S"): NameObject("/JavaScript"),
-                              NameObject("/JS"): Text("app.alert('hello');")})
-    writer.root_object[NameObject("/Names")] = DictionaryObject({
-        NameObject("/JavaScript"): DictionaryObject({
-            NameObject("/Names"): ArrayObject([Text("hello"), writer._add_object(named)])
-        })
-    })
-    js = DictionaryObject({NameObject("/S"): NameObject("/JavaScript"),
-                           NameObject("/JS"): Text("app.alert('open');")})
+    named = DictionaryObject(
+        {
+            NameObject("/S"): NameObject("/JavaScript"),
+            NameObject("/JS"): Text("app.alert('hello');"),
+        }
+    )
+    writer.root_object[NameObject("/Names")] = DictionaryObject(
+        {
+            NameObject("/JavaScript"): DictionaryObject(
+                {NameObject("/Names"): ArrayObject([Text("hello"), writer._add_object(named)])}
+            )
+        }
+    )
+    js = DictionaryObject(
+        {NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): Text("app.alert('open');")}
+    )
     writer.root_object[NameObject("/OpenAction")] = writer._add_object(js)
     page = writer.pages[0]
-    page[NameObject("/AA")] = DictionaryObject({NameObject("/O"): writer._add_object(
-        DictionaryObject({NameObject("/S"): NameObject("/JavaScript"),
-                          NameObject("/JS"): Text("app.alert('page');")}))})
-    launch = DictionaryObject({
-        NameObject("/Type"): NameObject("/Annot"), NameObject("/Subtype"): NameObject("/Link"),
-        NameObject("/Rect"): ArrayObject([NumberObject(n) for n in (72, 600, 200, 620)]),
-        NameObject("/A"): DictionaryObject({NameObject("/S"): NameObject("/Launch"),
-                                            NameObject("/F"): Text("calc.exe")}),
-    })
+    page[NameObject("/AA")] = DictionaryObject(
+        {
+            NameObject("/O"): writer._add_object(
+                DictionaryObject(
+                    {
+                        NameObject("/S"): NameObject("/JavaScript"),
+                        NameObject("/JS"): Text("app.alert('page');"),
+                    }
+                )
+            )
+        }
+    )
+    launch = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Annot"),
+            NameObject("/Subtype"): NameObject("/Link"),
+            NameObject("/Rect"): ArrayObject([NumberObject(n) for n in (72, 600, 200, 620)]),
+            NameObject("/A"): DictionaryObject(
+                {NameObject("/S"): NameObject("/Launch"), NameObject("/F"): Text("calc.exe")}
+            ),
+        }
+    )
     page[NameObject("/Annots")] = ArrayObject([writer._add_object(launch)])
     if signed:
-        sig = DictionaryObject({
-            NameObject("/FT"): NameObject("/Sig"), NameObject("/T"): Text("Signature1"),
-            NameObject("/V"): DictionaryObject({NameObject("/Type"): NameObject("/Sig")}),
-        })
-        writer.root_object[NameObject("/AcroForm")] = DictionaryObject({
-            NameObject("/Fields"): ArrayObject([writer._add_object(sig)]),
-            NameObject("/SigFlags"): NumberObject(3),
-        })
+        sig = DictionaryObject(
+            {
+                NameObject("/FT"): NameObject("/Sig"),
+                NameObject("/T"): Text("Signature1"),
+                NameObject("/V"): DictionaryObject({NameObject("/Type"): NameObject("/Sig")}),
+            }
+        )
+        writer.root_object[NameObject("/AcroForm")] = DictionaryObject(
+            {
+                NameObject("/Fields"): ArrayObject([writer._add_object(sig)]),
+                NameObject("/SigFlags"): NumberObject(3),
+            }
+        )
     with path.open("wb") as out:
         writer.write(out)
     return path
@@ -145,8 +170,7 @@ def test_pack_keeps_a_signed_pdf_byte_for_byte_and_says_its_scripts_need_fixing(
     assert "issuer" in message
     assert "cv.pdf carries" not in result.stderr  # --json: stdout only, the manifest says it
     again = CliRunner().invoke(
-        cli, ["pack", str(tmp_path / "docs"), "--portal", "carms",
-              "--out", str(tmp_path / "again")]
+        cli, ["pack", str(tmp_path / "docs"), "--portal", "carms", "--out", str(tmp_path / "again")]
     )
     assert again.exit_code in (0, 1), again.output
     assert "note" in again.stderr and "cv.pdf carries" in again.stderr

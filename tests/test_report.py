@@ -14,16 +14,29 @@ REF = ChecklistRef("mini", "Mini checklist", "2026.1")
 
 def doc(rel: str, item: str | None, *problems: Problem) -> Document:
     return Document(
-        rel=rel, path=Path("/x") / rel, format="pdf", bytes=100, sha256="ab" * 32, pages=2,
-        text="t", problems=problems, item=item, classified_by="filename" if item else None,
+        rel=rel,
+        path=Path("/x") / rel,
+        format="pdf",
+        bytes=100,
+        sha256="ab" * 32,
+        pages=2,
+        text="t",
+        problems=problems,
+        item=item,
+        classified_by="filename" if item else None,
         evidence=(f"file name: {item}",) if item else (),
     )
 
 
 def report(items: tuple[ItemResult, ...], docs: tuple[Document, ...] = (), **kw: object) -> Report:
     return Report(
-        folder="docs", checklist=REF, as_of=date(2026, 11, 29), applicant="Lucia Quispe",
-        items=items, documents=docs, **kw,  # type: ignore[arg-type]
+        folder="docs",
+        checklist=REF,
+        as_of=date(2026, 11, 29),
+        applicant="Lucia Quispe",
+        items=items,
+        documents=docs,
+        **kw,  # type: ignore[arg-type]
     )
 
 
@@ -37,8 +50,13 @@ ITEMS = (
     ItemResult("passport", "Passport", True, "ok", ("passport.pdf",)),
     ItemResult("son", "Statement of Need", True, "missing", advice="Ask your Ministry of Health."),
     ItemResult(
-        "lor", "Letters of recommendation", True, "insufficient", ("lor1.pdf", "lor2.pdf"),
-        messages=("Letters of recommendation: 3 required, 2 found",), advice="Ask a third referee.",
+        "lor",
+        "Letters of recommendation",
+        True,
+        "insufficient",
+        ("lor1.pdf", "lor2.pdf"),
+        messages=("Letters of recommendation: 3 required, 2 found",),
+        advice="Ask a third referee.",
     ),
     ItemResult("cv", "CV", True, "unverified", ("cv.jpg",), messages=("cv.jpg: no text",)),
     ItemResult("h1b", "H-1B documents", False, "not-required"),

@@ -96,7 +96,7 @@ def test_problem_links_to_its_rule_source(pages: dict[str, tuple[str, dict]]) ->
     row = row[: row.index("</tr>")]
     for code in codes:
         assert f"<code>{code}</code>" in row
-    assert '(source: ' in row and 'href="https://' in row
+    assert "(source: " in row and 'href="https://' in row
 
 
 def test_stdout_is_the_same_with_and_without_html(tmp_path: Path) -> None:

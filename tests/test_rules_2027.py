@@ -145,8 +145,9 @@ def test_a_visa_route_needs_the_ecfmg_certificate_even_when_not_yet_certified(vi
     assert cert.required and cert.status == "missing"
     assert "route to ECFMG certification" in cert.advice
     assert "Pathway plus OET Medicine" in cert.advice and "USMLE Step 1" in cert.advice
-    items, _, _ = judge("us", [doc("ecfmg-certificate.pdf", "ecfmg-certificate", CERTIFICATE)],
-                        profile)
+    items, _, _ = judge(
+        "us", [doc("ecfmg-certificate.pdf", "ecfmg-certificate", CERTIFICATE)], profile
+    )
     assert items["ecfmg-certificate"].status == "ok"
 
 
@@ -161,8 +162,9 @@ def test_an_unknown_visa_and_certification_say_which_fields_decide() -> None:
     profile["training"] = {"specialty": "Internal Medicine", "start": "2027-07-01"}
     items, _, notes = judge("us", [], profile)
     assert items["ecfmg-certificate"].status == "missing"
-    assert any(n.startswith("ecfmg_certified is not set") and "ECFMG certificate" in n
-               for n in notes)
+    assert any(
+        n.startswith("ecfmg_certified is not set") and "ECFMG certificate" in n for n in notes
+    )
 
 
 # ---------------------------------------------------------------- 3. translations per portal
@@ -207,8 +209,10 @@ def test_the_need_sentence_without_the_country_is_missing_an_element() -> None:
     text = SON.format(kind="Need", country="", need="a").replace("exists in  a", "exists a")
     items, _, _ = judge("us", [doc("son.pdf", "statement-of-need", text)], J1)
     assert items["statement-of-need"].status == "invalid"
-    assert any("missing 1 required element(s): the statement of need" in m
-               for m in items["statement-of-need"].messages)
+    assert any(
+        "missing 1 required element(s): the statement of need" in m
+        for m in items["statement-of-need"].messages
+    )
 
 
 def test_the_statement_of_need_template_makes_no_unsourced_claim_and_no_brackets(
@@ -225,21 +229,31 @@ def test_the_statement_of_need_template_makes_no_unsourced_claim_and_no_brackets
     sets = {f.name: f.example for f in template.fields if f.example is not None}
     sets = {k: str(v) for k, v in sets.items() if not k.startswith(("applicant.", "training."))}
     plain = {**sets, "fellowship_title": "", "exceptional": "no"}
-    (need,) = letters.render("statement-of-need", folder, sets=plain, out_dir=tmp_path / "a",
-                             today=AS_OF)
+    (need,) = letters.render(
+        "statement-of-need", folder, sets=plain, out_dir=tmp_path / "a", today=AS_OF
+    )
     text = " ".join(p.text for p in __import__("docx").Document(str(need.path)).paragraphs)
     assert not re.search(r"[\[\]]", text), text
     assert "STATEMENT OF NEED" in text and "a need for qualified" in text
-    assert son.missing_elements(text, specialty="Internal Medicine",
-                                applicant_name="Lucia Fernanda Quispe Mamani") == []
+    assert (
+        son.missing_elements(
+            text, specialty="Internal Medicine", applicant_name="Lucia Fernanda Quispe Mamani"
+        )
+        == []
+    )
     special = {**sets, "fellowship_title": "Cardiovascular Disease", "exceptional": "yes"}
-    (exc,) = letters.render("statement-of-need", folder, sets=special, out_dir=tmp_path / "b",
-                            today=AS_OF)
+    (exc,) = letters.render(
+        "statement-of-need", folder, sets=special, out_dir=tmp_path / "b", today=AS_OF
+    )
     text = " ".join(p.text for p in __import__("docx").Document(str(exc.path)).paragraphs)
     assert "STATEMENT OF EXCEPTIONAL NEED" in text and "an exceptional need for" in text
     assert "speciality of Internal Medicine (Cardiovascular Disease)" in text
-    assert son.missing_elements(text, specialty="Internal Medicine",
-                                applicant_name="Lucia Fernanda Quispe Mamani") == []
+    assert (
+        son.missing_elements(
+            text, specialty="Internal Medicine", applicant_name="Lucia Fernanda Quispe Mamani"
+        )
+        == []
+    )
 
 
 # ---------------------------------------------------------------- 5. OET
@@ -264,24 +278,30 @@ def test_an_oet_before_april_2022_needs_350_in_writing() -> None:
     items, docs, _ = judge("us", [oet("12 March 2022", 320)], UNCERTIFIED)
     assert items["oet-medicine"].status == "invalid"
     assert "below-minimum" in codes(docs["oet.pdf"])
-    assert any("Writing 320, below the minimum 350 for tests taken before 2022-04-01" in m
-               for m in items["oet-medicine"].messages)
+    assert any(
+        "Writing 320, below the minimum 350 for tests taken before 2022-04-01" in m
+        for m in items["oet-medicine"].messages
+    )
 
 
 def test_an_oet_taken_before_the_window_is_invalid() -> None:
     items, docs, _ = judge("us", [oet("12 June 2022", 320)], UNCERTIFIED)
     assert items["oet-medicine"].status == "invalid"
     assert codes(docs["oet.pdf"]) == ["outside-date-window"]
-    assert any("test date 2022-06-12 is outside the accepted window (on or after 2023-01-01)"
-               in m for m in items["oet-medicine"].messages)
+    assert any(
+        "test date 2022-06-12 is outside the accepted window (on or after 2023-01-01)" in m
+        for m in items["oet-medicine"].messages
+    )
 
 
 def test_an_oet_inside_an_unconfirmed_window_is_unverified_not_ok() -> None:
     items, docs, _ = judge("us", [oet("12 April 2025", 320)], UNCERTIFIED)
     assert items["oet-medicine"].status == "unverified"
     assert codes(docs["oet.pdf"]) == ["unconfirmed-rule"]
-    assert any("not confirmed for this cycle" in m and "2027 Pathways" in m
-               for m in items["oet-medicine"].messages)
+    assert any(
+        "not confirmed for this cycle" in m and "2027 Pathways" in m
+        for m in items["oet-medicine"].messages
+    )
 
 
 def test_a_custom_checklist_confirms_the_window(tmp_path: Path) -> None:
@@ -292,8 +312,13 @@ def test_a_custom_checklist_confirms_the_window(tmp_path: Path) -> None:
         if rule["type"] == "date-window":
             rule.update(on_or_after="2025-01-01", confirmed=True)
     custom = tmp_path / "mine.yaml"
-    custom.write_text(yaml.safe_dump({"extends": "us", "items": [
-        {"id": "oet-medicine", "rules": rules}]}, default_flow_style=False), encoding="utf-8")
+    custom.write_text(
+        yaml.safe_dump(
+            {"extends": "us", "items": [{"id": "oet-medicine", "rules": rules}]},
+            default_flow_style=False,
+        ),
+        encoding="utf-8",
+    )
     items, _, _ = judge(str(custom), [oet("12 April 2025", 320)], UNCERTIFIED)
     assert items["oet-medicine"].status == "ok"
     items, docs, _ = judge(str(custom), [oet("12 April 2024", 320)], UNCERTIFIED)
@@ -326,14 +351,16 @@ def test_three_letters_are_ok_and_five_are_more_than_a_program_can_receive() -> 
     items, _, _ = judge("us", letters_of(5), J1)
     lor = items["letter-of-recommendation"]
     assert lor.status == "ok"
-    assert any("at most 4 can be used, 5 found" in m and "ERAS sets no minimum" in m
-               for m in lor.messages)
+    assert any(
+        "at most 4 can be used, 5 found" in m and "ERAS sets no minimum" in m for m in lor.messages
+    )
 
 
 def test_a_custom_checklist_changes_the_count(tmp_path: Path) -> None:
     custom = tmp_path / "two.yaml"
-    custom.write_text("extends: us\nitems:\n  - {id: letter-of-recommendation, min: 2}\n",
-                      encoding="utf-8")
+    custom.write_text(
+        "extends: us\nitems:\n  - {id: letter-of-recommendation, min: 2}\n", encoding="utf-8"
+    )
     items, _, _ = judge(str(custom), letters_of(2), J1)
     assert items["letter-of-recommendation"].status == "ok"
 
@@ -342,8 +369,10 @@ def test_carms_references_say_the_number_is_the_programs() -> None:
     items, _, _ = judge("canada", letters_of(2, "reference-letter"), CANADA)
     refs = items["reference-letter"]
     assert refs.status == "insufficient"
-    assert any("3 required, 2 found" in m and "CaRMS sets no number of references" in m
-               for m in refs.messages)
+    assert any(
+        "3 required, 2 found" in m and "CaRMS sets no number of references" in m
+        for m in refs.messages
+    )
     items, _, _ = judge("canada", letters_of(3, "reference-letter"), CANADA)
     assert items["reference-letter"].status == "ok"
 
@@ -357,14 +386,18 @@ def test_mcc_size_limit_is_marked_as_the_e_mail_channels() -> None:
     assert "uploads in physiciansapply.ca" in mcc["source"]
 
 
-@pytest.mark.parametrize("name", [
-    "Medical Council of Canada Qualifying Examination Part I",
-    "Medical Council of Canada Qualifying Examination (MCCQE)",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Medical Council of Canada Qualifying Examination Part I",
+        "Medical Council of Canada Qualifying Examination (MCCQE)",
+    ],
+)
 def test_mccqe_results_are_recognised_under_either_name(name: str) -> None:
     text = f"Medical Council of Canada\nStatement of Results\nExamination: {name}\nResult: Pass"
-    (classified,) = classify([doc("download.pdf", None, text, classified_by=None)],
-                             load("canada"), Profile())
+    (classified,) = classify(
+        [doc("download.pdf", None, text, classified_by=None)], load("canada"), Profile()
+    )
     assert classified.item == "mccqe1"
     items, _, _ = judge("canada", [classified], CANADA)
     assert items["mccqe1"].status == "ok"
@@ -388,8 +421,9 @@ def test_every_built_in_text_cites_public_pages_only(cid: str) -> None:
 def test_every_message_of_a_check_cites_no_internal_file(tmp_path: Path) -> None:
     messages: list[str] = []
     for folder in ("us-j1", "canada", "problems"):
-        result = CliRunner().invoke(cli, ["check", str(REPO / "samples" / folder), "--json",
-                                          "--as-of", "2026-11-30"])
+        result = CliRunner().invoke(
+            cli, ["check", str(REPO / "samples" / folder), "--json", "--as-of", "2026-11-30"]
+        )
         data = json.loads(result.stdout)
         messages += data["notes"] + [s["source"] for s in data["steps"]]
         for item in data["items"]:
@@ -406,8 +440,10 @@ def test_every_message_of_a_check_cites_no_internal_file(tmp_path: Path) -> None
 
 def test_validate_fails_a_rule_without_a_source_or_with_an_internal_one(tmp_path: Path) -> None:
     bare = tmp_path / "bare.yaml"
-    bare.write_text("extends: us\nitems:\n  - id: cv\n    rules:\n      - {type: name-match}\n",
-                    encoding="utf-8")
+    bare.write_text(
+        "extends: us\nitems:\n  - id: cv\n    rules:\n      - {type: name-match}\n",
+        encoding="utf-8",
+    )
     result = CliRunner().invoke(cli, ["checklists", "validate", str(bare)])
     assert result.exit_code == ExitCode.BAD_INPUT
     assert "items.cv.rules[1].source: every rule needs a source (rule name-match)" in result.output
@@ -415,19 +451,24 @@ def test_validate_fails_a_rule_without_a_source_or_with_an_internal_one(tmp_path
     internal.write_text(
         "extends: us\nitems:\n  - id: cv\n    rules:\n"
         "      - {type: name-match, source: 'us-requirements.md 3.1, issue 7'}\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     result = CliRunner().invoke(cli, ["checklists", "validate", str(internal)])
     assert result.exit_code == ExitCode.BAD_INPUT
-    assert ("items.cv.rules[1].source: cites 'us-requirements.md', which a user cannot look "
-            "up; cite the public page instead") in result.output
+    assert (
+        "items.cv.rules[1].source: cites 'us-requirements.md', which a user cannot look "
+        "up; cite the public page instead"
+    ) in result.output
     vague = tmp_path / "vague.yaml"
     vague.write_text("extends: us\nitems:\n  - id: cv\n    source: my notes\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["checklists", "validate", str(vague)])
     assert result.exit_code == ExitCode.BAD_INPUT
     assert "items.cv.source: no public web address in the source" in result.output
     fine = tmp_path / "fine.yaml"
-    fine.write_text("extends: us\nitems:\n  - id: cv\n    source: 'https://www.ecfmg.org/evsp/'\n",
-                    encoding="utf-8")
+    fine.write_text(
+        "extends: us\nitems:\n  - id: cv\n    source: 'https://www.ecfmg.org/evsp/'\n",
+        encoding="utf-8",
+    )
     result = CliRunner().invoke(cli, ["checklists", "validate", str(fine)])
     assert result.exit_code == ExitCode.OK, result.output
     assert "values not confirmed" in result.stdout
@@ -448,9 +489,14 @@ def test_residencycas_specialties_are_told_and_spared_the_eras_portal_rules(spec
     letters_ = [doc(f"lor-{k}.pdf", "letter-of-recommendation", LOR, **BIG_LOR) for k in (1, 2, 3)]
     profile = with_training(J1, specialty=specialty)
     _, docs, notes = judge("us", letters_, profile)
-    assert any(n.startswith("Emergency Medicine and Obstetrics & Gynecology programs take "
-                            "applications through ResidencyCAS") and "us-residencycas" in n
-               for n in notes)
+    assert any(
+        n.startswith(
+            "Emergency Medicine and Obstetrics & Gynecology programs take "
+            "applications through ResidencyCAS"
+        )
+        and "us-residencycas" in n
+        for n in notes
+    )
     assert codes(docs["lor-1.pdf"]) == []
 
 
@@ -474,8 +520,9 @@ def test_the_residencycas_checklist_extends_us_eras_and_asks_em_for_sloes() -> N
     obgyn = with_training(J1, specialty="Obstetrics and Gynecology")
     items, _, _ = judge(cas, letters_of(1), obgyn)
     assert items["sloe"].status == "not-required"
-    long = doc("ps.txt", "personal-statement", "Personal Statement\n" + "x" * 30_000,
-               format="txt", info={})
+    long = doc(
+        "ps.txt", "personal-statement", "Personal Statement\n" + "x" * 30_000, format="txt", info={}
+    )
     _, docs, _ = judge(cas, [long], obgyn)
     assert codes(docs["ps.txt"]) == []
     _, docs, _ = judge("us", [long], J1)
@@ -489,17 +536,23 @@ def test_the_residencycas_checklist_extends_us_eras_and_asks_em_for_sloes() -> N
 
 def steps_folder(tmp_path: Path) -> Path:
     custom = tmp_path / "season.yaml"
-    custom.write_text(yaml.safe_dump({
-        "extends": "us",
-        "steps": [
-            {"id": "nrmp-registration", "date": "2026-11-15", "confirmed": True},
-            {"id": "nrmp-rank-order-list", "date": "2027-02-24", "confirmed": True},
-        ],
-    }), encoding="utf-8")
+    custom.write_text(
+        yaml.safe_dump(
+            {
+                "extends": "us",
+                "steps": [
+                    {"id": "nrmp-registration", "date": "2026-11-15", "confirmed": True},
+                    {"id": "nrmp-rank-order-list", "date": "2027-02-24", "confirmed": True},
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
     folder = tmp_path / "clients" / "lucia"
     folder.mkdir(parents=True)
     (folder / "dossier.yaml").write_text(
-        yaml.safe_dump({**J1, "track": str(custom)}), encoding="utf-8")
+        yaml.safe_dump({**J1, "track": str(custom)}), encoding="utf-8"
+    )
     return folder
 
 
@@ -524,25 +577,52 @@ def test_check_lists_the_coming_steps_and_the_unconfirmed_ones(tmp_path: Path) -
 
 def test_audit_calendar_includes_the_dated_steps(tmp_path: Path) -> None:
     folder = steps_folder(tmp_path)
-    result = CliRunner().invoke(cli, ["audit", str(folder.parent), "--calendar", "--format",
-                                      "json", "--as-of", "2026-11-30", "--jobs", "1"])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "audit",
+            str(folder.parent),
+            "--calendar",
+            "--format",
+            "json",
+            "--as-of",
+            "2026-11-30",
+            "--jobs",
+            "1",
+        ],
+    )
     entries = json.loads(result.stdout)["calendar"]
     (rol,) = [e for e in entries if e["item"] == "nrmp-rank-order-list"]
     assert rol["date"] == "2027-02-24" and rol["days_left"] == 86
     assert rol["what"].startswith("step: Certify your rank order list")
     assert rol["folder"].endswith("lucia") and rol["document"] is None
     assert not [e for e in entries if e["item"] == "nrmp-registration"]  # past
-    short = CliRunner().invoke(cli, ["audit", str(folder.parent), "--calendar", "--format",
-                                     "json", "--as-of", "2026-11-30", "--jobs", "1",
-                                     "--expiring-within", "30"])
-    assert not [e for e in json.loads(short.stdout)["calendar"]
-                if e["item"] == "nrmp-rank-order-list"]
+    short = CliRunner().invoke(
+        cli,
+        [
+            "audit",
+            str(folder.parent),
+            "--calendar",
+            "--format",
+            "json",
+            "--as-of",
+            "2026-11-30",
+            "--jobs",
+            "1",
+            "--expiring-within",
+            "30",
+        ],
+    )
+    assert not [
+        e for e in json.loads(short.stdout)["calendar"] if e["item"] == "nrmp-rank-order-list"
+    ]
 
 
 def test_a_step_without_a_date_cannot_be_confirmed(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
-    bad.write_text("extends: us\nsteps:\n  - {id: myeras-submission, confirmed: true}\n",
-                   encoding="utf-8")
+    bad.write_text(
+        "extends: us\nsteps:\n  - {id: myeras-submission, confirmed: true}\n", encoding="utf-8"
+    )
     wanted = r"steps\.myeras-submission\.confirmed: a step without a date cannot be confirmed"
     with pytest.raises(BadInputError, match=wanted):
         load(str(bad))
@@ -551,12 +631,15 @@ def test_a_step_without_a_date_cannot_be_confirmed(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- 11. Canada
 
 
-@pytest.mark.parametrize(("province", "words"), [
-    ("ON", ["connection to Ontario", "five-year Return of Service"]),
-    ("BC", ["Clinical Assessment Program"]),
-    ("AB", ["Alberta International Medical Graduate (AIMG) Program"]),
-    ("QC", ["Collège des médecins du Québec"]),
-])
+@pytest.mark.parametrize(
+    ("province", "words"),
+    [
+        ("ON", ["connection to Ontario", "five-year Return of Service"]),
+        ("BC", ["Clinical Assessment Program"]),
+        ("AB", ["Alberta International Medical Graduate (AIMG) Program"]),
+        ("QC", ["Collège des médecins du Québec"]),
+    ],
+)
 def test_provincial_criteria_follow_training_province(province: str, words: list[str]) -> None:
     _, _, notes = judge("canada", [], with_training(CANADA, province=province))
     for word in words:
@@ -603,15 +686,24 @@ def rendered(name: str, tmp_path: Path, profile: Mapping[str, Any]) -> str:
     folder.mkdir()
     (folder / "dossier.yaml").write_text(yaml.safe_dump(dict(profile)), encoding="utf-8")
     template = letters.load_template(name)
-    sets = {f.name: str(f.example) for f in template.fields
-            if f.example is not None and not f.name.startswith(("applicant.", "training."))}
+    sets = {
+        f.name: str(f.example)
+        for f in template.fields
+        if f.example is not None and not f.name.startswith(("applicant.", "training."))
+    }
     (w,) = letters.render(name, folder, sets=sets, out_dir=tmp_path / f"{name}-out", today=AS_OF)
     return " ".join(p.text for p in docx.Document(str(w.path)).paragraphs)
 
 
 def test_the_new_letters_render(tmp_path: Path) -> None:
-    school = {**J1, "medical_school": {"name": "Universidad Nacional Mayor de San Marcos",
-                                       "graduation_year": 2021, "language": "es"}}
+    school = {
+        **J1,
+        "medical_school": {
+            "name": "Universidad Nacional Mayor de San Marcos",
+            "graduation_year": 2021,
+            "language": "es",
+        },
+    }
     carms = rendered("carms-reference-request", tmp_path, CANADA)
     assert "CaRMS referee portal, as a PDF of at most 5 MB" in carms
     assert "I have not seen it and will not receive a copy" in carms
@@ -626,8 +718,12 @@ def test_the_new_letters_render(tmp_path: Path) -> None:
 
 def test_the_lor_request_tells_the_portal_rules(tmp_path: Path) -> None:
     text = rendered("lor-request", tmp_path, J1)
-    for rule in ("at most 1 MB", "US Letter pages (8.5 x 11 in)", "not encrypted",
-                 "without a digital signature"):
+    for rule in (
+        "at most 1 MB",
+        "US Letter pages (8.5 x 11 in)",
+        "not encrypted",
+        "without a digital signature",
+    ):
         assert rule in text
 
 
@@ -635,7 +731,8 @@ def test_the_translation_certification_says_the_mcc_takes_only_its_providers() -
     result = CliRunner().invoke(cli, ["letters", "show", "translation-certification", "--json"])
     description = json.loads(result.stdout)["description"]
     assert "Medical Council of Canada accepts only translations by the providers it lists" in (
-        description)
+        description
+    )
 
 
 # ---------------------------------------------------------------- README

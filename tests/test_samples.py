@@ -32,15 +32,39 @@ import make_samples as ms  # noqa: E402
 #: Item ids as INTERFACE.md lists them.
 INTERFACE_ITEMS = {
     "us": {
-        "passport", "medical-diploma", "translation", "transcript", "mspe", "usmle-step1",
-        "usmle-step2-ck", "usmle-step3", "ecfmg-certificate", "oet-medicine", "pathway",
-        "letter-of-recommendation", "personal-statement", "cv", "photo", "statement-of-need",
+        "passport",
+        "medical-diploma",
+        "translation",
+        "transcript",
+        "mspe",
+        "usmle-step1",
+        "usmle-step2-ck",
+        "usmle-step3",
+        "ecfmg-certificate",
+        "oet-medicine",
+        "pathway",
+        "letter-of-recommendation",
+        "personal-statement",
+        "cv",
+        "photo",
+        "statement-of-need",
         "training-contract",
     },
     "canada": {
-        "citizenship-or-pr", "mccqe1", "nac", "language-proficiency", "medical-diploma", "mspr",
-        "transcript", "reference-letter", "cv", "personal-letter", "photo", "translation",
-        "mcc-source-verification", "fmproc",
+        "citizenship-or-pr",
+        "mccqe1",
+        "nac",
+        "language-proficiency",
+        "medical-diploma",
+        "mspr",
+        "transcript",
+        "reference-letter",
+        "cv",
+        "personal-letter",
+        "photo",
+        "translation",
+        "mcc-source-verification",
+        "fmproc",
     },
 }
 CHECKLIST_IDS = {"us": "us-eras", "canada": "canada-carms"}
@@ -143,33 +167,52 @@ def test_documents_carry_the_official_wording() -> None:
     assert "Educational Commission for Foreign Medical Graduates" in son
     assert "Official, Ministry of Health" in son
     cert = words("us", "ecfmg-certificate")
-    for phrase in ("This is to certify that", "USMLE/ECFMG Identification Number",
-                   "valid indefinitely", us.usmle_id):
+    for phrase in (
+        "This is to certify that",
+        "USMLE/ECFMG Identification Number",
+        "valid indefinitely",
+        us.usmle_id,
+    ):
         assert phrase in cert
     assert "Step 2 Clinical Knowledge (CK)" in words("us", "usmle-step2-ck")
     assert "United States Medical Licensing Examination" in words("us", "usmle-step1")
     oet = words("us", "oet-medicine")
-    assert all(s in oet for s in ("Statement of Results", "Listening", "Reading", "Writing",
-                                  "Speaking", "Medicine"))
+    assert all(
+        s in oet
+        for s in ("Statement of Results", "Listening", "Reading", "Writing", "Speaking", "Medicine")
+    )
     translation = words("us", "translation")
-    assert "I, Carmen Rosa Villanueva Ríos, certify that the word-for-word translation is correct" \
+    assert (
+        "I, Carmen Rosa Villanueva Ríos, certify that the word-for-word translation is correct"
         in translation
+    )
     diploma = words("us", "medical-diploma")
-    assert all(s in diploma for s in ("Título de Médico Cirujano", us.school,
-                                      "Facultad de Medicina"))
+    assert all(
+        s in diploma for s in ("Título de Médico Cirujano", us.school, "Facultad de Medicina")
+    )
     contract = words("us", "training-contract")
-    assert all(s in contract for s in ("Resident Agreement of Appointment", "PGY-1",
-                                       "July 1, 2027"))
+    assert all(
+        s in contract for s in ("Resident Agreement of Appointment", "PGY-1", "July 1, 2027")
+    )
     mspe = words("us", "mspe")
-    assert all(s in mspe for s in ("Medical Student Performance Evaluation",
-                                   "Noteworthy Characteristics", "Academic History"))
+    assert all(
+        s in mspe
+        for s in (
+            "Medical Student Performance Evaluation",
+            "Noteworthy Characteristics",
+            "Academic History",
+        )
+    )
     assert "Dear Program Director" in words("us", "letter-of-recommendation", 2)
     assert "I certify this to be a true copy of the original document" in words(
-        "canada", "citizenship-or-pr")
+        "canada", "citizenship-or-pr"
+    )
     for item in ("mccqe1", "nac"):
         text = words("canada", item)
-        assert all(s in text for s in ("Medical Council of Canada", "Statement of Results",
-                                       "Pass", ca.full_name))
+        assert all(
+            s in text
+            for s in ("Medical Council of Canada", "Statement of Results", "Pass", ca.full_name)
+        )
     ielts = words("canada", "language-proficiency")
     assert all(s in ielts for s in ("Test Report Form", "ACADEMIC", "Overall Band Score"))
     assert "Medical Student Performance Record" in words("canada", "mspr")
@@ -208,9 +251,15 @@ def test_mrz_check_digits_match_the_icao_9303_example() -> None:
     assert ms.mrz_check_digit("740812") == "2"
     assert ms.mrz_check_digit("120415") == "9"
     anna = dataclasses.replace(
-        ms.US_APPLICANT, given_names="Anna María", family_name="Eriksson", sex="F",
-        country_code="UTO", passport_number="L898902C3", birth_date=date(1974, 8, 12),
-        passport_expiry=date(2012, 4, 15), personal_number="ZE184226B",
+        ms.US_APPLICANT,
+        given_names="Anna María",
+        family_name="Eriksson",
+        sex="F",
+        country_code="UTO",
+        passport_number="L898902C3",
+        birth_date=date(1974, 8, 12),
+        passport_expiry=date(2012, 4, 15),
+        personal_number="ZE184226B",
     )
     assert ms.td3_mrz(anna) == (ICAO_LINE1, ICAO_LINE2)
     assert ms.td3_valid(ICAO_LINE1, ICAO_LINE2)
@@ -219,7 +268,7 @@ def test_mrz_check_digits_match_the_icao_9303_example() -> None:
 def test_a_wrong_digit_fails_the_mrz_check() -> None:
     for position in (9, 19, 27, 43):
         digit = ICAO_LINE2[position]
-        broken = ICAO_LINE2[:position] + str((int(digit) + 1) % 10) + ICAO_LINE2[position + 1:]
+        broken = ICAO_LINE2[:position] + str((int(digit) + 1) % 10) + ICAO_LINE2[position + 1 :]
         assert not ms.td3_valid(ICAO_LINE1, broken), position
     assert not ms.td3_valid(ICAO_LINE1, ICAO_LINE2[:-1])
 
@@ -297,8 +346,10 @@ def test_meaningless_names_look_like_scanner_and_phone_files(tmp_path: Path) -> 
     folder = ms.build_folder("us", tmp_path / "us", names="meaningless")
     names = [n for n in files_of(folder) if n != "dossier.yaml"]
     assert len(names) == len(ms.LAYOUTS["us"])
-    pattern = re.compile(r"^(Scan_\d{4}|document\(\d\)|download(\(\d\))?|letter(\(\d\))?|"
-                         r"untitled|Document1|IMG_\d{4})\.(pdf|txt|docx|jpg)$")
+    pattern = re.compile(
+        r"^(Scan_\d{4}|document\(\d\)|download(\(\d\))?|letter(\(\d\))?|"
+        r"untitled|Document1|IMG_\d{4})\.(pdf|txt|docx|jpg)$"
+    )
     assert all(pattern.match(n) for n in names), names
 
 

@@ -36,8 +36,9 @@ def client(tmp_path: Path, given: str, family: str) -> Path:
         shutil.copy(SAMPLE / name, folder / name)
     profile = yaml.safe_load((SAMPLE / "dossier.yaml").read_text(encoding="utf-8"))
     profile["applicant"].update(given_names=given, family_name=family, other_names=[])
-    (folder / "dossier.yaml").write_text(yaml.safe_dump(profile, allow_unicode=True),
-                                         encoding="utf-8")
+    (folder / "dossier.yaml").write_text(
+        yaml.safe_dump(profile, allow_unicode=True), encoding="utf-8"
+    )
     return folder
 
 
@@ -63,8 +64,9 @@ def decomposed(chars: set[str]) -> set[str]:
 
 
 @needs_cjk
-@pytest.mark.parametrize(("given", "family", "slug"),
-                         [("小明", "王", "wang"), ("민준", "김", "gim")])
+@pytest.mark.parametrize(
+    ("given", "family", "slug"), [("小明", "王", "wang"), ("민준", "김", "gim")]
+)
 def test_cover_index_and_stamps_draw_cjk_names(
     tmp_path: Path, given: str, family: str, slug: str
 ) -> None:
@@ -81,12 +83,14 @@ def test_cover_index_and_stamps_draw_cjk_names(
 @pytest.mark.parametrize("name", ["王小明", "김민준"])
 def test_letter_draws_cjk_names(tmp_path: Path, name: str) -> None:
     template = letters.load_template("interview-thank-you")
-    sets = {f.name: (f.example.isoformat() if hasattr(f.example, "isoformat") else str(f.example))
-            for f in template.fields if f.name != "today"}
+    sets = {
+        f.name: (f.example.isoformat() if hasattr(f.example, "isoformat") else str(f.example))
+        for f in template.fields
+        if f.name != "today"
+    }
     sets["interviewer_name"] = name
     sets["applicant.full_name"] = name
-    (written,) = letters.render("interview-thank-you", None, sets=sets, out_dir=tmp_path,
-                                fmt="pdf")
+    (written,) = letters.render("interview-thank-you", None, sets=sets, out_dir=tmp_path, fmt="pdf")
     assert not written.missing_glyphs
     assert visible(name) <= drawn_characters(written.path)
 
@@ -101,8 +105,9 @@ def test_cover_draws_arabic_hebrew_cyrillic_and_devanagari(tmp_path: Path) -> No
 
 
 def test_a_character_no_font_has_is_a_warning_naming_it_and_the_file(tmp_path: Path) -> None:
-    _, stderr, pdf = build(client(tmp_path, "Ana", "Quispe \U00013000"), tmp_path,
-                           "-o", "named.pdf")
+    _, stderr, pdf = build(
+        client(tmp_path, "Ana", "Quispe \U00013000"), tmp_path, "-o", "named.pdf"
+    )
     assert "U+13000" in stderr and "named.pdf" in stderr and "fonts-noto" in stderr
     assert pdf.name == "named.pdf"
 

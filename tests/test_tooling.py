@@ -1,4 +1,5 @@
-"""ruff and mypy, as configured in pyproject.toml, are clean on the library (and ruff on tests)."""
+"""ruff (lint and format) and mypy, as configured in pyproject.toml, are clean on the library
+(and ruff on tests)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,13 @@ def test_ruff_is_clean() -> None:
     # on PATH, and a skipped lint would hide errors
     pytest.importorskip("ruff")
     done = _run(sys.executable, "-m", "ruff", "check", "src", "tests")
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_ruff_format_is_applied() -> None:
+    """`ruff format src tests` leaves nothing to change (one style, no churn in reviews)."""
+    pytest.importorskip("ruff")
+    done = _run(sys.executable, "-m", "ruff", "format", "--check", "src", "tests")
     assert done.returncode == 0, done.stdout + done.stderr
 
 

@@ -107,9 +107,7 @@ def test_the_text_report_lists_what_was_left_out(mixed: Path, tmp_path: Path) ->
     assert "  tax-2025.pdf: unclassified" in result.stdout
 
 
-def test_include_unclassified_adds_an_other_documents_section(
-    mixed: Path, tmp_path: Path
-) -> None:
+def test_include_unclassified_adds_an_other_documents_section(mixed: Path, tmp_path: Path) -> None:
     out = tmp_path / "d.pdf"
     _, data = build(mixed, out, "--include-unclassified")
     text = dossier_text(out)

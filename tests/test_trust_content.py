@@ -230,7 +230,9 @@ def test_no_content_mismatch_on_the_real_corpus_files(tmp_path: Path) -> None:
     )
     report = run_check(folder).report
     assert not [
-        (d.rel, p.message) for d in report.documents for p in d.problems
+        (d.rel, p.message)
+        for d in report.documents
+        for p in d.problems
         if p.code == "content-mismatch"
     ]
 

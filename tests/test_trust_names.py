@@ -59,16 +59,31 @@ def test_the_applicants_name_is_found_in_text_in_another_script() -> None:
 @pytest.mark.parametrize(
     ("text", "code"),
     [
-        ("Настоящим удостоверяется, что Петров Иван Сергеевич окончил полный курс "
-         "медицинского университета по специальности лечебное дело", "ru"),
-        ("يشهد هذا بأن الطالب محمد علي قد أتم بنجاح دراسة الطب في كلية الطب بجامعة القاهرة "
-         "وحصل على درجة بكالوريوس الطب والجراحة", "ar"),
-        ("兹证明王小明同学于二零一五年九月至二零二一年七月在本校临床医学专业学习，修完全部课程，"
-         "成绩合格，准予毕业", "zh"),
-        ("이 증명서는 김민준이 의과대학에서 의학 과정을 모두 이수하였음을 "
-         "증명합니다 학위를 수여함", "ko"),
-        ("This is to certify that the student has completed the course of study in medicine "
-         "and has passed all the examinations of the school", "en"),
+        (
+            "Настоящим удостоверяется, что Петров Иван Сергеевич окончил полный курс "
+            "медицинского университета по специальности лечебное дело",
+            "ru",
+        ),
+        (
+            "يشهد هذا بأن الطالب محمد علي قد أتم بنجاح دراسة الطب في كلية الطب بجامعة القاهرة "
+            "وحصل على درجة بكالوريوس الطب والجراحة",
+            "ar",
+        ),
+        (
+            "兹证明王小明同学于二零一五年九月至二零二一年七月在本校临床医学专业学习，修完全部课程，"
+            "成绩合格，准予毕业",
+            "zh",
+        ),
+        (
+            "이 증명서는 김민준이 의과대학에서 의학 과정을 모두 이수하였음을 "
+            "증명합니다 학위를 수여함",
+            "ko",
+        ),
+        (
+            "This is to certify that the student has completed the course of study in medicine "
+            "and has passed all the examinations of the school",
+            "en",
+        ),
     ],
 )
 def test_the_language_of_a_non_latin_document_is_its_script(text: str, code: str) -> None:

@@ -61,8 +61,13 @@ def _element(eid: str):  # type: ignore[no-untyped-def]
 )
 def test_the_need_is_recognised_with_the_country_or_an_exceptional_need(need: str) -> None:
     text = son_text(need, ASSURANCE_PLAIN)
-    assert present(_element("need-in-country"), text, specialty="Internal Medicine",
-                   applicant_name=NAME, countries=("Peru",))
+    assert present(
+        _element("need-in-country"),
+        text,
+        specialty="Internal Medicine",
+        applicant_name=NAME,
+        countries=("Peru",),
+    )
     assert (
         missing_elements(
             text, specialty="Internal Medicine", applicant_name=NAME, countries=("Peru",)
@@ -83,8 +88,13 @@ def test_the_need_is_recognised_with_the_country_or_an_exceptional_need(need: st
 )
 def test_the_return_assurance_is_recognised_with_the_country(assurance: str) -> None:
     text = son_text(NEED_PLAIN, assurance)
-    assert present(_element("assurance-to-return"), text, specialty="Internal Medicine",
-                   applicant_name=NAME, countries=("Peru",))
+    assert present(
+        _element("assurance-to-return"),
+        text,
+        specialty="Internal Medicine",
+        applicant_name=NAME,
+        countries=("Peru",),
+    )
 
 
 @pytest.mark.parametrize(
@@ -95,13 +105,13 @@ def test_the_return_assurance_is_recognised_with_the_country(assurance: str) -> 
         (NEED_PLAIN, "She will stay in the United States after training."),
     ],
 )
-def test_wording_without_the_need_or_the_return_is_still_missing(
-    need: str, assurance: str
-) -> None:
+def test_wording_without_the_need_or_the_return_is_still_missing(need: str, assurance: str) -> None:
     missing = {
         e.id
         for e in missing_elements(
-            son_text(need, assurance), specialty="Internal Medicine", applicant_name=NAME,
+            son_text(need, assurance),
+            specialty="Internal Medicine",
+            applicant_name=NAME,
             countries=("Peru",),
         )
     }

@@ -126,9 +126,7 @@ def test_every_builtin_checklist_fits_the_checklist_schema(checklist_id: str) ->
     jsonschema.validate(_jsonable(data), json_schema("checklist"))
 
 
-@pytest.mark.parametrize(
-    "path", sorted(SAMPLES.rglob("dossier.yaml")), ids=lambda p: p.parent.name
-)
+@pytest.mark.parametrize("path", sorted(SAMPLES.rglob("dossier.yaml")), ids=lambda p: p.parent.name)
 def test_every_sample_dossier_fits_the_dossier_schema(path: Path) -> None:
     data = read_yaml(path)
     DossierFile.model_validate(data)

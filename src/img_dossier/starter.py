@@ -130,57 +130,100 @@ def render(
         "# reported with the field to fix.",
         "",
         _line("schema", "1", "the format of this file; leave it at 1"),
-        _line("track", _value(track) if track not in ("us", "canada") else track,
-              "us | canada | the path of a custom checklist file"),
+        _line(
+            "track",
+            _value(track) if track not in ("us", "canada") else track,
+            "us | canada | the path of a custom checklist file",
+        ),
         "",
         _line("applicant", "", "the applicant, as on the passport"),
-        _line("given_names", _value(given),
-              read_from or "FILL IN: your given names exactly as on your passport", 2),
-        _line("family_name", _value(family),
-              read_from or "FILL IN: your family name(s) exactly as on your passport", 2),
+        _line(
+            "given_names",
+            _value(given),
+            read_from or "FILL IN: your given names exactly as on your passport",
+            2,
+        ),
+        _line(
+            "family_name",
+            _value(family),
+            read_from or "FILL IN: your family name(s) exactly as on your passport",
+            2,
+        ),
         _line("other_names", "[]", "other names on your documents, e.g. [Lucia Quispe]", 2),
         _line("citizenship", "[]", "your citizenship(s), e.g. [Peru]", 2),
-        _line("status", "",
-              "citizen | permanent-resident | none (your status in the US)" if us else
-              "FILL IN: citizen | permanent-resident (needed for the R-1 match)", 2),
+        _line(
+            "status",
+            "",
+            "citizen | permanent-resident | none (your status in the US)"
+            if us
+            else "FILL IN: citizen | permanent-resident (needed for the R-1 match)",
+            2,
+        ),
         "",
         _line("medical_school", "", "the school that granted your medical degree"),
         _line("name", "", "e.g. Universidad Nacional Mayor de San Marcos", 2),
         _line("country", "", "e.g. Peru", 2),
         _line("graduation_year", "", "e.g. 2021", 2),
-        _line("language", "",
-              "FILL IN: two-letter code of your school's documents (en, es, fr, pt, ...); "
-              + ("not en" if us else "not en or fr") + ": translations are required", 2),
+        _line(
+            "language",
+            "",
+            "FILL IN: two-letter code of your school's documents (en, es, fr, pt, ...); "
+            + ("not en" if us else "not en or fr")
+            + ": translations are required",
+            2,
+        ),
         "",
         _line("training", "", "the residency you apply for"),
-        _line("specialty", "",
-              "e.g. Internal Medicine" + (" (as on your contract and SoN)" if us else ""), 2),
+        _line(
+            "specialty",
+            "",
+            "e.g. Internal Medicine" + (" (as on your contract and SoN)" if us else ""),
+            2,
+        ),
         _line("start", "", "first day of training, e.g. 2027-07-01", 2),
         _line("end", "", "last day of training, e.g. 2030-06-30", 2),
     ]
     if us:
         out += [
-            _line("visa", "",
-                  "FILL IN: J-1 | H-1B | none. J-1: Statement of Need, contract and CV; "
-                  "H-1B: Step 3 and contract", 2),
+            _line(
+                "visa",
+                "",
+                "FILL IN: J-1 | H-1B | none. J-1: Statement of Need, contract and CV; "
+                "H-1B: Step 3 and contract",
+                2,
+            ),
             "  # ds2019_end: 2028-06-30   # J-1: your DS-2019's end date (default: start + 1 year)",
             "",
-            _line("ecfmg_certified", "",
-                  "FILL IN: true | false. false: your OET Medicine result and ECFMG Pathway "
-                  "stand in for the certificate"),
+            _line(
+                "ecfmg_certified",
+                "",
+                "FILL IN: true | false. false: your OET Medicine result and ECFMG Pathway "
+                "stand in for the certificate",
+            ),
         ]
     else:
         out += [
-            _line("province", "",
-                  "province of the programs you apply to: AB, BC, MB, NB, NL, NS, ON, PE, QC, "
-                  "SK, ...", 2),
-            _line("accepts_return_of_service", "",
-                  "true | false: would you sign a return-of-service contract (some streams "
-                  "require one)", 2),
+            _line(
+                "province",
+                "",
+                "province of the programs you apply to: AB, BC, MB, NB, NL, NS, ON, PE, QC, "
+                "SK, ...",
+                2,
+            ),
+            _line(
+                "accepts_return_of_service",
+                "",
+                "true | false: would you sign a return-of-service contract (some streams "
+                "require one)",
+                2,
+            ),
             "",
-            _line("language_exempt", "",
-                  "FILL IN: true | false. false: a language test result (IELTS, CELPIP, OET, "
-                  "TEF/TFI) is required"),
+            _line(
+                "language_exempt",
+                "",
+                "FILL IN: true | false. false: a language test result (IELTS, CELPIP, OET, "
+                "TEF/TFI) is required",
+            ),
         ]
     out += [
         "",
@@ -189,7 +232,8 @@ def render(
         "",
         "# For `dossier programs screen` (which programs can take you); remove the # to use:",
         "# exams:                   # attempts per exam, as your "
-        + ("USMLE transcript" if us else "MCC record") + " lists them",
+        + ("USMLE transcript" if us else "MCC record")
+        + " lists them",
         "#   " + ("usmle-step1" if us else "mccqe1") + ": {attempts: 1, failures: 0}",
         *(
             [
@@ -203,8 +247,8 @@ def render(
         ),
         "",
         _line("files", "", "only for files whose name and content do not say what they are:"),
-        "  # \"Scan_0001.pdf\": medical-diploma   # a path or glob -> an item id below",
-        "  # \"notes/*\": ignore                  # leave these files out of the check",
+        '  # "Scan_0001.pdf": medical-diploma   # a path or glob -> an item id below',
+        '  # "notes/*": ignore                  # leave these files out of the check',
         f"# item ids of {checklist.id}:",
     ]
     ids = ", ".join(i.id for i in checklist.items)

@@ -123,16 +123,20 @@ def dashboard_html(
                 ],
             )
         )
-    return environment().get_template("dashboard.html").render(
-        css=css(),
-        script=script,
-        script_hash=f"sha256-{digest}",
-        tool_version=__version__,
-        as_of=as_of.isoformat(),
-        within=expiring_within,
-        counts=summary,
-        rows=shown_rows,
-        calendar=months,
+    return (
+        environment()
+        .get_template("dashboard.html")
+        .render(
+            css=css(),
+            script=script,
+            script_hash=f"sha256-{digest}",
+            tool_version=__version__,
+            as_of=as_of.isoformat(),
+            within=expiring_within,
+            counts=summary,
+            rows=shown_rows,
+            calendar=months,
+        )
     )
 
 
@@ -184,8 +188,12 @@ def workbook_xlsx(
     book = xlsxwriter.Workbook(
         buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
     )
-    book.set_properties({"title": f"img-dossier audit, {as_of.isoformat()}",
-                         "comments": f"img-dossier {__version__}"})
+    book.set_properties(
+        {
+            "title": f"img-dossier audit, {as_of.isoformat()}",
+            "comments": f"img-dossier {__version__}",
+        }
+    )
     head = book.add_format({"bold": True, "bg_color": "#EEEEEE", "bottom": 1, "text_wrap": True})
     day = book.add_format({"num_format": "yyyy-mm-dd"})
     wrap = book.add_format({"text_wrap": True, "valign": "top"})
@@ -200,8 +208,9 @@ def workbook_xlsx(
         for col, text in enumerate(texts):
             sheet.write_string(n, col, text)
         sheet.write_boolean(n, 5, r.complete)
-        for col, ids in zip(range(6, 10), (r.missing, r.insufficient, r.invalid, r.expired),
-                            strict=True):
+        for col, ids in zip(
+            range(6, 10), (r.missing, r.insufficient, r.invalid, r.expired), strict=True
+        ):
             sheet.write_string(n, col, ", ".join(ids))
         sheet.write_number(n, 10, r.errors)
         sheet.write_number(n, 11, r.warnings)
@@ -219,7 +228,10 @@ def workbook_xlsx(
     sheet.autofilter(0, 0, last, len(XLSX_COLUMNS) - 1)
     for status, fill in STATUS_FILLS.items():
         sheet.conditional_format(
-            1, 0, last, len(XLSX_COLUMNS) - 1,
+            1,
+            0,
+            last,
+            len(XLSX_COLUMNS) - 1,
             {
                 "type": "formula",
                 "criteria": f'=$A2="{status}"',

@@ -392,12 +392,13 @@ def result_of(client: Client, run: CheckRun, options: AuditOptions) -> ClientRes
     severities = [p.severity for i in report.items for p in i.problems] + [
         p.severity for d in report.documents for p in d.problems
     ]
-    soon = [
-        e for e in expiries(run, options.as_of) if e.days_left <= options.expiring_within
-    ]
+    soon = [e for e in expiries(run, options.as_of) if e.days_left <= options.expiring_within]
     ahead = sorted(
-        (e for e in [*deadlines(run, options.as_of), *step_deadlines(run, None)]
-         if e.days_left >= 0),
+        (
+            e
+            for e in [*deadlines(run, options.as_of), *step_deadlines(run, None)]
+            if e.days_left >= 0
+        ),
         key=lambda e: (e.date, e.what),
     )
     row = AuditRow(

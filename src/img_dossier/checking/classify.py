@@ -26,6 +26,7 @@ UNCLASSIFIED_HINT = (
     "or map it in dossier.yaml under files:"
 )
 
+
 def _stem(rel: str) -> str:
     """The file name without folders and without its extension."""
     name = PurePosixPath(rel.replace("\\", "/")).name

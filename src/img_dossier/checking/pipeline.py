@@ -230,9 +230,7 @@ def run_check(
     skipped = ignored_by_manifest((f.rel for f in found.files), profile)
     files = [f for f in found.files if f.rel not in skipped]
     workers = max(1, min(jobs or os.cpu_count() or 1, len(files) or 1))
-    read = read_documents(
-        files, limits=limits, jobs=workers, cache=cache, progress=progress
-    )
+    read = read_documents(files, limits=limits, jobs=workers, cache=cache, progress=progress)
     docs = [
         d
         for d in _keep_own_outputs(read)

@@ -64,4 +64,3 @@ def notices(checklist: Checklist, variables: Mapping[str, Any]) -> tuple[str, ..
             text += f" (not confirmed: {notice.note})"
         shown.append(f"{text} (source: {notice.source})")
     return tuple(shown)
-

@@ -105,9 +105,7 @@ def needs_translation(
     accepted = set(checklist.languages)
     if profile.medical_school.language:
         return profile.medical_school.language.lower() not in accepted
-    guessed = [
-        guess_language(d.text) for d in documents if counts(d) and d.readable and d.has_text
-    ]
+    guessed = [guess_language(d.text) for d in documents if counts(d) and d.readable and d.has_text]
     languages = {g for g in guessed if g is not None}
     if not languages:
         return None

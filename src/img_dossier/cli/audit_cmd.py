@@ -52,9 +52,24 @@ from .streams import BROKEN_PIPE_EXIT, is_broken_pipe
 FORMATS = ("table", "csv", "json", "jsonl", "ics")
 
 ROW_FIELDS = (
-    "folder", "status", "applicant", "track", "checklist", "complete", "missing",
-    "insufficient", "invalid", "expired", "errors", "warnings", "expiry_item",
-    "expiry_document", "expiry_what", "expiry_date", "expiry_days_left", "error",
+    "folder",
+    "status",
+    "applicant",
+    "track",
+    "checklist",
+    "complete",
+    "missing",
+    "insufficient",
+    "invalid",
+    "expired",
+    "errors",
+    "warnings",
+    "expiry_item",
+    "expiry_document",
+    "expiry_what",
+    "expiry_date",
+    "expiry_days_left",
+    "error",
 )
 CALENDAR_FIELDS = ("date", "days_left", "folder", "applicant", "item", "what", "document")
 _STATUS_COLOURS = {"error": "red", "incomplete": "yellow", "complete": "green"}
@@ -63,20 +78,31 @@ _STATUS_COLOURS = {"error": "red", "incomplete": "yellow", "complete": "green"}
 @click.command("audit")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
-    "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="table",
+    show_default=True,
     help="table for people; csv, json, or jsonl (one object per line as clients finish); "
     "with --calendar also ics (iCalendar events for a calendar program).",
 )
 @click.option(
-    "--calendar", is_flag=True,
+    "--calendar",
+    is_flag=True,
     help="List what expires within --expiring-within days (already expired first), soonest first.",
 )
 @click.option(
-    "--html", "html_file", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
+    "--html",
+    "html_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="FILE",
     help="Also write a dashboard: one self-contained HTML page (sortable rows, calendar).",
 )
 @click.option(
-    "--xlsx", "xlsx_file", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
+    "--xlsx",
+    "xlsx_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="FILE",
     help="Also write the rows and the calendar as an Excel workbook.",
 )
 @jobs_option
@@ -87,7 +113,11 @@ _STATUS_COLOURS = {"error": "red", "incomplete": "yellow", "complete": "green"}
     "--no-cache", is_flag=True, help="Read every document again (do not use the read cache)."
 )
 @click.option(
-    "--programs", "programs_file", type=click.Path(path_type=Path), default=None, metavar="FILE",
+    "--programs",
+    "programs_file",
+    type=click.Path(path_type=Path),
+    default=None,
+    metavar="FILE",
     help="Also screen every client against this program list: who can apply where.",
 )
 @strict_option
@@ -253,8 +283,12 @@ def _write_files(
         from ..audit.outputs import dashboard_html
 
         page = dashboard_html(
-            rows, expiring, deadlines, as_of=options.as_of,
-            expiring_within=options.expiring_within, summary=summary,
+            rows,
+            expiring,
+            deadlines,
+            as_of=options.as_of,
+            expiring_within=options.expiring_within,
+            summary=summary,
         )
         write_output(files.html, page.encode("utf-8"))
     if files.xlsx is not None:
@@ -336,11 +370,24 @@ def _row_json(
 def _csv_row(row: AuditRow) -> list[Any]:
     e = row.earliest_expiry
     return [
-        row.folder, row.status, row.applicant or "", row.track or "", row.checklist or "",
-        "true" if row.complete else "false", ";".join(row.missing), ";".join(row.insufficient),
-        ";".join(row.invalid), ";".join(row.expired), row.errors, row.warnings,
-        e.item or "" if e else "", e.document or "" if e else "", e.what if e else "",
-        e.date.isoformat() if e else "", e.days_left if e else "", row.error or "",
+        row.folder,
+        row.status,
+        row.applicant or "",
+        row.track or "",
+        row.checklist or "",
+        "true" if row.complete else "false",
+        ";".join(row.missing),
+        ";".join(row.insufficient),
+        ";".join(row.invalid),
+        ";".join(row.expired),
+        row.errors,
+        row.warnings,
+        e.item or "" if e else "",
+        e.document or "" if e else "",
+        e.what if e else "",
+        e.date.isoformat() if e else "",
+        e.days_left if e else "",
+        row.error or "",
     ]
 
 
@@ -401,8 +448,15 @@ def _write_calendar(
         _write_csv(
             CALENDAR_FIELDS,
             (
-                [e.date.isoformat(), e.days_left, e.folder, e.applicant or "", e.item or "",
-                 e.what, e.document or ""]
+                [
+                    e.date.isoformat(),
+                    e.days_left,
+                    e.folder,
+                    e.applicant or "",
+                    e.item or "",
+                    e.what,
+                    e.document or "",
+                ]
                 for e in entries
             ),
         )
@@ -410,8 +464,15 @@ def _write_calendar(
         _write_table(
             ("DATE", "DAYS", "FOLDER", "APPLICANT", "ITEM", "WHAT", "DOCUMENT"),
             [
-                [e.date.isoformat(), _days(e.days_left), e.folder, e.applicant or "-",
-                 e.item or "-", e.what, e.document or "-"]
+                [
+                    e.date.isoformat(),
+                    _days(e.days_left),
+                    e.folder,
+                    e.applicant or "-",
+                    e.item or "-",
+                    e.what,
+                    e.document or "-",
+                ]
                 for e in entries
             ],
         )

@@ -23,18 +23,28 @@ from .options import (
 )
 from .progress_bar import progress_for
 
-_MARK = {"packed": "ok", "missing": "MISSING", "too-large": "TOO LARGE", "not-packed": "REFUSED",
-         "failed": "FAILED"}
+_MARK = {
+    "packed": "ok",
+    "missing": "MISSING",
+    "too-large": "TOO LARGE",
+    "not-packed": "REFUSED",
+    "failed": "FAILED",
+}
 
 
 @click.command("pack")
 @click.argument("folder", type=click.Path(path_type=Path))
 @click.option(
-    "--portal", required=True, metavar="|".join(PORTALS),
+    "--portal",
+    required=True,
+    metavar="|".join(PORTALS),
     help="The portal to prepare uploads for (a portal of the folder's checklist).",
 )
 @click.option(
-    "--out", "-o", type=click.Path(path_type=Path), default=None,
+    "--out",
+    "-o",
+    type=click.Path(path_type=Path),
+    default=None,
     help="Output folder (default: ./<family-name>-<portal>/); must be new or empty.",
 )
 @click.option("--force", is_flag=True, help="Replace an existing, non-empty output folder.")
@@ -70,12 +80,20 @@ def pack(
     try:
         with progress_for(ctx, quiet, verbose) as progress:
             result = pack_folder(
-                folder, portal, out=out, force=force, track=track, as_of=as_of, jobs=jobs,
-                progress=progress, ocr=not no_ocr,
+                folder,
+                portal,
+                out=out,
+                force=force,
+                track=track,
+                as_of=as_of,
+                jobs=jobs,
+                progress=progress,
+                ocr=not no_ocr,
             )
     except UnknownPortalError as exc:
-        raise click.BadParameter(str(exc).removeprefix(f"--portal {portal}: "),
-                                 param_hint="--portal") from exc
+        raise click.BadParameter(
+            str(exc).removeprefix(f"--portal {portal}: "), param_hint="--portal"
+        ) from exc
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
     else:
@@ -92,8 +110,11 @@ def _print(result: PackResult, *, quiet: bool, verbose: bool) -> None:
         if color:
             mark = click.style(mark, fg="green" if s.status == "packed" else "red", bold=True)
         if s.status == "packed":
-            size = f"{(s.bytes or 0) / 1_000_000:.2f} MB" if (s.bytes or 0) >= 100_000 else (
-                f"{(s.bytes or 0) / 1000:.0f} KB")
+            size = (
+                f"{(s.bytes or 0) / 1_000_000:.2f} MB"
+                if (s.bytes or 0) >= 100_000
+                else (f"{(s.bytes or 0) / 1000:.0f} KB")
+            )
             pages = f", {s.pages} page{'s' if s.pages != 1 else ''}" if s.format == "pdf" else ""
             line = f"{mark:>9}  {s.file}  {size}{pages}  <- {', '.join(s.sources)}"
             if verbose and s.actions:

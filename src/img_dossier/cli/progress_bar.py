@@ -44,8 +44,12 @@ class _Reporter:
             self.close()
             self.stage = stage
             self.bar = click.progressbar(
-                length=max(total, 1), label=stage.capitalize(), file=sys.stderr,
-                show_pos=True, show_eta=False, width=24,
+                length=max(total, 1),
+                label=stage.capitalize(),
+                file=sys.stderr,
+                show_pos=True,
+                show_eta=False,
+                width=24,
             )
             self.bar.__enter__()
             self.shown = 0

@@ -14,9 +14,7 @@ def is_broken_pipe(exc: BaseException) -> bool:
     """Whether an error writing stdout means its reader went away (EPIPE; EINVAL on Windows)."""
     if isinstance(exc, BrokenPipeError):
         return True
-    return (
-        sys.platform == "win32" and isinstance(exc, OSError) and exc.errno == errno.EINVAL
-    )
+    return sys.platform == "win32" and isinstance(exc, OSError) and exc.errno == errno.EINVAL
 
 
 def configure_streams() -> None:

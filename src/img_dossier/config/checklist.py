@@ -69,14 +69,39 @@ from .profile import read_yaml
 from .resources import data_dir
 
 _TOP_KEYS = {
-    "schema", "id", "title", "version", "track", "languages", "extends", "drop", "portals",
-    "items", "sources", "steps", "notices",
+    "schema",
+    "id",
+    "title",
+    "version",
+    "track",
+    "languages",
+    "extends",
+    "drop",
+    "portals",
+    "items",
+    "sources",
+    "steps",
+    "notices",
 }
 _ITEM_KEYS = {
-    "id", "title", "required", "when", "min", "max", "source", "advice", "names", "evidence",
-    "rules", "portal", "facts", "count_note", "confirmed", "note", "portrait",
+    "id",
+    "title",
+    "required",
+    "when",
+    "min",
+    "max",
+    "source",
+    "advice",
+    "names",
+    "evidence",
+    "rules",
+    "portal",
+    "facts",
+    "count_note",
+    "confirmed",
+    "note",
+    "portrait",
 }
-
 
 
 @dataclass(frozen=True)
@@ -438,9 +463,7 @@ def _item(errs: _Errors, raw: Mapping[str, Any], portal_ids: set[str]) -> Item |
             errs.add(f"{where}.rules[{k}]", "each rule needs a type")
             continue
         if not isinstance(r.get("source"), str) or not r["source"].strip():
-            errs.add(
-                f"{where}.rules[{k}].source", f"every rule needs a source (rule {r['type']})"
-            )
+            errs.add(f"{where}.rules[{k}].source", f"every rule needs a source (rule {r['type']})")
             continue
         params = {a: b for a, b in r.items() if a not in ("type", "source")}
         rules.append(Rule(r["type"], r["source"], params))
@@ -524,4 +547,3 @@ def _item_to_raw(it: Item) -> dict[str, Any]:
         **({"confirmed": False, "note": it.note} if not it.confirmed else {}),
         **({"note": it.note} if it.confirmed and it.note else {}),
     }
-

@@ -20,6 +20,7 @@ class Errors(Protocol):
 
     def add(self, where: str, what: str) -> None: ...
 
+
 #: The profile variables a condition may test (Profile.conditions()) plus those verify
 #: derives from the folder itself.
 CONDITION_VARIABLES = frozenset(

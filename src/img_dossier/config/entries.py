@@ -80,7 +80,6 @@ def merged_entries(
     return [build(errs, f"{key}.{eid}", entry) for eid, entry in merged.items()]
 
 
-
 def _entry_text(errs: Errors, where: str, raw: Mapping[str, Any], key: str) -> str:
     value = raw.get(key)
     if not isinstance(value, str) or not value.strip():

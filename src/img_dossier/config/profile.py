@@ -392,8 +392,6 @@ def parse_profile(
     return profile
 
 
-
-
 def _count(errs: _Errors, where: str, value: Any, top: int) -> int | None:
     if value is None:
         return None

@@ -31,9 +31,15 @@ def user_texts(checklist: Checklist) -> list[tuple[str, str, bool]]:
     for item in checklist.items:
         where = f"items.{item.id}"
         out += [(f"{where}.source", item.source, True), (f"{where}.title", item.title, False)]
-        out += [(f"{where}.{k}", v, False) for k, v in (
-            ("advice", item.advice), ("count_note", item.count_note), ("note", item.note)
-        ) if v]
+        out += [
+            (f"{where}.{k}", v, False)
+            for k, v in (
+                ("advice", item.advice),
+                ("count_note", item.count_note),
+                ("note", item.note),
+            )
+            if v
+        ]
         for n, rule in enumerate(item.rules, start=1):
             out.append((f"{where}.rules[{n}].source", rule.source, True))
             out += [
@@ -50,9 +56,11 @@ def user_texts(checklist: Checklist) -> list[tuple[str, str, bool]]:
         ]
     for step in checklist.steps:
         out.append((f"steps.{step.id}.source", step.source, True))
-        out += [(f"steps.{step.id}.{k}", v, False) for k, v in (
-            ("title", step.title), ("note", step.note), ("advice", step.advice)
-        ) if v]
+        out += [
+            (f"steps.{step.id}.{k}", v, False)
+            for k, v in (("title", step.title), ("note", step.note), ("advice", step.advice))
+            if v
+        ]
     for notice in checklist.notices:
         out.append((f"notices.{notice.id}.source", notice.source, True))
         out.append((f"notices.{notice.id}.text", notice.text, False))

@@ -51,7 +51,10 @@ _COUNTRIES = (
 )
 
 _US_ZIP = re.compile(
-    r"\b(?:" + "|".join(_US_STATES) + "|" + "|".join(_US_STATES.values())
+    r"\b(?:"
+    + "|".join(_US_STATES)
+    + "|"
+    + "|".join(_US_STATES.values())
     + r")\.?,?\s+\d{5}(?:-\d{4})?\b"
 )
 _CA_POSTAL = re.compile(
@@ -63,7 +66,10 @@ _INSTITUTION = re.compile(
     r"health|clinic|college|school of medicine|faculty of medicine)\b"
 )
 _US_PLACE = re.compile(
-    r"\b(?:" + "|".join(_US_STATES.values()) + "|" + _US_CITIES
+    r"\b(?:"
+    + "|".join(_US_STATES.values())
+    + "|"
+    + _US_CITIES
     + r"|Johns Hopkins|Mayo Clinic|Harvard|"
     r"Yale|Stanford|Cornell|Columbia University|Duke|Emory|Vanderbilt)\b"
 )

@@ -479,8 +479,8 @@ def _write_pdf(target: Path, data: bytes) -> str:
             raise OutputError(f"{target}: the letter could not be made a PDF ({exc})") from None
         except OSError as exc:
             raise cannot_write(
-            target, exc, "cannot be written", "choose another folder with --out"
-        ) from None
+                target, exc, "cannot be written", "choose another folder with --out"
+            ) from None
 
 
 def write_letters(
@@ -529,7 +529,11 @@ def write_letters(
                     engine = _write_pdf(target, docx_bytes)
             written.append(
                 Written(
-                    template.name, number if numbered else None, target, f, engine,
+                    template.name,
+                    number if numbered else None,
+                    target,
+                    f,
+                    engine,
                     tuple(sorted(missing)),
                 )
             )
@@ -564,6 +568,11 @@ def render(
     rows: Rows | None = read_csv(data) if data is not None else None
     contexts = build_contexts(template, base, rows=rows, sets=sets, today=today)
     return write_letters(
-        template, contexts, out_dir=out_dir, fmt=fmt, force=force, numbered=rows is not None,
+        template,
+        contexts,
+        out_dir=out_dir,
+        fmt=fmt,
+        force=force,
+        numbered=rows is not None,
         progress=progress,
     )

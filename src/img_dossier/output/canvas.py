@@ -34,6 +34,7 @@ PAGE_SIZES: dict[str, tuple[float, float]] = {"letter": LETTER, "a4": A4}
 MARGIN = 54.0  # 3/4 inch: leaves the bottom margin free for the dossier's page stamp
 IMAGE_MARGIN = 36.0
 
+
 class ConversionError(Exception):
     """A document could not be converted; the message says which and why, ``code`` the
     problem code (``too-large`` for a document over a limit)."""
@@ -44,7 +45,6 @@ class ConversionError(Exception):
 
 
 # -- fonts and the own-output marker -------------------------------------------------------
-
 
 
 class _MarkedInfo(PDFInfo):  # type: ignore[misc]

@@ -20,7 +20,13 @@ CONVERSION_VERSION = 1
 CONVERTER_MODULES = tuple(
     f"img_dossier.output.{name}"
     for name in (
-        "convert", "canvas", "images", "text", "libreoffice", "docx_render", "docx_styles",
+        "convert",
+        "canvas",
+        "images",
+        "text",
+        "libreoffice",
+        "docx_render",
+        "docx_styles",
         "textshape",
     )
 )

@@ -71,6 +71,7 @@ ENGINE_BUILTIN = "built-in"
 
 _IMAGE_FORMATS = frozenset({"jpeg", "png", "tiff", "heic"})
 
+
 @dataclass(frozen=True)
 class ConversionResult:
     """What ``to_pdf`` did: the engine used and the pages written, or the error."""

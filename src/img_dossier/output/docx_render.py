@@ -50,6 +50,7 @@ from .textshape import visual
 
 MAX_DOCX_IMAGE_BYTES = 20 * 1024 * 1024
 
+
 def _builtin_docx(src: Path, dst: Path, size: tuple[float, float]) -> int:
     import docx
     from docx.opc.exceptions import PackageNotFoundError

@@ -17,6 +17,7 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _A_BLIP = "{http://schemas.openxmlformats.org/drawingml/2006/main}blip"
 _R_EMBED = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}embed"
 
+
 @dataclass(frozen=True)
 class _DocxPage:
     """The first section's page: size, (left, right, top, bottom) margins, header, footer."""

@@ -45,20 +45,43 @@ ENV_FONTS = "IMG_DOSSIER_FONTS"
 #: under the font folders; each is read only when a character needs it.
 PREFERRED = (
     # Linux (Debian fonts-noto-cjk, fonts-noto-core, fonts-droid-fallback, fonts-wqy-*)
-    "NotoSansCJK-Regular.ttc", "NotoSansCJKsc-Regular.otf", "NotoSansCJKjp-Regular.otf",
-    "NotoSansCJKkr-Regular.otf", "NotoSansDevanagari-Regular.ttf",
-    "NotoSansBengali-Regular.ttf", "NotoSansTamil-Regular.ttf", "NotoSansThai-Regular.ttf",
-    "NotoSansArabic-Regular.ttf", "NotoSansHebrew-Regular.ttf", "NotoSansArmenian-Regular.ttf",
-    "NotoSansGeorgian-Regular.ttf", "NotoSansEthiopic-Regular.ttf",
-    "DroidSansFallbackFull.ttf", "wqy-zenhei.ttc", "wqy-microhei.ttc",
+    "NotoSansCJK-Regular.ttc",
+    "NotoSansCJKsc-Regular.otf",
+    "NotoSansCJKjp-Regular.otf",
+    "NotoSansCJKkr-Regular.otf",
+    "NotoSansDevanagari-Regular.ttf",
+    "NotoSansBengali-Regular.ttf",
+    "NotoSansTamil-Regular.ttf",
+    "NotoSansThai-Regular.ttf",
+    "NotoSansArabic-Regular.ttf",
+    "NotoSansHebrew-Regular.ttf",
+    "NotoSansArmenian-Regular.ttf",
+    "NotoSansGeorgian-Regular.ttf",
+    "NotoSansEthiopic-Regular.ttf",
+    "DroidSansFallbackFull.ttf",
+    "wqy-zenhei.ttc",
+    "wqy-microhei.ttc",
     # Windows
-    "msyh.ttc", "malgun.ttf", "YuGothR.ttc", "meiryo.ttc", "simsun.ttc", "Nirmala.ttf",
-    "mangal.ttf", "arialuni.ttf", "seguisym.ttf",
+    "msyh.ttc",
+    "malgun.ttf",
+    "YuGothR.ttc",
+    "meiryo.ttc",
+    "simsun.ttc",
+    "Nirmala.ttf",
+    "mangal.ttf",
+    "arialuni.ttf",
+    "seguisym.ttf",
     # macOS
-    "PingFang.ttc", "AppleSDGothicNeo.ttc", "Hiragino Sans GB.ttc", "Kohinoor.ttc",
-    "DevanagariMT.ttc", "Arial Unicode.ttf",
+    "PingFang.ttc",
+    "AppleSDGothicNeo.ttc",
+    "Hiragino Sans GB.ttc",
+    "Kohinoor.ttc",
+    "DevanagariMT.ttc",
+    "Arial Unicode.ttf",
     # anything with broad coverage
-    "NotoSans-Regular.ttf", "FreeSans.ttf", "unifont.otf",
+    "NotoSans-Regular.ttf",
+    "FreeSans.ttf",
+    "unifont.otf",
 )
 
 #: Characters that need no glyph (spaces, joiners, direction marks, variation selectors).
@@ -118,8 +141,11 @@ def _candidates() -> tuple[Path, ...]:
     wanted = {name.lower(): rank for rank, name in enumerate(PREFERRED)}
     explicit: list[Path] = []
     ranked: dict[int, Path] = {}
-    extra = {Path(p.strip()).expanduser() for p in os.environ.get(ENV_FONTS, "").split(os.pathsep)
-             if p.strip()}
+    extra = {
+        Path(p.strip()).expanduser()
+        for p in os.environ.get(ENV_FONTS, "").split(os.pathsep)
+        if p.strip()
+    }
     for root in font_dirs():
         if root.is_file():
             explicit.append(root)
@@ -236,9 +262,7 @@ def string_width(text: str, font_name: str, size: float) -> float:
 
 def missing_glyphs(text: str, font_name: str) -> list[str]:
     """The characters of ``text`` that neither ``font_name`` nor any found font draws."""
-    return sorted(
-        {ch for ch in text if not can_draw(font_name, ch) and fallback_face(ch) is None}
-    )
+    return sorted({ch for ch in text if not can_draw(font_name, ch) and fallback_face(ch) is None})
 
 
 def _record(ch: str) -> None:

@@ -1,5 +1,4 @@
-"""JPEG, PNG and TIFF -> PDF pages: one page per frame, aspect kept, EXIF orientation honoured.
-"""
+"""JPEG, PNG and TIFF -> PDF pages: one page per frame, aspect kept, EXIF orientation honoured."""
 
 from __future__ import annotations
 

@@ -60,7 +60,11 @@ def _make_bounded(
         return result
     sources = tuple(d.rel for d in up.documents)
     base = SlotResult(
-        slot=up.slot, portal=up.portal.id, item=up.item, status="failed", sources=sources,
+        slot=up.slot,
+        portal=up.portal.id,
+        item=up.item,
+        status="failed",
+        sources=sources,
         limit=up.portal.max_bytes,
     )
     problem = outcome.problem
@@ -215,14 +219,9 @@ def pack_run(
                 made.append(_make_bounded(up, family, Path(work), staging, taken))
                 if progress is not None:
                     progress(PACKING, n, len(plan.uploads))
-        order = {
-            key: n
-            for n, key in enumerate((p.id, s.id) for p in rules for s in p.slots)
-        }
+        order = {key: n for n, key in enumerate((p.id, s.id) for p in rules for s in p.slots)}
         slots = sorted([*made, *plan.rows], key=lambda s: _slot_rank(order, s))
-        plan.notes.extend(
-            f"{s.file}: {s.message}" for s in made if _KEPT_ACTIVE in s.actions
-        )
+        plan.notes.extend(f"{s.file}: {s.message}" for s in made if _KEPT_ACTIVE in s.actions)
         result = PackResult(
             portal=portal,
             folder=str(run.folder),

@@ -112,8 +112,11 @@ def _plan(run: CheckRun, rules: Sequence[PortalRules]) -> _Plan:
             if verdict is not None and verdict.status in _REFUSED_STATUSES:
                 plan.rows.append(
                     SlotResult(
-                        slot="translation", portal=portal.id, item=TRANSLATION_ITEM,
-                        status="not-packed", limit=portal.max_bytes,
+                        slot="translation",
+                        portal=portal.id,
+                        item=TRANSLATION_ITEM,
+                        status="not-packed",
+                        limit=portal.max_bytes,
                         sources=tuple(d.rel for d in usable[TRANSLATION_ITEM]),
                         message=(
                             f"translations {verdict.status}: "
@@ -133,8 +136,13 @@ def _plan(run: CheckRun, rules: Sequence[PortalRules]) -> _Plan:
             for n, doc in enumerate(unpaired, start=1):
                 sid = "translation" if len(unpaired) == 1 else f"translation-{n}"
                 plan.uploads.append(
-                    _Upload(sid, portal, TRANSLATION_ITEM, (doc,),
-                            unaltered=portal.translations == "unaltered")
+                    _Upload(
+                        sid,
+                        portal,
+                        TRANSLATION_ITEM,
+                        (doc,),
+                        unaltered=portal.translations == "unaltered",
+                    )
                 )
             plan.notes.append(
                 f"{', '.join(d.rel for d in unpaired)}: could not tell which document it "
@@ -185,7 +193,8 @@ def _plan_slot(
         if not docs and by_item.get(item_id):
             plan.rows.append(
                 dataclasses.replace(
-                    row, status="not-packed",
+                    row,
+                    status="not-packed",
                     sources=tuple(d.rel for d in by_item[item_id]),
                     message=f"{item.title}: no usable document (refused below){orphans}",
                 )
@@ -195,7 +204,8 @@ def _plan_slot(
             why = "; ".join(result.messages) or result.status
             plan.rows.append(
                 dataclasses.replace(
-                    row, status="not-packed",
+                    row,
+                    status="not-packed",
                     sources=tuple(d.rel for d in by_item.get(item_id, [])),
                     message=(
                         f"{item.title}: {result.status}: {why}; fix it, then pack again{orphans}"
@@ -208,7 +218,8 @@ def _plan_slot(
             if (result.required and result.status != "not-required") or extra:
                 plan.rows.append(
                     dataclasses.replace(
-                        row, message=f"{item.title}: no document in the folder{orphans}",
+                        row,
+                        message=f"{item.title}: no document in the folder{orphans}",
                         advice=item.advice,
                     )
                 )
@@ -228,7 +239,10 @@ def _plan_slot(
             for n in range(len(docs) + 1, len(docs) + missing + 1):
                 plan.rows.append(
                     SlotResult(
-                        slot=f"{slot.id}-{n}", portal=portal.id, item=item_id, status="missing",
+                        slot=f"{slot.id}-{n}",
+                        portal=portal.id,
+                        item=item_id,
+                        status="missing",
                         limit=portal.max_bytes,
                         message=f"{item.title}: {item.min} needed, {len(docs)} in the folder",
                         advice=item.advice,
@@ -239,7 +253,10 @@ def _plan_slot(
                 sid = f"{slot.id}-translation" + (f"-{n}" if len(extra) > 1 else "")
                 plan.uploads.append(
                     _Upload(
-                        sid, portal, TRANSLATION_ITEM, (tr,),
+                        sid,
+                        portal,
+                        TRANSLATION_ITEM,
+                        (tr,),
                         unaltered=portal.translations == "unaltered",
                     )
                 )
@@ -307,5 +324,3 @@ def _by_words(words: str, items: Sequence[Item]) -> str | None:
             if phrase and f" {phrase} " in f" {words} " and (best is None or len(phrase) > best[0]):
                 best = (len(phrase), item.id)
     return best[1] if best else None
-
-

@@ -107,8 +107,19 @@ class PackResult:
 
 
 CSV_COLUMNS = (
-    "slot", "portal", "item", "status", "sources", "file", "format", "bytes", "pages",
-    "limit_bytes", "actions", "message", "advice",
+    "slot",
+    "portal",
+    "item",
+    "status",
+    "sources",
+    "file",
+    "format",
+    "bytes",
+    "pages",
+    "limit_bytes",
+    "actions",
+    "message",
+    "advice",
 )
 
 
@@ -143,5 +154,3 @@ def default_output(family_name: str | None, portal: str, cwd: Path | None = None
     """``./<family-name>-<portal>/``: ``quispe-mamani-carms``."""
     stem = safe_name(family_name or "", "applicant").lower()
     return (cwd or Path.cwd()) / f"{stem}-{safe_name(portal)}"
-
-

@@ -16,7 +16,6 @@ from .shrink import Floors
 #: The portals of INTERFACE.md; a custom checklist may define more.
 
 
-
 PORTALS = ("carms", "mcc", "ecfmg", "evsp")
 TRANSLATION_MODES = ("with-original", "separate", "unaltered")
 #: The item id whose documents are translations of other items' documents.
@@ -218,5 +217,3 @@ def _pair(value: Any, kind: type) -> tuple[Any, Any] | None:
         and all(isinstance(v, int | float) and not isinstance(v, bool) and v >= 0 for v in value)
     )
     return (kind(value[0]), kind(value[1])) if ok else None
-
-

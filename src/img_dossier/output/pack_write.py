@@ -34,7 +34,11 @@ def _make(up: _Upload, family: str, work: Path, staging: Path, taken: set[str]) 
     ext = _FORMAT_EXT[portal.format]
     name = _unique(f"{safe_name(up.slot)}_{family}", ext, taken)
     base = SlotResult(
-        slot=up.slot, portal=portal.id, item=up.item, status="failed", sources=sources,
+        slot=up.slot,
+        portal=portal.id,
+        item=up.item,
+        status="failed",
+        sources=sources,
         limit=portal.max_bytes,
     )
     note = _uploader_note(up)
@@ -135,8 +139,12 @@ def _make_photo(up: _Upload, base: SlotResult, name: str, staging: Path, note: s
         )
     try:
         fitted = fit_photo(
-            doc.path, portal.max_bytes, min_pixels=portal.min_pixels,
-            min_quality=portal.floors.min_quality, dpi=portal.dpi, aspect=portal.aspect,
+            doc.path,
+            portal.max_bytes,
+            min_pixels=portal.min_pixels,
+            min_quality=portal.floors.min_quality,
+            dpi=portal.dpi,
+            aspect=portal.aspect,
         )
         with Image.open(BytesIO(fitted.data)) as written:
             small = small_photo(written.size, portal.min_pixels)
@@ -162,7 +170,8 @@ def _make_unaltered(
     fitted = Fitted(data, len(data) <= up.portal.max_bytes, (), pages)
     found = _active_content(doc.path)
     kept = _kept_active(
-        doc, found,
+        doc,
+        found,
         "it is digitally signed" if found.signed else "the portal wants translations as received",
     )
     actions = (
@@ -331,13 +340,24 @@ def _finish(
                 "150-200 dpi, or split it if the portal allows"
             )
         return dataclasses.replace(
-            base, status="too-large", bytes=size, pages=fitted.pages, format=portal.format,
-            actions=tuple(actions), message=message,
+            base,
+            status="too-large",
+            bytes=size,
+            pages=fitted.pages,
+            format=portal.format,
+            actions=tuple(actions),
+            message=message,
         )
     (staging / name).write_bytes(fitted.data)
     return dataclasses.replace(
-        base, status="packed", file=name, format=portal.format, bytes=size,
-        pages=fitted.pages, actions=tuple(actions), message=note,
+        base,
+        status="packed",
+        file=name,
+        format=portal.format,
+        bytes=size,
+        pages=fitted.pages,
+        actions=tuple(actions),
+        message=note,
     )
 
 
@@ -361,5 +381,3 @@ def _unique(stem: str, ext: str, taken: set[str]) -> str:
 def _size(n: int) -> str:
     """Sizes compared with a limit: the one convention of sizes.py, exact bytes added."""
     return format_size(n, exact=True)
-
-

@@ -60,7 +60,7 @@ class _Out:
 
 def _strip_rel(rel: str, message: str) -> str:
     prefix = f"{rel}: "
-    return message[len(prefix):] if message.startswith(prefix) else message
+    return message[len(prefix) :] if message.startswith(prefix) else message
 
 
 def _problem_line(rel: str, problem: Problem) -> str:

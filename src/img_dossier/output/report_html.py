@@ -173,9 +173,7 @@ def render_html(
     for d in report.documents:
         if d.item is None:
             warnings.extend(
-                {"code": p.code, "text": p.message}
-                for p in d.problems
-                if p.code != "unclassified"
+                {"code": p.code, "text": p.message} for p in d.problems if p.code != "unclassified"
             )
     left_out = [
         {"path": d.rel, "why": next(p.message for p in d.problems if p.code == "unclassified")}
@@ -197,21 +195,25 @@ def render_html(
     ]
 
     data = report.to_json()
-    return environment().get_template("report.html").render(
-        css=css(),
-        tool_version=report.tool_version,
-        applicant=report.applicant,
-        checklist=data["checklist"],
-        as_of=data["as_of"],
-        folder=report.folder,
-        complete=report.complete,
-        last_line=_last_line(report),
-        items=items,
-        status_words=STATUS_WORDS,
-        doc_ids=doc_ids,
-        documents=documents,
-        warnings=warnings,
-        left_out=left_out,
+    return (
+        environment()
+        .get_template("report.html")
+        .render(
+            css=css(),
+            tool_version=report.tool_version,
+            applicant=report.applicant,
+            checklist=data["checklist"],
+            as_of=data["as_of"],
+            folder=report.folder,
+            complete=report.complete,
+            last_line=_last_line(report),
+            items=items,
+            status_words=STATUS_WORDS,
+            doc_ids=doc_ids,
+            documents=documents,
+            warnings=warnings,
+            left_out=left_out,
+        )
     )
 
 

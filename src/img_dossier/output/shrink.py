@@ -117,9 +117,7 @@ def fit_pdf(
         dpis: list[int] = []
         qualities: list[int] = []
         at_floor = True  # every image as small as the floors allow: another pass cannot help
-        budgets = [
-            0 if last else int(available * scale * im.size / image_bytes) for im in images
-        ]
+        budgets = [0 if last else int(available * scale * im.size / image_bytes) for im in images]
         # Pillow decodes, resizes and encodes outside the GIL: images are done in threads
         with ThreadPoolExecutor(max_workers=_workers(len(images))) as pool:
             outcomes = list(

@@ -1,5 +1,4 @@
-"""Plain text and Markdown -> PDF pages: wrapped Unicode paragraphs, headings and bullets.
-"""
+"""Plain text and Markdown -> PDF pages: wrapped Unicode paragraphs, headings and bullets."""
 
 from __future__ import annotations
 
@@ -17,6 +16,7 @@ from .canvas import ConversionError, _build, _bullet_list, _styles, _write_atomi
 from .textshape import ShapedParagraph as Paragraph
 
 MAX_TEXT_BYTES = 5 * 1024 * 1024
+
 
 def _read_text(src: Path) -> str:
     size = src.stat().st_size

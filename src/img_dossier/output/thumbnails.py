@@ -144,9 +144,7 @@ def _answered(conn: Connection, pid: int | None, guard: isolation.Guard, seconds
             return False
 
 
-def _serve(
-    conn: Connection, jobs: Sequence[_Job], limits: Limits, parent: int, guard: str
-) -> None:
+def _serve(conn: Connection, jobs: Sequence[_Job], limits: Limits, parent: int, guard: str) -> None:
     if guard == "rlimit":
         isolation.cap_address_space(limits.memory_mb)
     isolation.die_with_parent(parent)

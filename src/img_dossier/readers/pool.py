@@ -433,7 +433,7 @@ def _start_error(worker: _Worker) -> WorkerStartError:
     return WorkerStartError(
         f"a reader worker process {how} ({isolation.start_method()} start method), so no "
         "document could be read safely. If you call img_dossier from your own script on "
-        "Windows or macOS, put the calls under `if __name__ == \"__main__\":` (the spawn "
+        'Windows or macOS, put the calls under `if __name__ == "__main__":` (the spawn '
         "start method imports your script again in each worker); otherwise check that the "
         "system allows this program to start processes, and run with -v"
     )

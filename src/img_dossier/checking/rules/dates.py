@@ -192,7 +192,8 @@ def _date_window(rule: Rule, item: Item, docs: Sequence[Document], ctx: RuleCont
     confirmed = rule.params.get("confirmed", True) is not False
     what = _FACT_WORDS.get(wanted[0], wanted[0])
     span = " and ".join(
-        w for w in (f"on or after {after}" if after else "", f"before {before}" if before else "")
+        w
+        for w in (f"on or after {after}" if after else "", f"before {before}" if before else "")
         if w
     )
 

@@ -38,7 +38,7 @@ def _name_match(rule: Rule, item: Item, docs: Sequence[Document], ctx: RuleConte
                 msg = (
                     f'{doc.rel}: the applicant\'s name "{candidates[0]}" ({source}) is not on '
                     f"it{_why(rule)}; {item.title.lower()} should carry it: check it is yours, "
-                    'or add the name it uses to applicant.other_names in dossier.yaml'
+                    "or add the name it uses to applicant.other_names in dossier.yaml"
                 )
                 problems[doc.rel] = (Problem("name-absent", "warning", msg),)
             continue
