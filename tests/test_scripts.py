@@ -128,3 +128,25 @@ def test_fonts_searched_include_bundled_and_system_folders(
     assert dirs[0] == tmp_path and glyphs.BUNDLED in dirs
     assert (glyphs.BUNDLED / "NotoSansDevanagari-Regular.ttf").is_file()
     assert (glyphs.BUNDLED / "NotoSansDevanagari-LICENSE.txt").is_file()
+
+
+@needs_cjk
+def test_a_word_header_and_footer_draw_cjk_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The built-in Word renderer draws header and footer text in a font that has it."""
+    import docx
+
+    from img_dossier.output import convert
+
+    monkeypatch.setenv("IMG_DOSSIER_SOFFICE", "")  # the built-in renderer, not LibreOffice
+    document = docx.Document()
+    section = document.sections[0]
+    section.header.paragraphs[0].text = "王小明\tCurriculum vitae\t김민준"
+    section.footer.paragraphs[0].text = "王小明 page 1"
+    document.add_paragraph("Curriculum vitae")
+    src = tmp_path / "cv.docx"
+    document.save(str(src))
+    out = tmp_path / "cv.pdf"
+    assert convert.docx_to_pdf(src, out, "letter") == "built-in"
+    assert visible("王小明김민준") <= drawn_characters(out)

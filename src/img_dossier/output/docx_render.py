@@ -12,6 +12,7 @@ from typing import Any, cast
 from PIL import Image, ImageOps
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import (
     Image as RLImage,
 )
@@ -43,6 +44,7 @@ from .docx_styles import (
     _style_size,
 )
 from .fonts import FONT, FONT_BOLD
+from .glyphs import font_runs, string_width
 from .images import MAX_PIXELS, _flat
 from .text import CHUNK, _markup, _plain_paragraphs
 from .textshape import ShapedParagraph as Paragraph
@@ -378,24 +380,23 @@ class _DocxRenderer:
         if not text.strip():
             return
         font = FONT_BOLD if _run_flag(None, para, "bold") else FONT
-        canvas.setFont(font, 9)
         parts = [visual(p.strip()) for p in text.split("\t")]
         if len(parts) >= 3:  # Word's header tab stops: centre and right
-            canvas.drawString(x0, y, parts[0])
-            canvas.drawCentredString((x0 + x1) / 2, y, parts[1])
-            canvas.drawRightString(x1, y, " ".join(parts[2:]))
+            _draw_runs(canvas, x0, y, parts[0], font, "left")
+            _draw_runs(canvas, (x0 + x1) / 2, y, parts[1], font, "centre")
+            _draw_runs(canvas, x1, y, " ".join(parts[2:]), font, "right")
             return
         if len(parts) == 2:
-            canvas.drawString(x0, y, parts[0])
-            canvas.drawRightString(x1, y, parts[1])
+            _draw_runs(canvas, x0, y, parts[0], font, "left")
+            _draw_runs(canvas, x1, y, parts[1], font, "right")
             return
         alignment = _alignment(_pf(para, "alignment", self.defaults), _is_bidi(para))
         if alignment == TA_CENTER:
-            canvas.drawCentredString((x0 + x1) / 2, y, parts[0])
+            _draw_runs(canvas, (x0 + x1) / 2, y, parts[0], font, "centre")
         elif alignment == TA_RIGHT:
-            canvas.drawRightString(x1, y, parts[0])
+            _draw_runs(canvas, x1, y, parts[0], font, "right")
         else:
-            canvas.drawString(x0, y, parts[0])
+            _draw_runs(canvas, x0, y, parts[0], font, "left")
 
     def _table(self, table: Any) -> list[Any]:
         rows: list[list[Any]] = []
@@ -451,3 +452,21 @@ class _DocxRenderer:
             )
         )
         return [t, Spacer(1, 6)]
+
+
+#: Size of header and footer text, in points.
+_HEADER_SIZE = 9
+
+
+def _draw_runs(canvas: Any, x: float, y: float, text: str, font: str, align: str) -> None:
+    """Header or footer text at ``x`` (its left, centre or right end), each character in a
+    font that has it (a Chinese or Korean name in a found font, never a box if one exists)."""
+    width = string_width(text, font, _HEADER_SIZE)
+    if align == "centre":
+        x -= width / 2
+    elif align == "right":
+        x -= width
+    for fname, piece in font_runs(text, font):
+        canvas.setFont(fname, _HEADER_SIZE)
+        canvas.drawString(x, y, piece)
+        x += pdfmetrics.stringWidth(piece, fname, _HEADER_SIZE)
