@@ -15,39 +15,6 @@ from typing import Any, Literal
 
 Severity = Literal["error", "warning"]
 
-#: Every problem code of INTERFACE.md. Readers, classify and verify use only these.
-PROBLEM_CODES = frozenset(
-    {
-        "encrypted",
-        "damaged",
-        "empty",
-        "wrong-format",
-        "unsupported-format",
-        "too-large",
-        "timeout",
-        "outside-folder",
-        "no-text",
-        "unclassified",
-        "duplicate",
-        "needs-translation",
-        "name-mismatch",
-        "expired",
-        "over-portal-limit",
-        "no-local-referee",
-        "content-mismatch",
-        "name-absent",
-        "validity-too-short",
-        "below-minimum",
-        "not-passed",
-        "missing-element",
-        "wrong-specialty",
-        "missing",
-        "unverified",
-        "outside-date-window",
-        "unconfirmed-rule",
-    }
-)
-
 #: Codes of a judgement on a readable document (a rule's verdict, not a reading failure): an
 #: error among them makes the document fail its item, never unreadable.
 JUDGEMENT_CODES = frozenset(
@@ -72,6 +39,24 @@ JUDGEMENT_CODES = frozenset(
         "unconfirmed-rule",
     }
 )
+
+#: Codes of a document that could not be read (or not safely): it is left out, not judged.
+READING_CODES = frozenset(
+    {
+        "encrypted",
+        "damaged",
+        "empty",
+        "wrong-format",
+        "unsupported-format",
+        "too-large",
+        "timeout",
+        "outside-folder",
+        "no-text",
+    }
+)
+
+#: Every problem code of INTERFACE.md. Readers, classify and verify use only these.
+PROBLEM_CODES = READING_CODES | JUDGEMENT_CODES
 
 #: Item statuses of INTERFACE.md.
 ITEM_STATUSES = (
