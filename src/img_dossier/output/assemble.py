@@ -34,7 +34,7 @@ from .active_content import strip_writer as _strip_active_content
 from .convert import page_size
 from .front_matter import completeness_line, fonts_for, front_matter, front_texts
 from .parts import Group, Part
-from .prepare import prepare_documents
+from .prepare import Prepared, prepare_documents
 
 __all__ = [
     "OTHER_TITLE",
@@ -265,8 +265,6 @@ def assemble(
     ``limits``: the per-file time limit and memory cap under which each document is
     converted, checked and repaired in a worker (as for reading).
     """
-    from .dossier_pdf import file_budget, open_pdf
-
     report = run.report
     if strict and not report.complete:
         raise IncompleteError(f"{run.folder}: incomplete; nothing written (--strict)")
@@ -278,11 +276,6 @@ def assemble(
         tempfile.TemporaryDirectory(prefix="img-dossier-build-") as tmpdir,
         contextlib.ExitStack() as stack,
     ):
-        groups: list[Group] = []
-        opened: list[str] = []
-        budget = file_budget()
-        total_docs = sum(len(docs) for _, _, docs in planned)
-        done = 0
         # each document converted (or taken from the cache), checked and repaired in a
         # worker under the per-file limits: one that breaks them is left out with its
         # problem code, the rest of the dossier is written
@@ -294,30 +287,8 @@ def assemble(
                 limits=limits,
                 cache=cache,
             )
-        for item, title, docs in planned:
-            group = Group(item, title)
-            for doc in docs:
-                done += 1
-                if progress is not None:
-                    progress(ADDING, done, total_docs)
-                ready = prepared[doc.rel]
-                if ready.engine is not None:
-                    conversions[doc.rel] = ready.engine
-                if ready.path is None:
-                    left_out.append((doc.rel, ready.why))
-                    continue
-                if ready.source and _changed(ready.path, doc):
-                    left_out.append((doc.rel, _CHANGED.format(rel=doc.rel)))
-                    continue
-                # past the open-file budget, sources are read into memory instead
-                pdf, why = open_pdf(ready.path, doc.rel, in_memory=len(opened) >= budget)
-                if pdf is None:
-                    left_out.append((doc.rel, why))
-                    continue
-                stack.callback(pdf.close)
-                opened.append(doc.rel)
-                group.parts.append(Part(doc, pdf, len(pdf.pages)))
-            groups.append(group)
+        with stage("open sources"):
+            groups = _open_parts(planned, prepared, stack, left_out, conversions, progress)
         with warnings.catch_warnings():
             # pikepdf's advice to copy forms with add_pages_from: the dossier carries no
             # form fields (their widgets keep their appearance), and names are renamed here
@@ -325,6 +296,8 @@ def assemble(
             total, size_bytes, sections, n_front = _merge(
                 run, groups, left_out, size, stamp, track, out, write
             )
+        with stage("close sources"):
+            stack.close()
     return DossierResult(
         path=out,
         pages=total,
@@ -334,6 +307,50 @@ def assemble(
         conversions=conversions,
         front_pages=n_front,
     )
+
+
+def _open_parts(
+    planned: list[tuple[ItemResult | None, str, list[Document]]],
+    prepared: dict[str, Prepared],
+    stack: contextlib.ExitStack,
+    left_out: list[tuple[str, str]],
+    conversions: dict[str, str],
+    progress: ProgressCallback | None,
+) -> list[Group]:
+    """Each planned document's prepared PDF opened (closed by ``stack``), in its group;
+    what cannot be opened goes to ``left_out`` with why."""
+    from .dossier_pdf import file_budget, open_pdf
+
+    groups: list[Group] = []
+    opened = 0
+    budget = file_budget()
+    total_docs = sum(len(docs) for _, _, docs in planned)
+    done = 0
+    for item, title, docs in planned:
+        group = Group(item, title)
+        for doc in docs:
+            done += 1
+            if progress is not None:
+                progress(ADDING, done, total_docs)
+            ready = prepared[doc.rel]
+            if ready.engine is not None:
+                conversions[doc.rel] = ready.engine
+            if ready.path is None:
+                left_out.append((doc.rel, ready.why))
+                continue
+            if ready.source and _changed(ready.path, doc):
+                left_out.append((doc.rel, _CHANGED.format(rel=doc.rel)))
+                continue
+            # past the open-file budget, sources are read into memory instead
+            pdf, why = open_pdf(ready.path, doc.rel, in_memory=opened >= budget)
+            if pdf is None:
+                left_out.append((doc.rel, why))
+                continue
+            stack.callback(pdf.close)
+            opened += 1
+            group.parts.append(Part(doc, pdf, len(pdf.pages)))
+        groups.append(group)
+    return groups
 
 
 #: Why a clean source PDF that changed since it was checked is left out.
@@ -391,13 +408,14 @@ def _merge(
             apply_stamps(out, 0, stamps, fonts[0])
     with stage("cover and index"):
         front_bytes, links = front_matter(report, track_name, groups, shown, size, doc_pages, fonts)
-    with pikepdf.Pdf.open(BytesIO(front_bytes)) as front:
-        n_front = len(front.pages)
-        for index, front_page in enumerate(front.pages):
-            out.pages.insert(index, front_page)
-    for page, rect, target in links:
-        dp.add_link(out.pages[page], rect, out.pages[n_front + target].obj)
-    sections = _outline_and_sections(out, groups, n_front)
+    with stage("front pages in, links, outline"):
+        with pikepdf.Pdf.open(BytesIO(front_bytes)) as front:
+            n_front = len(front.pages)
+            for index, front_page in enumerate(front.pages):
+                out.pages.insert(index, front_page)
+        for page, rect, target in links:
+            dp.add_link(out.pages[page], rect, out.pages[n_front + target].obj)
+        sections = _outline_and_sections(out, groups, n_front)
     total = len(out.pages)
     dp.set_page_labels(out, n_front, total)
     out.Root.Names = pikepdf.Dictionary(Dests=dp.name_tree(out, names))

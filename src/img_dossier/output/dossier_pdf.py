@@ -341,19 +341,37 @@ def share_identical_streams(pages: Any) -> None:
                                 if key in desc:
                                     _candidate(desc, key, slots, seen)
     digests: dict[tuple[int, int], bytes] = {}
-    for group in slots.values():
-        if len(group) < 2 or len({stream.objgen for _, _, stream in group}) < 2:
+    for same_size in slots.values():
+        if len(same_size) < 2 or len({stream.objgen for _, _, stream in same_size}) < 2:
             continue
-        kept: dict[bytes, Stream] = {}
-        for holder, key, stream in group:
+        # of the streams of one length, those with the same dictionary too
+        by_dict: dict[str, list[tuple[Dictionary, str, Stream]]] = {}
+        for entry in same_size:
             with contextlib.suppress(Exception):
-                digest = digests.get(stream.objgen)
-                if digest is None:
-                    digest = hashlib.sha256(stream.read_raw_bytes()).digest()
-                    digests[stream.objgen] = digest
-                first = kept.setdefault(digest, stream)
-                if first.objgen != stream.objgen:
-                    holder[key] = first
+                by_dict.setdefault(_dict_key(entry[2]), []).append(entry)
+        for group in by_dict.values():
+            if len(group) >= 2:
+                _share(group, digests)
+
+
+def _dict_key(stream: Stream) -> str:
+    return repr(sorted((k, str(v)) for k, v in stream.items() if k != "/Length"))
+
+
+def _share(
+    group: list[tuple[Dictionary, str, Stream]], digests: dict[tuple[int, int], bytes]
+) -> None:
+    """Point every holder of a stream whose bytes another in ``group`` has at that one."""
+    kept: dict[bytes, Stream] = {}
+    for holder, key, stream in group:
+        with contextlib.suppress(Exception):
+            digest = digests.get(stream.objgen)
+            if digest is None:
+                digest = hashlib.sha256(stream.read_raw_bytes()).digest()
+                digests[stream.objgen] = digest
+            first = kept.setdefault(digest, stream)
+            if first.objgen != stream.objgen:
+                holder[key] = first
 
 
 def _candidate(
@@ -374,7 +392,7 @@ def _candidate(
         return
     if size < 512:
         return
-    slot = (size, repr(sorted((k, str(v)) for k, v in stream.items() if k != "/Length")))
+    slot = (size,)  # the dictionary is compared only among streams of the same length
     place = (holder.objgen if holder.is_indirect else (id(holder), -1), key)
     if place in seen:  # the same resources dictionary, met again on another page
         return
