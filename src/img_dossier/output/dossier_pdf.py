@@ -321,7 +321,7 @@ def share_identical_streams(pages: Any) -> None:
     slots: dict[tuple[Any, ...], list[tuple[Dictionary, str, Stream]]] = {}
     seen: set[tuple[tuple[int, int], str]] = set()
     for page in pages:
-        with contextlib.suppress(Exception):
+        with contextlib.suppress(Exception):  # untrusted page: qpdf may raise anything here
             resources = page.obj.get("/Resources")
             if not isinstance(resources, Dictionary):
                 continue
@@ -347,7 +347,7 @@ def share_identical_streams(pages: Any) -> None:
         # of the streams of one length, those with the same dictionary too
         by_dict: dict[str, list[tuple[Dictionary, str, Stream]]] = {}
         for entry in same_size:
-            with contextlib.suppress(Exception):
+            with contextlib.suppress(Exception):  # an unreadable dictionary: not shared
                 by_dict.setdefault(_dict_key(entry[2]), []).append(entry)
         for group in by_dict.values():
             if len(group) >= 2:
@@ -364,7 +364,7 @@ def _share(
     """Point every holder of a stream whose bytes another in ``group`` has at that one."""
     kept: dict[bytes, Stream] = {}
     for holder, key, stream in group:
-        with contextlib.suppress(Exception):
+        with contextlib.suppress(Exception):  # a stream qpdf cannot read stays unshared
             digest = digests.get(stream.objgen)
             if digest is None:
                 digest = hashlib.sha256(stream.read_raw_bytes()).digest()
