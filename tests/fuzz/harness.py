@@ -49,6 +49,8 @@ class Stats:
     peak_mb: float = 0.0
     seconds: float = 0.0
     slowest: tuple[float, str] = (0.0, "")
+    #: the largest share of its budget (files x per-file limit) one run used, and which
+    worst_share: tuple[float, str] = (0.0, "")
 
     @property
     def failures(self) -> list[str]:
@@ -58,6 +60,8 @@ class Stats:
         lines = [
             f"inputs: {self.inputs} in {self.runs} runs, {self.seconds:.0f} s "
             f"(slowest run {self.slowest[0]:.1f} s: {self.slowest[1]})",
+            f"largest share of files x per-file limit used by one run: "
+            f"{self.worst_share[0]:.3f} ({self.worst_share[1]})",
             "by class: " + ", ".join(f"{k} {v}" for k, v in sorted(self.by_class.items())),
             f"crashes: {len(self.crashes)}",
             f"hangs: {len(self.hangs)}",
@@ -189,8 +193,9 @@ def _check_folder(folder: Path, stats: Stats, *, build: bool) -> None:
     names = [n for n in _entries(folder) if n != "dossier.yaml"]
     before = _digests(folder)
     deadline = len(names) * PER_FILE_SECONDS + 60
+    budget = len(names) * PER_FILE_SECONDS
     rc, out, err, took = _cli(["check", str(folder), "--json", "--no-cache"], deadline)
-    _account(stats, folder, "check", rc, err, took)
+    _account(stats, folder, "check", rc, err, took, budget)
     yaml_folder = folder.name.startswith("yaml-")
     report = None
     if rc is not None and rc not in (5,) and rc >= 0:
@@ -220,7 +225,7 @@ def _check_folder(folder: Path, stats: Stats, *, build: bool) -> None:
             ],
             deadline,
         )
-        _account(stats, folder, "build", rc, err, took)
+        _account(stats, folder, "build", rc, err, took, budget)
         if rc in (0, 1):
             _good_in_dossier(folder, out, stats)
     after = _digests(folder)
@@ -230,11 +235,19 @@ def _check_folder(folder: Path, stats: Stats, *, build: bool) -> None:
 
 
 def _account(
-    stats: Stats, folder: Path, what: str, rc: int | None, err: bytes, took: float
+    stats: Stats,
+    folder: Path,
+    what: str,
+    rc: int | None,
+    err: bytes,
+    took: float,
+    budget: float = 0.0,
 ) -> None:
     stats.runs += 1
     if took > stats.slowest[0]:
         stats.slowest = (took, f"{what} {folder.name}")
+    if budget and took / budget > stats.worst_share[0]:
+        stats.worst_share = (took / budget, f"{what} {folder.name}, {took:.1f} s of {budget:.0f} s")
     if rc is None:
         stats.hangs.append(f"{folder.name} {what}: past its deadline ({took:.0f} s)")
     elif rc == 5 or rc < 0:
