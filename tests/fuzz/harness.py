@@ -11,6 +11,10 @@ deadline of (files x per-file limit + 60 s):
 - missing: a file of the folder in neither the report's documents nor its ignored list;
 - changed: a source file whose bytes differ after the runs;
 - build: the dossier must be written and hold every good document.
+
+``reuse_reads`` (the test run): ``check`` reads every input into a fresh read cache of its
+own and ``build`` takes the readings from it (the same reading code in the same processes,
+so it is not read twice); conversions, repairs and the ``audit`` are still done from cold.
 """
 
 from __future__ import annotations
@@ -37,6 +41,18 @@ PER_FILE_SECONDS = 30.0  # readers.Limits().seconds
 
 
 @dataclass
+class BuildRun:
+    """One ``build`` of a folder: what it held and how it went."""
+
+    classes: frozenset[str]
+    files: int  # every entry of the folder but dossier.yaml (good and hostile)
+    seconds: float
+    exit: int | None
+    dossier_written: bool
+    good_placed: bool
+
+
+@dataclass
 class Stats:
     inputs: int = 0
     by_class: Counter[str] = field(default_factory=Counter)
@@ -47,6 +63,7 @@ class Stats:
     changed: list[str] = field(default_factory=list)
     builds_without_good: list[str] = field(default_factory=list)
     peak_mb: float = 0.0
+    builds: dict[str, BuildRun] = field(default_factory=dict)
     seconds: float = 0.0
     slowest: tuple[float, str] = (0.0, "")
     #: the largest share of its budget (files x per-file limit) one run used, and which
@@ -83,10 +100,16 @@ def run(
     scale: int = 1,
     build: bool = True,
     classes: tuple[str, ...] | None = None,
+    reuse_reads: bool = False,
 ) -> Stats:
     """Make ``count`` hostile inputs under ``work`` and run the tool on them."""
     names = classes or tuple(CLASSES)
     stats = Stats()
+    kinds: dict[Path, set[str]] = {}
+    cache = None
+    if reuse_reads:  # outside ``work``: the audit must not see it as a client
+        cache = work.parent / f"{work.name}-read-cache"
+        shutil.rmtree(cache, ignore_errors=True)
     start = time.monotonic()
     folder: Path | None = None
     in_folder = 0
@@ -105,12 +128,13 @@ def run(
             made[folder] = []
             in_folder = 0
         made[folder] += make(kind, seed + k, folder, f"in{seed + k}-{kind}", scale)
+        kinds.setdefault(folder, set()).add(kind)
         in_folder += 1
-    for folder, _hostile in made.items():
-        _check_folder(folder, stats, build=build)
+    for folder in made:
+        _check_folder(folder, stats, build=build, cache=cache, classes=kinds.get(folder, set()))
     # every folder as one client of an audit (a hostile dossier.yaml is that client's row)
     rc, _out, err, took = _cli(
-        ["audit", str(work), "--format", "json", "--no-cache"],
+        ["audit", str(work), "--format", "json"],
         len(made) * PER_FILE_SECONDS * per_folder,
     )
     _account(stats, work, "audit", rc, err, took)
@@ -136,7 +160,7 @@ def rerun(work: Path, *, build: bool = True) -> Stats:
                 stats.by_class[kind] += 1
         _check_folder(folder, stats, build=build)
     rc, _out, err, took = _cli(
-        ["audit", str(work), "--format", "json", "--no-cache"], len(folders) * PER_FILE_SECONDS * 60
+        ["audit", str(work), "--format", "json"], len(folders) * PER_FILE_SECONDS * 60
     )
     _account(stats, work, "audit", rc, err, took)
     stats.seconds = time.monotonic() - start
@@ -169,14 +193,23 @@ def _digests(folder: Path) -> dict[str, str]:
     return out
 
 
-def _cli(args: list[str], deadline: float) -> tuple[int | None, bytes, bytes, float]:
-    """Run ``python -m img_dossier args``; (exit code or None when it hung, out, err, s)."""
+def _cli(
+    args: list[str], deadline: float, cache: Path | None = None
+) -> tuple[int | None, bytes, bytes, float]:
+    """Run ``python -m img_dossier args`` (with ``--no-cache`` unless a read cache folder
+    is given); (exit code or None when it hung, out, err, s)."""
+    env = None
+    if cache is None:
+        args = [*args, "--no-cache"]
+    else:
+        env = {**os.environ, "IMG_DOSSIER_CACHE_DIR": str(cache)}
     began = time.monotonic()
     proc = subprocess.Popen(
         [sys.executable, "-m", "img_dossier", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,
+        env=env,
     )
     try:
         out, err = proc.communicate(timeout=deadline)
@@ -187,14 +220,21 @@ def _cli(args: list[str], deadline: float) -> tuple[int | None, bytes, bytes, fl
     return proc.returncode, out, err, time.monotonic() - began
 
 
-def _check_folder(folder: Path, stats: Stats, *, build: bool) -> None:
+def _check_folder(
+    folder: Path,
+    stats: Stats,
+    *,
+    build: bool,
+    cache: Path | None = None,
+    classes: set[str] | None = None,
+) -> None:
     from img_dossier.pathtext import escaped
 
     names = [n for n in _entries(folder) if n != "dossier.yaml"]
     before = _digests(folder)
     deadline = len(names) * PER_FILE_SECONDS + 60
     budget = len(names) * PER_FILE_SECONDS
-    rc, out, err, took = _cli(["check", str(folder), "--json", "--no-cache"], deadline)
+    rc, out, err, took = _cli(["check", str(folder), "--json"], deadline, cache)
     _account(stats, folder, "check", rc, err, took, budget)
     yaml_folder = folder.name.startswith("yaml-")
     report = None
@@ -221,13 +261,15 @@ def _check_folder(folder: Path, stats: Stats, *, build: bool) -> None:
                 str(out_pdf),
                 "--json",
                 "--include-unclassified",
-                "--no-cache",
             ],
             deadline,
+            cache,
         )
         _account(stats, folder, "build", rc, err, took, budget)
-        if rc in (0, 1):
-            _good_in_dossier(folder, out, stats)
+        good = rc in (0, 1) and _good_in_dossier(folder, out, stats)
+        stats.builds[folder.name] = BuildRun(
+            frozenset(classes or ()), len(names), took, rc, out_pdf.is_file(), good
+        )
     after = _digests(folder)
     for name, digest in before.items():
         if after.get(name) != digest:
@@ -255,13 +297,14 @@ def _account(
         stats.crashes.append(f"{folder.name} {what}: exit {rc}: {tail[0][:300]}")
 
 
-def _good_in_dossier(folder: Path, out: bytes, stats: Stats) -> None:
+def _good_in_dossier(folder: Path, out: bytes, stats: Stats) -> bool:
     try:
         data = json.loads(out.decode("utf-8"))
         placed = {rel for s in data["dossier"]["sections"] for rel in s["documents"]}
     except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
         stats.crashes.append(f"{folder.name} build: no dossier in its JSON ({exc})")
-        return
+        return False
     lost = [g for g in GOOD if g not in placed]
     if lost:
         stats.builds_without_good.append(f"{folder.name} build: left out {', '.join(lost)}")
+    return not lost
