@@ -63,6 +63,7 @@ class Stats:
     changed: list[str] = field(default_factory=list)
     builds_without_good: list[str] = field(default_factory=list)
     peak_mb: float = 0.0
+    peak_run: str = ""  # the run during which that peak was first reached
     builds: dict[str, BuildRun] = field(default_factory=dict)
     seconds: float = 0.0
     slowest: tuple[float, str] = (0.0, "")
@@ -85,7 +86,7 @@ class Stats:
             f"files missing from the report: {len(self.missing)}",
             f"source files changed: {len(self.changed)}",
             f"builds without every good document: {len(self.builds_without_good)}",
-            f"peak memory of one process: {self.peak_mb:.0f} MB",
+            f"peak memory of one process: {self.peak_mb:.0f} MB ({self.peak_run})",
         ]
         lines += [f"  {line}" for line in self.failures[:50]]
         return "\n".join(lines)
@@ -139,7 +140,6 @@ def run(
     )
     _account(stats, work, "audit", rc, err, took)
     stats.seconds = time.monotonic() - start
-    stats.peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return stats
 
 
@@ -164,7 +164,6 @@ def rerun(work: Path, *, build: bool = True) -> Stats:
     )
     _account(stats, work, "audit", rc, err, took)
     stats.seconds = time.monotonic() - start
-    stats.peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return stats
 
 
@@ -286,6 +285,9 @@ def _account(
     budget: float = 0.0,
 ) -> None:
     stats.runs += 1
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    if peak > stats.peak_mb:
+        stats.peak_mb, stats.peak_run = peak, f"{what} {folder.name}"
     if took > stats.slowest[0]:
         stats.slowest = (took, f"{what} {folder.name}")
     if budget and took / budget > stats.worst_share[0]:
