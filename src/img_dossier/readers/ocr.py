@@ -164,7 +164,7 @@ def read_page(image: Image.Image) -> PageText:
     boxes = [q for q in _boxes(engine, pixels) if _worth_reading(q)]
     if not boxes:
         return PageText("", 0.0)
-    turn = _page_turn(engine, page, boxes)
+    turn = _page_turn(engine, pixels, boxes)
     if turn:
         height, width = pixels.shape[:2]
         pixels = np.ascontiguousarray(np.rot90(pixels, turn // 90))
@@ -197,9 +197,7 @@ def _recognise(engine: Any, pixels: Any, boxes: list[Quad]) -> list[tuple[Quad, 
     result = engine.recognize_txt(crops)
     texts = result.txts or ()
     scores = result.scores or ()
-    return [
-        (q, str(t).strip(), float(s)) for q, t, s in zip(boxes, texts, scores, strict=False)
-    ]
+    return [(q, str(t).strip(), float(s)) for q, t, s in zip(boxes, texts, scores, strict=False)]
 
 
 def _turned(q: Quad, turn: int, width: int, height: int) -> Quad:
@@ -220,31 +218,46 @@ def _turned(q: Quad, turn: int, width: int, height: int) -> Quad:
     return ordered
 
 
-#: Text boxes whose direction decides which way up a page is.
+#: Text boxes whose direction decides which way up a page is (the longest ones).
 PROBE_BOXES = 7
+#: Pieces of each probed line given to the direction classifier: the classifier sees a
+#: piece about four times as long as it is high (a whole long line would be squeezed
+#: into its 192 x 48 input and read as noise).
+PROBE_PIECES = 3
+#: A vote of the direction classifier counts when it is at least this sure.
+PROBE_SCORE = 0.6
 
 
-def _page_turn(engine: Any, page: Image.Image, boxes: list[Quad]) -> int:
+def _page_turn(engine: Any, pixels: Any, boxes: list[Quad]) -> int:
     """Degrees (counter-clockwise) that turn the page upright: 90/270 when its lines run
-    top to bottom, 180 when the direction classifier finds most long lines upside down."""
+    top to bottom, 180 when the direction classifier finds most of its longest lines, cut
+    out straightened (a slanted line's bounding rectangle is mostly background), upside
+    down."""
     import numpy as np
+    from rapidocr.utils.process_img import get_rotate_crop_image
 
     along = sum(_length(q, vertical=False) for q in boxes)
     down = sum(_length(q, vertical=True) for q in boxes)
     vertical = down > 1.5 * along and len(boxes) >= 3
     longest = sorted(boxes, key=lambda q: -max(math.dist(q[0], q[1]), math.dist(q[1], q[2])))
-    votes = 0
+    pieces = []
     for q in longest[:PROBE_BOXES]:
-        xs, ys = [p[0] for p in q], [p[1] for p in q]
-        crop = page.crop((int(min(xs)), int(min(ys)), int(max(xs)) + 1, int(max(ys)) + 1))
-        if crop.width < 8 or crop.height < 8:
+        # a line running down the page comes out turned a quarter counter-clockwise
+        line = get_rotate_crop_image(pixels, np.array(q, dtype=np.float32))
+        height, width = line.shape[:2]
+        if min(height, width) < 8:
             continue
-        if vertical:
-            crop = crop.rotate(90, expand=True)
-        out = engine(np.asarray(crop), use_det=False, use_cls=True, use_rec=False)
-        for label, score in getattr(out, "cls_res", None) or ():
-            if float(score) >= 0.6:
-                votes += 1 if str(label) == "180" else -1
+        step = 4 * height
+        for n in range(min(PROBE_PIECES, max(1, -(-width // step)))):
+            piece = line[:, n * step : (n + 1) * step]
+            if piece.shape[1] >= height:
+                pieces.append(np.ascontiguousarray(piece))
+    votes = 0.0
+    if pieces:
+        _turned_pieces, result = engine.cls_and_rotate(pieces)
+        for label, score in getattr(result, "cls_res", None) or ():
+            if float(score) >= PROBE_SCORE:
+                votes += float(score) if str(label) == "180" else -float(score)
     flipped = votes > 0
     if vertical:
         return 270 if flipped else 90
