@@ -69,6 +69,16 @@ class PageText:
     chars: int = 0
 
 
+#: Version of how this module reads a page with the engine (part of the cache key: a reading
+#: made the old way is read again).
+PIPELINE = 2
+
+
+def cache_tag() -> str:
+    """The engine and this module's way of using it, for the cache key."""
+    return f"{engine_name()} p{PIPELINE}"
+
+
 @functools.cache
 def engine_name() -> str:
     """``rapidocr <version>`` (what the report and the cache key name)."""
