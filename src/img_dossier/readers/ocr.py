@@ -169,7 +169,7 @@ def read_page(image: Image.Image) -> PageText:
         return PageText("", 0.0)
     page = image.convert("RGB")
     if max(page.size) > MAX_SIDE:
-        page.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
+        page.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.BILINEAR)
     pixels = np.asarray(page)
     boxes = [q for q in _boxes(engine, pixels) if _worth_reading(q)]
     if not boxes:
