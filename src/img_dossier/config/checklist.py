@@ -51,7 +51,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from ..errors import BadInputError
 from . import typed
@@ -328,18 +328,38 @@ def _checklist(model: FullChecklist, merged: Mapping[str, Any], path: Path) -> C
         track=model.track.strip(),
         languages=tuple(x.lower() for x in model.languages),
         items=tuple(_item(i, raw_items.get(i.id, {})) for i in model.items),
-        portals={pid: p.model_dump(exclude_unset=True) for pid, p in (model.portals or {}).items()},
+        portals={pid: _given(p) for pid, p in (model.portals or {}).items()},
         path=path,
         steps=tuple(_step(s) for s in model.steps or ()),
         notices=tuple(_notice(n) for n in model.notices or ()),
     )
 
 
+def _given(model: BaseModel) -> dict[str, Any]:
+    """The keys a model was given, as plain data (``model_dump(exclude_unset=True)`` without
+    building a serializer for every nested model class: start-up time of every command)."""
+    return {
+        (info.alias or name): _plain(getattr(model, name))
+        for name, info in type(model).model_fields.items()
+        if name in model.model_fields_set
+    }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return _given(value)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
 def _conditions(when: Conditions | None, raw: Any) -> tuple[Condition, ...]:
     """A group of conditions, in the order the file gives them."""
     if when is None:
         return ()
-    given = when.model_dump(exclude_unset=True, by_alias=True)
+    given = _given(when)
     order = [k for k in raw if k in given] if isinstance(raw, Mapping) else list(given)
     out = []
     for var in order:
@@ -387,7 +407,7 @@ def _item(m: FullItem, raw: Mapping[str, Any]) -> Item:
 
 def _rule(m: AnyRule, raw: Mapping[str, Any]) -> Rule:
     """A rule's parameters are the keys it gives (in its order), as its type's model read them."""
-    given = m.model_dump(exclude_unset=True, by_alias=True, exclude={"type", "source"})
+    given = {k: v for k, v in _given(m).items() if k not in ("type", "source")}
     params = {k: given[k] for k in raw if k in given} | given
     return Rule(m.type, m.source.strip(), params)
 

@@ -73,7 +73,7 @@ class Item(Closed):
     required: StrictBool = False
     source: _Text | None = Field(None, description="Public page the requirement comes from.")
     when: When | None = Field(
-        default_factory=Conditions,
+        None,
         description="Conditions, e.g. {visa: [J-1]}; {not: [...]} negates; a list: any group.",
     )
     min: _Count = 1
@@ -120,7 +120,7 @@ class Step(Closed):
     date: _Date | None = Field(None, description="Its published date, when known.")
     confirmed: StrictBool | None = Field(None, description="false: the date is not confirmed.")
     note: StrictStr | None = None
-    when: Conditions | None = Field(default_factory=Conditions)
+    when: Conditions | None = None
     advice: StrictStr | None = None
 
     model_config = ConfigDict(
@@ -144,7 +144,7 @@ class Notice(Closed):
     id: _Text
     text: _Text | None = None
     source: _Text | None = None
-    when: Conditions | None = Field(default_factory=Conditions)
+    when: Conditions | None = None
     confirmed: StrictBool | None = None
     note: StrictStr | None = None
 
@@ -348,9 +348,9 @@ class DossierFile(Closed):
 
     schema_: Literal[1] = Field(1, alias="schema", description="Format version (1).")
     track: _Name | None = Field(None, description="us or canada (or a checklist id or path).")
-    applicant: Applicant | None = Field(default_factory=Applicant)
-    medical_school: MedicalSchool | None = Field(default_factory=MedicalSchool)
-    training: Training | None = Field(default_factory=Training)
+    applicant: Applicant | None = None
+    medical_school: MedicalSchool | None = None
+    training: Training | None = None
     ecfmg_certified: StrictBool | None = None
     language_exempt: StrictBool | None = None
     dates: dict[_DateKey, _Date] | None = Field(
@@ -367,7 +367,7 @@ class DossierFile(Closed):
     us_clinical_experience: list[Rotation] | None = Field(
         None, description="US rotations ([] when none)."
     )
-    residence: Residence | None = Field(default_factory=Residence)
+    residence: Residence | None = None
 
 
 # -- letter templates (NAME.yaml beside NAME.docx) ------------------------------------------

@@ -159,10 +159,11 @@ def parse_profile(
     errors = [f"{name}: {e}" for e in _reference_errors(m, item_ids)]
     if errors:
         raise BadInputError("\n".join(errors))
-    a = m.applicant or models.Applicant()
-    s = m.medical_school or models.MedicalSchool()
-    t = m.training or models.Training()
-    r = m.residence or models.Residence()
+    # (model_construct: an empty section without building a validator for its class)
+    a = m.applicant or models.Applicant.model_construct()
+    s = m.medical_school or models.MedicalSchool.model_construct()
+    t = m.training or models.Training.model_construct()
+    r = m.residence or models.Residence.model_construct()
     return Profile(
         track=_text(m.track),
         applicant=Applicant(
