@@ -45,7 +45,7 @@ class Style:
     by_id: frozenset[str] = frozenset()
     #: lists numbered from 1 (a checklist's rules, evidence groups, ``when`` groups)
     one_based: bool = False
-    #: (field name, error type) -> what to say instead of pydantic's words
+    #: ("Model.field", error type) -> what to say instead of pydantic's words ("*": any)
     say: Mapping[tuple[str, str], str] = field(default_factory=dict)
     #: nouns for an unknown key, by the model it is found in
     unknown: Mapping[str, str] = field(default_factory=dict)
@@ -53,21 +53,20 @@ class Style:
     named: str | None = None
 
 
+_HEADER = "missing; every checklist needs an id, a title, a version and a track"
+
 CHECKLIST = Style(
     by_id=frozenset({"items", "steps", "notices"}),
     one_based=True,
     say={
-        ("id", "missing"): "missing; every checklist needs an id, a title, a version and a track",
-        ("title", "missing"): "missing; every checklist needs an id, a title, a version and a "
-        "track (an item: a title saying what the document is)",
-        ("version", "missing"): "missing; every checklist needs an id, a title, a version and "
-        "a track",
-        ("track", "missing"): "missing; every checklist needs an id, a title, a version and a "
-        "track",
-        ("source", "missing"): "missing; every item and portal needs a source (the public page "
+        **{(f"FullChecklist.{k}", "missing"): _HEADER for k in ("id", "title", "version", "track")},
+        ("FullChecklist.items", "missing"): "a checklist needs a list of items",
+        ("FullItem.title", "missing"): "missing; every item needs a title (what the document is)",
+        ("FullItem.source", "missing"): "missing; every item needs a source (the page or agency "
         "the requirement comes from)",
-        ("items", "missing"): "a checklist needs a list of items",
-        ("languages", "string_pattern_mismatch"): "must be an ISO 639-1 code such as en",
+        ("Portal.source", "missing"): "missing; every portal rule needs a source",
+        ("FullChecklist.languages", "string_pattern_mismatch"): "must be an ISO 639-1 code such "
+        "as en",
     },
     unknown={
         "Item": "unknown field",
@@ -79,23 +78,24 @@ CHECKLIST = Style(
 
 DOSSIER = Style(
     say={
-        ("language", "string_pattern_mismatch"): "must be a two-letter ISO 639-1 code such as "
-        "es or fr",
-        ("[key]", "string_pattern_mismatch"): "must be a lower-case name such as passport_expiry",
-        ("graduation_year", "*"): "must be a year such as 2021",
+        ("MedicalSchool.language", "string_pattern_mismatch"): "must be a two-letter ISO 639-1 "
+        "code such as es or fr",
+        ("DossierFile.dates[key]", "string_pattern_mismatch"): "must be a lower-case name such "
+        "as passport_expiry",
+        ("MedicalSchool.graduation_year", "*"): "must be a year such as 2021",
     }
 )
 
 TEMPLATE = Style(
     named="name",
     say={
-        ("fields", "too_short"): "must be a list of fields (name, description, required or "
-        "default, example)",
-        ("fields", "list_type"): "must be a list of fields (name, description, required or "
-        "default, example)",
-        ("name", "string_pattern_mismatch"): "must be a dotted name such as referee_name or "
-        "applicant.family_name",
-        ("example", "missing"): "give an example value (shown by `letters show`)",
+        ("TemplateFile.fields", "too_short"): "must be a list of fields (name, description, "
+        "required or default, example)",
+        ("TemplateFile.fields", "list_type"): "must be a list of fields (name, description, "
+        "required or default, example)",
+        ("TemplateField.name", "string_pattern_mismatch"): "must be a dotted name such as "
+        "referee_name or applicant.family_name",
+        ("TemplateField.example", "missing"): "give an example value (shown by `letters show`)",
     },
 )
 
@@ -190,7 +190,8 @@ def _describe(
         if part == rule_type:  # the rule's own type, which names its model: said above
             model_loc.append(part)
             continue
-        if (isinstance(node, Mapping) and (part in node or final)) or part == "[key]":
+        missing_key = final and err["type"] == "missing"
+        if (isinstance(node, Mapping) and (part in node or missing_key)) or part == "[key]":
             if part == "[key]":
                 continue
             model_loc.append(part)
@@ -251,9 +252,12 @@ def _what(
         return f"unknown rule type; expected one of: {', '.join(sorted(tags.split(', ')))}"
     if kind == "union_tag_not_found":
         return "each rule needs a type"
-    said = style.say.get((last, kind)) or style.say.get((last, "*"))
-    if said is None and loc[-1:] == ["[key]"]:
-        said = style.say.get(("[key]", kind))
+    parent = _model_at(model, loc[:-1])
+    place = f"{parent.__name__ if parent else ''}.{last}"
+    if err["loc"][-1:] == ("[key]",):
+        outer = _model_at(model, loc[:-2])
+        place = f"{outer.__name__ if outer else ''}.{loc[-2] if len(loc) > 1 else ''}[key]"
+    said = style.say.get((place, kind)) or style.say.get((place, "*"))
     if said is not None:
         return said if kind == "missing" else f"{said} {got(value)}"
     if kind == "extra_forbidden":
@@ -311,8 +315,8 @@ def _model_at(root: type[BaseModel], loc: Sequence[str | int]) -> type[BaseModel
         current = _step(current, part)
         if current is None:
             return None
-    current = _unwrap(current)
-    return current if _is_model(current) else None
+    models = [m for m in _members(current) if _is_model(m)]
+    return models[0] if len(models) == 1 else None
 
 
 def _is_model(t: Any) -> bool:
