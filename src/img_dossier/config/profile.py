@@ -151,12 +151,18 @@ def parse_profile(
         data = {}
     if not isinstance(data, Mapping):
         raise BadInputError(f"{name}: must be a mapping of keys such as track and applicant")
+    exams = data.get("exams")
+    unknown = [
+        f"{name}: exams.{exam}: unknown exam; expected one of: {', '.join(EXAMS)}"
+        for exam in (exams if isinstance(exams, Mapping) else ())
+        if exam not in EXAMS
+    ]
     try:
         m = DossierFile.model_validate(data)
     except ValidationError as exc:
         found = typed.errors_of(exc, name, path, data, DossierFile, typed.DOSSIER)
-        raise BadInputError("\n".join(found)) from None
-    errors = [f"{name}: {e}" for e in _reference_errors(m, item_ids)]
+        raise BadInputError("\n".join(unknown + found)) from None
+    errors = unknown + [f"{name}: {e}" for e in _reference_errors(m, item_ids)]
     if errors:
         raise BadInputError("\n".join(errors))
     # (model_construct: an empty section without building a validator for its class)
@@ -215,7 +221,7 @@ def _texts(value: str | list[str] | None) -> tuple[str, ...]:
 
 
 def _reference_errors(m: DossierFile, item_ids: Callable[[], set[str]] | None) -> list[str]:
-    """What the model cannot know: the ids of exams and items, and the Canadian statuses."""
+    """What the model cannot know: the item ids of the checklist, the Canadian statuses."""
     errors = []
     status = m.applicant.status if m.applicant else None
     if _text(m.track) == "canada" and status not in (None, *CANADA_STATUSES):
@@ -223,11 +229,6 @@ def _reference_errors(m: DossierFile, item_ids: Callable[[], set[str]] | None) -
             f"applicant.status: must be one of {', '.join(CANADA_STATUSES)} in Canada "
             f'(got "{status}")'
         )
-    errors += [
-        f"exams.{exam}: unknown exam; expected one of: {', '.join(EXAMS)}"
-        for exam in m.exams or {}
-        if exam not in EXAMS
-    ]
     known = item_ids() if item_ids is not None and m.files else None
     if known is not None:
         errors += [

@@ -278,7 +278,7 @@ def _what(
         expected = expected.replace(" or ", ", ")
         if in_when:
             return f"unknown value {value!r}; expected one of: {expected}"
-        return f"must be one of: {expected} {got(value)}"
+        return f"must be one of {expected} {got(value)}"
     if kind.startswith(("date_", "datetime_")):
         return f"not a date {got(value)}; write it as YYYY-MM-DD"
     if kind == "value_error":
