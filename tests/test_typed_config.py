@@ -302,3 +302,36 @@ def test_a_message_names_the_line_of_the_field(tmp_path: Path) -> None:
     assert "expected one of: confirmed, days, declared, fact, note, when, why, years" in str(
         caught.value
     )
+
+
+def test_each_mistake_is_said_once_naming_field_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "mine.yaml"
+    path.write_text(
+        "extends: us\nitems:\n  - id: passport\n    min: -1\n"
+        "    when: {visa: [F-1], specialty: {not: Surgery}}\n"
+        "    rules:\n      - {type: valid-until, source: 'https://x.org', months: six}\n"
+        "portals:\n  eras-lorp: {max_bytes: 1 MB, formats: pdf}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(BadInputError) as caught:
+        load(str(path))
+    lines = str(caught.value).splitlines()
+    assert lines == [
+        f'{path}: portals.eras-lorp.formats: must be a list (got "pdf") (line 9)',
+        f'{path}: portals.eras-lorp.max_bytes: must be a whole number (got "1 MB") (line 9)',
+        f"{path}: items.passport.when.visa: unknown value 'F-1'; expected one of: J-1, H-1B, "
+        "none (line 5)",
+        f"{path}: items.passport.min: must be greater than or equal to 0 (got -1) (line 4)",
+        f'{path}: items.passport.rules[1] (valid-until).months: must be a whole number (got "six")'
+        " (line 7)",
+    ]
+
+
+def test_a_dossier_section_names_the_keys_it_takes(tmp_path: Path) -> None:
+    (tmp_path / "dossier.yaml").write_text("training:\n  provnce: ON\n", encoding="utf-8")
+    with pytest.raises(BadInputError) as caught:
+        load_profile(tmp_path)
+    assert str(caught.value) == (
+        f"{tmp_path / 'dossier.yaml'}: training.provnce: unknown key; expected one of: "
+        "accepts_return_of_service, ds2019_end, end, province, specialty, start, visa (line 2)"
+    )
