@@ -16,6 +16,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "img_dossier"
 KNOWN = {
     "checking/rules/engine.py": {"translation"},  # the rule type, named like the item
     "checking/rules/translation.py": {"translation"},
+    "config/rule_models.py": {"translation"},  # the rule type's model, named like the item
     "config/profile.py": {"mccqe1", "nac", "usmle-step1", "usmle-step2-ck", "usmle-step3"},
     "facts/exams.py": {"mccqe1", "nac", "usmle-step1", "usmle-step2-ck", "usmle-step3"},
     "facts/names.py": {"passport"},
