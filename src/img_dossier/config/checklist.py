@@ -29,6 +29,7 @@ knows no item by name. Format (schema 1)::
           - {type: ..., source: ..., ...}
         facts: [scores]             # facts its documents carry besides those its rules read
         portrait: true              # an image with no text, taller than wide, is this item
+        roles: [identity]           # what the tool does with it (ROLES), so no code names it
 
 With ``extends``, items with a known id are merged into the base item key by key (so a
 custom checklist can change one field), new ids are appended, and ``drop`` removes items;
@@ -97,6 +98,7 @@ class Item:
     count_note: str = ""
     confirmed: bool = True  # false: a value of the item could not be confirmed (see note)
     note: str = ""
+    roles: tuple[str, ...] = ()  # what the tool does with it (ROLES)
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,15 @@ class Checklist:
     @property
     def item_ids(self) -> set[str]:
         return {i.id for i in self.items}
+
+    def with_role(self, role: str) -> tuple[str, ...]:
+        """The ids of the items that have ``role`` (ROLES), in checklist order."""
+        return tuple(i.id for i in self.items if role in i.roles)
+
+    def role_item(self, role: str) -> str | None:
+        """The first item that has ``role``, or None when the checklist has none."""
+        found = self.with_role(role)
+        return found[0] if found else None
 
 
 def builtin_dir() -> Path:
@@ -398,6 +409,7 @@ def _item(m: FullItem, raw: Mapping[str, Any]) -> Item:
         portal=m.portal,
         facts=tuple(f.strip() for f in m.facts or ()),
         portrait=m.portrait,
+        roles=tuple(dict.fromkeys(m.roles or ())),
         when_any=when_any,
         count_note=(m.count_note or "").strip(),
         confirmed=m.confirmed is not False,
@@ -461,6 +473,7 @@ def _item_to_raw(it: Item) -> dict[str, Any]:
         "portal": it.portal,
         **({"facts": list(it.facts)} if it.facts else {}),
         **({"portrait": True} if it.portrait else {}),
+        **({"roles": list(it.roles)} if it.roles else {}),
         **({"count_note": it.count_note} if it.count_note else {}),
         **({"confirmed": False, "note": it.note} if not it.confirmed else {}),
         **({"note": it.note} if it.confirmed and it.note else {}),

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..textfold import fold
 from .rule_models import CONDITION_VARIABLES as _VARIABLES
 
 #: The variables a condition may test (Profile.conditions() plus those verify derives from
@@ -42,7 +43,7 @@ class Condition:
 def _fold_value(text: str) -> str:
     """Case, "&" for "and" and punctuation do not matter: "Obstetrics & Gynecology" is
     "obstetrics and gynecology", "OB/GYN" is "obgyn"."""
-    return "".join(ch for ch in text.casefold().replace("&", "and") if ch.isalnum())
+    return fold(text.replace("&", "and"), accents=True, words="joined")
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -33,6 +33,7 @@ from pydantic import (
 
 from .choices import PROVINCES, ROTATION_KINDS, STATUSES, VISAS
 from .portals import Portal
+from .roles import ROLES
 from .rule_models import AnyRule, Closed, Conditions, When, _canonical
 
 __all__ = [
@@ -93,6 +94,11 @@ class Item(Closed):
     note: StrictStr | None = Field(None, description="What could not be confirmed, and why.")
     portrait: StrictBool = Field(
         False, description="An image with no text, taller than wide (a photo), is this item."
+    )
+    roles: list[Literal[tuple(ROLES)]] | None = Field(  # type: ignore[valid-type]
+        default_factory=list,
+        description="What the tool does with it besides checking: "
+        + "; ".join(f"{k}: {v}" for k, v in ROLES.items()),
     )
 
     model_config = ConfigDict(json_schema_extra=_UNCONFIRMED_NEEDS_NOTE)

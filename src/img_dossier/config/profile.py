@@ -24,6 +24,7 @@ from .choices import PROVINCES as PROVINCES
 from .choices import ROTATION_KINDS as ROTATION_KINDS
 from .choices import US_STATUSES as US_STATUSES
 from .choices import VISAS as VISAS
+from .exams import with_attempts
 from .models import DossierFile
 from .yamlfile import read_yaml as read_yaml
 
@@ -62,10 +63,6 @@ class Training:
     accepts_return_of_service: bool | None = None
     #: end of the J-1 DS-2019 period (ECFMG issues it one training year at a time)
     ds2019_end: date | None = None
-
-
-#: Exams whose attempts dossier.yaml may declare (``exams:``), as item ids.
-EXAMS = ("usmle-step1", "usmle-step2-ck", "usmle-step3", "mccqe1", "nac")
 
 
 @dataclass(frozen=True)
@@ -152,10 +149,11 @@ def parse_profile(
     if not isinstance(data, Mapping):
         raise BadInputError(f"{name}: must be a mapping of keys such as track and applicant")
     exams = data.get("exams")
-    unknown = [
-        f"{name}: exams.{exam}: unknown exam; expected one of: {', '.join(EXAMS)}"
+    known = with_attempts() if isinstance(exams, Mapping) and exams else ()
+    unknown = [  # checklists/exams.yaml: attempts: true
+        f"{name}: exams.{exam}: unknown exam; expected one of: {', '.join(known)}"
         for exam in (exams if isinstance(exams, Mapping) else ())
-        if exam not in EXAMS
+        if exam not in known
     ]
     try:
         m = DossierFile.model_validate(data)

@@ -223,7 +223,7 @@ class _DocxRenderer:
         images: list[Any] = []
         try:
             content = list(paragraph.iter_inner_content())
-        except Exception:
+        except Exception:  # untrusted file: a hyperlink python-docx cannot resolve: the runs
             content = list(paragraph.runs)
         for item in content:
             runs = getattr(item, "runs", None)

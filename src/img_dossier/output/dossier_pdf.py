@@ -268,7 +268,7 @@ def share_identical_streams(pages: Any) -> None:
     slots: dict[tuple[Any, ...], list[tuple[Dictionary, str, Stream]]] = {}
     seen: set[tuple[tuple[int, int], str]] = set()
     for page in pages:
-        with contextlib.suppress(Exception):
+        with contextlib.suppress(Exception):  # untrusted page: qpdf may raise anything here
             resources = page.obj.get("/Resources")
             if not isinstance(resources, Dictionary):
                 continue
@@ -293,7 +293,7 @@ def share_identical_streams(pages: Any) -> None:
             continue
         kept: dict[bytes, Stream] = {}
         for holder, key, stream in group:
-            with contextlib.suppress(Exception):
+            with contextlib.suppress(Exception):  # a stream qpdf cannot read stays unshared
                 digest = digests.get(stream.objgen)
                 if digest is None:
                     digest = hashlib.sha256(stream.read_raw_bytes()).digest()

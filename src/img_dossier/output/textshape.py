@@ -138,7 +138,7 @@ def _upright(font_name: str, text: str) -> str:
         return font_name
     try:
         face = pdfmetrics.getFont(font_name).face.charToGlyph
-    except Exception:
+    except Exception:  # reportlab raises many kinds for a face it cannot find or load
         return font_name
     return upright if any(ord(ch) not in face for ch in text if not ch.isspace()) else font_name
 

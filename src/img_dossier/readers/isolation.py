@@ -331,7 +331,7 @@ def kill_tree(proc: subprocess.Popen[Any]) -> None:
     except Exception:  # psutil missing or the launcher already gone
         children = []
     for child in children:
-        with contextlib.suppress(Exception):
+        with contextlib.suppress(Exception):  # psutil: gone already, or not ours to kill
             child.kill()
     with contextlib.suppress(OSError):
         proc.kill()
