@@ -31,10 +31,11 @@ from pydantic import (
     model_validator,
 )
 
+from ..isodate import iso_date
 from .choices import PROVINCES, ROTATION_KINDS, STATUSES, VISAS
 from .portals import Portal
 from .roles import ROLES
-from .rule_models import AnyRule, Closed, Conditions, When, _canonical
+from .rule_models import AnyRule, Closed, Conditions, Day, When, _canonical
 
 __all__ = [
     "ChecklistFile",
@@ -49,7 +50,7 @@ __all__ = [
 #: Text with something in it (the loaders strip it).
 _Text = Annotated[str, Strict(), Field(pattern=r"\S")]
 _Count = Annotated[int, Strict(), Field(ge=0)]
-_Date = Annotated[date, Field(description="YYYY-MM-DD")]
+_Date = Day
 _Version = StrictStr | StrictInt | StrictFloat
 #: An evidence group: one phrase, or phrases that must all appear.
 _Phrases = _Text | Annotated[list[_Text], Field(min_length=1)]
@@ -406,13 +407,7 @@ class TemplateField(Closed):
 
 
 def _is_date(value: object) -> bool:
-    if isinstance(value, date):
-        return True
-    try:
-        date.fromisoformat(str(value).strip())
-    except ValueError:
-        return False
-    return True
+    return iso_date(value) is not None
 
 
 class TemplateFile(Closed):

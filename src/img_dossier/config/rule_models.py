@@ -25,6 +25,7 @@ from pydantic import (
     model_validator,
 )
 
+from ..isodate import iso_date
 from .choices import PROVINCES, STATUSES, VISAS
 
 #: Text with something in it (the loaders strip it).
@@ -34,7 +35,18 @@ _Count = Annotated[int, Strict(), Field(ge=0)]
 _PositiveInt = Annotated[int, Strict(), Field(gt=0)]
 _Positive = Annotated[StrictInt | StrictFloat, Field(gt=0)]
 _Pair = tuple[_Positive, _Positive]
-_Day = Annotated[date, Field(description="A date, YYYY-MM-DD.")]
+
+
+def _iso(value: Any) -> Any:
+    """A date as the tool reads every configured date (``isodate``: YYYY-MM-DD text or a YAML
+    date; never a number); anything else stays as it is, for the date check to refuse."""
+    day = iso_date(value)
+    return value if day is None else day
+
+
+#: A date of a configuration file: YYYY-MM-DD (the strict check refuses the rest).
+Day = Annotated[date, Strict(), BeforeValidator(_iso), Field(description="YYYY-MM-DD")]
+_Day = Day
 
 
 class Closed(BaseModel):
