@@ -218,6 +218,19 @@ def test_a_slanted_page_of_long_lines_is_read_upright(slant: float, tmp_path: Pa
     assert "internal medicine" in doc.text
 
 
+def test_a_page_without_text_costs_no_recognition(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The detector runs once; where it finds no line (a blank page, a portrait photo)
+    the recogniser is not run at all."""
+    engine = ocr_engine._load()
+
+    def no_recognition(crops: object) -> None:
+        raise AssertionError("the recogniser ran on a page without text")
+
+    monkeypatch.setattr(engine, "recognize_txt", no_recognition)
+    blank = Image.new("RGB", (850, 1100), "white")
+    assert ocr_engine.read_page(blank) == ocr_engine.PageText("", 0.0)
+
+
 def test_facts_from_a_scan_are_marked_as_ocr_with_the_zone_verified(
     page_files: dict[str, Path],
 ) -> None:
