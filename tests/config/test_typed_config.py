@@ -18,7 +18,7 @@ from img_dossier.config.yamlfile import read_yaml
 from img_dossier.errors import BadInputError, ExitCode
 from img_dossier.schema import SCHEMAS, json_schema
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SAMPLES = REPO / "samples"
 
 
