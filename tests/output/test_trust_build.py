@@ -19,7 +19,7 @@ from reportlab.pdfgen.canvas import Canvas
 from img_dossier.checking.pipeline import run_check
 from img_dossier.cli import cli
 
-SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 AS_OF = "2026-11-30"
 
 

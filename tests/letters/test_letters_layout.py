@@ -13,7 +13,7 @@ from img_dossier.cli import cli
 from img_dossier.errors import ExitCode
 from img_dossier.letters.render import list_templates
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "samples" / "us-j1"
 #: Pages each built-in letter should take (all are short business letters).
 EXPECTED_PAGES = {

@@ -23,7 +23,7 @@ from img_dossier.letters.values import longdate
 from img_dossier.model import OWN_OUTPUT_KEY
 from pdf_glyphs import drawn_characters
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "samples" / "us-j1"
 BUILTINS = (
     "carms-reference-request",

@@ -27,7 +27,7 @@ from img_dossier.readers import ocr as ocr_engine
 
 pytest.importorskip("rapidocr")
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SCANS = ROOT / "samples" / "scans"
 FONT = ROOT / "src" / "img_dossier" / "output" / "fonts" / "DejaVuSans-Bold.ttf"
 TODAY = date(2026, 11, 29)

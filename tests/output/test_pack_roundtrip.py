@@ -27,7 +27,7 @@ from img_dossier.model import SourceFile
 from img_dossier.output.pack import packable
 from img_dossier.readers import read_one
 
-CHECKLISTS = Path(__file__).resolve().parents[1] / "checklists"
+CHECKLISTS = Path(__file__).resolve().parents[2] / "checklists"
 NAME = "Lucia Fernanda Quispe Mamani"
 
 

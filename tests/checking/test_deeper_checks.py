@@ -19,7 +19,7 @@ from img_dossier.cli import cli
 from img_dossier.config.checklist import load
 from img_dossier.errors import ExitCode
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SAMPLES = REPO / "samples"
 AS_OF = "2026-11-29"
 

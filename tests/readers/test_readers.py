@@ -33,7 +33,7 @@ from img_dossier.readers import (
 )
 from img_dossier.readers.result import Reading
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
 
 
 # -- builders --------------------------------------------------------------------------------

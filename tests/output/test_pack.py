@@ -32,7 +32,7 @@ from img_dossier.output.pack import (
     safe_name,
 )
 
-SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 AS_OF = date(2026, 11, 29)
 FORBIDDEN = set('|*?:/\\<>"')
 
@@ -667,7 +667,7 @@ def test_bad_portal_data_names_the_file_and_the_field(
 
 # -- real-world producers ------------------------------------------------------------------
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
 
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not present")

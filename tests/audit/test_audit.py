@@ -392,7 +392,7 @@ def test_calendar_formats(fake: None, clients: Path) -> None:
 
 # -- the real pipeline -------------------------------------------------------------------
 
-MAKE_SAMPLES = Path(__file__).resolve().parents[1] / "samples" / "make_samples.py"
+MAKE_SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "make_samples.py"
 
 
 def _build_folder() -> Any:

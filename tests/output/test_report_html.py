@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from img_dossier.cli import cli
 from img_dossier.output.report_html import source_links
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples"
 AS_OF = "2026-11-29"
 

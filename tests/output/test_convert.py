@@ -21,7 +21,7 @@ from img_dossier.output import convert, images
 from img_dossier.output.convert import ConversionResult, to_pdf
 from img_dossier.output.textshape import visual
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
 
 
 def _jpeg(path: Path, size: tuple[int, int], orientation: int = 1) -> Path:
@@ -487,7 +487,7 @@ def test_docx_right_to_left_paragraph_is_flush_right_and_shaped(letter_pdf: Path
 def test_statement_of_need_leaves_the_ministrys_letterhead_space(tmp_path: Path) -> None:
     from img_dossier.letters import render as letters
 
-    samples = Path(__file__).resolve().parents[1] / "samples" / "us-j1"
+    samples = Path(__file__).resolve().parents[2] / "samples" / "us-j1"
     if not (samples / "dossier.yaml").is_file():
         pytest.skip("samples/us-j1 not built")
     sets = {

@@ -25,7 +25,7 @@ from img_dossier.output.prepare import prepare_documents
 from img_dossier.readers import DEFAULT_LIMITS, pool
 from img_dossier.readers.isolation import run_bounded
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CV = ROOT / "samples" / "us-j1" / "cv-j1.docx"
 linux_only = pytest.mark.skipif(sys.platform != "linux", reason="RLIMIT_AS is Linux's")
 needs_soffice = pytest.mark.skipif(

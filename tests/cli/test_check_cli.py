@@ -352,7 +352,7 @@ def test_run_check_is_public_api(folder: Path) -> None:
 
 # --- the sample folders shipped with the tool -------------------------------------------
 
-SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 SAMPLE_NAMES = ("us-j1", "canada")
 
 
@@ -467,7 +467,7 @@ def test_meaningless_file_names_are_classified_by_content(track: str, tmp_path: 
     assert right / len(with_text) >= 0.9, wrong
 
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
 
 
 def test_real_world_corpus_is_checked_without_a_crash() -> None:

@@ -12,7 +12,7 @@ import pytest
 from img_dossier.checking.pipeline import run_check
 from img_dossier.cli.progress_bar import _Reporter
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "samples" / "us-j1"
 pty = pytest.importorskip("pty")
 

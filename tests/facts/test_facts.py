@@ -281,7 +281,7 @@ def test_empty_and_hostile_text_gives_no_facts_and_no_exception() -> None:
     assert isinstance(read_text(weird), dict)
 
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
 
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="the shared corpus is not available")
@@ -299,7 +299,7 @@ def test_real_world_documents_give_json_facts_without_an_exception() -> None:
 
 # ---------------------------------------------------------------- the facts an item carries
 
-SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 
 
 @pytest.fixture(scope="module")

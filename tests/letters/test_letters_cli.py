@@ -16,7 +16,7 @@ from click.testing import CliRunner, Result
 from img_dossier.cli import cli
 from img_dossier.errors import ExitCode
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "samples" / "us-j1"
 DOSSIER = {
     "schema": 1,

@@ -246,7 +246,7 @@ def test_damaged_and_encrypted_documents_do_not_stop_init(tmp_path: Path) -> Non
     folder.mkdir()
     (folder / "passport.pdf").write_bytes(b"%PDF-1.7\n1 0 obj <<>>\ntrailer garbage")
     (folder / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
-    corpus = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+    corpus = Path(__file__).resolve().parents[3] / "shared" / "corpus"
     encrypted = corpus / "005-libreoffice-writer-password_libreoffice-writer-password.pdf"
     if encrypted.is_file():
         (folder / "transcript.pdf").write_bytes(encrypted.read_bytes())

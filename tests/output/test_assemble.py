@@ -29,7 +29,7 @@ from img_dossier.output.assemble import (
 )
 from img_dossier.output.textshape import visual
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
 NAME = "Lucia Fernanda Quispe Mamani"
 
 

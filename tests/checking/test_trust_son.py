@@ -15,7 +15,7 @@ from reportlab.pdfgen.canvas import Canvas
 from img_dossier.cli import cli
 from img_dossier.facts.statement_of_need import load_elements, missing_elements, present
 
-SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 NAME = "Lucia Fernanda Quispe Mamani"
 
 

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.skipif(
     find_chromium() is None, reason="Chromium is not installed (Debian: apt install chromium)"
 )
 
-SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 ROWS = (
     "Array.from(document.querySelectorAll('#clients tbody tr')).map(r => r.cells[{col}]"
     ".getAttribute('data-sort') + '|' + r.cells[1].textContent.trim())"

@@ -23,7 +23,7 @@ from img_dossier.programs.load import load_programs
 from img_dossier.programs.model import ProgramList
 from img_dossier.schema import SCHEMAS, json_schema
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SAMPLES = REPO / "samples"
 
 

@@ -25,7 +25,7 @@ from img_dossier.programs import (
 )
 from img_dossier.programs.applicant import ExamHistory, months_of
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 AS_OF = date(2026, 11, 30)
 SRC = "https://example.org/fictional/program"
 

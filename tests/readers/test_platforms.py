@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 HEADER = """
 import os, sys, time
@@ -315,11 +315,11 @@ def test_the_cli_works_without_posix_only_calls(
 # -- the hostile-input and end-to-end suites, again under spawn ------------------------------
 
 SPAWN_SUITES = (
-    "tests/test_hostile.py",
-    "tests/test_check_cli.py",
-    "tests/test_build_cli.py",
+    "tests/hostile/test_hostile.py",
+    "tests/cli/test_check_cli.py",
+    "tests/output/test_build_cli.py",
     "tests/test_samples.py",
-    "tests/test_audit.py",
+    "tests/audit/test_audit.py",
 )
 
 

@@ -27,7 +27,7 @@ from img_dossier.facts import statement_of_need as son
 from img_dossier.letters import render as letters
 from img_dossier.model import Document, ItemResult
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 AS_OF = date(2026, 11, 30)
 J1: dict[str, Any] = {
     "track": "us",

@@ -15,8 +15,8 @@ from reportlab.pdfgen.canvas import Canvas
 from img_dossier.checking.pipeline import run_check
 from img_dossier.cli import cli
 
-SAMPLES = Path(__file__).resolve().parents[1] / "samples"
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
 
 STATISTICS = (
     "Problem set 4. Let X be a random variable with mean mu and variance sigma squared. "

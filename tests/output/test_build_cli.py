@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from img_dossier.cli import cli
 from img_dossier.output.convert import to_pdf
 
-SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from reportlab.pdfgen.canvas import Canvas
 from img_dossier.cli import cli
 from img_dossier.errors import ExitCode
 
-SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 AS_OF = ["--as-of", "2026-11-29"]
 
 
