@@ -10,7 +10,11 @@ Each measurement alternates img-dossier and its baseline, repeated; medians of t
 ratios are printed, with the load average (the machine may be shared):
 
 - build, fresh cache and warm, vs ``qpdf --empty --pages`` on the same PDFs (wall, CPU,
-  peak RSS of the largest process); images are converted by build only;
+  peak RSS of the largest process); images are converted by build only; OCR apart (the
+  cold build again with ``--no-ocr``), and where the time goes (build's own ``timing:``
+  lines, IMG_DOSSIER_TIMINGS=1, one cold and one warm run). The folders' DOCX goes
+  through LibreOffice when it is installed (then its time is in "prepare"), else the
+  built-in renderer;
 - check, cold and warm, vs ``pdftotext -l 2`` per PDF, sequential (CPU); check reads the
   scans (image-only PDFs, JPEGs) by OCR, which pdftotext does not, so check --no-ocr is
   measured too and the difference printed as the OCR's time;
@@ -52,6 +56,7 @@ class Run:
     wall: float
     cpu: float
     rss_mib: float
+    err: bytes = b""
 
 
 def run(cmd: Sequence[str], env: dict[str, str] | None = None, ok: Sequence[int] = (0, 1)) -> Run:
@@ -65,7 +70,7 @@ def run(cmd: Sequence[str], env: dict[str, str] | None = None, ok: Sequence[int]
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode not in ok:
         raise SystemExit(f"{cmd[0]} failed ({proc.returncode}): {err.decode()[-2000:]}")
-    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, err)
 
 
 def shell(script: str, env: dict[str, str] | None = None) -> Run:
@@ -189,6 +194,18 @@ def bench_size(
         lambda _: run(qpdf, base_env, ok=(0, 3)),
         repeat,
     )
+    # OCR apart: the same cold build with OCR off (qpdf reads no scan either)
+    no_ocr, base3 = pairs(
+        lambda _: run([*build, "--no-ocr"], cache_env(True, f"b{size}")),
+        lambda _: run(qpdf, base_env, ok=(0, 3)),
+        repeat,
+    )
+    # where the time goes: build's own timing lines, one cold and one warm run
+    timed = dict(base_env, IMG_DOSSIER_TIMINGS="1")
+    stages_cold = run(build, dict(cache_env(True, f"b{size}"), IMG_DOSSIER_TIMINGS="1")).err
+    stages_warm = run(
+        build, dict(timed, IMG_DOSSIER_CACHE_DIR=warm_env["IMG_DOSSIER_CACHE_DIR"])
+    ).err
     check = [*dossier, "check", str(folder), "-q"]
     pdftotext_seq = (
         f'while IFS= read -r -d "" f; do pdftotext -l 2 "$f" - >/dev/null 2>&1; done < {listing}'
@@ -227,11 +244,19 @@ def bench_size(
             1.5 if size == 1000 else None,
         )
     )
+    results.append(line("build, warm cache / qpdf (CPU)", ratio(warm, base2, "cpu"), None))
+    results.append(line("build, fresh cache, --no-ocr / qpdf (wall)", ratio(no_ocr, base3), None))
     results.append(
-        f"    build {median([r.wall for r in cold]):.2f} s cold, "
-        f"{median([r.wall for r in warm]):.2f} s warm; qpdf "
-        f"{median([r.wall for r in base]):.2f} s"
+        f"    build {median([r.wall for r in cold]):.2f} s cold "
+        f"({median([r.cpu for r in cold]):.2f} s CPU), "
+        f"{median([r.wall for r in no_ocr]):.2f} s cold without OCR, "
+        f"{median([r.wall for r in warm]):.2f} s warm ({median([r.cpu for r in warm]):.2f} s CPU); "
+        f"qpdf {median([r.wall for r in base]):.2f} s ({median([r.cpu for r in base]):.2f} s CPU)"
     )
+    for label, err in (("cold", stages_cold), ("warm", stages_warm)):
+        for text in err.decode(errors="replace").splitlines():
+            if text.startswith("timing:"):
+                results.append(f"    {label} {text}")
     rss, qrss = median([r.rss_mib for r in cold]), median([r.rss_mib for r in base])
     results.append(
         line(

@@ -22,7 +22,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from img_dossier.checking import rules
 from img_dossier.cli import cli
-from img_dossier.config.checklist import Checklist, Item, load
+from img_dossier.config.checklist import Checklist, Item, builtin_ids, load
 from img_dossier.model import SourceFile
 from img_dossier.output.pack import packable
 from img_dossier.readers import read_one
@@ -32,11 +32,7 @@ NAME = "Lucia Fernanda Quispe Mamani"
 
 
 def _checklists() -> list[Checklist]:
-    return [
-        load(p.stem)
-        for p in sorted(CHECKLISTS.glob("*.yaml"))
-        if p.stem != "statement-of-need-elements"
-    ]
+    return [load(p.stem) for p in sorted(CHECKLISTS.glob("*.yaml")) if p.stem in builtin_ids()]
 
 
 def _lines(item: Item) -> list[str]:

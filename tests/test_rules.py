@@ -116,6 +116,7 @@ items:
   - id: translation
     title: Certified translation
     required: false
+    roles: [certified-translations]   # what makes it the translations' item (not its id)
     source: test
   - id: letter-of-recommendation
     title: Letters of recommendation

@@ -111,3 +111,77 @@ def test_a_warm_build_converts_nothing(tmp_path: Path, monkeypatch: pytest.Monke
     warm = assemble(run, tmp_path / "warm.pdf", cache=ReadCache(tmp_path / "cache"))
     assert warm.conversions == cold.conversions
     assert (warm.pages, warm.sections) == (cold.pages, cold.sections)
+
+
+def test_a_warm_build_starts_no_worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The PDFs' check-and-repair verdicts are cached like the conversions: a second build of
+    the same folder hands no document to a worker (reading or preparing)."""
+    from img_dossier.output import prepare
+    from img_dossier.output.assemble import assemble
+    from img_dossier.readers import pool
+
+    cache = ReadCache(tmp_path / "cache")
+    cold = assemble(run_check(US, cache=cache), tmp_path / "cold.pdf", cache=cache)
+
+    def no_workers(*args: object, **kwargs: object) -> list[object]:
+        raise AssertionError("a worker was started with a warm cache")
+
+    monkeypatch.setattr(pool, "read_in_workers", no_workers)
+    monkeypatch.setattr(pool, "run_jobs", no_workers)
+    monkeypatch.setattr(prepare, "prepare_one", no_workers)
+    warm_cache = ReadCache(tmp_path / "cache")
+    warm = assemble(run_check(US, cache=warm_cache), tmp_path / "warm.pdf", cache=warm_cache)
+    assert (warm.pages, warm.sections, warm.left_out) == (cold.pages, cold.sections, cold.left_out)
+
+
+def test_a_clean_pdf_is_merged_from_its_source_and_a_broken_one_from_its_repair(
+    tmp_path: Path,
+) -> None:
+    """A PDF qpdf opens and copies without a warning is not written again; one that needs a
+    repair is (and the merge takes the repaired copy)."""
+    import pikepdf
+
+    from img_dossier.output.prepare import check_pdf
+
+    clean = US / "passport.pdf"
+    pages, repairs, is_clean = check_pdf(clean, tmp_path / "clean.pdf", (612.0, 792.0))
+    assert (pages, repairs, is_clean) == (1, (), True)
+    assert not (tmp_path / "clean.pdf").exists()
+
+    broken = tmp_path / "broken.pdf"
+    with pikepdf.open(clean) as pdf:
+        pdf.pages[0].obj.MediaBox = pikepdf.Array([0, 0, 612])  # three numbers
+        pdf.save(broken)
+    pages, repairs, is_clean = check_pdf(broken, tmp_path / "fixed.pdf", (612.0, 792.0))
+    assert pages == 1 and not is_clean  # qpdf warned (it mends the box itself), or we did
+    with pikepdf.open(tmp_path / "fixed.pdf") as fixed:
+        assert len([float(v) for v in fixed.pages[0].obj.MediaBox]) == 4
+
+
+def test_a_source_changed_after_it_was_checked_is_left_out(tmp_path: Path) -> None:
+    import shutil
+
+    from img_dossier.output.assemble import assemble
+
+    folder = tmp_path / "client"
+    shutil.copytree(US, folder)
+    run = run_check(folder)
+    with (folder / "passport.pdf").open("ab") as fh:  # saved again between check and merge
+        fh.write(b"\n% edited\n")
+    result = assemble(run, tmp_path / "out.pdf")
+    reasons = dict(result.left_out)
+    assert "changed while the dossier was being built" in reasons["passport.pdf"]
+    assert "passport.pdf" not in {rel for s in result.sections for rel in s.documents}
+
+
+def test_build_verbose_says_where_the_time_went(tmp_path: Path) -> None:
+    env = {"IMG_DOSSIER_CACHE_DIR": str(tmp_path / "cache")}
+    out = tmp_path / "out.pdf"
+    result = CliRunner().invoke(cli, ["build", str(US), "-o", str(out), "-q"], env=env)
+    assert "timing:" not in result.stderr
+    env["IMG_DOSSIER_TIMINGS"] = "1"
+    result = CliRunner().invoke(cli, ["build", str(US), "-o", str(out), "-q"], env=env)
+    assert result.exit_code in (0, 1), result.output
+    stages = [line.split()[1] for line in result.stderr.splitlines() if line.startswith("timing:")]
+    assert stages[0] == "start-up" and stages[-1] == "whole"
+    assert {"check", "prepare", "merge", "write"} <= set(stages)

@@ -35,3 +35,15 @@ def test_mypy_is_clean() -> None:
     pytest.importorskip("mypy")
     done = _run(sys.executable, "-m", "mypy")
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_complexity_caps_are_configured() -> None:
+    """ruff's complexity caps are on (C901 and the pylint counts), at the levels chosen; a
+    function over them is split or says why on its `def` line (`# noqa: C901`)."""
+    import tomllib
+
+    config = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())
+    lint = config["tool"]["ruff"]["lint"]
+    assert {"C90", "PLR0911", "PLR0912", "PLR0915"} <= set(lint["select"])
+    assert lint["mccabe"]["max-complexity"] <= 20
+    assert lint["pylint"]["max-branches"] <= 20

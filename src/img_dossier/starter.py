@@ -16,12 +16,10 @@ from pathlib import Path
 
 from .atomic import write_text
 from .config.checklist import Checklist, load
+from .config.exams import of_track, with_attempts
 from .config.profile import PROFILE_NAME
 from .errors import BadInputError, DossierError, OutputError
 from .outdir import make_folder
-
-#: The items whose documents may hold the applicant's passport.
-_IDENTITY_ITEMS = ("passport", "citizenship-or-pr")
 
 
 @dataclass(frozen=True)
@@ -73,7 +71,8 @@ def infer(folder: Path, checklist: Checklist, *, jobs: int | None = None) -> Inf
         if d.readable and d.has_text and not d.info.get("own_output")
     ]
     classified = classify(documents, checklist, Profile())
-    identity = [d for d in classified if d.item in _IDENTITY_ITEMS]
+    identity_items = checklist.with_role("identity")  # may hold the applicant's passport
+    identity = [d for d in classified if d.item in identity_items]
     names: dict[tuple[str, str], str] = {}
     for doc in identity or classified:
         read = find_mrz_ocr if doc.info.get("ocr") else find_mrz  # a scan: as OCR misreads
@@ -234,7 +233,7 @@ def render(
         "# exams:                   # attempts per exam, as your "
         + ("USMLE transcript" if us else "MCC record")
         + " lists them",
-        "#   " + ("usmle-step1" if us else "mccqe1") + ": {attempts: 1, failures: 0}",
+        *[f"#   {exam}: {{attempts: 1, failures: 0}}" for exam in _example_exam(checklist)],
         *(
             [
                 "# us_clinical_experience:  # US rotations with dates ([] when none); kind: "
@@ -260,6 +259,11 @@ def render(
         line += " " + word
     out.append(line.rstrip())
     return "\n".join(out) + "\n"
+
+
+def _example_exam(checklist: Checklist) -> tuple[str, ...]:
+    """The first exam with attempts of the checklist's track (checklists/exams.yaml)."""
+    return (of_track(checklist.track) or with_attempts())[:1]
 
 
 def _track_ref(track: str, folder: Path) -> tuple[str, str]:

@@ -10,6 +10,7 @@ hostile dossier.yaml. ``scale`` (1 for the test run, larger for bench/fuzz) size
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import random
@@ -126,14 +127,20 @@ def lying_lengths(rng: random.Random, folder: Path, stem: str, scale: int) -> li
 
 
 def compression_bomb(rng: random.Random, folder: Path, stem: str, scale: int) -> list[str]:
-    # a content stream that inflates to scale x 64 MB of spaces (kB on disk)
+    return _write(folder, f"{stem}.pdf", _compression_bomb_bytes(scale))
+
+
+@functools.cache
+def _compression_bomb_bytes(scale: int) -> bytes:
+    # a content stream that inflates to scale x 64 MB of spaces (kB on disk); the same bytes
+    # for every seed, so made once per run (it was most of the time spent making inputs)
     size = 64 * 1024 * 1024 * scale
     comp = zlib.compressobj(9)
     chunk = b" " * (1024 * 1024)
     body = b"".join(comp.compress(chunk) for _ in range(size // len(chunk))) + comp.flush()
     objs = [b"<< /Type /Catalog /Pages 2 0 R >>", *_one_page()]
     objs[3] = _stream(body, b"/Filter /FlateDecode ")
-    return _write(folder, f"{stem}.pdf", raw_pdf(objs))
+    return raw_pdf(objs)
 
 
 def deep_nesting(rng: random.Random, folder: Path, stem: str, scale: int) -> list[str]:
@@ -329,7 +336,13 @@ def zip_sniff_bytes(how: int) -> bytes:
 
 
 def zip_bomb(rng: random.Random, folder: Path, stem: str, scale: int) -> list[str]:
-    # document.xml inflates to 150 MB x scale of one repeated run (well over the ratio limit)
+    return _write(folder, f"{stem}.docx", _zip_bomb_bytes(scale))
+
+
+@functools.cache
+def _zip_bomb_bytes(scale: int) -> bytes:
+    # document.xml inflates to 150 MB x scale of one repeated run (well over the ratio limit);
+    # the same bytes for every seed, so made once per run
     text = _p(b"A" * 1000)
     body = _body(text * (150_000 * scale // 1))
     buf = io.BytesIO()
@@ -337,7 +350,7 @@ def zip_bomb(rng: random.Random, folder: Path, stem: str, scale: int) -> list[st
         zf.writestr("[Content_Types].xml", _CT % b"")
         zf.writestr("_rels/.rels", _RELS)
         zf.writestr("word/document.xml", body)
-    return _write(folder, f"{stem}.docx", buf.getvalue())
+    return buf.getvalue()
 
 
 def billion_laughs(rng: random.Random, folder: Path, stem: str, scale: int) -> list[str]:

@@ -18,12 +18,13 @@ from collections import deque
 from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from ..config.profile import PROFILE_NAME
 from ..errors import BadInputError, DossierError
+from ..isodate import iso_date
 from ..pathtext import resolved
 from ..progress import CLIENTS, ProgressCallback
 from ..readers.isolation import cap_jobs, start_method
@@ -40,7 +41,6 @@ if TYPE_CHECKING:
 EXPIRY_KEY = re.compile(r"expir|valid_until|valid_to|valid_through|not_after", re.IGNORECASE)
 
 _JUNK = re.compile(r"^(\..*|~\$.*|Thumbs\.db|desktop\.ini|__MACOSX|__pycache__)$", re.IGNORECASE)
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @dataclass(frozen=True)
@@ -584,16 +584,7 @@ def _date_facts(
 
 
 def _as_date(value: Any) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str) and _ISO_DATE.match(value.strip()):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            return None
-    return None
+    return iso_date(value, strict=True)  # YYYY-MM-DD only: a number is not a date here
 
 
 def _what(key: str) -> str:

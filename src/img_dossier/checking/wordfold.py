@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from functools import lru_cache
 
-_NOT_WORD = re.compile(r"[^a-z0-9]+")
-_LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=[0-9])|(?<=[0-9])(?=[a-z])")
+from ..textfold import fold
 
 
 def normalize(text: str) -> str:
@@ -17,14 +14,7 @@ def normalize(text: str) -> str:
     ``"lettre de recommandation"``. File names, names, text and phrases all go through it,
     so that they compare word by word.
     """
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    folded = (  # most text is ASCII: nothing to strip
-        decomposed
-        if decomposed.isascii()
-        else "".join(c for c in decomposed if not unicodedata.combining(c))
-    )
-    spaced = _NOT_WORD.sub(" ", folded)
-    return " ".join(_LETTER_DIGIT.sub(" ", spaced).split())
+    return fold(text, case="lower", words="ascii", digits_apart=True)
 
 
 @lru_cache(maxsize=4096)

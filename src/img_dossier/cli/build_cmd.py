@@ -24,6 +24,7 @@ from .options import (
     verbose_option,
 )
 from .progress_bar import progress_for, warn_missing_glyphs
+from .timings import print_timings, timing_start, timings_wanted
 
 
 @click.command("build")
@@ -92,19 +93,23 @@ def build(
     from ..output.glyphs import collect_missing
     from ..readers import reader_limits
     from ..readers.cache import ReadCache
+    from ..timing import stage
 
+    started = timing_start()
     cache = None if no_cache else ReadCache()
+    limits = reader_limits(ocr=not no_ocr)
     try:
         with progress_for(ctx, quiet, verbose) as progress:
-            run = run_check(
-                folder,
-                track=track,
-                as_of=as_of,
-                strict=strict,
-                cache=cache,
-                progress=progress,
-                limits=reader_limits(ocr=not no_ocr),
-            )
+            with stage("check (read in workers, OCR, classify, facts)"):
+                run = run_check(
+                    folder,
+                    track=track,
+                    as_of=as_of,
+                    strict=strict,
+                    cache=cache,
+                    progress=progress,
+                    limits=limits,
+                )
             report = run.report
             out = output or Path.cwd() / default_output_name(run.profile.applicant.family_name)
             with collect_missing() as missing:
@@ -117,6 +122,7 @@ def build(
                     track=run.checklist.track,
                     include_unclassified=include_unclassified,
                     cache=cache,
+                    limits=limits,
                     progress=progress,
                 )
     except IncompleteError:
@@ -149,6 +155,8 @@ def build(
         click.echo(f"{shown}: {result.pages} pages, {format_size(result.bytes)}")
     if missing:
         warn_missing_glyphs(result.path, missing)
+    if verbose or timings_wanted():
+        print_timings(started)
     ctx.exit(int(ExitCode.OK if report.complete else ExitCode.INCOMPLETE))
 
 

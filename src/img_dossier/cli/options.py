@@ -10,6 +10,7 @@ from typing import Any, TextIO, TypeVar
 
 import click
 
+from ..isodate import iso_date
 from ..readers.isolation import MAX_JOBS, WINDOWS_MAX_JOBS
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -70,12 +71,10 @@ class _DateType(click.ParamType):  # type: ignore[type-arg]  # click 8.2+ made P
     name = "YYYY-MM-DD"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
-        if isinstance(value, date):
-            return value
-        try:
-            return date.fromisoformat(str(value))
-        except ValueError:
+        day = iso_date(value if isinstance(value, date) else str(value))
+        if day is None:
             self.fail(f"{value!r} is not a date; write it as YYYY-MM-DD", param, ctx)
+        return day
 
 
 DATE = _DateType()

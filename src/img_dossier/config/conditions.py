@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from ..textfold import fold
 from .profile import CANADA_STATUSES, PROVINCES, US_STATUSES, VISAS
 
 
@@ -72,7 +73,7 @@ class Condition:
 def _fold_value(text: str) -> str:
     """Case, "&" for "and" and punctuation do not matter: "Obstetrics & Gynecology" is
     "obstetrics and gynecology", "OB/GYN" is "obgyn"."""
-    return "".join(ch for ch in text.casefold().replace("&", "and") if ch.isalnum())
+    return fold(text.replace("&", "and"), accents=True, words="joined")
 
 
 def _same(a: Any, b: Any) -> bool:

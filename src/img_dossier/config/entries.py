@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from ..isodate import iso_date
 from .conditions import Condition, Errors
 
 STEP_KEYS = {"id", "title", "date", "confirmed", "note", "when", "source", "advice"}
@@ -106,15 +107,8 @@ def step_entry(
                 f"{where}.{key}", f"unknown key; expected one of: {', '.join(sorted(STEP_KEYS))}"
             )
     when_at = raw.get("date")
-    when_date: date | None = None
-    if isinstance(when_at, date):
-        when_date = when_at
-    elif isinstance(when_at, str):
-        try:
-            when_date = date.fromisoformat(when_at.strip())
-        except ValueError:
-            errs.add(f"{where}.date", f"not a date (got {when_at!r}); write it as YYYY-MM-DD")
-    elif when_at is not None:
+    when_date = iso_date(when_at)
+    if when_date is None and when_at is not None:
         errs.add(f"{where}.date", f"not a date (got {when_at!r}); write it as YYYY-MM-DD")
     confirmed = entry_flag(errs, where, raw, when_date is not None)
     if when_date is None and confirmed:

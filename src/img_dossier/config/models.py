@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, Strict
 
 from .portals import Portal
 from .profile import CANADA_STATUSES, PROVINCES, US_STATUSES, VISAS
+from .roles import ROLES
 
 __all__ = ["ChecklistFile", "DossierFile", "Item", "Rule", "json_schema"]
 
@@ -72,6 +73,11 @@ class Item(_Closed):
     note: str | None = Field(None, description="What could not be confirmed, and why.")
     portrait: bool = Field(
         False, description="An image with no text, taller than wide (a photo), is this item."
+    )
+    roles: list[Literal[tuple(ROLES)]] = Field(  # type: ignore[valid-type]
+        default_factory=list,
+        description="What the tool does with it besides checking: "
+        + "; ".join(f"{k}: {v}" for k, v in ROLES.items()),
     )
 
 

@@ -18,7 +18,9 @@ from collections.abc import Collection, Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from ..config import exams as exams_data
 from ..config.profile import Profile
+from ..isodate import iso_date
 from ..model import Document
 from . import dates, names
 from . import exams as results
@@ -314,18 +316,11 @@ def _read_text(text: str, cache: object | None, *, ocr: bool = False) -> dict[st
     from . import mrz
 
     code = (sys.modules[__name__], dates, names, results, mrz)
-    payload = f"{date.today().year}\n{'ocr' if ocr else 'text'}\n{text}"
+    mode = "ocr" if ocr else "text"
+    payload = f"{date.today().year}\n{mode}\n{exams_data.fingerprint()}\n{text}"
     return memoized(cache, "facts", code, payload, lambda: read_text(text, ocr=ocr))
 
 
 def fact_date(facts: Mapping[str, Any], fact: str) -> date | None:
     """A date fact back as a date (None when absent or not a date)."""
-    value = facts.get(fact)
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            return None
-    return None
+    return iso_date(facts.get(fact))

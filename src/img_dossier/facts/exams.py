@@ -8,26 +8,18 @@ and three-digit totals (USMLE, MCCQE).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
-#: Exam names as score reports print them, most specific first.
-EXAMS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (key, re.compile(pattern, re.IGNORECASE))
-    for key, pattern in (
-        ("oet", r"\bOccupational English Test\b|\bOET\b"),
-        ("ielts", r"\bIELTS\b"),
-        ("celpip", r"\bCELPIP\b"),
-        ("toefl", r"\bTOEFL\b"),
-        ("usmle-step2-ck", r"\bStep 2 (?:CK|Clinical Knowledge)\b"),
-        ("usmle-step3", r"\bStep 3\b"),
-        ("usmle-step1", r"\bStep 1\b"),
-        (
-            "mccqe1",
-            r"\bMCCQE\)? Part I\b(?!I)|\bQualifying Examination(?: \(MCCQE\))? Part I\b(?!I)"
-            r"|\bMCCQE ?1\b",
-        ),
-        ("nac", r"\bNAC Examination\b|\bNational Assessment Collaboration\b"),
+from ..config import exams as exams_data
+
+
+@lru_cache(maxsize=1)
+def _exam_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """Exam names as score reports print them (checklists/exams.yaml), in match order."""
+    return tuple(
+        (e.id, re.compile("|".join(e.patterns), re.IGNORECASE)) for e in exams_data.in_match_order()
     )
-)
+
 
 _PASS = r"pass(?:ed)? with superior performance|pass(?:ed)?|r[ée]ussite|r[ée]ussi|aprobado|aprovado"
 _FAIL = r"fail(?:ed)?|[ée]chec|reprobado|reprovado|did not pass"
@@ -59,7 +51,7 @@ _TOTAL = re.compile(
 
 def exam(text: str) -> str | None:
     """The exam a score report is for (``oet``, ``ielts``, ``usmle-step1``, ``mccqe1``, ...)."""
-    for key, pattern in EXAMS:
+    for key, pattern in _exam_patterns():
         if pattern.search(text):
             return key
     return None
@@ -190,8 +182,8 @@ def attempts(text: str) -> dict[str, dict[str, int]]:
         words = _ROW_OUTCOME.findall(line)
         if len(words) != 1:
             continue
-        key = next((k for k, pattern in EXAMS if pattern.search(line)), None)
-        if key is None or key in ("oet", "ielts", "celpip", "toefl"):
+        key = next((k for k, pattern in _exam_patterns() if pattern.search(line)), None)
+        if key is None or key not in exams_data.with_attempts():  # a language test: no table
             continue
         record = found.setdefault(key, {"attempts": 0, "failures": 0})
         record["attempts"] += 1

@@ -7,8 +7,9 @@ Portuguese, German or Italian; it says None rather than guess from too little te
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
+
+from ..textfold import fold
 
 #: Frequent function words of each language; words shared by several languages still
 #: count for each of them, the distinctive ones decide.
@@ -56,8 +57,7 @@ MIN_HITS = 4
 
 def _fold(text: str) -> str:
     """Lower case without accents ("Diplôme" -> "diplome")."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return fold(text, case="lower", space=False)
 
 
 def language_scores(text: str) -> Counter[str]:

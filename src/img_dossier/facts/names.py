@@ -74,68 +74,13 @@ _PARTICLES = frozenset(
 
 #: Words that end a name read after a label ("Name: Ana Lima Date of birth ...").
 _STOP = frozenset(
-    [
-        "date",
-        "dob",
-        "born",
-        "birth",
-        "sex",
-        "gender",
-        "nationality",
-        "passport",
-        "number",
-        "no",
-        "id",
-        "usmle",
-        "ecfmg",
-        "aamc",
-        "candidate",
-        "profession",
-        "venue",
-        "test",
-        "has",
-        "was",
-        "is",
-        "who",
-        "of",
-        "for",
-        "the",
-        "and",
-        "at",
-        "in",
-        "on",
-        "to",
-        "with",
-        "i",
-        "am",
-        "this",
-        "that",
-        "it",
-        "we",
-        "he",
-        "she",
-        "they",
-        "hereby",
-        "has",
-        "have",
-        "address",
-        "phone",
-        "email",
-        "e-mail",
-        "signature",
-        "signed",
-        "title",
-        "position",
-        "program",
-        "specialty",
-        "fecha",
-        "nacimiento",
-        "nacionalidad",
-        "sexo",
-        "né",
-        "née",
-        "date",
-    ]
+    """
+    date dob born birth sex gender nationality passport number no id usmle ecfmg aamc
+    candidate profession venue test has was is who of for the and at in on to with i am
+    this that it we he she they hereby has have address phone email e-mail signature
+    signed title position program specialty fecha nacimiento nacionalidad sexo né née
+    date
+    """.split()  # noqa: SIM905 (words of labels, not item ids: one text, not id-like constants)
 )
 
 _WORD = r"[^\W\d_][^\W\d_'’\-]*\.?"

@@ -8,7 +8,6 @@ can never disagree.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -18,6 +17,7 @@ from typing import Any
 from ..config.profile import read_yaml
 from ..config.resources import data_dir
 from ..errors import BadInputError
+from ..textfold import fold as textfold
 
 ELEMENTS_FILE = "statement-of-need-elements.yaml"
 
@@ -46,10 +46,7 @@ class Element:
 
 def fold(text: str) -> str:
     """Casefold, drop accents, join words hyphenated across lines, collapse white space."""
-    text = re.sub(r"(?<=[a-z])-\s*\n\s*(?=[a-z])", "", text)
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return re.sub(r"\s+", " ", stripped).strip()
+    return textfold(text, hyphenated_lines=True)
 
 
 def _value_pattern(value: str | None) -> str:

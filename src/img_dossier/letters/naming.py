@@ -3,11 +3,10 @@ never twice in one run."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..textfold import fold
 from .template import Template
 from .values import get_path
 
@@ -35,10 +34,8 @@ def slug(value: Any) -> str:
     """ASCII file-name part: accents folded, lower case, words joined by ``-``."""
     from ..output.filenames import ascii_words  # any script transliterated: 王 -> wang
 
-    text = unicodedata.normalize("NFKD", ascii_words(str(value).translate(_FOLD)))
-    text = text.encode("ascii", "ignore").decode("ascii").lower()
-    text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
-    return text[:_MAX_SLUG].rstrip("-")
+    text = fold(ascii_words(str(value).translate(_FOLD)), case="lower", words="ascii")
+    return text.replace(" ", "-")[:_MAX_SLUG].rstrip("-")
 
 
 def file_stems(template: Template, contexts: Sequence[Mapping[str, Any]]) -> list[str]:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import BadInputError
+from ..isodate import iso_date
 
 if TYPE_CHECKING:
     from .template import Template
@@ -61,13 +62,10 @@ def longdate(value: Any) -> str:
 
 def parse_date(value: Any) -> date:
     """``YYYY-MM-DD`` text or a date -> date; ValueError otherwise."""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        return date.fromisoformat(value.strip())
-    raise ValueError(f"not a date: {value!r}")
+    day = iso_date(value)
+    if day is None:
+        raise ValueError(f"not a date: {value!r}")
+    return day
 
 
 def get_path(values: Mapping[str, Any], name: str) -> Any:

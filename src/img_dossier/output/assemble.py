@@ -29,11 +29,12 @@ from ..model import OWN_OUTPUT_KEY, Document, ItemResult, Report
 from ..pathtext import resolved
 from ..progress import ADDING, ProgressCallback
 from ..readers import DEFAULT_LIMITS, Limits
+from ..timing import stage
 from .active_content import strip_writer as _strip_active_content
 from .convert import page_size
 from .front_matter import completeness_line, fonts_for, front_matter, front_texts
 from .parts import Group, Part
-from .prepare import prepare_documents
+from .prepare import Prepared, prepare_documents
 
 __all__ = [
     "OTHER_TITLE",
@@ -264,8 +265,6 @@ def assemble(
     ``limits``: the per-file time limit and memory cap under which each document is
     converted, checked and repaired in a worker (as for reading).
     """
-    from .dossier_pdf import file_budget, open_pdf
-
     report = run.report
     if strict and not report.complete:
         raise IncompleteError(f"{run.folder}: incomplete; nothing written (--strict)")
@@ -277,42 +276,19 @@ def assemble(
         tempfile.TemporaryDirectory(prefix="img-dossier-build-") as tmpdir,
         contextlib.ExitStack() as stack,
     ):
-        groups: list[Group] = []
-        opened: list[str] = []
-        budget = file_budget()
-        total_docs = sum(len(docs) for _, _, docs in planned)
-        done = 0
         # each document converted (or taken from the cache), checked and repaired in a
         # worker under the per-file limits: one that breaks them is left out with its
         # problem code, the rest of the dossier is written
-        prepared = prepare_documents(
-            [doc for _item, _title, docs in planned for doc in docs],
-            Path(tmpdir),
-            size,
-            limits=limits,
-            cache=cache,
-        )
-        for item, title, docs in planned:
-            group = Group(item, title)
-            for doc in docs:
-                done += 1
-                if progress is not None:
-                    progress(ADDING, done, total_docs)
-                ready = prepared[doc.rel]
-                if ready.engine is not None:
-                    conversions[doc.rel] = ready.engine
-                if ready.path is None:
-                    left_out.append((doc.rel, ready.why))
-                    continue
-                # past the open-file budget, sources are read into memory instead
-                pdf, why = open_pdf(ready.path, doc.rel, in_memory=len(opened) >= budget)
-                if pdf is None:
-                    left_out.append((doc.rel, why))
-                    continue
-                stack.callback(pdf.close)
-                opened.append(doc.rel)
-                group.parts.append(Part(doc, pdf, len(pdf.pages)))
-            groups.append(group)
+        with stage("prepare (workers: convert, check, repair)"):
+            prepared = prepare_documents(
+                [doc for _item, _title, docs in planned for doc in docs],
+                Path(tmpdir),
+                size,
+                limits=limits,
+                cache=cache,
+            )
+        with stage("open sources"):
+            groups = _open_parts(planned, prepared, stack, left_out, conversions, progress)
         with warnings.catch_warnings():
             # pikepdf's advice to copy forms with add_pages_from: the dossier carries no
             # form fields (their widgets keep their appearance), and names are renamed here
@@ -320,6 +296,8 @@ def assemble(
             total, size_bytes, sections, n_front = _merge(
                 run, groups, left_out, size, stamp, track, out, write
             )
+        with stage("close sources"):
+            stack.close()
     return DossierResult(
         path=out,
         pages=total,
@@ -329,6 +307,65 @@ def assemble(
         conversions=conversions,
         front_pages=n_front,
     )
+
+
+def _open_parts(
+    planned: list[tuple[ItemResult | None, str, list[Document]]],
+    prepared: dict[str, Prepared],
+    stack: contextlib.ExitStack,
+    left_out: list[tuple[str, str]],
+    conversions: dict[str, str],
+    progress: ProgressCallback | None,
+) -> list[Group]:
+    """Each planned document's prepared PDF opened (closed by ``stack``), in its group;
+    what cannot be opened goes to ``left_out`` with why."""
+    from .dossier_pdf import file_budget, open_pdf
+
+    groups: list[Group] = []
+    opened = 0
+    budget = file_budget()
+    total_docs = sum(len(docs) for _, _, docs in planned)
+    done = 0
+    for item, title, docs in planned:
+        group = Group(item, title)
+        for doc in docs:
+            done += 1
+            if progress is not None:
+                progress(ADDING, done, total_docs)
+            ready = prepared[doc.rel]
+            if ready.engine is not None:
+                conversions[doc.rel] = ready.engine
+            if ready.path is None:
+                left_out.append((doc.rel, ready.why))
+                continue
+            if ready.source and _changed(ready.path, doc):
+                left_out.append((doc.rel, _CHANGED.format(rel=doc.rel)))
+                continue
+            # past the open-file budget, sources are read into memory instead
+            pdf, why = open_pdf(ready.path, doc.rel, in_memory=opened >= budget)
+            if pdf is None:
+                left_out.append((doc.rel, why))
+                continue
+            stack.callback(pdf.close)
+            opened += 1
+            group.parts.append(Part(doc, pdf, len(pdf.pages)))
+        groups.append(group)
+    return groups
+
+
+#: Why a clean source PDF that changed since it was checked is left out.
+_CHANGED = (
+    "damaged: {rel} changed while the dossier was being built (it is not what was checked); "
+    "build again once it is saved"
+)
+
+
+def _changed(path: Path, doc: Document) -> bool:
+    """True when the source file is no longer the size it was read at (or is gone)."""
+    try:
+        return path.stat().st_size != doc.bytes
+    except OSError:
+        return True
 
 
 def _page_size(name: str | tuple[float, float]) -> tuple[float, float]:
@@ -353,49 +390,35 @@ def _merge(
 
     report = run.report
     out = pikepdf.Pdf.new()
-    names = pikepdf.NameTree.new(out)
-    for number, group in enumerate(groups):
-        kept: list[Part] = []
-        for k, part in enumerate(group.parts):
-            before = len(out.pages)
-            try:
-                known = dp.named_destinations(part.pdf)
-                part.outline = dp.source_outline(part.pdf, known)
-                out.pages.extend(part.pdf.pages)
-                prefix = f"d{number}.{k}-"
-                if known:
-                    dp.rename_links(iter(out.pages[before:]), set(known), prefix)
-                    dp.add_destinations(out, part.pdf, known, prefix, names)
-            except Exception as exc:  # damaged beyond what qpdf recovers while copying
-                del out.pages[before:]  # what was copied is unreferenced: not written
-                left_out.append((part.doc.rel, f"damaged: {type(exc).__name__}: {exc}"))
-                continue
-            part.first = before
-            part.pages = len(out.pages) - before
-            kept.append(part)
-        group.parts = kept
+    names: dict[str, Any] = {}
+    with stage("merge pages, names, outlines"):
+        _add_parts(out, groups, left_out, names)
     doc_pages = len(out.pages)
-    dp.strip_active_content(out.pages)
-    dp.share_identical_streams(out.pages)
+    with stage("strip active content, share streams"):
+        dp.strip_active_content(out.pages)
+        dp.share_identical_streams(out.pages)
     track_name = track or report.checklist.id
     who = f"{report.applicant} · " if report.applicant else ""
     stamps = [f"{who}page {k} of {doc_pages}" for k in range(1, doc_pages + 1)] if stamp else []
     # the names of private (unclassified) files are not printed in the dossier either
     shown = [(rel, why) for rel, why in left_out if why != UNCLASSIFIED_REASON]
-    fonts = fonts_for(front_texts(report, track_name, groups, shown) + stamps[-1:])
-    if stamps:
-        apply_stamps(out, 0, stamps, fonts[0])
-    front_bytes, links = front_matter(report, track_name, groups, shown, size, doc_pages, fonts)
-    with pikepdf.Pdf.open(BytesIO(front_bytes)) as front:
-        n_front = len(front.pages)
-        for index, front_page in enumerate(front.pages):
-            out.pages.insert(index, front_page)
-    for page, rect, target in links:
-        dp.add_link(out.pages[page], rect, out.pages[n_front + target].obj)
-    sections = _outline_and_sections(out, groups, n_front)
+    with stage("stamps"):
+        fonts = fonts_for(front_texts(report, track_name, groups, shown) + stamps[-1:])
+        if stamps:
+            apply_stamps(out, 0, stamps, fonts[0])
+    with stage("cover and index"):
+        front_bytes, links = front_matter(report, track_name, groups, shown, size, doc_pages, fonts)
+    with stage("front pages in, links, outline"):
+        with pikepdf.Pdf.open(BytesIO(front_bytes)) as front:
+            n_front = len(front.pages)
+            for index, front_page in enumerate(front.pages):
+                out.pages.insert(index, front_page)
+        for page, rect, target in links:
+            dp.add_link(out.pages[page], rect, out.pages[n_front + target].obj)
+        sections = _outline_and_sections(out, groups, n_front)
     total = len(out.pages)
     dp.set_page_labels(out, n_front, total)
-    out.Root.Names = pikepdf.Dictionary(Dests=names.obj)
+    out.Root.Names = pikepdf.Dictionary(Dests=dp.name_tree(out, names))
     out.Root.PageMode = pikepdf.Name.UseOutlines
     name = report.applicant or ""
     out.docinfo = out.make_indirect(
@@ -411,8 +434,47 @@ def _merge(
             }
         )
     )
-    size_bytes = _write_atomically(out, out_path, write)
+    with stage("write"):
+        size_bytes = _write_atomically(out, out_path, write)
     return total, size_bytes, sections, n_front
+
+
+def _add_parts(
+    out: pikepdf.Pdf,
+    groups: list[Group],
+    left_out: list[tuple[str, str]],
+    names: dict[str, Any],
+) -> None:
+    """Each group's documents' pages into ``out``, their named destinations renamed per
+    document into ``names``; a document qpdf cannot copy is left out, as damaged."""
+    from . import dossier_pdf as dp
+
+    for number, group in enumerate(groups):
+        kept: list[Part] = []
+        for k, part in enumerate(group.parts):
+            before = len(out.pages)
+            try:
+                known = dp.named_destinations(part.pdf)
+                part.outline = dp.source_outline(part.pdf, known)
+                out.pages.extend(part.pdf.pages)
+                prefix = f"d{number}.{k}-"
+                found: dict[str, Any] = {}
+                if known:
+                    copies = [p.obj for p in out.pages[before:]]
+                    dp.rename_links(iter(out.pages[before:]), set(known), prefix)
+                    mapped: dict[tuple[int, int], Any] = {
+                        p.obj.objgen: c for p, c in zip(part.pdf.pages, copies, strict=True)
+                    }
+                    dp.add_destinations(out, part.pdf, known, prefix, found, mapped)
+            except Exception as exc:  # damaged beyond what qpdf recovers while copying
+                del out.pages[before:]  # what was copied is unreferenced: not written
+                left_out.append((part.doc.rel, f"damaged: {type(exc).__name__}: {exc}"))
+                continue
+            names.update(found)
+            part.first = before
+            part.pages = len(out.pages) - before
+            kept.append(part)
+        group.parts = kept
 
 
 def _outline_and_sections(out: pikepdf.Pdf, groups: list[Group], n_front: int) -> list[Section]:
@@ -447,7 +509,9 @@ def _outline_and_sections(out: pikepdf.Pdf, groups: list[Group], n_front: int) -
 
 
 def _save(pdf: pikepdf.Pdf, fh: BinaryIO) -> None:
-    pdf.save(fh)
+    # the sources' streams are copied as they are: none is decoded in this process (an
+    # LZW or run-length stream can inflate a thousandfold), and none is encoded again
+    pdf.save(fh, stream_decode_level=pikepdf.StreamDecodeLevel.none)
 
 
 def _write_atomically(pdf: pikepdf.Pdf, out: Path, write: Writer | None) -> int:

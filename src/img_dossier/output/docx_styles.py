@@ -89,7 +89,7 @@ def _docx_defaults(document: Any) -> _DocxDefaults:
 
     try:
         defaults = document.styles.element.find(f"{_W}docDefaults")
-    except Exception:
+    except Exception:  # untrusted file: python-docx and lxml raise many kinds for broken styles
         return _DocxDefaults()
     if defaults is None:
         return _DocxDefaults()
@@ -131,18 +131,18 @@ def _style_chain(paragraph: Any) -> Iterator[Any]:
         yield style
         try:
             style = style.base_style
-        except Exception:
+        except Exception:  # untrusted file: a base style python-docx cannot resolve ends it
             return
 
 
 def _pf(paragraph: Any, name: str, defaults: _DocxDefaults) -> Any:
     """A paragraph property: direct formatting, else its style chain, else the defaults."""
-    with contextlib.suppress(Exception):
+    with contextlib.suppress(Exception):  # untrusted file: python-docx raises on bad values
         value = getattr(paragraph.paragraph_format, name)
         if value is not None:
             return value
     for style in _style_chain(paragraph):
-        with contextlib.suppress(Exception):
+        with contextlib.suppress(Exception):  # untrusted file: python-docx raises on bad values
             value = getattr(style.paragraph_format, name)
             if value is not None:
                 return value
@@ -154,7 +154,7 @@ def _line_spacing(paragraph: Any, defaults: _DocxDefaults) -> tuple[Any, Any]:
     sources = [paragraph.paragraph_format]
     sources.extend(style.paragraph_format for style in _style_chain(paragraph))
     for fmt in sources:
-        with contextlib.suppress(Exception):
+        with contextlib.suppress(Exception):  # untrusted file: python-docx raises on bad values
             if fmt.line_spacing is not None:
                 return fmt.line_spacing, fmt.line_spacing_rule
     return defaults.line
@@ -162,14 +162,14 @@ def _line_spacing(paragraph: Any, defaults: _DocxDefaults) -> tuple[Any, Any]:
 
 def _style_size(paragraph: Any) -> float | None:
     for style in _style_chain(paragraph):
-        with contextlib.suppress(Exception):
+        with contextlib.suppress(Exception):  # untrusted file: python-docx raises on bad values
             if style.font.size is not None:
                 return float(style.font.size.pt)
     return None
 
 
 def _run_size(run: Any) -> float | None:
-    with contextlib.suppress(Exception):
+    with contextlib.suppress(Exception):  # untrusted file: python-docx raises on bad values
         if run.font.size is not None:
             return max(1.0, min(float(run.font.size.pt), 200.0))
     return None
@@ -178,11 +178,11 @@ def _run_size(run: Any) -> float | None:
 def _run_flag(run: Any, paragraph: Any, name: str) -> bool:
     """bold/italic/underline: the run's, else its character style's, else the paragraph's."""
     if run is not None:
-        with contextlib.suppress(Exception):
+        with contextlib.suppress(Exception):  # untrusted file: python-docx raises on bad values
             value = getattr(run, name)
             if value is not None:
                 return bool(value)
-        with contextlib.suppress(Exception):
+        with contextlib.suppress(Exception):  # untrusted file: python-docx raises on bad values
             style = run.style
             for _ in range(20):
                 if style is None:
@@ -192,7 +192,7 @@ def _run_flag(run: Any, paragraph: Any, name: str) -> bool:
                     return bool(value)
                 style = style.base_style
     for style in _style_chain(paragraph):
-        with contextlib.suppress(Exception):
+        with contextlib.suppress(Exception):  # untrusted file: python-docx raises on bad values
             value = getattr(style.font, name)
             if value is not None:
                 return bool(value)
@@ -204,7 +204,7 @@ def _run_pieces(run: Any) -> list[str]:
     pieces = [""]
     try:
         children = run._r.xpath("w:br | w:cr | w:noBreakHyphen | w:ptab | w:t | w:tab")
-    except Exception:
+    except Exception:  # untrusted file: a run lxml cannot walk keeps its plain text
         return [str(getattr(run, "text", "") or "")]
     for child in children:
         if child.tag == f"{_W}br" and child.get(f"{_W}type") == "page":
@@ -216,7 +216,7 @@ def _run_pieces(run: Any) -> list[str]:
 
 def _is_bidi(paragraph: Any) -> bool:
     """True for a right-to-left paragraph (``w:bidi`` in its properties or its style's)."""
-    with contextlib.suppress(Exception):
+    with contextlib.suppress(Exception):  # untrusted file: python-docx raises on bad values
         ppr = paragraph._p.pPr
         if ppr is not None:
             bidi = ppr.find(f"{_W}bidi")

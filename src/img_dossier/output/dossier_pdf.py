@@ -11,12 +11,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 from collections.abc import Iterator
+from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
 from typing import Any
 
 import pikepdf
-from pikepdf import Array, Dictionary, Name, Pdf, Stream, String
+from pikepdf import Array, Dictionary, Name, ObjectType, Pdf, Stream, String
 
 from .active_content import ACTIVE_ACTIONS
 
@@ -134,24 +135,76 @@ def _rename_in(holder: Dictionary, key: str, known: set[str], prefix: str) -> No
         holder[key] = String(prefix + name)
 
 
-def add_destinations(out: Pdf, src: Pdf, names: dict[str, Any], prefix: str, tree: Any) -> None:
-    """Copy ``src``'s named destinations into the output's name tree as ``prefix + name``.
+def add_destinations(
+    out: Pdf,
+    src: Pdf,
+    names: dict[str, Any],
+    prefix: str,
+    tree: dict[str, Any],
+    pages: dict[tuple[int, int], Any] | None = None,
+) -> None:
+    """Add ``src``'s named destinations to ``tree`` (name -> destination in ``out``) as
+    ``prefix + name``; ``name_tree`` makes the output's name tree of them at the end.
 
-    Called after the pages were copied, so a destination's page is the output's copy.
+    Called after the pages were copied: ``pages`` maps each source page (objgen) to its
+    copy in ``out``, so an explicit destination is re-made pointing at the copy (quick);
+    one that starts with anything else is copied by qpdf.
     """
     for name, value in names.items():
         array = _dest_array(value)
         if array is None:
             continue
+        try:
+            tree[prefix + name] = _mapped(array, pages)
+            continue
+        except Exception:  # not a page first, or an odd operand: copied by qpdf
+            pass
         with contextlib.suppress(Exception):  # a destination qpdf cannot copy is dropped
-            tree[prefix + name] = (
-                out.copy_foreign(array) if array.is_indirect else _copy(out, array)
-            )
+            copied = out.copy_foreign(array) if array.is_indirect else _copy(out, array)
+            tree[prefix + name] = copied
+
+
+def _mapped(array: Array, pages: dict[tuple[int, int], Any] | None) -> Array:
+    """The destination re-made for the output: its page the copy, its operands numbers or
+    names (KeyError or TypeError otherwise)."""
+    items: list[Any] = list(array)
+    if not pages or items[0]._type_code != ObjectType.dictionary:
+        raise KeyError("not a page of the document")
+    rest = items[1:]
+    if not all(type(v) in _OPERANDS or v._type_code == ObjectType.name_ for v in rest):
+        raise TypeError("an operand that is not a number or a name")
+    return Array([pages[items[0].objgen], *rest])
+
+
+#: Operands of an explicit destination as pikepdf gives them (besides names).
+_OPERANDS = (int, Decimal, float, type(None))
 
 
 def _copy(out: Pdf, array: Array) -> Array:
     """A direct array copied into ``out`` (its page references mapped to the copies)."""
     return Array([out.copy_foreign(v) if isinstance(v, Dictionary) else v for v in array])
+
+
+#: Names in one leaf of the output's name tree (Acrobat writes a few dozen per node).
+_LEAF_NAMES = 64
+
+
+def name_tree(out: Pdf, tree: dict[str, Any]) -> Any:
+    """A name tree of ``tree`` (ISO 32000-1, 7.9.6): keys sorted by their bytes, leaves of
+    ``_LEAF_NAMES`` names with their /Limits under one root (built at once: inserting name
+    by name into qpdf's tree was most of the merge's time for a thesis with 1,300 names)."""
+    keyed = sorted(((bytes(String(k)), String(k), v) for k, v in tree.items()), key=lambda e: e[0])
+    leaves: list[Any] = []
+    for start in range(0, len(keyed), _LEAF_NAMES):
+        chunk = keyed[start : start + _LEAF_NAMES]
+        flat: list[Any] = []
+        for _raw, key, value in chunk:
+            flat += [key, value]
+        leaves.append(Dictionary(Names=Array(flat), Limits=Array([chunk[0][1], chunk[-1][1]])))
+    if len(leaves) <= 1:
+        root = Dictionary(Names=leaves[0].Names if leaves else Array())
+        return out.make_indirect(root)
+    return out.make_indirect(Dictionary(Kids=Array([out.make_indirect(x) for x in leaves])))
 
 
 # -- outlines ------------------------------------------------------------------------------
@@ -268,7 +321,7 @@ def share_identical_streams(pages: Any) -> None:
     slots: dict[tuple[Any, ...], list[tuple[Dictionary, str, Stream]]] = {}
     seen: set[tuple[tuple[int, int], str]] = set()
     for page in pages:
-        with contextlib.suppress(Exception):
+        with contextlib.suppress(Exception):  # untrusted page: qpdf may raise anything here
             resources = page.obj.get("/Resources")
             if not isinstance(resources, Dictionary):
                 continue
@@ -288,19 +341,37 @@ def share_identical_streams(pages: Any) -> None:
                                 if key in desc:
                                     _candidate(desc, key, slots, seen)
     digests: dict[tuple[int, int], bytes] = {}
-    for group in slots.values():
-        if len(group) < 2 or len({stream.objgen for _, _, stream in group}) < 2:
+    for same_size in slots.values():
+        if len(same_size) < 2 or len({stream.objgen for _, _, stream in same_size}) < 2:
             continue
-        kept: dict[bytes, Stream] = {}
-        for holder, key, stream in group:
-            with contextlib.suppress(Exception):
-                digest = digests.get(stream.objgen)
-                if digest is None:
-                    digest = hashlib.sha256(stream.read_raw_bytes()).digest()
-                    digests[stream.objgen] = digest
-                first = kept.setdefault(digest, stream)
-                if first.objgen != stream.objgen:
-                    holder[key] = first
+        # of the streams of one length, those with the same dictionary too
+        by_dict: dict[str, list[tuple[Dictionary, str, Stream]]] = {}
+        for entry in same_size:
+            with contextlib.suppress(Exception):  # an unreadable dictionary: not shared
+                by_dict.setdefault(_dict_key(entry[2]), []).append(entry)
+        for group in by_dict.values():
+            if len(group) >= 2:
+                _share(group, digests)
+
+
+def _dict_key(stream: Stream) -> str:
+    return repr(sorted((k, str(v)) for k, v in stream.items() if k != "/Length"))
+
+
+def _share(
+    group: list[tuple[Dictionary, str, Stream]], digests: dict[tuple[int, int], bytes]
+) -> None:
+    """Point every holder of a stream whose bytes another in ``group`` has at that one."""
+    kept: dict[bytes, Stream] = {}
+    for holder, key, stream in group:
+        with contextlib.suppress(Exception):  # a stream qpdf cannot read stays unshared
+            digest = digests.get(stream.objgen)
+            if digest is None:
+                digest = hashlib.sha256(stream.read_raw_bytes()).digest()
+                digests[stream.objgen] = digest
+            first = kept.setdefault(digest, stream)
+            if first.objgen != stream.objgen:
+                holder[key] = first
 
 
 def _candidate(
@@ -321,7 +392,7 @@ def _candidate(
         return
     if size < 512:
         return
-    slot = (size, repr(sorted((k, str(v)) for k, v in stream.items() if k != "/Length")))
+    slot = (size,)  # the dictionary is compared only among streams of the same length
     place = (holder.objgen if holder.is_indirect else (id(holder), -1), key)
     if place in seen:  # the same resources dictionary, met again on another page
         return

@@ -1,5 +1,5 @@
 """DOCX -> PDF with LibreOffice: headless, a throw-away profile, a time limit on its whole
-process group, and the tool's marker added to what it writes.
+process group, a memory cap of its own, and the tool's marker added to what it writes.
 """
 
 from __future__ import annotations
@@ -13,6 +13,12 @@ from ..model import OWN_OUTPUT_KEY
 from ..readers.isolation import run_bounded
 from .canvas import _write_atomically
 from .soffice import find_soffice
+
+#: LibreOffice's own memory cap (address space on Linux), whatever the cap of the process that
+#: starts it: a build worker's may be smaller (tests) or larger (a reader worker's OCR room).
+#: LibreOffice 7.4 peaks at about 450 MB of address space converting the corpus's Word files
+#: headless; a document that needs more than this is rendered by the built-in renderer.
+MEMORY_MB = 1024
 
 
 def soffice_path() -> str | None:
@@ -38,7 +44,7 @@ def _libreoffice(soffice: str, src: Path, dst: Path, timeout: float) -> bool:
             str(work / "out"),
             str(staged),
         ]
-        if not _run_bounded(command, timeout):
+        if not _run_bounded(command, timeout, MEMORY_MB):
             return False
         produced = work / "out" / "document.pdf"
         if not produced.is_file() or produced.stat().st_size == 0:
@@ -50,9 +56,10 @@ def _libreoffice(soffice: str, src: Path, dst: Path, timeout: float) -> bool:
     return True
 
 
-def _run_bounded(command: list[str], timeout: float) -> bool:
-    """Run LibreOffice; it and every process it starts are killed when time is up."""
-    run_bounded(command, timeout)
+def _run_bounded(command: list[str], timeout: float, memory_mb: int | None = None) -> bool:
+    """Run LibreOffice under its memory cap; it and every process it starts are killed when
+    time is up."""
+    run_bounded(command, timeout, memory_mb)
     return True  # the caller judges by the PDF it finds
 
 

@@ -17,7 +17,7 @@ from ..pathtext import resolved
 
 #: The portals of INTERFACE.md; a custom checklist may define more.
 from .pack_results import Refused, SlotResult
-from .pack_rules import _REFUSED_STATUSES, TRANSLATION_ITEM, PortalRules, Slot
+from .pack_rules import _REFUSED_STATUSES, PortalRules, Slot
 
 # -- planning ------------------------------------------------------------------------------
 
@@ -89,8 +89,9 @@ def _plan(run: CheckRun, rules: Sequence[PortalRules]) -> _Plan:
 
     # only the documents of the items these portals take are theirs to refuse
     taken = {i for p in rules for s in p.slots for i in s.items}
-    if any(_takes_translations(checklist, p) for p in rules):
-        taken.add(TRANSLATION_ITEM)
+    translation_item = checklist.role_item("certified-translations")
+    if translation_item is not None and any(_takes_translations(checklist, p) for p in rules):
+        taken.add(translation_item)
     usable: dict[str, list[Document]] = {}
     seen_refused: set[str] = set()
     for item_id, docs in by_item.items():
@@ -107,17 +108,21 @@ def _plan(run: CheckRun, rules: Sequence[PortalRules]) -> _Plan:
     for portal in rules:
         slot_items = {i for s in portal.slots for i in s.items if checklist.item(i) is not None}
         translations: dict[str | None, list[Document]] = {}
-        verdict = report.item(TRANSLATION_ITEM)
-        if _takes_translations(checklist, portal) and usable.get(TRANSLATION_ITEM):
+        verdict = report.item(translation_item) if translation_item is not None else None
+        if (
+            translation_item is not None
+            and _takes_translations(checklist, portal)
+            and usable.get(translation_item)
+        ):
             if verdict is not None and verdict.status in _REFUSED_STATUSES:
                 plan.rows.append(
                     SlotResult(
-                        slot="translation",
+                        slot=translation_item,
                         portal=portal.id,
-                        item=TRANSLATION_ITEM,
+                        item=translation_item,
                         status="not-packed",
                         limit=portal.max_bytes,
-                        sources=tuple(d.rel for d in usable[TRANSLATION_ITEM]),
+                        sources=tuple(d.rel for d in usable[translation_item]),
                         message=(
                             f"translations {verdict.status}: "
                             f"{'; '.join(verdict.messages) or verdict.status}; "
@@ -127,19 +132,19 @@ def _plan(run: CheckRun, rules: Sequence[PortalRules]) -> _Plan:
                 )
             else:
                 translations = _pair_translations(
-                    usable[TRANSLATION_ITEM], usable, checklist, slot_items
+                    usable[translation_item], usable, checklist, slot_items
                 )
         for slot in portal.slots:
             _plan_slot(plan, run, portal, slot, usable, by_item, translations)
-        if translations.get(None):
+        if translations.get(None) and translation_item is not None:
             unpaired = translations[None]
             for n, doc in enumerate(unpaired, start=1):
-                sid = "translation" if len(unpaired) == 1 else f"translation-{n}"
+                sid = translation_item if len(unpaired) == 1 else f"{translation_item}-{n}"
                 plan.uploads.append(
                     _Upload(
                         sid,
                         portal,
-                        TRANSLATION_ITEM,
+                        translation_item,
                         (doc,),
                         unaltered=portal.translations == "unaltered",
                     )
@@ -153,12 +158,14 @@ def _plan(run: CheckRun, rules: Sequence[PortalRules]) -> _Plan:
 
 
 def _takes_translations(checklist: Checklist, portal: PortalRules) -> bool:
-    item = checklist.item(TRANSLATION_ITEM)
+    """The portal takes the certified translations (the item with that role)."""
+    item_id = checklist.role_item("certified-translations")
+    item = checklist.item(item_id) if item_id is not None else None
     spec = checklist.portals.get(portal.id, {})
     listed = spec.get("items")
     return bool(
         item is not None
-        and (item.portal == portal.id or (isinstance(listed, list) and TRANSLATION_ITEM in listed))
+        and (item.portal == portal.id or (isinstance(listed, list) and item.id in listed))
     )
 
 
@@ -248,14 +255,15 @@ def _plan_slot(
                         advice=item.advice,
                     )
                 )
-        if apart:
+        tr_item = run.checklist.role_item("certified-translations")
+        if apart and tr_item is not None:  # extra: documents of the certified-translations item
             for n, tr in enumerate(extra, start=1):
                 sid = f"{slot.id}-translation" + (f"-{n}" if len(extra) > 1 else "")
                 plan.uploads.append(
                     _Upload(
                         sid,
                         portal,
-                        TRANSLATION_ITEM,
+                        tr_item,
                         (tr,),
                         unaltered=portal.translations == "unaltered",
                     )
@@ -293,7 +301,10 @@ def _pair_translations(
     The translation's file name, then its folders, then its text (the original's evidence,
     translated), then the only original in the same folder.
     """
-    candidates = [i for i in checklist.items if i.id in slot_items and i.id != TRANSLATION_ITEM]
+    translation_items = set(checklist.with_role("certified-translations"))
+    candidates = [
+        i for i in checklist.items if i.id in slot_items and i.id not in translation_items
+    ]
     out: dict[str | None, list[Document]] = {}
     for tr in translations:
         target = _by_words(normalize(PurePosixPath(tr.rel).stem), candidates)
@@ -310,7 +321,7 @@ def _pair_translations(
                 item_id
                 for item_id, docs in usable.items()
                 if item_id in slot_items and any(_same_folder(d, tr) for d in docs)
-            } - {TRANSLATION_ITEM}
+            } - translation_items
             target = near.pop() if len(near) == 1 else None
         out.setdefault(target, []).append(tr)
     return out

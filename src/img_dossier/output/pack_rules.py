@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,8 +18,6 @@ from .shrink import Floors
 
 PORTALS = ("carms", "mcc", "ecfmg", "evsp")
 TRANSLATION_MODES = ("with-original", "separate", "unaltered")
-#: The item id whose documents are translations of other items' documents.
-TRANSLATION_ITEM = "translation"
 #: Characters every portal accepts in a file name (the rest are folded or replaced).
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 #: Item statuses whose documents are not packed: the portal would refuse them.
@@ -101,10 +99,15 @@ def portal_rules(checklist: Checklist, portal: str) -> tuple[PortalRules, ...]:
         and portal in (checklist.portals[pid].get(k) for k in ("part_of", "pack_with"))
     ]
     name = str(checklist.path) if checklist.path else checklist.id
-    return tuple(_rules(name, pid, checklist.portals[pid]) for pid in chosen)
+    translations = set(checklist.with_role("certified-translations"))
+    return tuple(_rules(name, pid, checklist.portals[pid], translations) for pid in chosen)
 
 
-def _rules(name: str, pid: str, spec: Mapping[str, Any]) -> PortalRules:
+def _rules(
+    name: str, pid: str, spec: Mapping[str, Any], translation_items: Collection[str]
+) -> PortalRules:
+    """``translation_items``: the items of certified translations (packed with originals)."""
+
     def bad(field_: str, what: str) -> BadInputError:
         got = spec.get(field_.split(".")[0].split("[")[0])
         return BadInputError(f"{name}: portals.{pid}.{field_}: {what} (got {got!r})")
@@ -145,7 +148,7 @@ def _rules(name: str, pid: str, spec: Mapping[str, Any]) -> PortalRules:
         source="; ".join(str(spec[k]) for k in ("source", "pack_source") if spec.get(k)),
         format=fmt,
         max_bytes=max_bytes,
-        slots=_slots(bad, spec),
+        slots=_slots(bad, spec, translation_items),
         translations=str(translations),
         floors=Floors(min_dpi, min_q),
         min_pixels=(int(min_pixels[0]), int(min_pixels[1])),
@@ -156,7 +159,9 @@ def _rules(name: str, pid: str, spec: Mapping[str, Any]) -> PortalRules:
     )
 
 
-def _slots(bad: Any, spec: Mapping[str, Any]) -> tuple[Slot, ...]:
+def _slots(
+    bad: Any, spec: Mapping[str, Any], translation_items: Collection[str]
+) -> tuple[Slot, ...]:
     raw = spec.get("slots")
     if raw is None:  # one slot per item the portal takes, named after it
         lists = {}
@@ -173,7 +178,7 @@ def _slots(bad: Any, spec: Mapping[str, Any]) -> tuple[Slot, ...]:
                 uploaded_by="referee" if i in lists["referee_uploads"] else None,
             )
             for i in lists["items"]
-            if i != TRANSLATION_ITEM
+            if i not in translation_items
         )
     if not isinstance(raw, list):
         raise bad("slots", "must be a list of {id, items, join} mappings")

@@ -23,7 +23,7 @@ from .pack_fixes import pages_off, rescale_pages, small_photo
 from .pack_plan import _Upload
 from .pack_results import SlotResult, safe_name
 from .pack_rules import _FORMAT_EXT, _MARKER, _PHOTO_SOURCES, PortalRules
-from .shrink import Fitted, fit_pdf, fit_photo, pdf_bytes
+from .shrink import API_CHANGED, Fitted, fit_pdf, fit_photo, pdf_bytes
 
 # -- making the files ----------------------------------------------------------------------
 
@@ -57,50 +57,13 @@ def _make(up: _Upload, family: str, work: Path, staging: Path, taken: set[str]) 
         return _make_unaltered(up, base, name, staging, note)
     active = {d.rel: _active_content(d.path) for d in up.documents if d.format == "pdf"}
     if len(up.documents) == 1 and up.documents[0].format == "pdf":
-        # a single PDF that already fits goes as it is (a signature stays valid), unless it
-        # carries scripts and no signature: then it is rewritten below, without them
-        single = up.documents[0]
-        found = active[single.rel]
-        sizes = single.info.get("page_sizes") or ()
-        if (
-            single.bytes < portal.max_bytes
-            and (not found.kinds or found.signed)
-            and not pages_off(sizes, portal.page_size)
-        ):
-            try:
-                data, pages = _marked_copy(single)
-            except Exception:  # pypdf cannot append to it: it is rewritten below
-                data, pages = b"", 0
-            if data and len(data) <= portal.max_bytes:
-                fitted = Fitted(data, True, (), pages)
-                kept = _kept_active(single, found, "it is digitally signed")
-                acts = ("copied unchanged", *((_KEPT_ACTIVE,) if kept else ()))
-                message = " ".join(m for m in (kept, note) if m)
-                return _finish(base, fitted, name, staging, acts, message, portal)
+        as_is = _as_is(up, base, name, staging, note, active[up.documents[0].rel])
+        if as_is is not None:
+            return as_is
     writer = PdfWriter()
-    for n, doc in enumerate(up.documents):
-        part = work / f"{safe_name(up.slot)}-{n}.pdf"
-        if doc.format == "pdf":
-            try:
-                reader = PdfReader(doc.path, strict=False)
-                writer.append(reader, import_outline=False)
-            except Exception as exc:  # a damaged PDF the reader recovered but pypdf cannot copy
-                return _failed(
-                    base,
-                    f"{doc.rel}: could not be copied ({type(exc).__name__}: {exc}); "
-                    "print it to a new PDF and replace the file",
-                )
-            continue
-        converted = to_pdf(doc, part, portal.page_size or "letter")
-        if not converted.ok:
-            return _failed(
-                base, f"{converted.error}; save it as a PDF yourself and replace the file"
-            )
-        actions.append(f"converted {doc.rel} ({(doc.format or '?').upper()}) to PDF")
-        try:
-            writer.append(PdfReader(part, strict=False), import_outline=False)
-        except Exception as exc:
-            return _failed(base, f"{doc.rel}: its conversion cannot be read ({exc})")
+    failed = _append_all(up, base, work, writer, actions)
+    if failed is not None:
+        return failed
     if len(up.documents) > 1:
         actions.append(f"joined {len(up.documents)} documents")
     if portal.page_size is not None:
@@ -119,6 +82,8 @@ def _make(up: _Upload, family: str, work: Path, staging: Path, taken: set[str]) 
     try:
         joined = pdf_bytes(writer)
         fitted = fit_pdf(joined, portal.max_bytes, portal.floors, _MARKER)
+    except API_CHANGED:  # pypdf's API changed under us: a bug to see, never "damaged"
+        raise
     except Exception as exc:  # a hostile PDF that pypdf cannot write back
         return _failed(
             base,
@@ -158,6 +123,70 @@ def _make_photo(up: _Upload, base: SlotResult, name: str, staging: Path, note: s
     return _finish(base, fitted, name, staging, actions, note, portal)
 
 
+def _as_is(
+    up: _Upload, base: SlotResult, name: str, staging: Path, note: str, found: ActiveContent
+) -> SlotResult | None:
+    """A single PDF that already fits goes as it is (a signature stays valid), unless it
+    carries scripts and no signature; None: it is rewritten (by the caller)."""
+    portal = up.portal
+    single = up.documents[0]
+    sizes = single.info.get("page_sizes") or ()
+    if (
+        single.bytes < portal.max_bytes
+        and (not found.kinds or found.signed)
+        and not pages_off(sizes, portal.page_size)
+    ):
+        try:
+            data, pages = _marked_copy(single)
+        except API_CHANGED:  # pypdf's API changed under us: a bug to see, never "damaged"
+            raise
+        except Exception:  # pypdf cannot append to it: it is rewritten below
+            data, pages = b"", 0
+        if data and len(data) <= portal.max_bytes:
+            fitted = Fitted(data, True, (), pages)
+            kept = _kept_active(single, found, "it is digitally signed")
+            acts = ("copied unchanged", *((_KEPT_ACTIVE,) if kept else ()))
+            message = " ".join(m for m in (kept, note) if m)
+            return _finish(base, fitted, name, staging, acts, message, portal)
+    return None
+
+
+def _append_all(
+    up: _Upload, base: SlotResult, work: Path, writer: PdfWriter, actions: list[str]
+) -> SlotResult | None:
+    """Every document of the upload appended to ``writer`` (others converted to PDF first);
+    the failed result when one cannot be, else None."""
+    portal = up.portal
+    for n, doc in enumerate(up.documents):
+        part = work / f"{safe_name(up.slot)}-{n}.pdf"
+        if doc.format == "pdf":
+            try:
+                reader = PdfReader(doc.path, strict=False)
+                writer.append(reader, import_outline=False)
+            except API_CHANGED:  # pypdf's API changed under us: a bug to see, never "damaged"
+                raise
+            except Exception as exc:  # a damaged PDF the reader recovered but pypdf cannot copy
+                return _failed(
+                    base,
+                    f"{doc.rel}: could not be copied ({type(exc).__name__}: {exc}); "
+                    "print it to a new PDF and replace the file",
+                )
+            continue
+        converted = to_pdf(doc, part, portal.page_size or "letter")
+        if not converted.ok:
+            return _failed(
+                base, f"{converted.error}; save it as a PDF yourself and replace the file"
+            )
+        actions.append(f"converted {doc.rel} ({(doc.format or '?').upper()}) to PDF")
+        try:
+            writer.append(PdfReader(part, strict=False), import_outline=False)
+        except API_CHANGED:  # pypdf's API changed under us: a bug to see, never "damaged"
+            raise
+        except Exception as exc:  # pypdf raises many kinds for a PDF it cannot parse
+            return _failed(base, f"{doc.rel}: its conversion cannot be read ({exc})")
+    return None
+
+
 def _make_unaltered(
     up: _Upload, base: SlotResult, name: str, staging: Path, note: str
 ) -> SlotResult:
@@ -165,7 +194,9 @@ def _make_unaltered(
     doc = up.documents[0]
     try:
         data, pages = _marked_copy(doc)
-    except Exception as exc:
+    except API_CHANGED:  # pypdf's API changed under us: a bug to see, never "damaged"
+        raise
+    except Exception as exc:  # untrusted PDF: pypdf raises many kinds; this slot fails
         return _failed(base, f"{doc.rel}: could not be copied ({exc})")
     fitted = Fitted(data, len(data) <= up.portal.max_bytes, (), pages)
     found = _active_content(doc.path)

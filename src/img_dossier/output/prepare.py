@@ -5,9 +5,17 @@ worker processes (``readers.pool.run_jobs``) under the same per-file wall-clock 
 memory cap as reading: converting an image, DOCX or text file, and opening, checking and
 re-writing a PDF. A document that breaks a limit is left out with ``timeout`` or
 ``too-large``; one whose structure cannot be repaired with ``damaged``; the rest of the
-dossier is still written. What the merge then reads is a PDF that qpdf wrote from
-repaired objects: every page with boxes of four numbers, a flat page tree, no loops in
-outlines or name trees, annotations that are dictionaries.
+dossier is still written. What the merge then reads has every page with boxes of four
+numbers, a flat page tree, no loops in outlines or name trees, annotations that are
+dictionaries.
+
+Most PDFs need nothing: qpdf opens them without a warning, no check finds anything to
+repair, and their pages copy into a new PDF (what the merge does with them) without a
+warning. Such a PDF is *clean*: it is not re-written, the merge takes the source file
+itself (issue 13: a second full copy of every PDF was most of a build's own work). Any
+other PDF is re-written from its repaired objects, and the merge takes that copy. The
+verdict (clean, the repaired copy, or why it is left out) is kept in the cache by the
+document's sha256, so a warm ``build`` starts no worker for it.
 
 Repairs follow the PDF specification's defaults (ISO 32000-1, 14.11.2): a missing or
 malformed MediaBox becomes the dossier's page size, a CropBox defaults to the MediaBox,
@@ -45,6 +53,7 @@ class Prepared:
     pages: int = 0
     repairs: tuple[str, ...] = ()
     why: str = ""
+    source: bool = False  # ``path`` is the source document itself (a clean PDF)
 
     @property
     def ok(self) -> bool:
@@ -81,22 +90,91 @@ def prepare_documents(
     target = "img_dossier.output.prepare:prepare_one"
     tasks = []
     for n, doc in enumerate(docs):
-        hit = cached_conversion(doc, size, cache) if doc.format != "pdf" else None
-        if hit is not None:
+        if doc.format == "pdf":
+            verdict = cached_verdict(doc, size, cache)
+            hit = None
+        else:
+            verdict = None
+            hit = cached_conversion(doc, size, cache)
+        if verdict is not None:
+            done[doc.rel] = verdict
+        elif hit is not None:
             done[doc.rel] = Prepared(doc.rel, hit.path, hit.engine)
         else:
             tasks.append(Job(n, target, (doc, work / f"{n}.pdf", size, limits.seconds)))
     workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks) or 1))
-    for outcome in run_jobs(tasks, limits, workers):
+    for outcome in run_jobs(tasks, limits, workers) if tasks else []:
         doc = docs[outcome.index]
         if outcome.problem is not None:
             done[doc.rel] = Prepared(doc.rel, None, why=_reason(outcome.problem, limits))
+            if outcome.problem.code == "damaged" and outcome.cacheable:
+                store_verdict(doc, size, cache, done[doc.rel])
             continue
         ready: Prepared = outcome.value
         done[doc.rel] = ready
-        if ready.path is not None and ready.engine is not None:
+        if doc.format == "pdf":
+            store_verdict(doc, size, cache, ready)
+        elif ready.path is not None and ready.engine is not None:
             store_conversion(doc, size, cache, ready.path, ready.engine, ready.pages)
     return done
+
+
+#: Bump when what the PDF check decides changes in a way the code fingerprint misses.
+VERDICT_VERSION = 1
+
+
+def _verdict_key(doc: Document, size: tuple[float, float]) -> str:
+    from ..readers.cache import code_fingerprint
+
+    code = code_fingerprint(("img_dossier.output.prepare",))
+    return f"prepare:{VERDICT_VERSION}:{code}:{doc.sha256}:{size[0]:.2f}x{size[1]:.2f}"
+
+
+def cached_verdict(
+    doc: Document, size: tuple[float, float], cache: object | None
+) -> Prepared | None:
+    """What an earlier build decided for this PDF's content (clean, its repaired copy, or
+    why it was left out), or None. Any failure of the cache is a miss."""
+    if cache is None or not doc.sha256 or not hasattr(cache, "get"):
+        return None
+    key = _verdict_key(doc, size)
+    try:
+        meta = cache.get(key)
+        if not isinstance(meta, dict):
+            return None
+        pages = int(meta.get("pages", 0))
+        if meta.get("clean") is True:
+            return Prepared(doc.rel, doc.path, None, pages, source=True)
+        why = meta.get("why")
+        if isinstance(why, str) and why:
+            return Prepared(doc.rel, None, why=why.replace("{rel}", doc.rel))
+        copy = cache.get_file(key) if hasattr(cache, "get_file") else None
+        repairs = meta.get("repairs")
+        if copy is None or not isinstance(repairs, list):
+            return None
+        return Prepared(doc.rel, copy, None, pages, tuple(str(r) for r in repairs))
+    except Exception:  # a broken cache is a miss
+        return None
+
+
+def store_verdict(
+    doc: Document, size: tuple[float, float], cache: object | None, ready: Prepared
+) -> None:
+    """Keep what was decided for this PDF (its repaired copy too); failures are ignored."""
+    if cache is None or not doc.sha256 or not hasattr(cache, "put"):
+        return
+    try:
+        key = _verdict_key(doc, size)
+        if ready.path is None:
+            # the reason names the document: kept with a placeholder for another name
+            cache.put(key, {"why": ready.why.replace(doc.rel, "{rel}")})
+        elif ready.source:
+            cache.put(key, {"clean": True, "pages": ready.pages})
+        elif hasattr(cache, "put_file"):
+            cache.put_file(key, ready.path)
+            cache.put(key, {"pages": ready.pages, "repairs": list(ready.repairs)})
+    except Exception:  # a cache that cannot store is ignored
+        return
 
 
 def _reason(problem: Problem, limits: Limits) -> str:
@@ -129,11 +207,20 @@ def prepare_one(
             return Prepared(doc.rel, None, result.engine, why=why)
         return Prepared(doc.rel, dst, result.engine, result.pages)
     try:
-        pages, repairs = repair_pdf(doc.path, dst, size)
+        pages, repairs, clean = check_pdf(doc.path, dst, size)
     except DamagedError as exc:
         why = f"{exc.code}: {exc}" if exc.code != "damaged" else f"damaged: {doc.rel}: {exc}"
         return Prepared(doc.rel, None, why=why)
+    if clean:
+        return Prepared(doc.rel, doc.path, None, pages, source=True)
     return Prepared(doc.rel, dst, None, pages, repairs)
+
+
+def check_pdf(src: Path, dst: Path, size: tuple[float, float]) -> tuple[int, tuple[str, ...], bool]:
+    """Like ``repair_pdf``, but a clean PDF (see the module's notes) is not written: then
+    ``(pages, (), True)``, and the merge may take ``src`` itself."""
+    with openable(src) as plain:
+        return _repair(plain, dst, size, keep_clean=plain == src)
 
 
 def repair_pdf(src: Path, dst: Path, size: tuple[float, float]) -> tuple[int, tuple[str, ...]]:
@@ -143,10 +230,13 @@ def repair_pdf(src: Path, dst: Path, size: tuple[float, float]) -> tuple[int, tu
     that needs a password is DamagedError too (the reader already said ``encrypted``).
     """
     with openable(src) as plain:
-        return _repair(plain, dst, size)
+        pages, repairs, _clean = _repair(plain, dst, size)
+        return pages, repairs
 
 
-def _repair(src: Path, dst: Path, size: tuple[float, float]) -> tuple[int, tuple[str, ...]]:
+def _repair(
+    src: Path, dst: Path, size: tuple[float, float], *, keep_clean: bool = False
+) -> tuple[int, tuple[str, ...], bool]:
     import pikepdf
 
     repairs: list[str] = []
@@ -170,12 +260,35 @@ def _repair(src: Path, dst: Path, size: tuple[float, float]) -> tuple[int, tuple
             _repair_page(page.obj, number, size, repairs)
         _repair_outline(pdf, repairs)
         _repair_names(pdf, repairs)
+        if keep_clean and not repairs and _copies_cleanly(pdf):
+            return len(pages), (), True
         try:
             # streams are written as they are (a bomb is not inflated here)
             pdf.save(dst, stream_decode_level=pikepdf.StreamDecodeLevel.none)
         except (pikepdf.PdfError, RuntimeError, ValueError, RecursionError) as exc:
             raise DamagedError(f"cannot be written back ({_short(exc)})") from exc
-    return len(pages), tuple(repairs)
+    return len(pages), tuple(repairs), False
+
+
+def _copies_cleanly(pdf: Any) -> bool:
+    """True when qpdf has warned of nothing while opening ``pdf`` and copying its pages (and
+    every object they reach) into a new PDF, as the merge will: nothing was recovered."""
+    import warnings
+
+    import pikepdf
+
+    if pdf.get_warnings():
+        return False
+    try:
+        with warnings.catch_warnings(), pikepdf.Pdf.new() as probe:
+            # pikepdf's advice on named destinations: the merge renames them itself
+            warnings.simplefilter("ignore", getattr(pikepdf, "PageCopyWarning", UserWarning))
+            probe.pages.extend(pdf.pages)
+            if probe.get_warnings():
+                return False
+    except (pikepdf.PdfError, RuntimeError, ValueError, RecursionError):
+        return False
+    return not pdf.get_warnings()
 
 
 def _reopened(src: Path, dst: Path, first: BaseException) -> Any:

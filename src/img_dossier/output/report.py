@@ -122,6 +122,15 @@ def render_text(
         out.heading("Optional, not found", len(optional_missing), "dim")
         out.add("  " + ", ".join(i.title for i in optional_missing), "dim")
 
+    _document_sections(out, report, shown)
+    _closing_sections(out, report, verbose)
+    out.add("")
+    out.add(_last_line(report), "bold")
+    return escaped("\n".join(out.lines) + "\n")  # a folder name that is not UTF-8: \xNN
+
+
+def _document_sections(out: _Out, report: Report, shown: set[str]) -> None:
+    """Documents with problems not shown under an item, those not recognised, those ignored."""
     problem_docs = [
         d
         for d in report.documents
@@ -154,6 +163,10 @@ def render_text(
         out.heading("Ignored", len(report.ignored), "dim")
         for rel in report.ignored:
             out.add(f"  {rel}", "dim")
+
+
+def _closing_sections(out: _Out, report: Report, verbose: bool) -> None:
+    """OCR, coming steps, notes and (with ``verbose``) how each document was read."""
     _ocr_block(out, report)
     if report.steps:
         out.heading("Coming steps", len(report.steps), "bold")
@@ -170,9 +183,6 @@ def render_text(
             read = _facts(d)
             if read:
                 out.add(f"      read: {read}", "dim")
-    out.add("")
-    out.add(_last_line(report), "bold")
-    return escaped("\n".join(out.lines) + "\n")  # a folder name that is not UTF-8: \xNN
 
 
 def _step_line(step: StepStatus) -> str:

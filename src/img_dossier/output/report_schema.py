@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..isodate import ISO_DAY
 from ..model import DOCUMENT_FORMATS, ITEM_STATUSES
 
 __all__ = ["ReportJson", "report_json_schema"]
@@ -77,7 +78,7 @@ class ReportJson(_Open):
     tool: ToolJson
     folder: str
     checklist: ChecklistJson
-    as_of: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
+    as_of: str = Field(pattern=ISO_DAY.pattern)
     applicant: ApplicantJson
     complete: bool
     summary: dict[str, int]

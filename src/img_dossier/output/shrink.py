@@ -23,7 +23,7 @@ from typing import Any
 
 from PIL import Image, ImageOps
 from pypdf import PdfReader, PdfWriter
-from pypdf.errors import PdfReadError
+from pypdf.errors import DeprecationError, PdfReadError
 from pypdf.generic import (
     ContentStream,
     DictionaryObject,
@@ -45,6 +45,11 @@ RESOLUTIONS = (300, 200)
 _PYPDF_LOCK = threading.Lock()
 #: Share of the limit aimed at, so that the PDF's own overhead never tips it over.
 HEADROOM = 0.98
+
+#: What a catch-all around pypdf must let through: a deprecated or removed pypdf API is a bug
+#: of this tool (it once silently disabled pack's de-duplication), not a damaged document.
+#: DeprecationWarning is an exception where warnings are errors (the test run).
+API_CHANGED = (DeprecationError, DeprecationWarning)
 
 
 @dataclass(frozen=True)
@@ -157,6 +162,8 @@ def _lossless(writer: PdfWriter) -> None:
     for page in writer.pages:
         try:
             page.compress_content_streams()
+        except API_CHANGED:  # pypdf's API changed under us: a bug to see, never "damaged"
+            raise
         except Exception:  # a content stream pypdf cannot re-encode stays as it was
             continue
     # No keywords: pypdf 7 renamed them (remove_identicals -> remove_duplicates, ...) and
@@ -197,6 +204,8 @@ def _images(writer: PdfWriter) -> list[_Image]:
             page_w = float(page.mediabox.width)
             page_h = float(page.mediabox.height)
             drawn = _drawn_sizes(page, writer)
+        except API_CHANGED:  # pypdf's API changed under us: a bug to see, never "damaged"
+            raise
         except Exception:  # a page we cannot analyse keeps its images as they are
             continue
         for name, ref in xobjects.items():
@@ -364,6 +373,8 @@ def _decoded(writer: PdfWriter, obj: StreamObject, im: _Image, dpi: int) -> Imag
             if decoded is None or decoded.size != (im.width, im.height):
                 return None
             pil = decoded
+    except API_CHANGED:  # pypdf's API changed under us: a bug to see, never "damaged"
+        raise
     except Exception:  # an image neither Pillow nor pypdf can decode stays as it is
         return None
     if pil.mode not in ("L", "RGB"):

@@ -16,7 +16,7 @@ from pikepdf import Dictionary, Name, Pdf
 from reportlab.pdfbase import pdfmetrics
 
 from .convert import marked_canvas
-from .glyphs import font_runs, string_width
+from .glyphs import can_draw, font_runs
 from .textshape import visual
 
 STAMP_FONT_SIZE = 7.0
@@ -55,8 +55,19 @@ def stamp_matrix(x0: float, y0: float, x1: float, y1: float, rotate: int) -> tup
     return (1, 0, 0, 1, x0, y0)
 
 
+def stamp_pieces(texts: Sequence[str], font_name: str) -> dict[str, list[tuple[str, str]]]:
+    """Each distinct text as (font name, piece) runs: a character ``font_name`` lacks (a
+    Chinese or Korean name) is drawn in a found font. Each character is looked up once."""
+    unique = set(texts)
+    if all(can_draw(font_name, ch) for ch in set().union(*unique)):
+        return {text: [(font_name, text)] if text else [] for text in unique}
+    return {text: font_runs(text, font_name) for text in unique}
+
+
 def stamp_font(
-    texts: Sequence[str], font_name: str
+    texts: Sequence[str],
+    font_name: str,
+    pieces: dict[str, list[tuple[str, str]]] | None = None,
 ) -> tuple[bytes, dict[str, list[tuple[str, bytes]]]]:
     """A tiny PDF whose page uses every glyph of ``texts``, and each text encoded for it as
     (font resource name, bytes) runs.
@@ -68,8 +79,8 @@ def stamp_font(
     """
     buf = BytesIO()
     canvas = marked_canvas(buf)
-    # a character font_name lacks (a Chinese or Korean name) is drawn in a found font
-    pieces = {text: font_runs(text, font_name) for text in set(texts)}
+    if pieces is None:
+        pieces = stamp_pieces(texts, font_name)
     by_font: dict[str, set[str]] = {}
     for text_runs in pieces.values():
         for fname, piece in text_runs:
@@ -99,7 +110,8 @@ def stamp_font(
 def apply_stamps(out: Pdf, first: int, texts: Sequence[str], font_name: str) -> None:
     """Draw ``texts[k]`` at the foot of page ``first + k`` of ``out``."""
     texts = [visual(text, "ltr") for text in texts]  # a name in Arabic shaped, right to left
-    font_pdf, runs = stamp_font(texts, font_name)
+    pieces = stamp_pieces(texts, font_name)
+    font_pdf, runs = stamp_font(texts, font_name, pieces)
     with Pdf.open(BytesIO(font_pdf)) as source:
         fonts = out.copy_foreign(source.pages[0].obj.Resources.Font)
     alias = {str(name): Name(f"/ImgDossierStamp{n}") for n, name in enumerate(fonts.keys())}
@@ -110,8 +122,10 @@ def apply_stamps(out: Pdf, first: int, texts: Sequence[str], font_name: str) -> 
         page = pages[first + k]
         x0, y0, x1, y1, rotate = visual_box(page)
         width = (x1 - x0) if rotate in (0, 180) else (y1 - y0)
-        if text not in widths:
-            widths[text] = string_width(text, font_name, STAMP_FONT_SIZE)
+        if text not in widths:  # as string_width measures it, from the runs found once
+            widths[text] = float(
+                sum(pdfmetrics.stringWidth(p, f, STAMP_FONT_SIZE) for f, p in pieces[text])
+            )
         x = (width - widths[text]) / 2
         ops = [
             f"Q\nq {' '.join(_num(v) for v in stamp_matrix(x0, y0, x1, y1, rotate))} cm",

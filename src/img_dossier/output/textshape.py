@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
-import arabic_reshaper
 from bidi import algorithm as _bidi
 from reportlab.lib.enums import TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.pdfbase import pdfmetrics
@@ -42,7 +41,10 @@ def _reshaper() -> Any:
     """Joined forms and the lam-alef ligatures (which every Arabic font has); harakat kept.
 
     Word ligatures such as ﷲ are off: DejaVu Sans has no glyph for most of them.
+    Imported here, on the first Arabic text: it loads fontTools and its configuration.
     """
+    import arabic_reshaper
+
     base = arabic_reshaper.ArabicReshaper().configuration
     config: dict[str, Any] = {"delete_harakat": False, "support_ligatures": True}
     for key in base:
@@ -138,7 +140,7 @@ def _upright(font_name: str, text: str) -> str:
         return font_name
     try:
         face = pdfmetrics.getFont(font_name).face.charToGlyph
-    except Exception:
+    except Exception:  # reportlab raises many kinds for a face it cannot find or load
         return font_name
     return upright if any(ord(ch) not in face for ch in text if not ch.isspace()) else font_name
 

@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from ..config.profile import EXAMS, Profile, Rotation
+from ..config import exams as exams_data
+from ..config.checklist import Checklist
+from ..config.profile import Profile, Rotation
 from ..facts.origin import letter_origin
 from ..model import Document
 
@@ -173,7 +175,7 @@ def applicant_facts(run: CheckRun) -> ApplicantFacts:
         img=_img(profile),
         graduation_year=_graduation(profile, docs),
         visa=_visa(profile),
-        ecfmg_certified=_certified(profile, docs, statuses),
+        ecfmg_certified=_certified(profile, docs, statuses, run.checklist),
         step2_ck_score=_step2(profile, docs),
         exams=_exams(profile, docs),
         us_clinical_experience=(
@@ -186,9 +188,9 @@ def applicant_facts(run: CheckRun) -> ApplicantFacts:
             if profile.residence.province
             else UNKNOWN
         ),
-        language=_language(profile, docs, statuses),
-        letters=_letters(docs, statuses)[0],
-        letters_from_us=_letters(docs, statuses)[1],
+        language=_language(profile, docs, statuses, run.checklist),
+        letters=_letters(docs, statuses, run.checklist)[0],
+        letters_from_us=_letters(docs, statuses, run.checklist)[1],
         accepts_return_of_service=(
             Fact(
                 profile.training.accepts_return_of_service,
@@ -237,28 +239,44 @@ def _visa(profile: Profile) -> Fact:
     return UNKNOWN
 
 
-def _certified(profile: Profile, docs: Sequence[Document], statuses: Mapping[str, str]) -> Fact:
-    if statuses.get("ecfmg-certificate") in _HELD:
-        held = [d.rel for d in docs if d.item == "ecfmg-certificate"]
-        return Fact(True, held[0] if held else "ecfmg-certificate")
+def _held(
+    docs: Sequence[Document], statuses: Mapping[str, str], checklist: Checklist, role: str
+) -> Fact | None:
+    """Fact(True, the document) when an item with ``role`` is held (ok or expiring)."""
+    for item in checklist.with_role(role):
+        if statuses.get(item) in _HELD:
+            held = [d.rel for d in docs if d.item == item]
+            return Fact(True, held[0] if held else item)
+    return None
+
+
+def _certified(
+    profile: Profile, docs: Sequence[Document], statuses: Mapping[str, str], checklist: Checklist
+) -> Fact:
+    held = _held(docs, statuses, checklist, "ecfmg-certification")
+    if held is not None:
+        return held
     if profile.ecfmg_certified is not None:
         return Fact(profile.ecfmg_certified, "dossier.yaml ecfmg_certified")
     return UNKNOWN
 
 
 def _step2(profile: Profile, docs: Sequence[Document]) -> Fact:
+    exam = exams_data.min_score_exam()  # checklists/exams.yaml: min_score: true
+    if exam is None:
+        return UNKNOWN
     read: list[tuple[int, str]] = []
     for d in docs:
         scores = d.facts.get("scores")
-        if d.item == "usmle-step2-ck" and isinstance(scores, Mapping):
+        if d.item == exam.item and isinstance(scores, Mapping):
             total = scores.get("total")
             if isinstance(total, int):
                 read.append((total, d.rel))
-    record = profile.exams.get("usmle-step2-ck")
+    record = profile.exams.get(exam.id)
     if record is not None and record.score is not None:
         other = [f"{rel} says {s}" for s, rel in read if s != record.score]
         note = f"differs from the documents: {'; '.join(other)}" if other else None
-        return Fact(record.score, "dossier.yaml exams.usmle-step2-ck.score", note)
+        return Fact(record.score, f"dossier.yaml exams.{exam.id}.score", note)
     if not read:
         return UNKNOWN
     score, rel = max(read)  # a retake's report: the latest is the best guess, the highest is shown
@@ -268,8 +286,11 @@ def _step2(profile: Profile, docs: Sequence[Document]) -> Fact:
 def _exams(profile: Profile, docs: Sequence[Document]) -> dict[str, Fact]:
     """Per exam: failures from a history table, a failed report (at least one), dossier.yaml."""
     found: dict[str, Fact] = {}
-    for exam in EXAMS:
-        mine = [d for d in docs if d.item == exam]
+    for entry in exams_data.exams():
+        if not entry.attempts:
+            continue
+        exam = entry.id
+        mine = [d for d in docs if d.item == entry.item]
         history: tuple[int, int, str] | None = None
         for d in mine:
             table = d.facts.get("attempts")
@@ -309,20 +330,23 @@ def _exams(profile: Profile, docs: Sequence[Document]) -> dict[str, Fact]:
     return found
 
 
-def _language(profile: Profile, docs: Sequence[Document], statuses: Mapping[str, str]) -> Fact:
+def _language(
+    profile: Profile, docs: Sequence[Document], statuses: Mapping[str, str], checklist: Checklist
+) -> Fact:
     if profile.language_exempt:
         return Fact(True, "dossier.yaml language_exempt")
-    status = statuses.get("language-proficiency")
-    if status in _HELD:
-        held = [d.rel for d in docs if d.item == "language-proficiency"]
-        return Fact(True, held[0] if held else "language-proficiency")
-    if status == "missing":
+    held = _held(docs, statuses, checklist, "language-test")
+    if held is not None:
+        return held
+    if any(statuses.get(i) == "missing" for i in checklist.with_role("language-test")):
         return Fact(False, "no language test result in the folder")
     return UNKNOWN
 
 
-def _letters(docs: Sequence[Document], statuses: Mapping[str, str]) -> tuple[Fact, Fact]:
-    items = [i for i in ("letter-of-recommendation", "reference-letter") if i in statuses]
+def _letters(
+    docs: Sequence[Document], statuses: Mapping[str, str], checklist: Checklist
+) -> tuple[Fact, Fact]:
+    items = [i for i in checklist.with_role("recommendation-letters") if i in statuses]
     if not items:
         return UNKNOWN, UNKNOWN
     letters = [d for d in docs if d.item in items]

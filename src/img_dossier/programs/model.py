@@ -9,10 +9,11 @@ a criterion left out of a program is unknown too, with nothing to cite.
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_model
 
+from ..config.exams import with_attempts
 from ..config.profile import PROVINCES
 
 T = TypeVar("T")
@@ -31,8 +32,6 @@ Source = Annotated[
     Field(description='A URL (https://...) or "program e-mail".'),
 ]
 
-#: Exams whose failed attempts programs count, in the order they are reported.
-EXAMS: tuple[str, ...] = ("usmle-step1", "usmle-step2-ck", "usmle-step3", "mccqe1", "nac")
 Visa = Literal["J-1", "H-1B"]
 Province = Literal[PROVINCES]  # type: ignore[valid-type]
 System = Literal["eras", "residencycas", "carms"]
@@ -78,23 +77,34 @@ class Residence(_Strict):
 Count = Annotated[int, Field(ge=0, le=10)]
 
 
-class AttemptLimits(_Strict):
+class _AttemptLimits(_Strict):
     """Most failed attempts, for all exams together (``any``) and per exam."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     any: Count | None = None
-    usmle_step1: Count | None = Field(None, alias="usmle-step1")
-    usmle_step2_ck: Count | None = Field(None, alias="usmle-step2-ck")
-    usmle_step3: Count | None = Field(None, alias="usmle-step3")
-    mccqe1: Count | None = None
-    nac: Count | None = None
 
     def limits(self) -> dict[str, int]:
         """exam id (or ``any``) -> the most failures it allows."""
         return {
             key: value for key, value in self.model_dump(by_alias=True).items() if value is not None
         }
+
+
+if TYPE_CHECKING:
+    AttemptLimits = _AttemptLimits
+else:
+    #: One field per exam with ``attempts: true`` in checklists/exams.yaml, named by its id.
+    AttemptLimits = create_model(
+        "AttemptLimits",
+        __base__=_AttemptLimits,
+        __module__=__name__,
+        **{
+            exam.replace("-", "_"): (Count | None, Field(None, alias=exam))
+            for exam in with_attempts()
+        },
+    )
+    AttemptLimits.__doc__ = _AttemptLimits.__doc__
 
 
 FailedAttempts = Count | AttemptLimits

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import __version__
+from ..config import exams as exams_data
 from .applicant import ApplicantFacts, ExamHistory, Fact, unknown_hint
 from .load import CANADA_ONLY, US_ONLY, LoadedList
 from .model import CRITERIA, SYSTEM_TRACK, UNKNOWN, AttemptLimits, Program
@@ -22,7 +23,6 @@ from .model import CRITERIA, SYSTEM_TRACK, UNKNOWN, AttemptLimits, Program
 STATUSES = ("not-eligible", "unknown", "eligible")
 RESULTS = ("fail", "unknown", "pass", "note")
 _RANK = {s: n for n, s in enumerate(STATUSES)}
-_EXAMS = {"us": ("usmle-step1", "usmle-step2-ck", "usmle-step3"), "canada": ("mccqe1", "nac")}
 
 
 @dataclass(frozen=True)
@@ -303,7 +303,7 @@ def _limits(value: Any) -> dict[str, int]:
 def _failures(program: Program, value: Any, facts: ApplicantFacts) -> Outcome:
     if value == "none":
         return _passes("no limit on failed attempts")
-    exams = _EXAMS[SYSTEM_TRACK[program.system]]
+    exams = exams_data.of_track(SYSTEM_TRACK[program.system])  # checklists/exams.yaml
     shown: list[str] = []
     unknown: list[str] = []
     failing: list[str] = []

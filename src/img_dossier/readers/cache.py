@@ -287,7 +287,7 @@ def memoized(
     if isinstance(hit, dict):
         return hit
     value = compute()
-    with contextlib.suppress(Exception):
+    with contextlib.suppress(Exception):  # a cache that cannot store is ignored, never a failure
         cache.put(key, value)  # type: ignore[attr-defined]
     return value
 

@@ -275,13 +275,16 @@ class _WindowsJob:
 # -- external programs (LibreOffice) -------------------------------------------------------
 
 
-def run_bounded(command: Sequence[str], timeout: float) -> bool:
+def run_bounded(command: Sequence[str], timeout: float, memory_mb: int | None = None) -> bool:
     """Run ``command`` with no input or output; kill it and every child when time is up.
 
     True when it exited by itself within ``timeout`` (the caller judges by what it wrote).
     LibreOffice's ``soffice`` is a launcher that starts ``soffice.bin``: killing only the
     launcher would leave a converter running on an untrusted document, so the whole group
-    (POSIX) or process tree (Windows) goes.
+    (POSIX) or process tree (Windows) goes. ``memory_mb`` is the program's own memory cap,
+    whatever the caller's is (a worker's cap may be smaller or larger than what the program
+    needs): its address space on Linux, its Job Object on Windows, else a watchdog on its
+    process tree's resident memory.
     """
     kwargs: dict[str, Any] = {
         "stdin": subprocess.DEVNULL,
@@ -294,18 +297,23 @@ def run_bounded(command: Sequence[str], timeout: float) -> bool:
         )
     else:
         kwargs["start_new_session"] = True
+    guard = memory_guard() if memory_mb is not None else None
     try:
-        proc = subprocess.Popen(list(command), **kwargs)
+        with _address_space_of_children(memory_mb if guard == "rlimit" else None):
+            proc = subprocess.Popen(list(command), **kwargs)
     except OSError:
         return False
     job: _WindowsJob | None = None
     if sys.platform == "win32":  # what the launcher starts joins its job: closing it kills all
         with contextlib.suppress(OSError):
-            job = _WindowsJob(None)
+            job = _WindowsJob(memory_mb * _MIB if memory_mb is not None else None)
             job.assign(proc.pid)
     finished = True
     try:
-        proc.wait(timeout=timeout)
+        if guard == "watchdog" and memory_mb is not None:
+            finished = _wait_watched(proc, timeout, memory_mb * _MIB)
+        else:
+            proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         finished = False
     finally:
@@ -315,6 +323,63 @@ def run_bounded(command: Sequence[str], timeout: float) -> bool:
         with contextlib.suppress(subprocess.TimeoutExpired):
             proc.wait(timeout=10)
     return finished
+
+
+@contextlib.contextmanager
+def _address_space_of_children(memory_mb: int | None) -> Any:
+    """Linux: the soft ``RLIMIT_AS`` a child started inside this block inherits (raised or
+    lowered to ``memory_mb``, never past the hard limit); this process's own is put back."""
+    try:
+        import resource
+    except ImportError:
+        resource = None  # type: ignore[assignment]
+    if memory_mb is None or resource is None:
+        yield
+        return
+    try:
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        cap = memory_mb * _MIB
+        if hard != resource.RLIM_INFINITY:
+            cap = min(cap, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    except (ValueError, OSError):
+        yield  # cannot set it here: the child keeps this process's cap
+        return
+    try:
+        yield
+    finally:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+def _wait_watched(proc: subprocess.Popen[Any], timeout: float, limit: int) -> bool:
+    """Wait for ``proc``, killing its tree when the tree's resident memory passes ``limit``
+    (macOS: no address-space limit is enforced there). True when it exited by itself."""
+    try:
+        import psutil
+    except ImportError:
+        proc.wait(timeout=timeout)
+        return True
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            proc.wait(timeout=WATCHDOG_INTERVAL)
+            return True
+        except subprocess.TimeoutExpired:
+            pass
+        if time.monotonic() > deadline:
+            return False
+        try:
+            root = psutil.Process(proc.pid)
+            tree = [root, *root.children(recursive=True)]
+            used = 0
+            for member in tree:
+                with contextlib.suppress(psutil.Error):
+                    used += member.memory_info().rss
+        except psutil.Error:
+            continue  # gone between two samples: the next wait sees it
+        if used > limit:
+            return False
 
 
 def kill_tree(proc: subprocess.Popen[Any]) -> None:
@@ -331,7 +396,7 @@ def kill_tree(proc: subprocess.Popen[Any]) -> None:
     except Exception:  # psutil missing or the launcher already gone
         children = []
     for child in children:
-        with contextlib.suppress(Exception):
+        with contextlib.suppress(Exception):  # psutil: gone already, or not ours to kill
             child.kill()
     with contextlib.suppress(OSError):
         proc.kill()

@@ -452,7 +452,7 @@ def _start_error(worker: _Worker) -> WorkerStartError:
 def _flush_std() -> None:
     """Flush stdout and stderr before a fork: a child must not re-flush our buffers."""
     for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(Exception):
+        with contextlib.suppress(OSError, ValueError, AttributeError):  # closed or no stream
             stream.flush()
 
 

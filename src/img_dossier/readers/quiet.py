@@ -50,13 +50,13 @@ def native_stderr_captured() -> Iterator[Captured]:
     except OSError:  # no descriptors left: noise is the lesser harm
         yield captured
         return
-    with contextlib.suppress(Exception):
+    with contextlib.suppress(OSError, ValueError, AttributeError):  # closed or no stream
         sys.stderr.flush()
     try:
         os.dup2(scratch.fileno(), 2)
         yield captured
     finally:
-        with contextlib.suppress(Exception):
+        with contextlib.suppress(OSError, ValueError, AttributeError):  # closed or no stream
             sys.stderr.flush()
         os.dup2(saved, 2)
         os.close(saved)

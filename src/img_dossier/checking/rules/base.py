@@ -11,6 +11,7 @@ from typing import Any
 from ...config.checklist import Checklist, Item, Rule
 from ...config.profile import Profile
 from ...facts import document as facts_mod
+from ...isodate import iso_date
 from ...model import Document, Problem
 
 
@@ -179,14 +180,7 @@ def _merge(outcomes: Sequence[RuleOutcome]) -> RuleOutcome:
 
 
 def _as_date(value: Any) -> date | None:
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            return None
-    return None
+    return iso_date(value)
 
 
 RuleFunction = Callable[[Rule, Item, Sequence[Document], RuleContext], RuleOutcome]

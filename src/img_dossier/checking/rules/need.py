@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from ...config.checklist import Item, Rule
 from ...model import Document, Problem
+from ...textfold import fold
 from .base import RuleContext, RuleOutcome, _each, _facts, _merge, _no_fact, _Verdict, _why
 from .names import applicant_names
 
 
 def _fold(text: str) -> str:
-    return " ".join(re.sub(r"[^\w]+", " ", text.casefold()).split())
+    return fold(text, accents=True, words="unicode")  # accents kept: compared as written
 
 
 def _required_elements(

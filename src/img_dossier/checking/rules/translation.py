@@ -4,12 +4,12 @@ certified translation in the folder."""
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from pathlib import PurePosixPath
 
 from ...config.checklist import Item, Rule
 from ...model import Document, Problem
+from ...textfold import fold
 from .base import RuleContext, RuleOutcome, _facts, _why
 
 _LANGUAGES = {
@@ -21,46 +21,20 @@ _LANGUAGES = {
 }  # fmt: skip
 
 
+#: Words of a file name that say nothing about which original it translates (a word list,
+#: written as one text).
 _GENERIC_WORDS = frozenset(
-    {
-        "translation",
-        "translated",
-        "certified",
-        "certificate",
-        "official",
-        "english",
-        "en",
-        "eng",
-        "copy",
-        "scan",
-        "scanned",
-        "traduccion",
-        "traducido",
-        "traduction",
-        "traduit",
-        "traducao",
-        "traduzido",
-        "jurada",
-        "oficial",
-        "certificada",
-        "of",
-        "the",
-        "de",
-        "la",
-        "del",
-        "and",
-        "y",
-        "pdf",
-        "final",
-        "page",
-    }
+    """
+    translation translated certified certificate official english en eng copy scan
+    scanned traduccion traducido traduction traduit traducao traduzido jurada
+    oficial certificada of the de la del and y pdf final page
+    """.split()  # noqa: SIM905 (words of file names, not item ids: one text)
 )
 
 
 def _ascii(text: str) -> str:
     """Lower case, accents dropped, white space collapsed."""
-    plain = unicodedata.normalize("NFKD", text.casefold())
-    return " ".join("".join(c for c in plain if not unicodedata.combining(c)).split())
+    return fold(text)
 
 
 def _stem_words(rel: str) -> set[str]:
@@ -90,7 +64,9 @@ def _translation(rule: Rule, item: Item, docs: Sequence[Document], ctx: RuleCont
     from ...facts.language import guess_language  # the core's guesser
 
     accepted = {lang.lower() for lang in ctx.checklist.languages}
-    translation_items: Sequence[str] = rule.params.get("translation_items") or ("translation",)
+    translation_items: Sequence[str] = rule.params.get(
+        "translation_items"
+    ) or ctx.checklist.with_role("certified-translations")
     school = ctx.profile.medical_school.language
     translations = [
         d
