@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from .. import __version__
 
 if TYPE_CHECKING:
-    from .run import AuditOptions, AuditRow, CalendarRow, Client, ClientResult, Expiry
+    from .rows import AuditOptions, AuditRow, CalendarRow, Client, ClientResult, Expiry
 
 #: Bump when what a stored result holds changes.
 FORMAT = 1
@@ -124,7 +124,7 @@ def to_cache(result: ClientResult) -> dict[str, Any]:
 
 def from_cache(value: dict[str, Any]) -> ClientResult:
     """The ClientResult stored by ``to_cache``; ValueError (or TypeError) when it is garbage."""
-    from .run import AuditRow, ClientResult
+    from .rows import AuditRow, ClientResult
 
     raw = dict(value["row"])
     for name in ("missing", "insufficient", "invalid", "expired"):
@@ -141,13 +141,13 @@ def from_cache(value: dict[str, Any]) -> ClientResult:
 
 
 def _expiry(raw: dict[str, Any]) -> Expiry:
-    from .run import Expiry
+    from .rows import Expiry
 
     return Expiry(**{**raw, "date": date.fromisoformat(raw["date"])})
 
 
 def _calendar_row(raw: dict[str, Any]) -> CalendarRow:
-    from .run import CalendarRow
+    from .rows import CalendarRow
 
     return CalendarRow(**{**raw, "date": date.fromisoformat(raw["date"])})
 
