@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
+from ..isodate import iso_date
 
 if TYPE_CHECKING:
     from .rows import AuditOptions, AuditRow, CalendarRow, Client, ClientResult, Expiry
@@ -143,13 +144,20 @@ def from_cache(value: dict[str, Any]) -> ClientResult:
 def _expiry(raw: dict[str, Any]) -> Expiry:
     from .rows import Expiry
 
-    return Expiry(**{**raw, "date": date.fromisoformat(raw["date"])})
+    return Expiry(**{**raw, "date": _day(raw["date"])})
 
 
 def _calendar_row(raw: dict[str, Any]) -> CalendarRow:
     from .rows import CalendarRow
 
-    return CalendarRow(**{**raw, "date": date.fromisoformat(raw["date"])})
+    return CalendarRow(**{**raw, "date": _day(raw["date"])})
+
+
+def _day(value: object) -> date:
+    day = iso_date(value, strict=True)
+    if day is None:
+        raise ValueError(f"not a date: {value!r}")
+    return day
 
 
 def _plain(value: Any) -> Any:

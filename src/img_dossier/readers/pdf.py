@@ -156,7 +156,8 @@ def _read_with_pdfium(data: bytes, info: dict[str, Any], limits: Limits) -> Read
         if not raw.FPDF_DocumentHasValidCrossReferenceTable(doc.raw):
             return None  # repaired while opening: pypdf says what was repaired
         pages = len(doc)
-        if pages == 0 or not _well_formed(data, pages):
+        signed = _well_formed(data, pages) if pages else None
+        if signed is None:
             return None
         problems: list[Problem] = []
         if raw.FPDF_GetSecurityHandlerRevision(doc.raw) != -1:  # it opened without a password
@@ -164,7 +165,7 @@ def _read_with_pdfium(data: bytes, info: dict[str, Any], limits: Limits) -> Read
             problems.append(warning("encrypted", ENCRYPTED_OPEN))
         _pdfium_metadata(doc, info)
         info["page_sizes"], failures = _pdfium_page_sizes(doc, pages)
-        info["signed"] = _pdfium_signed(doc, raw) or b"/ByteRange" in data
+        info["signed"] = signed or b"/ByteRange" in data
         text, unread = _doc_text(doc, min(pages, limits.text_pages))
         failures += unread
     finally:
@@ -188,23 +189,49 @@ def _read_with_pdfium(data: bytes, info: dict[str, Any], limits: Limits) -> Read
     return Reading("pdf", pages, text, tuple(problems), info)
 
 
-def _well_formed(data: bytes, pages: int) -> bool:
-    """True when qpdf (pikepdf) parses the file without a warning, finds the same number of
-    pages, and every page has a usable MediaBox of its own or inherited: PDFium silently
-    puts US Letter in place of a broken one, and lets past structure pypdf repairs."""
+def _well_formed(data: bytes, pages: int) -> bool | None:
+    """Whether a signature field of the form holds a value, or None when the file is not
+    well formed: qpdf (pikepdf) warns while parsing it, finds another number of pages, or a
+    page has no usable MediaBox of its own or inherited (PDFium silently puts US Letter in
+    place of a broken one, and lets past structure pypdf repairs)."""
     import pikepdf
 
     try:
         with pikepdf.open(io.BytesIO(data)) as pdf:
             if len(pdf.pages) != pages:
-                return False
+                return None
             for page in pdf.pages:
                 box = [float(v) for v in page.mediabox]
                 if len(box) != 4 or box[0] == box[2] or box[1] == box[3]:
-                    return False
-            return not pdf.get_warnings()
-    except Exception:  # anything qpdf cannot take is read the careful way
+                    return None
+            signed = _pikepdf_signed(pdf)
+            return None if pdf.get_warnings() else signed
+    except Exception:  # anything qpdf cannot take is read the careful way (pypdf)
+        return None
+
+
+def _pikepdf_signed(pdf: Any) -> bool:
+    """True when a signature field (/FT /Sig, at most _MAX_FIELD_DEPTH deep in the form's
+    field tree) carries a value (/V): what ``_signed`` finds with pypdf."""
+    import pikepdf
+
+    form = pdf.Root.get("/AcroForm")
+    fields = form.get("/Fields") if isinstance(form, pikepdf.Dictionary) else None
+    if not isinstance(fields, pikepdf.Array):
         return False
+    stack: list[tuple[Any, int]] = [(f, 0) for f in list(fields)[:_MAX_FIELDS]]
+    seen = 0
+    while stack and seen < _MAX_FIELDS:
+        field, depth = stack.pop()
+        seen += 1
+        if not isinstance(field, pikepdf.Dictionary):
+            continue
+        if str(field.get("/FT", "")) == "/Sig" and field.get("/V") is not None:
+            return True
+        kids = field.get("/Kids")
+        if isinstance(kids, pikepdf.Array) and depth < _MAX_FIELD_DEPTH:
+            stack.extend((k, depth + 1) for k in list(kids)[:_MAX_FIELDS])
+    return False
 
 
 def _pdfium_metadata(doc: Any, info: dict[str, Any]) -> None:
@@ -235,19 +262,6 @@ def _pdfium_page_sizes(doc: Any, pages: int) -> tuple[list[list[float]], list[st
         if not (width > 0 and height > 0):
             failures.append(f"page {index + 1} has no usable size (MediaBox)")
     return sizes, failures
-
-
-def _pdfium_signed(doc: Any, raw: Any) -> bool:
-    """True when a signature field of the form carries a signature value (its /Contents)."""
-    try:
-        count = raw.FPDF_GetSignatureCount(doc.raw)
-        for index in range(min(count, _MAX_FIELDS)):
-            signature = raw.FPDF_GetSignatureObject(doc.raw, index)
-            if signature and raw.FPDFSignatureObj_GetContents(signature, None, 0) > 0:
-                return True
-    except Exception:  # a broken form says nothing either way (the caller checks the bytes)
-        return False
-    return False
 
 
 def _ocr(
