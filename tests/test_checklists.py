@@ -450,7 +450,8 @@ def test_an_unknown_portal_key_is_refused_by_file_line_and_field(tmp_path: Path)
     )
     result = run("show", str(custom), "--json")
     assert result.exit_code == ExitCode.BAD_INPUT
-    assert f"{custom}: line 3: portals.eras-lorp.checked_on: unknown key" in result.stderr
+    assert f"{custom}: portals.eras-lorp.checked_on: unknown key" in result.stderr
+    assert "(line 3)" in result.stderr
 
 
 def test_show_unknown_id_is_bad_input() -> None:

@@ -5,7 +5,8 @@ data (`roles:` of an item, rules, portals, checklists/exams.yaml), never
 One name may be both an item id and a rule type (`translation`): a rule type is the code's
 own vocabulary (each type is implemented in checking/rules/), so the name may appear where
 it is used as a rule type: as a key of a mapping whose keys are all rule types (the rule
-registry), or in a tuple of rule types (the rule types that say a problem code)."""
+registry), in a tuple of rule types (the rule types that say a problem code), or as the
+``Literal`` type of a rule model (config/rule_models.py: one model per rule type)."""
 
 from __future__ import annotations
 
@@ -46,6 +47,15 @@ def _rule_type_uses(tree: ast.AST) -> set[int]:
             keys = [k for k in node.keys if isinstance(k, ast.Constant)]
             if keys and len(keys) == len(node.keys) and all(k.value in RULE_TYPES for k in keys):
                 uses.update(id(k) for k in keys)
+        literal = node.slice if isinstance(node, ast.Subscript) else None
+        if (  # a rule model's type: Literal["translation"] (config/rule_models.py)
+            isinstance(node, ast.Subscript)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "Literal"
+            and isinstance(literal, ast.Constant)
+            and literal.value in RULE_TYPES
+        ):
+            uses.add(id(literal))
         values = _strings(node)
         if values and all(v in RULE_TYPES for v in values):
             uses.update(id(e) for e in ast.iter_child_nodes(node) if isinstance(e, ast.Constant))

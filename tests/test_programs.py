@@ -462,7 +462,7 @@ def test_dossier_yaml_takes_exams_clinical_experience_and_residence() -> None:
             "us_clinical_experience": [
                 {"kind": "observership", "start": date(2024, 1, 8), "end": date(2024, 2, 2)}
             ],
-            "residence": {"province": True, "since": date(2023, 9, 1)},  # YAML 1.1: ON
+            "residence": {"province": "ON", "since": date(2023, 9, 1)},  # YAML 1.2: text
             "training": {"accepts_return_of_service": True},
         }
     )

@@ -4,6 +4,7 @@ names the file, the value found and the limit."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Mapping, Sequence
 from datetime import date
@@ -704,25 +705,30 @@ def test_unknown_rule_types_and_parameters_are_bad_input_naming_file_item_and_ru
         ),
         encoding="utf-8",
     )
-    loaded = checklist_mod.load(str(path))
-    with pytest.raises(BadInputError) as caught:
-        rules.validate_rules(loaded)
+    path.with_name("ok.yaml").write_text(CHECKLIST, encoding="utf-8")
+    with pytest.raises(BadInputError) as caught:  # refused as it loads, by the rule models
+        checklist_mod.load(str(path))
     text = str(caught.value)
     assert f"{path}: items.usmle-step1.rules[1] (outcom): unknown rule type" in text
     assert f"{path}: items.language-proficiency.rules[1] (max-age).yeras: unknown parameter" in text
+    # a checklist made in code is checked when its rules are applied: never a silent verdict
+    loaded = checklist_mod.load(str(path.with_name("ok.yaml")))
     item = loaded.item("usmle-step1")
-    assert item is not None
+    language = loaded.item("language-proficiency")
+    assert item is not None and language is not None
+    item = dataclasses.replace(item, rules=(dataclasses.replace(item.rules[0], type="outcom"),))
+    params = {**language.rules[0].params, "yeras": 2}
+    language = dataclasses.replace(
+        language, rules=(dataclasses.replace(language.rules[0], params=params),)
+    )
     ctx = rules.RuleContext(loaded, parse_profile({}), AS_OF, 90, ())
     with pytest.raises(
         BadInputError, match=r"usmle-step1.rules\[1\] \(outcom\): unknown rule type"
     ):
         rules.evaluate(item, [doc("s.pdf", "usmle-step1", "Result: Pass")], ctx)
-    language = loaded.item("language-proficiency")
-    assert language is not None
-    with pytest.raises(BadInputError, match="yeras: unknown parameter"):  # not a silent verdict
-        rules.evaluate(
-            language, [doc("t.pdf", "language-proficiency", "Test date: 2020-01-01")], ctx
-        )
+    bad = dataclasses.replace(loaded, items=(language,))
+    with pytest.raises(BadInputError, match="yeras: unknown parameter"):
+        rules.validate_rules(bad)
 
 
 def test_the_test_checklist_itself_is_valid(checklist: Checklist) -> None:

@@ -9,13 +9,18 @@ from pathlib import Path
 import jsonschema
 import pytest
 from click.testing import CliRunner
+from pydantic import BaseModel, ValidationError
 
 from img_dossier.cli import cli
 from img_dossier.config.checklist import builtin_dir, builtin_ids, load
-from img_dossier.config.models import ChecklistFile, DossierFile
+from img_dossier.config.models import ChecklistFile, DossierFile, TemplateFile
 from img_dossier.config.profile import load_profile
+from img_dossier.config.resources import data_dir
 from img_dossier.config.yamlfile import read_yaml
 from img_dossier.errors import BadInputError, ExitCode
+from img_dossier.letters.render import load_template
+from img_dossier.programs.load import load_programs
+from img_dossier.programs.model import ProgramList
 from img_dossier.schema import SCHEMAS, json_schema
 
 REPO = Path(__file__).resolve().parents[1]
@@ -77,8 +82,8 @@ def test_max_bytes_in_words_fails_validate_naming_file_line_and_field(tmp_path: 
     path = _custom(tmp_path, '    max_bytes: "5 MB"\n')
     code, _, err = _run("checklists", "validate", str(path))
     assert code == ExitCode.BAD_INPUT
-    assert f"{path}: line 5: portals.eras-lorp.max_bytes:" in err
-    assert "5 MB" in err
+    assert f"{path}: portals.eras-lorp.max_bytes: must be a whole number" in err
+    assert '(got "5 MB") (line 5)' in err
 
 
 def test_the_same_checklist_stops_check_too(tmp_path: Path) -> None:
@@ -95,7 +100,8 @@ def test_an_unknown_portal_key_is_named(tmp_path: Path) -> None:
     path = _custom(tmp_path, "    max_byte: 5000000\n")
     code, _, err = _run("checklists", "validate", str(path))
     assert code == ExitCode.BAD_INPUT
-    assert "line 5: portals.eras-lorp.max_byte: unknown key" in err
+    assert "portals.eras-lorp.max_byte: unknown key" in err
+    assert "(line 5)" in err
 
 
 def test_a_valid_portal_change_loads(tmp_path: Path) -> None:
@@ -169,25 +175,163 @@ def test_samples_copy_puts_the_tour_folders_where_the_user_says(tmp_path: Path) 
     assert "already exists" in err
 
 
-def test_the_dossier_model_knows_the_keys_the_loader_knows() -> None:
-    """A key added to config/profile.py's loader goes into config/models.py too (and
-    `dossier schema dossier > schemas/dossier.schema.json`)."""
-    from img_dossier.config import models, profile
+# -- one schema language: the loaders ARE the models, and the schemas come from them -----------
 
-    def fields(model: type) -> set[str]:
-        return {f.alias or name for name, f in model.model_fields.items()}  # type: ignore[attr-defined]
-
-    assert fields(models.DossierFile) == profile._TOP_KEYS
-    assert fields(models.Applicant) == profile._APPLICANT_KEYS
-    assert fields(models.MedicalSchool) == profile._SCHOOL_KEYS
-    assert fields(models.Training) == profile._TRAINING_KEYS
+MODELS: dict[str, type[BaseModel]] = {
+    "checklist": ChecklistFile,
+    "dossier": DossierFile,
+    "letter-template": TemplateFile,
+    "programs": ProgramList,
+}
 
 
-def test_the_checklist_model_knows_the_keys_the_loader_knows() -> None:
-    from img_dossier.config import checklist, models
+def _shipped() -> list[tuple[str, Path]]:
+    files = [("checklist", builtin_dir() / f"{i}.yaml") for i in builtin_ids()]
+    files += [("dossier", p) for p in sorted(SAMPLES.rglob("dossier.yaml"))]
+    files += [("letter-template", p) for p in sorted(data_dir("templates").glob("*.yaml"))]
+    files += [("programs", SAMPLES / "programs.yaml")]
+    return files
 
-    def fields(model: type) -> set[str]:
-        return {f.alias or name for name, f in model.model_fields.items()}  # type: ignore[attr-defined]
 
-    assert fields(models.ChecklistFile) == checklist._TOP_KEYS
-    assert fields(models.Item) == checklist._ITEM_KEYS
+def _load_with_the_tool(name: str, path: Path) -> None:
+    if name == "checklist":
+        load(str(path))
+    elif name == "dossier":
+        load_profile(path.parent)
+    elif name == "letter-template":
+        load_template(path.stem)
+    else:
+        load_programs(path)
+
+
+@pytest.mark.parametrize(
+    ("name", "path"), _shipped(), ids=lambda v: v if isinstance(v, str) else v.parent.name
+)
+def test_every_shipped_file_fits_its_model_its_schema_and_its_loader(name: str, path: Path) -> None:
+    data = read_yaml(path)
+    MODELS[name].model_validate(data)
+    jsonschema.validate(_jsonable(data), json_schema(name))
+    _load_with_the_tool(name, path)
+
+
+_PORTAL = "schema: 1\nextends: us-eras\nportals:\n  eras-lorp:\n    max_bytes: {}\n"
+_ITEM = "schema: 1\nextends: us-eras\nitems:\n  - id: cv\n    {}\n"
+_RULE = _ITEM.format("rules:\n      - {{type: {}, source: 'https://www.ecfmg.org/'{}}}")
+#: (schema, file name, text, the field the tool's message names): each wrong in its own way
+KNOWN_BAD = [
+    ("checklist", "c.yaml", _PORTAL.format('"5 MB"'), "portals.eras-lorp.max_bytes"),
+    ("checklist", "c.yaml", _RULE.format("max-age", ", yeras: 2"), "rules[1] (max-age).yeras"),
+    ("checklist", "c.yaml", _RULE.format("max-age", ""), "rules[1] (max-age): needs years or"),
+    ("checklist", "c.yaml", _RULE.format("outcome", ", expect: passed"), "(outcome).expect"),
+    ("checklist", "c.yaml", _RULE.format("shoe-size", ""), "(shoe-size): unknown rule type"),
+    ("checklist", "c.yaml", _RULE.format("min-scores", ", scores: {}"), "(min-scores).scores"),
+    ("checklist", "c.yaml", _ITEM.format("when: {visa: [F-1]}"), "items.cv.when.visa"),
+    ("checklist", "c.yaml", _ITEM.format("min: two"), "items.cv.min"),
+    ("checklist", "c.yaml", _ITEM.format("confirmed: false"), "items.cv: an item with confirmed"),
+    (
+        "checklist",
+        "c.yaml",
+        "id: x\ntitle: X\nversion: '1'\ntrack: us\nitems:\n  - id: a\n",
+        "title",
+    ),
+    ("dossier", "dossier.yaml", "training:\n  visa: F-1\n", "training.visa"),
+    ("dossier", "dossier.yaml", "medical_school:\n  graduation_year: '2020'\n", "graduation_year"),
+    ("dossier", "dossier.yaml", "residence:\n  province: XX\n", "residence.province"),
+    ("dossier", "dossier.yaml", "dates:\n  Passport: 2030-01-01\n", "dates"),
+    ("dossier", "dossier.yaml", "us_clinical_experience:\n  - {kind: elective}\n", "[0].start"),
+    ("letter-template", "t.yaml", "description: x\nfields: []\nfilename_field: a\n", "fields"),
+    (
+        "letter-template",
+        "t.yaml",
+        "description: x\nfilename_field: a\nfields:\n  - {name: a, description: A}\n",
+        "fields[0] (a): example",
+    ),
+    (
+        "letter-template",
+        "t.yaml",
+        "description: x\nfilename_field: a\nfields:\n"
+        "  - {name: a, description: A, example: x, type: datetime}\n",
+        "fields[0] (a): type",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "file", "text", "field"), KNOWN_BAD)
+def test_a_known_bad_file_fails_its_model_its_schema_and_its_loader(
+    tmp_path: Path, name: str, file: str, text: str, field: str
+) -> None:
+    path = tmp_path / file
+    path.write_text(text, encoding="utf-8")
+    data = read_yaml(path)
+    with pytest.raises(ValidationError):
+        MODELS[name].model_validate(data)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(_jsonable(data), json_schema(name))
+    with pytest.raises(BadInputError) as caught:
+        if name == "letter-template":
+            (tmp_path / "t.docx").write_bytes(b"")
+            load_template("t", tmp_path)
+        else:
+            _load_with_the_tool(name, path)
+    assert field in str(caught.value)
+    assert str(caught.value).startswith(f"{path}: ")
+
+
+def test_each_rule_type_has_one_model_and_one_function() -> None:
+    from img_dossier.checking.rules import RULE_TYPES
+    from img_dossier.config.rule_models import RULE_MODELS
+    from img_dossier.config.rule_models import RULE_TYPES as RULE_MODEL_TYPES
+
+    assert set(RULE_TYPES) == set(RULE_MODEL_TYPES)
+    assert len(RULE_MODELS) == len(RULE_MODEL_TYPES)
+    shipped = {
+        rule["type"]
+        for i in builtin_ids()
+        for item in read_yaml(builtin_dir() / f"{i}.yaml").get("items") or []
+        for rule in item.get("rules") or []
+    }
+    assert shipped <= set(RULE_TYPES)
+
+
+def test_a_message_names_the_line_of_the_field(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text(_RULE.format("max-age", ", yeras: 2"), encoding="utf-8")
+    with pytest.raises(BadInputError) as caught:
+        load(str(path))
+    assert "(line 6)" in str(caught.value)
+    assert "expected one of: confirmed, days, declared, fact, note, when, why, years" in str(
+        caught.value
+    )
+
+
+def test_each_mistake_is_said_once_naming_field_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "mine.yaml"
+    path.write_text(
+        "extends: us\nitems:\n  - id: passport\n    min: -1\n"
+        "    when: {visa: [F-1], specialty: {not: Surgery}}\n"
+        "    rules:\n      - {type: valid-until, source: 'https://x.org', months: six}\n"
+        "portals:\n  eras-lorp: {max_bytes: 1 MB, formats: pdf}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(BadInputError) as caught:
+        load(str(path))
+    lines = str(caught.value).splitlines()
+    assert lines == [
+        f'{path}: portals.eras-lorp.formats: must be a list (got "pdf") (line 9)',
+        f'{path}: portals.eras-lorp.max_bytes: must be a whole number (got "1 MB") (line 9)',
+        f"{path}: items.passport.when.visa: unknown value 'F-1'; expected one of: J-1, H-1B, "
+        "none (line 5)",
+        f"{path}: items.passport.min: must be greater than or equal to 0 (got -1) (line 4)",
+        f'{path}: items.passport.rules[1] (valid-until).months: must be a whole number (got "six")'
+        " (line 7)",
+    ]
+
+
+def test_a_dossier_section_names_the_keys_it_takes(tmp_path: Path) -> None:
+    (tmp_path / "dossier.yaml").write_text("training:\n  provnce: ON\n", encoding="utf-8")
+    with pytest.raises(BadInputError) as caught:
+        load_profile(tmp_path)
+    assert str(caught.value) == (
+        f"{tmp_path / 'dossier.yaml'}: training.provnce: unknown key; expected one of: "
+        "accepts_return_of_service, ds2019_end, end, province, specialty, start, visa (line 2)"
+    )

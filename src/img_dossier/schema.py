@@ -1,6 +1,7 @@
 """JSON Schemas of the files the tool reads and writes (``dossier schema NAME``).
 
-``checklist`` and ``dossier`` (dossier.yaml) come from the models in ``config.models``,
+``checklist``, ``dossier`` (dossier.yaml) and ``letter-template`` (a template's NAME.yaml)
+come from the models in ``config.models``, which are also what the loaders validate with;
 ``report`` (``check --json``) from ``output.report_schema``, ``programs`` from the program
 list's model. The same schemas are committed in the repository's ``schemas/`` folder.
 """
@@ -17,6 +18,7 @@ __all__ = ["SCHEMAS", "json_schema"]
 SCHEMAS = {
     "checklist": "a checklist file (checklists/*.yaml, or a custom one)",
     "dossier": "an applicant folder's dossier.yaml",
+    "letter-template": "the NAME.yaml declaring a letter template's fields",
     "report": "the JSON report of `dossier check --json`",
     "programs": "a program list (`dossier programs`)",
 }
@@ -24,7 +26,7 @@ SCHEMAS = {
 
 def json_schema(name: str) -> dict[str, Any]:
     """The JSON Schema called ``name`` (one of SCHEMAS)."""
-    if name in ("checklist", "dossier"):
+    if name in ("checklist", "dossier", "letter-template"):
         from .config.models import json_schema as config_schema
 
         return config_schema(name)

@@ -25,7 +25,6 @@ from ..pathtext import resolved
 from ..progress import ProgressCallback
 from ..readers import DEFAULT_LIMITS, Limits, read_documents
 from ..readers.scan import scan
-from . import rules
 from .classify import classify, ignored_by_manifest, manifest_match
 from .verify import verify
 
@@ -81,8 +80,7 @@ def load_context(folder: Path, track: str | None = None) -> tuple[Checklist, Pro
             resolve(ref, relative_to)
         except BadInputError as exc:
             raise BadInputError(f"{path}: track: {exc}") from None
-    checklist = load(ref, relative_to)
-    rules.validate_rules(checklist)  # a typo in a custom checklist's rules is exit 3, up front
+    checklist = load(ref, relative_to)  # its rules are validated as it loads (exit 3, up front)
     if path.is_file():
         profile = parse_profile(raw, name=str(path), path=path, item_ids=lambda: checklist.item_ids)
     else:

@@ -46,8 +46,8 @@ SHORT_HELP = {
     "checklists": "The checklists a folder is checked against: built-in (us-eras, "
     "canada-carms) or custom.",
     "cache": "The read cache: what was read from documents, by content, private to you.",
-    "schema": "Print the JSON Schema of NAME: checklist, dossier (dossier.yaml), report (check "
-    "--json) or programs.",
+    "schema": "Print the JSON Schema of NAME: checklist, dossier (dossier.yaml), letter-template "
+    "(a template's NAME.yaml), report (check --json) or programs.",
     "samples": "The sample applicant folders of the README's tour.",
 }
 

@@ -12,8 +12,8 @@ from ..schema import SCHEMAS
 @click.command()
 @click.argument("name", type=click.Choice(list(SCHEMAS)))
 def schema(name: str) -> None:
-    """Print the JSON Schema of NAME: checklist, dossier (dossier.yaml), report (check
-    --json) or programs.
+    """Print the JSON Schema of NAME: checklist, dossier (dossier.yaml), letter-template
+    (a template's NAME.yaml), report (check --json) or programs.
 
     Save it and point your editor at it, e.g. `dossier schema checklist >
     checklist.schema.json`, then start a checklist with `# yaml-language-server:

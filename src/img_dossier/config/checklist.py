@@ -46,65 +46,25 @@ A portal's keys other than ``source`` are data for the rule engine and ``pack``:
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, ValidationError
+
 from ..errors import BadInputError
+from . import typed
 from .conditions import CONDITION_VARIABLES as CONDITION_VARIABLES
 from .conditions import Condition as Condition
-from .conditions import conditions
 from .entries import Notice as Notice
 from .entries import Step as Step
-from .entries import (
-    entry_flag,
-    merged_entries,
-    notice_entry,
-    step_entry,
-    when_to_raw,
-)
-from .portals import validate_portal
+from .entries import when_to_raw
+from .models import FullChecklist, FullItem, FullNotice, FullStep
 from .profile import read_yaml
 from .resources import data_dir
-from .roles import ROLES
-
-_TOP_KEYS = {
-    "schema",
-    "id",
-    "title",
-    "version",
-    "track",
-    "languages",
-    "extends",
-    "drop",
-    "portals",
-    "items",
-    "sources",
-    "steps",
-    "notices",
-}
-_ITEM_KEYS = {
-    "id",
-    "title",
-    "required",
-    "when",
-    "min",
-    "max",
-    "source",
-    "advice",
-    "names",
-    "evidence",
-    "rules",
-    "portal",
-    "facts",
-    "count_note",
-    "confirmed",
-    "note",
-    "portrait",
-    "roles",
-}
+from .rule_models import AnyRule, Conditions
 
 
 @dataclass(frozen=True)
@@ -171,15 +131,6 @@ class Checklist:
         return found[0] if found else None
 
 
-class _Errors:
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.messages: list[str] = []
-
-    def add(self, where: str, what: str) -> None:
-        self.messages.append(f"{self.name}: {where}: {what}")
-
-
 def builtin_dir() -> Path:
     return data_dir("checklists")
 
@@ -233,6 +184,13 @@ def load(ref: str, relative_to: Path | None = None) -> Checklist:
 
 
 def _load(path: Path, seen: tuple[Path, ...]) -> Checklist:
+    merged, model = _resolved(path, seen)
+    return _checklist(model, merged, path)
+
+
+def _resolved(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], FullChecklist]:
+    """The checklist at ``path`` merged into its base (if it extends one), as plain data and
+    validated by the model; BadInputError names the file, field and line of every error."""
     real = path.resolve()
     if real in seen:
         raise BadInputError(f"{path}: extends: circular ({' -> '.join(str(p) for p in seen)})")
@@ -240,7 +198,7 @@ def _load(path: Path, seen: tuple[Path, ...]) -> Checklist:
     name = str(path)
     if not isinstance(data, Mapping):
         raise BadInputError(f"{name}: a checklist must be a mapping with id, title and items")
-    base: Checklist | None = None
+    base: dict[str, Any] | None = None
     if data.get("extends") is not None:
         ext = data["extends"]
         if not isinstance(ext, str):
@@ -249,8 +207,22 @@ def _load(path: Path, seen: tuple[Path, ...]) -> Checklist:
             base_path = resolve(ext, path.parent)
         except BadInputError as exc:
             raise BadInputError(f"{name}: extends: {exc}") from None
-        base = _load(base_path, (*seen, real))
-    return _build(data, name, path, base)
+        base, _ = _resolved(base_path, (*seen, real))
+        if "id" not in data:
+            data = {"id": path.stem, **data}  # a custom checklist is named after its file
+    errors: list[str] = []
+    merged = _merge(data, base, lambda what: errors.append(f"{name}: {what}"))
+    try:
+        model = FullChecklist.model_validate(merged)
+    except ValidationError as exc:
+        found = typed.errors_of(exc, name, path, merged, FullChecklist, typed.CHECKLIST, data)
+        raise BadInputError("\n".join(found + errors)) from None
+    errors += [f"{name}: {e}" for e in _reference_errors(model, data)]
+    if not model.items and not errors:
+        errors.append(f"{name}: items: the checklist has no items left; add items or drop fewer")
+    if errors:
+        raise BadInputError("\n".join(errors))
+    return merged, model
 
 
 def _read(path: Path) -> Any:
@@ -267,279 +239,213 @@ def _parsed(path: str, mtime_ns: int, size: int) -> Any:
     return read_yaml(Path(path))
 
 
-# over the complexity caps: a hand-written loader that the pydantic models of config/models.py
-# replace (issue 10, typed configuration); not split, as it is going
-def _build(  # noqa: C901, PLR0912, PLR0915
-    data: Mapping[str, Any], name: str, path: Path | None, base: Checklist | None
-) -> Checklist:
-    errs = _Errors(name)
-    for key in data:
-        if key not in _TOP_KEYS:
-            errs.add(str(key), f"unknown key; expected one of: {', '.join(sorted(_TOP_KEYS))}")
-    if data.get("schema", 1) != 1:
-        errs.add("schema", f"this version of the tool reads schema 1 (got {data.get('schema')!r})")
+_MERGED_BY_ID = ("items", "steps", "notices")
 
-    def top_text(key: str, fallback: str | None) -> str:
-        value = data.get(key, fallback)
-        if value is None:
-            errs.add(key, "missing; every checklist needs an id, a title, a version and a track")
-            return ""
-        scalar = isinstance(value, str | int | float) and not isinstance(value, bool)
-        if not scalar or not str(value).strip():
-            errs.add(key, f"must be non-empty text (got {value!r})")
-            return ""
-        return str(value).strip()
 
-    # a custom checklist that extends another is named after its file unless it says otherwise
-    cid = top_text("id", path.stem if base is not None and path is not None else None)
-    title = top_text("title", base.title if base else None)
-    version = top_text("version", base.version if base else None)
-    track = top_text("track", base.track if base else None)
-    languages_raw = data.get("languages", list(base.languages) if base else ["en"])
-    if not isinstance(languages_raw, list) or not all(isinstance(x, str) for x in languages_raw):
-        errs.add("languages", f"must be a list of ISO 639-1 codes (got {languages_raw!r})")
-        languages_raw = ["en"]
-    portals: dict[str, Mapping[str, Any]] = dict(base.portals) if base else {}
-    raw_portals = data.get("portals") or {}
-    if not isinstance(raw_portals, Mapping):
-        errs.add("portals", "must be a mapping of portal id to its rules")
-    else:
-        for pid, rules in raw_portals.items():
-            if not isinstance(rules, Mapping):
-                errs.add(f"portals.{pid}", "must be a mapping of rules")
-                continue
-            merged = {**portals.get(str(pid), {}), **rules}
-            if not merged.get("source"):
-                errs.add(f"portals.{pid}.source", "every portal rule needs a source")
-                continue
-            # typed once, here: check and pack read the same validated values
-            checked, wrong = validate_portal(name, path, str(pid), merged)
-            errs.messages.extend(wrong)
-            portals[str(pid)] = merged if checked is None else checked  # known, if wrong
-
-    base_items: dict[str, Mapping[str, Any]] = {}
-    order: list[str] = []
-    if base is not None:
-        for it in base.items:
-            base_items[it.id] = _item_to_raw(it)
-            order.append(it.id)
+def _merge(
+    data: Mapping[str, Any], base: Mapping[str, Any] | None, error: Callable[[str], None]
+) -> dict[str, Any]:
+    """A custom checklist over its base: header keys replace the base's; portals, items, steps
+    and notices merge by id, key by key (new ids are appended); ``drop`` removes ids."""
+    if base is None:
+        if data.get("drop"):
+            error(f"drop: only a checklist with extends can drop ids (got {data['drop']!r})")
+        return {k: v for k, v in data.items() if k != "drop"}
+    merged = dict(base)
+    for key, value in data.items():
+        if key not in ("extends", "drop", "portals", *_MERGED_BY_ID):
+            merged[key] = value
+    portals = data.get("portals")
+    if isinstance(portals, Mapping):
+        mine = dict(base.get("portals") or {})
+        for pid, rules in portals.items():
+            old = mine.get(pid)
+            both = isinstance(old, Mapping) and isinstance(rules, Mapping)
+            mine[pid] = {**old, **rules} if both else rules  # type: ignore[dict-item]
+        merged["portals"] = mine
+    elif portals is not None:
+        merged["portals"] = portals
     drop = data.get("drop") or []
     if not isinstance(drop, list):
-        errs.add("drop", "must be a list of item ids")
+        error(f"drop: must be a list of item ids (got {drop!r})")
         drop = []
-    base_steps = {x.id for x in base.steps} if base else set()
-    base_notices = {x.id for x in base.notices} if base else set()
-    dropped: set[str] = set()
+    known = {e.get("id") for key in _MERGED_BY_ID for e in base.get(key) or []}
     for did in drop:
-        if did in base_items:
-            del base_items[did]
-            order.remove(did)
-        elif did in base_steps or did in base_notices:
-            dropped.add(did)  # a step or notice of the base
-        else:
-            errs.add("drop", f"unknown item, step or notice id {did!r} in the base checklist")
+        if did not in known:
+            error(f"drop: unknown item, step or notice id {did!r} in the base checklist")
+    for key in _MERGED_BY_ID:
+        kept = [e for e in base.get(key) or [] if e.get("id") not in drop]
+        merged[key] = _merge_entries(kept, data.get(key), key, error)
+    return merged
 
-    raw_items = data.get("items")
-    if raw_items is None and base is None:
-        errs.add("items", "a checklist needs a list of items")
-        raw_items = []
-    if raw_items is None:
-        raw_items = []
-    if not isinstance(raw_items, list):
-        errs.add("items", "must be a list")
-        raw_items = []
-    seen_ids: set[str] = set()
-    for n, raw in enumerate(raw_items, start=1):
-        if not isinstance(raw, Mapping) or not isinstance(raw.get("id"), str):
-            errs.add(f"items[{n}]", "each item needs an id")
+
+def _merge_entries(base: list[Any], raw: Any, key: str, error: Callable[[str], None]) -> Any:
+    if raw is None:
+        return base
+    if not isinstance(raw, list):
+        return raw  # the model says what it must be
+    by_id = {e["id"]: dict(e) for e in base}
+    order: list[Any] = list(by_id)
+    odd: list[Any] = []
+    seen: set[str] = set()
+    for entry in raw:
+        if not isinstance(entry, Mapping) or not isinstance(entry.get("id"), str):
+            odd.append(entry)  # the model says what is wrong with it
             continue
-        iid = raw["id"]
-        if iid in seen_ids:
-            errs.add(f"items.{iid}", "the same id appears twice")
-        seen_ids.add(iid)
-        if iid in base_items:
-            base_items[iid] = {**base_items[iid], **raw}
+        eid = entry["id"]
+        if eid in seen:
+            error(f"{key}.{eid}: the same id appears twice")
+        seen.add(eid)
+        if eid in by_id:
+            by_id[eid] = {**by_id[eid], **entry}
         else:
-            base_items[iid] = dict(raw)
-            order.append(iid)
+            by_id[eid] = dict(entry)
+            order.append(eid)
+    return [by_id[eid] for eid in order] + odd
 
-    items = [_item(errs, base_items[iid], set(portals)) for iid in order]
-    kept_steps = tuple(x for x in base.steps if x.id not in dropped) if base else ()
-    kept_notices = tuple(x for x in base.notices if x.id not in dropped) if base else ()
-    steps = merged_entries(errs, "steps", data.get("steps"), kept_steps, _step)
-    notices = merged_entries(errs, "notices", data.get("notices"), kept_notices, _notice)
-    if not order and not errs.messages:
-        errs.add("items", "the checklist has no items left; add items or drop fewer")
-    if errs.messages:
-        raise BadInputError("\n".join(errs.messages))
+
+def _reference_errors(model: FullChecklist, data: Mapping[str, Any]) -> list[str]:
+    """What a schema cannot say: the ids a checklist names are defined in it, once."""
+    errors = []
+    portals = model.portals or {}
+    if data.get("extends") is None:
+        for key in _MERGED_BY_ID:
+            ids = [e.id for e in getattr(model, key) or ()]
+            twice = sorted({i for i in ids if ids.count(i) > 1})
+            errors += [f"{key}.{i}: the same id appears twice" for i in twice]
+    for item in model.items:
+        if item.portal is not None and item.portal not in portals:
+            errors.append(
+                f"items.{item.id}.portal: unknown portal {item.portal!r}; define it under portals:"
+            )
+        for n, rule in enumerate(item.rules or (), start=1):
+            if rule.type == "portal-file":
+                pid = rule.portal or item.portal
+                if not pid or pid not in portals:
+                    errors.append(
+                        f"items.{item.id}.rules[{n}] (portal-file): needs a portal defined under "
+                        f"portals: (got {pid!r})"
+                    )
+    return errors
+
+
+def _checklist(model: FullChecklist, merged: Mapping[str, Any], path: Path) -> Checklist:
+    """The validated model as the Checklist the rest of the tool reads."""
+    raw_items = {e["id"]: e for e in merged.get("items") or [] if isinstance(e, Mapping)}
     return Checklist(
-        id=cid,
-        title=title,
-        version=version,
-        track=track,
-        languages=tuple(x.lower() for x in languages_raw),
-        items=tuple(i for i in items if i is not None),
-        portals=portals,
+        id=model.id.strip(),
+        title=model.title.strip(),
+        version=str(model.version).strip(),
+        track=model.track.strip(),
+        languages=tuple(x.lower() for x in model.languages),
+        items=tuple(_item(i, raw_items.get(i.id, {})) for i in model.items),
+        portals={pid: _given(p) for pid, p in (model.portals or {}).items()},
         path=path,
-        steps=tuple(x for x in steps if isinstance(x, Step)),
-        notices=tuple(x for x in notices if isinstance(x, Notice)),
+        steps=tuple(_step(s) for s in model.steps or ()),
+        notices=tuple(_notice(n) for n in model.notices or ()),
     )
 
 
-def _step(errs: _Errors, where: str, raw: Mapping[str, Any]) -> Step | None:
-    return step_entry(errs, where, raw, conditions)
+def _given(model: BaseModel) -> dict[str, Any]:
+    """The keys a model was given, as plain data (``model_dump(exclude_unset=True)`` without
+    building a serializer for every nested model class: start-up time of every command)."""
+    return {
+        (info.alias or name): _plain(getattr(model, name))
+        for name, info in type(model).model_fields.items()
+        if name in model.model_fields_set
+    }
 
 
-def _notice(errs: _Errors, where: str, raw: Mapping[str, Any]) -> Notice | None:
-    return notice_entry(errs, where, raw, conditions)
+def _plain(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return _given(value)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
 
 
-# over the complexity caps: a hand-written loader that the pydantic models of config/models.py
-# replace (issue 10, typed configuration); not split, as it is going
-def _item(  # noqa: C901, PLR0912, PLR0915
-    errs: _Errors, raw: Mapping[str, Any], portal_ids: set[str]
-) -> Item | None:
-    iid = str(raw["id"])
-    where = f"items.{iid}"
-    before = len(errs.messages)
-    for key in raw:
-        if key not in _ITEM_KEYS:
-            errs.add(
-                f"{where}.{key}",
-                f"unknown field; expected one of: {', '.join(sorted(_ITEM_KEYS))}",
-            )
+def _conditions(when: Conditions | None, raw: Any) -> tuple[Condition, ...]:
+    """A group of conditions, in the order the file gives them."""
+    if when is None:
+        return ()
+    given = _given(when)
+    order = [k for k in raw if k in given] if isinstance(raw, Mapping) else list(given)
+    out = []
+    for var in order:
+        spec = given[var]
+        negate = isinstance(spec, Mapping)
+        values = spec["not"] if negate else spec
+        out.append(Condition(var, tuple(values if isinstance(values, list) else [values]), negate))
+    return tuple(out)
 
-    def text(key: str, required: bool = True) -> str:
-        value = raw.get(key)
-        if value is None and not required:
-            return ""
-        if value is None:
-            why = _MISSING.get(key, "required")
-            errs.add(f"{where}.{key}", f"missing; {why}")
-            return ""
-        if not isinstance(value, str) or not value.strip():
-            errs.add(f"{where}.{key}", f"must be non-empty text (got {value!r})")
-            return ""
-        return value.strip()
 
-    title = text("title")
-    source = text("source")
-    advice = text("advice", required=False)
-    required = raw.get("required", False)
-    if not isinstance(required, bool):
-        errs.add(f"{where}.required", f"must be true or false (got {required!r})")
-        required = False
-    when: list[Condition] = []
-    when_any: list[tuple[Condition, ...]] = []
-    raw_when = raw.get("when") or {}
-    if isinstance(raw_when, list):  # any one group of conditions makes the item apply
-        if not raw_when or not all(isinstance(g, Mapping) and g for g in raw_when):
-            errs.add(
-                f"{where}.when",
-                "a list must hold groups such as {ecfmg_certified: true}, any one of which "
-                f"makes the item apply (got {raw_when!r})",
-            )
-        else:
-            for k, group in enumerate(raw_when, start=1):
-                when_any.append(tuple(conditions(errs, f"{where}.when[{k}]", group)))
-    else:
-        when = conditions(errs, where, raw_when)
-    lo = raw.get("min", 1)
-    hi = raw.get("max")
-    if not isinstance(lo, int) or isinstance(lo, bool) or lo < 0:
-        errs.add(f"{where}.min", f"must be a whole number >= 0 (got {lo!r})")
-        lo = 1
-    if hi is not None and (not isinstance(hi, int) or isinstance(hi, bool) or hi < max(lo, 1)):
-        errs.add(f"{where}.max", f"must be a whole number >= min (got {hi!r})")
-        hi = None
-    names = raw.get("names") or []
-    if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
-        errs.add(f"{where}.names", "must be a list of words or phrases found in file names")
-        names = []
-    groups: list[tuple[str, ...]] = []
-    evidence = raw.get("evidence") or []
-    if not isinstance(evidence, list):
-        errs.add(f"{where}.evidence", "must be a list of phrase groups")
-        evidence = []
-    for k, group in enumerate(evidence, start=1):
-        if isinstance(group, str):
-            group = [group]
-        if (
-            not isinstance(group, list)
-            or not group
-            or not all(isinstance(p, str) and p.strip() for p in group)
-        ):
-            errs.add(f"{where}.evidence[{k}]", "must be a phrase or a list of phrases")
-            continue
-        groups.append(tuple(group))
-    rules: list[Rule] = []
+def _item(m: FullItem, raw: Mapping[str, Any]) -> Item:
     raw_rules = raw.get("rules") or []
-    if not isinstance(raw_rules, list):
-        errs.add(f"{where}.rules", "must be a list")
-        raw_rules = []
-    for k, r in enumerate(raw_rules, start=1):
-        if not isinstance(r, Mapping) or not isinstance(r.get("type"), str):
-            errs.add(f"{where}.rules[{k}]", "each rule needs a type")
-            continue
-        if not isinstance(r.get("source"), str) or not r["source"].strip():
-            errs.add(f"{where}.rules[{k}].source", f"every rule needs a source (rule {r['type']})")
-            continue
-        params = {a: b for a, b in r.items() if a not in ("type", "source")}
-        rules.append(Rule(r["type"], r["source"], params))
-    portal = raw.get("portal")
-    if portal is not None and (not isinstance(portal, str) or portal not in portal_ids):
-        errs.add(f"{where}.portal", f"unknown portal {portal!r}; define it under portals:")
-        portal = None
-    facts = raw.get("facts") or []
-    if not isinstance(facts, list) or not all(isinstance(f, str) and f.strip() for f in facts):
-        errs.add(f"{where}.facts", "must be a list of fact names such as [scores, expiry]")
-        facts = []
-    portrait = raw.get("portrait", False)
-    if not isinstance(portrait, bool):
-        errs.add(f"{where}.portrait", "must be true or false")
-        portrait = False
-    roles = raw.get("roles") or []
-    if not isinstance(roles, list) or not all(isinstance(r, str) and r in ROLES for r in roles):
-        errs.add(f"{where}.roles", f"must be a list of roles from: {', '.join(ROLES)}")
-        roles = []
-    count_note = raw.get("count_note")
-    if count_note is not None and (not isinstance(count_note, str) or not count_note.strip()):
-        errs.add(f"{where}.count_note", f"must be non-empty text (got {count_note!r})")
-    confirmed = entry_flag(errs, where, raw, True)
-    note = raw.get("note")
-    if note is not None and not isinstance(note, str):
-        errs.add(f"{where}.note", f"must be text (got {note!r})")
-    if not confirmed and not (isinstance(note, str) and note.strip()):
-        errs.add(f"{where}.note", "an item with confirmed: false needs a note saying what is not")
-    if len(errs.messages) > before:
-        return None
+    raw_when = raw.get("when")
+    when: tuple[Condition, ...] = ()
+    when_any: tuple[tuple[Condition, ...], ...] = ()
+    if isinstance(m.when, list):
+        groups = raw_when if isinstance(raw_when, list) else [None] * len(m.when)
+        when_any = tuple(_conditions(g, r) for g, r in zip(m.when, groups, strict=True))
+    else:
+        when = _conditions(m.when, raw_when)
     return Item(
-        id=iid,
-        title=title,
-        required=required,
-        source=source,
-        when=tuple(when),
-        min=lo,
-        max=hi,
-        advice=advice,
-        names=tuple(n.strip() for n in names),
-        evidence=tuple(groups),
-        rules=tuple(rules),
-        portal=portal,
-        facts=tuple(f.strip() for f in facts),
-        portrait=portrait,
-        roles=tuple(dict.fromkeys(roles)),
-        when_any=tuple(when_any),
-        count_note=str(count_note or "").strip(),
-        confirmed=confirmed,
-        note=str(note or "").strip(),
+        id=m.id,
+        title=m.title.strip(),
+        required=m.required,
+        source=m.source.strip(),
+        when=when,
+        min=m.min,
+        max=m.max,
+        advice=(m.advice or "").strip(),
+        names=tuple(n.strip() for n in m.names or ()),
+        evidence=tuple((g,) if isinstance(g, str) else tuple(g) for g in m.evidence or ()),
+        rules=tuple(
+            _rule(r, raw_rules[n] if n < len(raw_rules) else {})
+            for n, r in enumerate(m.rules or ())
+        ),
+        portal=m.portal,
+        facts=tuple(f.strip() for f in m.facts or ()),
+        portrait=m.portrait,
+        roles=tuple(dict.fromkeys(m.roles or ())),
+        when_any=when_any,
+        count_note=(m.count_note or "").strip(),
+        confirmed=m.confirmed is not False,
+        note=(m.note or "").strip(),
     )
 
 
-_MISSING = {
-    "title": "every item needs a title (what the document is)",
-    "source": "every item needs a source (the page or agency the requirement comes from)",
-}
+def _rule(m: AnyRule, raw: Mapping[str, Any]) -> Rule:
+    """A rule's parameters are the keys it gives (in its order), as its type's model read them."""
+    given = {k: v for k, v in _given(m).items() if k not in ("type", "source")}
+    params = {k: given[k] for k in raw if k in given} | given
+    return Rule(m.type, m.source.strip(), params)
+
+
+def _step(m: FullStep) -> Step:
+    return Step(
+        id=m.id,
+        title=m.title.strip(),
+        source=m.source.strip(),
+        date=m.date,
+        confirmed=m.date is not None if m.confirmed is None else m.confirmed,
+        note=(m.note or "").strip(),
+        when=_conditions(m.when, None),
+        advice=(m.advice or "").strip(),
+    )
+
+
+def _notice(m: FullNotice) -> Notice:
+    return Notice(
+        id=m.id,
+        text=m.text.strip(),
+        source=m.source.strip(),
+        when=_conditions(m.when, None),
+        confirmed=m.confirmed is not False,
+        note=(m.note or "").strip(),
+    )
 
 
 def item_to_raw(it: Item) -> dict[str, Any]:

@@ -1,12 +1,13 @@
-"""The configuration files as pydantic models: checklists and dossier.yaml.
+"""The configuration files as pydantic models: checklists, dossier.yaml, letter templates.
 
-These models say what each file may hold; ``dossier schema checklist`` and ``dossier schema
-dossier`` print the JSON Schemas generated from them (committed in ``schemas/`` for editors:
-with the YAML extension of VS Code, ``# yaml-language-server: $schema=...`` at the top of a
-file gives completion and checks as you type). A checklist's portals are validated with
-these models when it is loaded (``config.portals``); the other fields are validated by the
-loaders, with the same names, and the tests hold the models and the loaders to each other
-(every built-in checklist and sample dossier.yaml validates against both).
+These models ARE the loaders' validation: each file is read by ruamel.yaml (YAML 1.2,
+duplicate keys refused) and validated by its model here; ``config.typed`` turns what is
+wrong into messages naming the file, line and field. ``dossier schema checklist`` and
+``dossier schema dossier`` print the JSON Schemas generated from the same models (committed
+in ``schemas/`` for editors: with the YAML extension of VS Code, ``# yaml-language-server:
+$schema=...`` at the top of a file gives completion and checks as you type), so the schemas
+and the loaders cannot disagree. What a schema cannot say (an item's portal is defined, a
+``files:`` entry names an item of the checklist) the loaders check after the model.
 """
 
 from __future__ import annotations
@@ -14,200 +15,441 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, Strict
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
+from ..isodate import iso_date
+from .choices import PROVINCES, ROTATION_KINDS, STATUSES, VISAS
 from .portals import Portal
-from .profile import CANADA_STATUSES, PROVINCES, US_STATUSES, VISAS
 from .roles import ROLES
+from .rule_models import AnyRule, Closed, Conditions, Day, When, _canonical
 
-__all__ = ["ChecklistFile", "DossierFile", "Item", "Rule", "json_schema"]
+__all__ = [
+    "ChecklistFile",
+    "Conditions",
+    "DossierFile",
+    "FullChecklist",
+    "Item",
+    "TemplateFile",
+    "json_schema",
+]
 
-_Text = Annotated[str, Field(min_length=1)]
+#: Text with something in it (the loaders strip it).
+_Text = Annotated[str, Strict(), Field(pattern=r"\S")]
 _Count = Annotated[int, Strict(), Field(ge=0)]
-_ConditionValue = str | bool | int
-_Date = Annotated[date, Field(description="YYYY-MM-DD")]
-_Conditions = dict[str, _ConditionValue | list[_ConditionValue] | dict[Literal["not"], Any]]
-#: One group of conditions (all must hold), or a list of groups (any one must hold).
-_When = _Conditions | list[_Conditions]
+_Date = Day
+_Version = StrictStr | StrictInt | StrictFloat
+#: An evidence group: one phrase, or phrases that must all appear.
+_Phrases = _Text | Annotated[list[_Text], Field(min_length=1)]
+
+_UNCONFIRMED_NEEDS_NOTE: dict[str, Any] = {
+    "if": {"properties": {"confirmed": {"const": False}}, "required": ["confirmed"]},
+    "then": {"required": ["note"]},
+}
 
 
-class _Closed(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+def _unconfirmed_needs_note(confirmed: bool | None, note: str | None, what: str) -> None:
+    if confirmed is False and not (note and note.strip()):
+        raise ValueError(f"{what} with confirmed: false needs a note saying what is not")
 
 
-class Rule(BaseModel):
-    """One rule of an item: its ``type``, the public ``source`` it comes from, and the
-    parameters of that type (``dossier checklists validate`` checks them per type)."""
-
-    model_config = ConfigDict(extra="allow")
-
-    type: _Text = Field(description="The rule type, e.g. expiry, max-age, min-scores.")
-    source: _Text = Field(description="Public page (URL or citation) the rule comes from.")
-
-
-class Item(_Closed):
-    """One checklist item: a document (or step) the application needs."""
+class Item(Closed):
+    """One checklist item: a document (or step) the application needs. In a checklist with
+    ``extends``, an item of the base is changed by giving its id and the keys to change."""
 
     id: _Text = Field(description="Stable id, lower-case with hyphens (e.g. passport).")
     title: _Text | None = Field(None, description="What the document is.")
-    required: bool = False
-    source: _Text | None = Field(None, description="Where the requirement comes from.")
-    when: _When = Field(
-        default_factory=dict,
+    required: StrictBool = False
+    source: _Text | None = Field(None, description="Public page the requirement comes from.")
+    when: When | None = Field(
+        None,
         description="Conditions, e.g. {visa: [J-1]}; {not: [...]} negates; a list: any group.",
     )
     min: _Count = 1
     max: _Count | None = None
-    advice: str | None = None
-    names: list[_Text] = Field(default_factory=list, description="Words of a file name.")
-    evidence: list[_Text | list[_Text]] = Field(
+    advice: StrictStr | None = None
+    names: list[_Text] | None = Field(default_factory=list, description="Words of a file name.")
+    evidence: list[_Phrases] | None = Field(
         default_factory=list, description="Phrase groups; all phrases of one group must appear."
     )
-    rules: list[Rule] = Field(default_factory=list)
-    portal: str | None = Field(None, description="The portal (under portals:) it is uploaded to.")
-    facts: list[_Text] = Field(
+    rules: list[AnyRule] | None = Field(default_factory=list, description="Deeper checks.")
+    portal: _Text | None = Field(None, description="The portal (under portals:) it goes to.")
+    facts: list[_Text] | None = Field(
         default_factory=list, description="Facts its documents carry besides those rules read."
     )
     count_note: _Text | None = Field(None, description="Why min/max are what they are.")
-    confirmed: bool | None = Field(None, description="false: not confirmed at its source.")
-    note: str | None = Field(None, description="What could not be confirmed, and why.")
-    portrait: bool = Field(
+    confirmed: StrictBool | None = Field(None, description="false: not confirmed at its source.")
+    note: StrictStr | None = Field(None, description="What could not be confirmed, and why.")
+    portrait: StrictBool = Field(
         False, description="An image with no text, taller than wide (a photo), is this item."
     )
-    roles: list[Literal[tuple(ROLES)]] = Field(  # type: ignore[valid-type]
+    roles: list[Literal[tuple(ROLES)]] | None = Field(  # type: ignore[valid-type]
         default_factory=list,
         description="What the tool does with it besides checking: "
         + "; ".join(f"{k}: {v}" for k, v in ROLES.items()),
     )
 
+    model_config = ConfigDict(json_schema_extra=_UNCONFIRMED_NEEDS_NOTE)
 
-class Step(_Closed):
+    @field_validator("max")
+    @classmethod
+    def _max_at_least_min(cls, hi: int | None, info: ValidationInfo) -> int | None:
+        lo = info.data.get("min", 1)
+        if hi is not None and hi < max(lo, 1):
+            raise ValueError(f"must be a whole number >= min ({max(lo, 1)})")
+        return hi
+
+    @model_validator(mode="after")
+    def _note(self) -> Item:
+        _unconfirmed_needs_note(self.confirmed, self.note, "an item")
+        return self
+
+
+class Step(Closed):
     """A dated step of the application that is not a document (e.g. NRMP registration)."""
 
     id: _Text
     title: _Text | None = None
     source: _Text | None = None
     date: _Date | None = Field(None, description="Its published date, when known.")
-    confirmed: bool | None = Field(None, description="false: the date is not confirmed.")
-    note: str | None = None
-    when: _When = Field(default_factory=dict)
-    advice: str | None = None
+    confirmed: StrictBool | None = Field(None, description="false: the date is not confirmed.")
+    note: StrictStr | None = None
+    when: Conditions | None = None
+    advice: StrictStr | None = None
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "if": {"properties": {"confirmed": {"const": True}}, "required": ["confirmed"]},
+            "then": {"required": ["date"]},
+        }
+    )
+
+    @field_validator("confirmed")
+    @classmethod
+    def _dated_if_confirmed(cls, confirmed: bool | None, info: ValidationInfo) -> bool | None:
+        if confirmed and info.data.get("date") is None:
+            raise ValueError("a step without a date cannot be confirmed; give its published date")
+        return confirmed
 
 
-class Notice(_Closed):
+class Notice(Closed):
     """A notice shown to applicants it applies to (e.g. a provincial rule)."""
 
     id: _Text
     text: _Text | None = None
     source: _Text | None = None
-    when: _When = Field(default_factory=dict)
-    confirmed: bool | None = None
-    note: str | None = None
+    when: Conditions | None = None
+    confirmed: StrictBool | None = None
+    note: StrictStr | None = None
 
 
-class ChecklistFile(_Closed):
+#: Every checklist without ``extends`` gives these (a custom one takes them from its base).
+_HEADER = ("id", "title", "version", "track")
+
+
+class ChecklistFile(Closed):
     """A checklist file (checklists/*.yaml, or a custom one with ``extends``)."""
 
     schema_: Literal[1] = Field(1, alias="schema", description="Format version (1).")
     id: _Text | None = None
     title: _Text | None = None
-    version: _Text | float | None = Field(None, description='Quote it: "2026.1".')
+    version: _Version | None = Field(None, description='Quote it: "2026.1".')
     track: _Text | None = Field(None, description="us or canada (or a custom track).")
     languages: list[Annotated[str, Field(pattern=r"^[a-z]{2}$")]] = Field(
         default_factory=lambda: ["en"], description="Languages accepted without translation."
     )
     extends: _Text | None = Field(None, description="A built-in checklist id or a path.")
-    drop: list[_Text] = Field(default_factory=list, description="With extends: ids to remove.")
-    sources: dict[str, str] = Field(
+    drop: list[_Text] | None = Field(
+        default_factory=list, description="With extends: ids to remove."
+    )
+    sources: dict[str, StrictStr] | None = Field(
         default_factory=dict, description="Source grades used in citations, e.g. O: official."
     )
-    portals: dict[str, Portal] = Field(default_factory=dict)
+    portals: dict[str, Portal] | None = Field(default_factory=dict)
     items: list[Item] = Field(default_factory=list)
-    steps: list[Step] = Field(default_factory=list)
-    notices: list[Notice] = Field(default_factory=list)
+    steps: list[Step] | None = Field(default_factory=list)
+    notices: list[Notice] | None = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _complete_without_extends(self) -> ChecklistFile:
+        if self.extends is None and "items" not in self.model_fields_set:
+            raise ValueError("a checklist without extends needs a list of items")
+        missing = _missing_without_extends(self) if self.extends is None else []
+        if missing:
+            raise ValueError(
+                f"a checklist without extends needs {', '.join(missing)}: every checklist has "
+                "an id, a title, a version and a track, and every item a title and a source"
+            )
+        return self
+
+    # without extends: the header, and each item's title and source (FullChecklist)
+    model_config = ConfigDict(
+        json_schema_extra={
+            "if": {"not": {"required": ["extends"]}},
+            "then": {
+                "required": [*_HEADER, "items"],
+                "properties": {
+                    "items": {"items": {"required": ["title", "source"]}},
+                    "steps": {"items": {"required": ["title", "source"]}},
+                    "notices": {"items": {"required": ["text", "source"]}},
+                },
+            },
+        }
+    )
+
+
+def _missing_without_extends(c: ChecklistFile) -> list[str]:
+    """What a checklist without ``extends`` lacks (a custom one takes it from its base)."""
+    missing = [k for k in _HEADER if getattr(c, k) is None]
+    missing += [
+        f"items[{n}].{k}"
+        for n, i in enumerate(c.items or [], 1)
+        for k in ("title", "source")
+        if getattr(i, k) is None
+    ]
+    return missing
+
+
+class FullItem(Item):
+    """An item as the tool uses it: with its title and source."""
+
+    title: _Text = Field(description="What the document is.")
+    source: _Text = Field(description="Public page the requirement comes from.")
+
+
+class FullStep(Step):
+    title: _Text
+    source: _Text
+
+
+class FullNotice(Notice):
+    text: _Text
+    source: _Text
+
+
+class FullChecklist(ChecklistFile):
+    """A checklist as the tool uses it: a file without ``extends``, or a custom one merged
+    into its base (the loaders validate that; the file's own schema is ChecklistFile's)."""
+
+    id: _Text
+    title: _Text
+    version: _Version
+    track: _Text
+    items: list[FullItem]  # type: ignore[assignment]
+    steps: list[FullStep] | None = Field(default_factory=list)  # type: ignore[assignment]
+    notices: list[FullNotice] | None = Field(default_factory=list)  # type: ignore[assignment]
+
+    @field_validator("version")
+    @classmethod
+    def _version_text(cls, value: str | int | float) -> str | int | float:
+        if not str(value).strip():
+            raise ValueError("must be non-empty text")
+        return value
 
 
 # -- dossier.yaml -------------------------------------------------------------------------
 
+#: Text a user may write as a number too (a school named 1917, a specialty code).
+_Name = StrictStr | StrictInt | StrictFloat
+_Names = StrictStr | list[StrictStr]
+_Visa = Annotated[Literal[VISAS], BeforeValidator(_canonical(VISAS))]  # type: ignore[valid-type]
+_Status = Annotated[Literal[STATUSES], BeforeValidator(_canonical(STATUSES))]  # type: ignore[valid-type]
+_Province = Annotated[Literal[PROVINCES], BeforeValidator(_canonical(PROVINCES))]  # type: ignore[valid-type]
+_Kind = Annotated[Literal[ROTATION_KINDS], BeforeValidator(_canonical(ROTATION_KINDS))]  # type: ignore[valid-type]
 
-class Applicant(_Closed):
-    given_names: str | None = None
-    family_name: str | None = None
-    other_names: str | list[str] = Field(default_factory=list)
-    citizenship: str | list[str] = Field(default_factory=list)
-    status: Literal[tuple(dict.fromkeys(US_STATUSES + CANADA_STATUSES))] | None = None  # type: ignore[valid-type]
+
+_KEY = r"^[a-z][a-z0-9_]*$"
+_DateKey = Annotated[str, StringConstraints(strict=True, pattern=_KEY)]
 
 
-class MedicalSchool(_Closed):
-    name: str | None = None
-    country: str | None = None
-    graduation_year: Annotated[int, Field(ge=1900, le=2100)] | None = None
-    language: Annotated[str, Field(pattern=r"^[A-Za-z]{2}$")] | None = Field(
+def _not_before(later: date | None, info: ValidationInfo, key: str, what: str) -> date | None:
+    earlier = info.data.get(key)
+    if later is not None and earlier is not None and later < earlier:
+        raise ValueError(f"is before {what} ({later} < {earlier})")
+    return later
+
+
+class Applicant(Closed):
+    given_names: _Name | None = None
+    family_name: _Name | None = None
+    other_names: _Names | None = Field(default_factory=list)
+    citizenship: _Names | None = Field(default_factory=list, description="Countries, e.g. [PE].")
+    status: _Status | None = Field(None, description="Residency status in the track's country.")
+
+
+class MedicalSchool(Closed):
+    name: _Name | None = None
+    country: _Name | None = None
+    graduation_year: Annotated[int, Strict(), Field(ge=1900, le=2100)] | None = None
+    language: Annotated[str, Strict(), Field(pattern=r"^[A-Za-z]{2}$")] | None = Field(
         None, description="ISO 639-1 code of the school's documents, e.g. es."
     )
 
 
-class Training(_Closed):
-    specialty: str | None = None
+class Training(Closed):
+    specialty: _Name | None = None
     start: _Date | None = None
     end: _Date | None = None
-    visa: Literal[VISAS] | None = None  # type: ignore[valid-type]
-    province: Literal[PROVINCES] | None = None  # type: ignore[valid-type]
-    accepts_return_of_service: bool | None = None
+    visa: _Visa | None = None
+    province: _Province | None = None
+    accepts_return_of_service: StrictBool | None = None
     ds2019_end: _Date | None = Field(None, description="J-1 only: end of the DS-2019 period.")
 
+    @field_validator("end")
+    @classmethod
+    def _end(cls, value: date | None, info: ValidationInfo) -> date | None:
+        return _not_before(value, info, "start", "training.start")
 
-class ExamRecord(_Closed):
-    attempts: Annotated[int, Field(ge=0, le=20)] | None = None
-    failures: Annotated[int, Field(ge=0, le=20)] | None = None
-    score: Annotated[int, Field(ge=0, le=999)] | None = None
+    @field_validator("ds2019_end")
+    @classmethod
+    def _ds2019_end(cls, value: date | None, info: ValidationInfo) -> date | None:
+        return _not_before(value, info, "start", "training.start")
 
 
-class Rotation(_Closed):
-    kind: Literal["clerkship", "sub-internship", "elective", "externship", "observership"]
+class ExamRecord(Closed):
+    attempts: Annotated[int, Strict(), Field(ge=0, le=20)] | None = None
+    failures: Annotated[int, Strict(), Field(ge=0, le=20)] | None = None
+    score: Annotated[int, Strict(), Field(ge=0, le=999)] | None = None
+
+    @field_validator("failures")
+    @classmethod
+    def _failures(cls, value: int | None, info: ValidationInfo) -> int | None:
+        tried = info.data.get("attempts")
+        if value is not None and tried is not None and value > tried:
+            raise ValueError(f"more than attempts ({value} > {tried})")
+        return value
+
+
+class Rotation(Closed):
+    kind: _Kind
     start: _Date
     end: _Date
-    where: str | None = None
+    where: _Name | None = None
+
+    @field_validator("end")
+    @classmethod
+    def _end(cls, value: date, info: ValidationInfo) -> date | None:
+        return _not_before(value, info, "start", "its start")
 
 
-class Residence(_Closed):
-    province: Literal[PROVINCES] | None = None  # type: ignore[valid-type]
+class Residence(Closed):
+    province: _Province | None = None
     since: _Date | None = None
 
 
-class DossierFile(_Closed):
+class DossierFile(Closed):
     """An applicant folder's dossier.yaml: what the documents cannot say for themselves."""
 
     schema_: Literal[1] = Field(1, alias="schema", description="Format version (1).")
-    track: str | None = Field(None, description="us or canada (or a checklist id or path).")
-    applicant: Applicant = Applicant()
-    medical_school: MedicalSchool = MedicalSchool()
-    training: Training = Training()
-    ecfmg_certified: bool | None = None
-    language_exempt: bool | None = None
-    dates: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")], _Date] = Field(
-        default_factory=dict, description="Dates a scan may not show, e.g. passport_expiry."
+    track: _Name | None = Field(None, description="us or canada (or a checklist id or path).")
+    applicant: Applicant | None = None
+    medical_school: MedicalSchool | None = None
+    training: Training | None = None
+    ecfmg_certified: StrictBool | None = None
+    language_exempt: StrictBool | None = None
+    dates: dict[_DateKey, _Date] | None = Field(
+        default_factory=dict,
+        description="Dates a scan may not show, e.g. passport_expiry.",
+        json_schema_extra={"propertyNames": {"pattern": _KEY}},  # as the model: no other key
     )
-    files: dict[str, str] = Field(
+    files: dict[str, StrictStr] | None = Field(
         default_factory=dict, description='File (or glob) -> item id, or "ignore".'
     )
-    exams: dict[str, ExamRecord] = Field(
+    exams: dict[str, ExamRecord] | None = Field(
         default_factory=dict, description="Attempts per exam id, e.g. usmle-step1."
     )
     us_clinical_experience: list[Rotation] | None = Field(
         None, description="US rotations ([] when none)."
     )
-    residence: Residence = Residence()
+    residence: Residence | None = None
+
+
+# -- letter templates (NAME.yaml beside NAME.docx) ------------------------------------------
+
+_Value = StrictStr | StrictInt | StrictFloat | date
+
+
+class TemplateField(Closed):
+    """A value the template uses."""
+
+    name: Annotated[
+        str, Strict(), Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z][A-Za-z0-9_]*)*$")
+    ] = Field(description="A dotted name such as referee_name or applicant.family_name.")
+    description: _Text
+    required: StrictBool | None = Field(None, description="Default: true unless a default.")
+    default: _Value | None = None
+    example: _Value = Field(description="Shown by `dossier letters show`.")
+    type: Literal["text", "date"] = "text"
+
+    @model_validator(mode="after")
+    def _required_has_no_default(self) -> TemplateField:
+        if self.required and self.default is not None:
+            raise ValueError("a required field has no default; drop default or set required: false")
+        if self.type == "date":
+            for key in ("default", "example"):
+                value = getattr(self, key)
+                if value is not None and not _is_date(value):
+                    raise ValueError(f"{key}: not a date (got {value!r}); write it as YYYY-MM-DD")
+        return self
+
+
+def _is_date(value: object) -> bool:
+    return iso_date(value) is not None
+
+
+class TemplateFile(Closed):
+    """A letter template's NAME.yaml: what it is for, its fields, the file-name field."""
+
+    description: _Text = Field(description="What the letter is for, one line.")
+    fields: Annotated[list[TemplateField], Field(min_length=1)]
+    filename_field: _Text | None = Field(None, description="The field naming each letter.")
+
+    model_config = ConfigDict(
+        json_schema_extra={"required": ["description", "fields", "filename_field"]}
+    )
+
+    @model_validator(mode="after")
+    def _names(self) -> TemplateFile:
+        names = [f.name for f in self.fields]
+        for name in names:
+            if names.count(name) > 1:
+                raise ValueError(f"fields: {name} is declared twice")
+            for other in names:
+                if other.startswith(name + "."):
+                    raise ValueError(
+                        f"fields: {name} is a value, so {other} cannot be declared under it"
+                    )
+        if self.filename_field not in names:
+            given = "missing" if self.filename_field is None else f"got {self.filename_field!r}"
+            raise ValueError(
+                "filename_field: must name the field whose value names each letter's file, "
+                f"one of: {', '.join(names)} ({given})"
+            )
+        return self
 
 
 _TITLES: dict[str, tuple[type[BaseModel], str]] = {
     "checklist": (ChecklistFile, "img-dossier checklist"),
     "dossier": (DossierFile, "img-dossier dossier.yaml"),
+    "letter-template": (TemplateFile, "img-dossier letter template fields (NAME.yaml)"),
 }
 
 
 def json_schema(name: str) -> dict[str, Any]:
-    """The JSON Schema of ``checklist`` or ``dossier``."""
+    """The JSON Schema of ``checklist``, ``dossier`` or ``letter-template``."""
     model, title = _TITLES[name]
     schema: dict[str, Any] = model.model_json_schema(by_alias=True)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"

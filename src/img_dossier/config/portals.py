@@ -8,8 +8,6 @@ To add a key, add a field here with its type and a comment saying who reads it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -21,24 +19,21 @@ from pydantic import (
     StrictFloat,
     StrictInt,
     StrictStr,
-    ValidationError,
 )
 
-from .typed import errors_of
-
-__all__ = ["Portal", "validate_portal"]
+__all__ = ["Portal"]
 
 _PositiveInt = Annotated[int, Strict(), Field(gt=0)]
 _Count = Annotated[int, Strict(), Field(ge=0)]
 _Dpi = Annotated[int, Strict(), Field(ge=72, le=1200)]
 _Positive = Annotated[StrictInt | StrictFloat, Field(gt=0)]  # 5 stays 5 (messages show it)
-_Text = Annotated[str, Strict(), Field(min_length=1)]
+_Text = Annotated[str, Strict(), Field(pattern=r"\S")]
 
 
 class Portal(BaseModel):
     """One portal's upload rules (``portals.<id>`` of a checklist)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     source: _Text = Field(description="Public page the rules come from (required).")
     title: StrictStr | None = Field(None, description="The portal's name, as users know it.")
@@ -95,15 +90,3 @@ class Portal(BaseModel):
     # how far pack may shrink a file to fit max_bytes
     min_dpi: _Dpi | None = None
     min_jpeg_quality: Annotated[int, Strict(), Field(ge=10, le=95)] | None = None
-
-
-def validate_portal(
-    name: str, path: Path | None, pid: str, raw: Mapping[str, Any]
-) -> tuple[dict[str, Any] | None, list[str]]:
-    """The portal's rules as validated plain data (only the keys it gives), or the messages
-    naming file, line and field of everything wrong."""
-    try:
-        portal = Portal.model_validate(dict(raw))
-    except ValidationError as exc:
-        return None, errors_of(exc, name, path, ("portals", pid))
-    return portal.model_dump(exclude_unset=True), []

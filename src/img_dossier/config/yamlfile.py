@@ -20,7 +20,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from ..errors import BadInputError
 
-__all__ = ["line_of", "parse_yaml", "read_yaml"]
+__all__ = ["line_in", "line_of", "parse_yaml", "read_yaml", "rt_tree"]
 
 
 class _Constructor(SafeConstructor):
@@ -187,15 +187,24 @@ def _tab_at(text: str, line: int, column: int) -> bool:
     return "\t" in lines[line][: column + 1]
 
 
-def line_of(path: Path | None, loc: Sequence[str | int]) -> int | None:
-    """The 1-based line of the field at ``loc`` (keys and list indexes) in a YAML file, or of
-    its nearest parent that is there; None when the file cannot say."""
+def rt_tree(path: Path | None) -> Any:
+    """The file parsed with positions (for ``line_in``), or None when it cannot be."""
     if path is None:
         return None
     try:
-        node = YAML(typ="rt").load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, YAMLError):
+        return YAML(typ="rt").load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, YAMLError, ValueError, RecursionError):
         return None
+
+
+def line_of(path: Path | None, loc: Sequence[str | int]) -> int | None:
+    """The 1-based line of the field at ``loc`` (keys and list indexes) in a YAML file, or of
+    its nearest parent that is there; None when the file cannot say."""
+    return line_in(rt_tree(path), loc)
+
+
+def line_in(node: Any, loc: Sequence[str | int]) -> int | None:
+    """``line_of`` in a tree ``rt_tree`` gave."""
     line: int | None = None
     for key in loc:
         lc = getattr(node, "lc", None)

@@ -21,8 +21,11 @@ from jinja2 import StrictUndefined, meta, nodes
 from jinja2 import Template as JinjaTemplate
 from jinja2.exceptions import SecurityError, TemplateError, TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from pydantic import ValidationError
 
 from ..atomic import write_bytes
+from ..config import typed
+from ..config.models import TemplateField, TemplateFile
 from ..config.profile import load_profile, read_yaml
 from ..config.resources import data_dir
 from ..errors import BadInputError, OutputError, cannot_write
@@ -37,12 +40,8 @@ from .values import COMPUTED, Rows, build_contexts, longdate, parse_date, read_c
 
 BUILTIN = "built-in"
 FORMATS = ("docx", "pdf", "both")
-FIELD_TYPES = ("text", "date")
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
-_FIELD = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z][A-Za-z0-9_]*)*$")
-_TEMPLATE_KEYS = {"description", "fields", "filename_field"}
-_FIELD_KEYS = {"name", "description", "required", "default", "example", "type"}
 
 
 @dataclass(frozen=True)
@@ -137,114 +136,49 @@ def _read_meta(name: str, folder: Path, source: str) -> Template:
         raise BadInputError(
             f"{yaml_path}: must be a mapping with description, fields, filename_field"
         )
-    for key in data:
-        if key not in _TEMPLATE_KEYS:
-            raise BadInputError(
-                f"{yaml_path}: {key}: unknown key; expected one of: "
-                f"{', '.join(sorted(_TEMPLATE_KEYS))}"
-            )
-    description = data.get("description")
-    if not isinstance(description, str) or not description.strip():
-        raise BadInputError(
-            f"{yaml_path}: description: must be a line of text saying what the letter is for"
-        )
-    raw_fields = data.get("fields")
-    if not isinstance(raw_fields, list) or not raw_fields:
-        raise BadInputError(
-            f"{yaml_path}: fields: must be a list of fields (name, description, "
-            "required or default, example)"
-        )
-    fields = tuple(_field(yaml_path, i, raw) for i, raw in enumerate(raw_fields))
-    names = [f.name for f in fields]
-    for field in fields:
-        if names.count(field.name) > 1:
-            raise BadInputError(f"{yaml_path}: fields: {field.name} is declared twice")
-        for other in names:
-            if other.startswith(field.name + "."):
-                raise BadInputError(
-                    f"{yaml_path}: fields: {field.name} is a value, so "
-                    f"{other} cannot be declared under it"
-                )
-    filename_field = data.get("filename_field")
-    if filename_field not in names:
-        got = "missing" if filename_field is None else f"got {filename_field!r}"
-        raise BadInputError(
-            f"{yaml_path}: filename_field: must name the field whose value names each "
-            f"letter's file, one of: {', '.join(names)} ({got})"
-        )
+    try:  # the model is the schema: `dossier schema letter-template`
+        meta = TemplateFile.model_validate(data)
+    except ValidationError as exc:
+        found = typed.errors_of(exc, str(yaml_path), yaml_path, data, TemplateFile, typed.TEMPLATE)
+        raise BadInputError("\n".join(found)) from None
     return Template(
         name=name,
-        description=description.strip(),
+        description=meta.description.strip(),
         source=source,
         docx_path=docx_path,
         yaml_path=yaml_path,
-        fields=fields,
-        filename_field=str(filename_field),
+        fields=tuple(_field(yaml_path, i, f) for i, f in enumerate(meta.fields)),
+        filename_field=str(meta.filename_field),  # the model made sure it names a field
     )
 
 
-def _field(yaml_path: Path, index: int, raw: Any) -> Field:
-    where = f"{yaml_path}: fields[{index}]"
-    if not isinstance(raw, Mapping):
-        raise BadInputError(
-            f"{where}: must be a mapping with name, description, required or default, example"
-        )
-    name = raw.get("name")
-    if isinstance(name, str):
-        where = f"{yaml_path}: fields[{index}] ({name})"
-    for key in raw:
-        if key not in _FIELD_KEYS:
-            raise BadInputError(
-                f"{where}: {key}: unknown key; expected one of: {', '.join(sorted(_FIELD_KEYS))}"
-            )
-    if not isinstance(name, str) or not _FIELD.match(name):
-        raise BadInputError(
-            f"{where}: name: must be a dotted name such as referee_name or "
-            f"applicant.family_name (got {name!r})"
-        )
-    description = raw.get("description")
-    if not isinstance(description, str) or not description.strip():
-        raise BadInputError(f"{where}: description: must be text")
-    kind = raw.get("type", "text")
-    if kind not in FIELD_TYPES:
-        raise BadInputError(
-            f"{where}: type: must be one of {', '.join(FIELD_TYPES)} (got {kind!r})"
-        )
-    default = raw.get("default")
-    required = raw.get("required", "default" not in raw)
-    if not isinstance(required, bool):
-        raise BadInputError(f"{where}: required: must be true or false (got {required!r})")
-    if required and default is not None:
-        raise BadInputError(
-            f"{where}: a required field has no default; drop default or set required: false"
-        )
-    if "example" not in raw or raw["example"] is None:
-        raise BadInputError(f"{where}: example: give an example value (shown by `letters show`)")
-    example = raw["example"]
-    if isinstance(example, bool | list | dict):
-        raise BadInputError(f"{where}: example: must be text, a number or a date")
-    if kind == "date":
-        for key, value in (("default", default), ("example", example)):
-            if value is None:
-                continue
-            try:
-                parsed = parse_date(value)
-            except ValueError:
-                raise BadInputError(
-                    f"{where}: {key}: not a date (got {value!r}); write it as YYYY-MM-DD"
-                ) from None
-            if key == "default":
-                default = parsed
-            else:
-                example = parsed
+def _field(yaml_path: Path, index: int, field: TemplateField) -> Field:
+    """A validated field as the renderer reads it: a date field's values as dates."""
+    default, example = field.default, field.example
+    if field.type == "date":
+        try:
+            default = None if default is None else parse_date(default)
+        except ValueError:
+            raise BadInputError(_not_a_date(yaml_path, index, "default", default)) from None
+        try:
+            example = parse_date(example)
+        except ValueError:
+            raise BadInputError(_not_a_date(yaml_path, index, "example", example)) from None
+    required = field.required
+    if required is None:  # a field with a default (even null) is optional
+        required = "default" not in field.model_fields_set
     return Field(
-        name=name,
-        description=description.strip(),
+        name=field.name,
+        description=field.description.strip(),
         required=required,
         default=default,
         example=example,
-        type=kind,
+        type=field.type,
     )
+
+
+def _not_a_date(yaml_path: Path, index: int, key: str, value: object) -> str:
+    return f"{yaml_path}: fields[{index}].{key}: not a date (got {value!r}); write it as YYYY-MM-DD"
 
 
 # -- the .docx ----------------------------------------------------------------------------

@@ -138,7 +138,7 @@ def validate_programs(
         raise BadInputError(
             f"{name}: must be a mapping with a programs: list (see samples/programs.yaml)"
         )
-    data = _provinces(dict(data))
+    data = dict(data)
     try:
         model = ProgramList.model_validate(data)
     except ValidationError as exc:
@@ -342,30 +342,6 @@ def _program_text(error: Any, data: Mapping[str, Any], loc: list[Any]) -> str:
     expected = _PROGRAM_FIELDS.get(key)
     got = _got(_lookup(data, loc[:3]))
     return f"must be {expected} {got}" if expected else f"{error['msg'].lower()} {got}"
-
-
-def _provinces(data: dict[str, Any]) -> dict[str, Any]:
-    """YAML 1.1 reads an unquoted ON as true; Ontario is what the user meant."""
-    programs = data.get("programs")
-    if not isinstance(programs, list):
-        return data
-    fixed: list[Any] = []
-    for program in programs:
-        if isinstance(program, Mapping):
-            program = dict(program)
-            if program.get("province") is True:
-                program["province"] = "ON"
-            criteria = program.get("criteria")
-            residence = criteria.get("residence") if isinstance(criteria, Mapping) else None
-            value = residence.get("value") if isinstance(residence, Mapping) else None
-            if isinstance(value, Mapping) and value.get("province") is True:
-                assert isinstance(criteria, Mapping) and isinstance(residence, Mapping)
-                program["criteria"] = {
-                    **criteria,
-                    "residence": {**residence, "value": {**value, "province": "ON"}},
-                }
-        fixed.append(program)
-    return {**data, "programs": fixed}
 
 
 # -- CSV ---------------------------------------------------------------------------------

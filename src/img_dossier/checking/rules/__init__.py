@@ -3,7 +3,8 @@ portal file rules, local referees), driven by the ``rules:`` of checklist items.
 
 verify.py calls ``evaluate`` once per applicable item that has readable documents. Each rule
 is data (``{type: valid-until, source: ..., months: 6}``); this module knows rule types,
-never items. Rule types and their parameters (all optional unless marked):
+never items. Each type's parameters are a model in config/rule_models.py, validated when the
+checklist is loaded (all optional unless marked):
 
 - ``valid-until``: a date fact (``fact``, default ``expiry``) must be on or after
   ``reference`` (``as_of`` | ``training.start`` | ``training.end``) plus ``months``.
@@ -33,14 +34,13 @@ words naming the rule in messages, e.g. "J-1 rule").
 from __future__ import annotations
 
 from .base import RuleContext, RuleFunction, RuleOutcome
-from .engine import RULE_TYPES, ParamChecks, evaluate, rule_errors, validate_rules
+from .engine import RULE_TYPES, evaluate, rule_errors, validate_rules
 from .names import applicant_names
 from .portal import _PORTAL_KEYS, _portal_checks  # what pack checks its output against
 
 __all__ = [
     "RULE_TYPES",
     "_PORTAL_KEYS",
-    "ParamChecks",
     "RuleContext",
     "RuleFunction",
     "RuleOutcome",
