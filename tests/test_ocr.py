@@ -111,6 +111,43 @@ def test_no_wrong_date_passes_the_check_digits_under_single_digit_misreads() -> 
 # -- the engine in the readers --------------------------------------------------------------
 
 
+# -- content matching on OCR's text (no engine) ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase", "found"),
+    [
+        ("ECFMGCertificate No 0-123-456-7", "ECFMG Certificate", True),  # run together
+        ("Academic Transcr ipt of the School", "Academic Transcript", True),  # split
+        ("Medical StudentPerformance Evaluation", "Medical Student Performance Evaluation", True),
+        ("a biomedical schooling", "medical school", False),  # inside longer words
+        ("the passportnumber field", "Passport No", False),  # ends inside a word
+        ("Dateof 2031", "Date of", False),  # too short to know run together
+        ("Passport", "Passport", True),
+        ("Passports", "Passport", False),
+    ],
+)
+def test_phrases_are_found_in_ocr_text_with_words_run_together_only_at_word_edges(
+    text: str, phrase: str, found: bool
+) -> None:
+    from img_dossier.checking.content import Folded
+
+    assert Folded(text).has(phrase) is found
+
+
+def test_a_scan_whose_ocr_ran_words_together_is_classified_and_nothing_else_is() -> None:
+    from img_dossier.checking.classify import _Names, by_content, by_title
+    from img_dossier.config.checklist import load
+
+    items = load("us").items
+    found = by_content("StandardECFMGCertificate\nThis is to certify that", items)
+    assert found is not None and found[0] == "ecfmg-certificate"
+    titled = by_title("MedicalStudentPerformanceEvaluation\nDean", _Names.of(items))
+    assert titled is not None and titled[0] == "mspe"
+    # the same letters inside longer words classify nothing
+    assert by_content("biomedical schooling; nonstandardecfmgcertificates", items) is None
+
+
 def test_the_engine_runs_from_the_wheel_without_downloading() -> None:
     assert ocr_engine.unavailable() is None
     folder = ocr_engine._model_dir()
@@ -157,6 +194,41 @@ def test_a_scan_is_read_by_ocr_whichever_way_it_lies(
     assert LINE1 in [ln.replace(" ", "") for ln in lines]
     assert LINE2 in [ln.replace(" ", "") for ln in lines]
     assert lines.index(next(ln for ln in lines if "PASSPORT" in ln)) == 0  # in reading order
+
+
+PROSE = [
+    "This letter is written in strong support of the application of the candidate to the",
+    "residency program in internal medicine, where she completed a clinical rotation with",
+    "our team for twelve weeks and showed the knowledge and judgement of a senior resident",
+    "in the care of patients with complex chronic disease on the general medicine wards.",
+]
+
+
+@pytest.mark.parametrize("slant", [3.0, -3.0])
+def test_a_slanted_page_of_long_lines_is_read_upright(slant: float, tmp_path: Path) -> None:
+    """Which way a page lies is voted on its longest lines cut out straightened: cut out
+    square, a slanted long line is mostly background and was taken for upside down."""
+    page = text_image(PROSE, size=24, width=1250).rotate(
+        slant, expand=True, fillcolor=255, resample=Image.Resampling.BICUBIC
+    )
+    path = tmp_path / "letter.png"
+    page.save(path)
+    doc = read_one(source(path))
+    assert doc.info["ocr"]["rotated"] == [0]
+    assert "internal medicine" in doc.text
+
+
+def test_a_page_without_text_costs_no_recognition(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The detector runs once; where it finds no line (a blank page, a portrait photo)
+    the recogniser is not run at all."""
+    engine = ocr_engine._load()
+
+    def no_recognition(crops: object) -> None:
+        raise AssertionError("the recogniser ran on a page without text")
+
+    monkeypatch.setattr(engine, "recognize_txt", no_recognition)
+    blank = Image.new("RGB", (850, 1100), "white")
+    assert ocr_engine.read_page(blank) == ocr_engine.PageText("", 0.0)
 
 
 def test_facts_from_a_scan_are_marked_as_ocr_with_the_zone_verified(

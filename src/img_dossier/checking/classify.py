@@ -14,7 +14,7 @@ from pathlib import PurePosixPath
 from ..config.checklist import Checklist, Item
 from ..config.profile import Profile
 from ..model import Document, Problem
-from .content import check_content
+from .content import MIN_JOINED, Folded, check_content
 from .wordfold import _phrase
 from .wordfold import normalize as normalize  # re-exported: classify.normalize
 
@@ -110,10 +110,17 @@ def by_title(text: str, names: _Names) -> tuple[str, str] | None:
     lines = [line.strip() for line in text.splitlines() if line.strip()][:TITLE_LINES]
     for line in lines:
         words = normalize(line)
+        joined = words.replace(" ", "")
         for norm, _original, _order, item_id in names.phrases:
-            if words == norm:
+            if words == norm or (_joinable(norm) and joined == norm.replace(" ", "")):
                 return item_id, line
     return None
+
+
+def _joinable(phrase: str) -> bool:
+    """Whether a normalised phrase is long enough to be known with its spaces lost to OCR
+    ("StandardECFMGCertificate"): two words or more, MIN_JOINED letters or more."""
+    return " " in phrase and len(phrase) - phrase.count(" ") >= MIN_JOINED
 
 
 def by_content(text: str, items: Sequence[Item]) -> tuple[str, tuple[str, ...]] | None:
@@ -123,16 +130,15 @@ def by_content(text: str, items: Sequence[Item]) -> tuple[str, tuple[str, ...]] 
     length of the distinct phrases of its matching groups (long, specific phrases outweigh
     short common words), then by their number; ties go to the earlier item of the checklist.
     """
-    words = normalize(text)
-    if not words:
+    folded = Folded(text)
+    if not folded.words:
         return None
-    padded = f" {words} "
     best: tuple[int, int, int] | None = None
     chosen: tuple[str, tuple[str, ...]] | None = None
     for order, item in enumerate(items):
         matched: list[str] = []
         for group in item.evidence:
-            if all(f" {_phrase(p)} " in padded for p in group):
+            if all(folded.has(p) for p in group):
                 matched.extend(p for p in group if p not in matched)
         if not matched:
             continue

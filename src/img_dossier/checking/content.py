@@ -11,6 +11,7 @@ it goes to that item. A file vouched for in dossier.yaml ``files:`` keeps counti
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import cached_property
 
 from ..config.checklist import Checklist, Item
 from ..config.profile import Profile
@@ -107,21 +108,62 @@ MEDICAL_WORDS = frozenset(
 )
 
 
+#: A phrase of two words or more and at least this many letters and digits is also found
+#: with its spaces gone or moved (OCR runs words together: "ECFMGCertificate", or splits
+#: one: "Certifi cate"), but only where it starts and ends as the text's own words do: never
+#: inside a longer word ("medical school" is not in "biomedical schooling").
+MIN_JOINED = 8
+
+
+class Folded:
+    """A text folded for phrase matching (``normalize``), with its words run together."""
+
+    def __init__(self, text: str) -> None:
+        self.words = normalize(text)
+        self.padded = f" {self.words} "
+
+    @cached_property
+    def _joined(self) -> tuple[str, frozenset[int], frozenset[int]]:
+        """The words without spaces, and where each word starts and ends in it."""
+        starts: set[int] = set()
+        ends: set[int] = set()
+        at = 0
+        for word in self.words.split():
+            starts.add(at)
+            at += len(word)
+            ends.add(at)
+        return self.words.replace(" ", ""), frozenset(starts), frozenset(ends)
+
+    def has(self, phrase: str) -> bool:
+        """Whether the phrase occurs as whole words (see MIN_JOINED for run-together ones)."""
+        folded = _phrase(phrase)
+        if not folded:
+            return False
+        if f" {folded} " in self.padded:
+            return True
+        wanted = folded.replace(" ", "")
+        if wanted == folded or len(wanted) < MIN_JOINED:
+            return False
+        joined, starts, ends = self._joined
+        at = joined.find(wanted)
+        while at >= 0:
+            if at in starts and at + len(wanted) in ends:
+                return True
+            at = joined.find(wanted, at + 1)
+        return False
+
+
 def _words(text: str) -> str:
     return normalize(text[:50000])
 
 
-def _has(words: str, phrase: str) -> bool:
-    folded = _phrase(phrase)
-    return bool(folded) and f" {folded} " in f" {words} "
-
-
-def shows_item(words: str, item: Item) -> bool:
+def shows_item(words: str | Folded, item: Item) -> bool:
     """Whether normalised text shows the item: a whole evidence group, or one of its names
     of two words or more ("academic transcript", not "marks")."""
-    if any(all(_has(words, p) for p in group) for group in item.evidence):
+    text = words if isinstance(words, Folded) else Folded(words)
+    if any(all(text.has(p) for p in group) for group in item.evidence):
         return True
-    return any(len(_words(n).split()) >= 2 and _has(words, n) for n in item.names)
+    return any(len(_words(n).split()) >= 2 and text.has(n) for n in item.names)
 
 
 def _needs_name(item: Item) -> bool:
@@ -149,7 +191,7 @@ def mismatched(doc: Document, item: Item, names: Sequence[str]) -> bool:
     if not item.evidence or not judgeable(doc):
         return False  # a photo is looked at, not read; a scan cannot be judged
     words = _words(doc.text)
-    if shows_item(words, item):
+    if shows_item(Folded(doc.text[:50000]), item):
         return False
     if names and appears_in(doc.text, names):
         return False

@@ -195,9 +195,9 @@ def cache_key(sha256: str, source: SourceFile, limits: Limits) -> str:
         f".{limits.max_zip_ratio}.{limits.max_zip_members}"
     )
     if limits.ocr:
-        from .ocr import engine_name
+        from .ocr import cache_tag
 
-        bounds += f".ocr{limits.ocr_pages}.{engine_name().replace(' ', '-')}"
+        bounds += f".ocr{limits.ocr_pages}.{cache_tag().replace(' ', '-')}"
     else:
         bounds += ".no-ocr"
     partial = f":{source.size}" if source.size > limits.max_bytes else ""

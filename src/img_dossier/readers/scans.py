@@ -101,7 +101,7 @@ def image_frames(path: Path, count: int) -> Iterator[Image.Image]:
             frame = upright(im) if index == 0 else im
             frame = frame.convert("RGB")
             if max(frame.size) > ocr.MAX_SIDE:
-                frame.thumbnail((ocr.MAX_SIDE, ocr.MAX_SIDE), Image.Resampling.LANCZOS)
+                frame.thumbnail((ocr.MAX_SIDE, ocr.MAX_SIDE), Image.Resampling.BILINEAR)
             yield frame
 
 
