@@ -62,9 +62,9 @@ def client_key(client: Client, options: AuditOptions) -> str | None:
         return None
     engine = "-"
     if options.ocr:
-        from ..readers.ocr import engine_name
+        from ..readers.ocr import cache_tag
 
-        engine = engine_name()
+        engine = cache_tag()
     state = {
         "format": FORMAT,
         "version": __version__,
