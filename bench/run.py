@@ -329,13 +329,18 @@ def main() -> None:
     if exe:
         dossier = [exe]
     work = Path(tempfile.mkdtemp(prefix="bench-run-"))
-    # A user's installation has its bytecode compiled (pip does it): so must ours.
-    base_env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    base_env["NO_COLOR"] = "1"
-    spec = importlib.util.find_spec("img_dossier")
-    if spec is not None and spec.origin:
-        package = str(Path(spec.origin).parent)
-        subprocess.run([sys.executable, "-m", "compileall", "-q", package], check=False)
+    base_env = dict(os.environ, NO_COLOR="1")
+    # as installed: pip compiles the package's bytecode; a shell that sets
+    # PYTHONDONTWRITEBYTECODE would make every dossier run compile its modules again
+    base_env.pop("PYTHONDONTWRITEBYTECODE", None)
+    import img_dossier
+
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(Path(img_dossier.__file__).parent)],
+        env=base_env,
+        check=False,
+        stdout=subprocess.DEVNULL,
+    )
     results: list[str] = []
     growth: list[tuple[int, float, float]] = []
     print(

@@ -6,7 +6,7 @@ JSON report a test produces is checked against schemas/report.schema.json.
 ``fork_only``: a test that patches code the worker processes must inherit. Under the spawn
 start method (Windows and macOS; ``IMG_DOSSIER_START_METHOD=spawn`` here) a worker imports
 the library afresh and never sees the patch, so such tests are skipped in the spawn run of
-the suites (tests/test_platforms.py), which has script-based counterparts for them.
+the suites (tests/readers/test_platforms.py), which has script-based counterparts for them.
 """
 
 from __future__ import annotations

@@ -168,7 +168,7 @@ def _lossless(writer: PdfWriter) -> None:
             continue
     # No keywords: pypdf 7 renamed them (remove_identicals -> remove_duplicates, ...) and
     # raises on the old names; both generations merge duplicates and drop orphans by
-    # default. tests/test_dedup.py fails if this stops merging.
+    # default. tests/output/test_dedup.py fails if this stops merging.
     try:
         writer.compress_identical_objects()
     except (PdfReadError, ValueError, KeyError, TypeError):  # an odd object graph: keep it
