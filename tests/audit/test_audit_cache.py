@@ -14,7 +14,7 @@ from img_dossier.audit.run import AuditOptions, AuditRow, check_clients, discove
 from img_dossier.checking import pipeline
 from img_dossier.readers.cache import ReadCache
 
-SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "us-j1"
+SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "us-j1"
 AS_OF = date(2026, 9, 1)
 
 
