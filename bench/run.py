@@ -309,6 +309,17 @@ def main() -> None:
         dossier = [exe]
     work = Path(tempfile.mkdtemp(prefix="bench-run-"))
     base_env = dict(os.environ, NO_COLOR="1")
+    # as installed: pip compiles the package's bytecode; a shell that sets
+    # PYTHONDONTWRITEBYTECODE would make every dossier run compile its modules again
+    base_env.pop("PYTHONDONTWRITEBYTECODE", None)
+    import img_dossier
+
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(Path(img_dossier.__file__).parent)],
+        env=base_env,
+        check=False,
+        stdout=subprocess.DEVNULL,
+    )
     results: list[str] = []
     growth: list[tuple[int, float, float]] = []
     print(

@@ -185,3 +185,31 @@ def test_build_verbose_says_where_the_time_went(tmp_path: Path) -> None:
     stages = [line.split()[1] for line in result.stderr.splitlines() if line.startswith("timing:")]
     assert stages[0] == "start-up" and stages[-1] == "whole"
     assert {"check", "prepare", "merge", "write"} <= set(stages)
+
+
+def test_a_build_process_ends_without_freeing_yet_says_and_writes_everything(
+    tmp_path: Path,
+) -> None:
+    """The console process drops the dossier's PDFs with itself (cli.quick_exit): its exit
+    code, its output and the file written are what they were, cold and warm."""
+    import os
+
+    import pikepdf
+    import pypdfium2
+
+    env = dict(os.environ, IMG_DOSSIER_CACHE_DIR=str(tmp_path / "cache"))
+    out = tmp_path / "out.pdf"
+    for _ in ("cold", "warm"):
+        proc = subprocess.run(
+            [sys.executable, "-m", "img_dossier", "build", str(US), "-o", str(out), "-q"],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stdout.strip().endswith("KB") and "pages" in proc.stdout
+        with pikepdf.open(out) as pdf:
+            pages = len(pdf.pages)
+            assert not pdf.get_warnings()
+        assert len(pypdfium2.PdfDocument(out)) == pages

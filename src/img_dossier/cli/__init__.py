@@ -7,6 +7,7 @@ exits with its code; anything else is a bug (exit 5) whose traceback ``-v`` show
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import traceback
 from typing import Any
@@ -167,4 +168,14 @@ def _silence_stdout() -> None:
 def main() -> None:
     """Console entry point."""
     configure_streams()
-    cli(prog_name="dossier")
+    try:
+        cli(prog_name="dossier")
+    except SystemExit as done:
+        from . import quick_exit
+
+        if quick_exit.holding() and isinstance(done.code, int | None):
+            # what the command built is dropped with the process, not freed; a stream that
+            # cannot be flushed (a closed pipe) ends the ordinary way
+            with contextlib.suppress(OSError, ValueError):
+                quick_exit.exit_now(done.code or 0)
+        raise

@@ -24,6 +24,7 @@ from .options import (
     verbose_option,
 )
 from .progress_bar import progress_for, warn_missing_glyphs
+from .quick_exit import keep
 from .timings import print_timings, timing_start, timings_wanted
 
 
@@ -96,6 +97,8 @@ def build(
     from ..timing import stage
 
     started = timing_start()
+    held: list[object] = []
+    keep(held)  # the PDFs are dropped with the process, not freed one by one
     cache = None if no_cache else ReadCache()
     limits = reader_limits(ocr=not no_ocr)
     try:
@@ -124,6 +127,7 @@ def build(
                     cache=cache,
                     limits=limits,
                     progress=progress,
+                    hold=held,
                 )
     except IncompleteError:
         if as_json:

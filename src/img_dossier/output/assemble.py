@@ -252,6 +252,7 @@ def assemble(
     cache: object | None = None,
     limits: Limits = DEFAULT_LIMITS,
     progress: ProgressCallback | None = None,
+    hold: list[object] | None = None,
 ) -> DossierResult:
     """Build the dossier of a checked folder at ``out`` (atomically) and say what is in it.
 
@@ -263,7 +264,9 @@ def assemble(
     (a ``cache.ReadCache``) keeps each image, Word or text file's conversion to PDF.
     ``progress("adding documents", done, total)`` is called as each document is added.
     ``limits``: the per-file time limit and memory cap under which each document is
-    converted, checked and repaired in a worker (as for reading).
+    converted, checked and repaired in a worker (as for reading). ``hold``: a list that
+    is given the source and output PDFs instead of letting them be freed here (the console
+    process ends without freeing them, see ``cli.quick_exit``).
     """
     report = run.report
     if strict and not report.complete:
@@ -289,12 +292,14 @@ def assemble(
             )
         with stage("open sources"):
             groups = _open_parts(planned, prepared, stack, left_out, conversions, progress)
+        if hold is not None:
+            hold.append(groups)
         with warnings.catch_warnings():
             # pikepdf's advice to copy forms with add_pages_from: the dossier carries no
             # form fields (their widgets keep their appearance), and names are renamed here
             warnings.simplefilter("ignore", _COPY_WARNING)
             total, size_bytes, sections, n_front = _merge(
-                run, groups, left_out, size, stamp, track, out, write
+                run, groups, left_out, size, stamp, track, out, write, hold
             )
         with stage("close sources"):
             stack.close()
@@ -384,6 +389,7 @@ def _merge(
     track: str | None,
     out_path: Path,
     write: Writer | None,
+    hold: list[object] | None = None,
 ) -> tuple[int, int, list[Section], int]:
     from . import dossier_pdf as dp
     from .stamps import apply_stamps
@@ -391,6 +397,8 @@ def _merge(
     report = run.report
     out = pikepdf.Pdf.new()
     names: dict[str, Any] = {}
+    if hold is not None:
+        hold += [out, names]
     with stage("merge pages, names, outlines"):
         _add_parts(out, groups, left_out, names)
     doc_pages = len(out.pages)

@@ -189,18 +189,24 @@ def _copy(out: Pdf, array: Array) -> Array:
 _LEAF_NAMES = 64
 
 
+def _key_bytes(key: str) -> bytes:
+    """A name's bytes as written in the file (ASCII as is; else as pikepdf encodes it)."""
+    return key.encode("ascii") if key.isascii() else bytes(String(key))
+
+
 def name_tree(out: Pdf, tree: dict[str, Any]) -> Any:
     """A name tree of ``tree`` (ISO 32000-1, 7.9.6): keys sorted by their bytes, leaves of
     ``_LEAF_NAMES`` names with their /Limits under one root (built at once: inserting name
     by name into qpdf's tree was most of the merge's time for a thesis with 1,300 names)."""
-    keyed = sorted(((bytes(String(k)), String(k), v) for k, v in tree.items()), key=lambda e: e[0])
+    keyed = sorted(tree.items(), key=lambda item: _key_bytes(item[0]))
     leaves: list[Any] = []
     for start in range(0, len(keyed), _LEAF_NAMES):
         chunk = keyed[start : start + _LEAF_NAMES]
         flat: list[Any] = []
-        for _raw, key, value in chunk:
-            flat += [key, value]
-        leaves.append(Dictionary(Names=Array(flat), Limits=Array([chunk[0][1], chunk[-1][1]])))
+        for key, value in chunk:
+            flat += [String(key), value]
+        limits = Array([String(chunk[0][0]), String(chunk[-1][0])])
+        leaves.append(Dictionary(Names=Array(flat), Limits=limits))
     if len(leaves) <= 1:
         root = Dictionary(Names=leaves[0].Names if leaves else Array())
         return out.make_indirect(root)
