@@ -15,8 +15,11 @@ ratios are printed, with the load average (the machine may be shared):
   lines, IMG_DOSSIER_TIMINGS=1, one cold and one warm run). The folders' DOCX goes
   through LibreOffice when it is installed (then its time is in "prepare"), else the
   built-in renderer;
-- check, cold and warm, vs ``pdftotext -l 2`` per PDF, sequential (CPU);
-- audit of N clients, cold and warm, vs ``xargs -P 2 pdftotext -l 2`` (wall);
+- check, cold and warm, vs ``pdftotext -l 2`` per PDF, sequential (CPU); check reads the
+  scans (image-only PDFs, JPEGs) by OCR, which pdftotext does not, so check --no-ocr is
+  measured too and the difference printed as the OCR's time;
+- audit of N clients, cold and warm, vs ``xargs -P 2 pdftotext -l 2`` (wall), with and
+  without OCR (each client has a photo, which is looked at by OCR);
 - ``dossier --help`` vs ``python -c "import click"`` (wall);
 - growth: build seconds and MiB per page from the smallest to the largest folder.
 
@@ -212,6 +215,11 @@ def bench_size(
         lambda _: shell(pdftotext_seq, base_env),
         repeat,
     )
+    cnocr, cbase2 = pairs(
+        lambda _: run([*check, "--no-ocr"], cache_env(True, f"n{size}")),
+        lambda _: shell(pdftotext_seq, base_env),
+        repeat,
+    )
     cwarm_env = cache_env(False, f"c{size}")
     run(check, cwarm_env)
     cwarm, ccold2 = pairs(
@@ -265,6 +273,19 @@ def bench_size(
             ratio(ccold, cbase, "cpu"),
             1.0,
         )
+    )
+    results.append(
+        line(
+            "check cold --no-ocr (OCR apart) / pdftotext (CPU)",
+            ratio(cnocr, cbase2, "cpu"),
+            1.0,
+        )
+    )
+    ocr_cpu = median([r.cpu for r in ccold]) - median([r.cpu for r in cnocr])
+    results.append(
+        f"    OCR of the scans: {ocr_cpu:.2f} s CPU of check's "
+        f"{median([r.cpu for r in ccold]):.2f} s (check --no-ocr "
+        f"{median([r.cpu for r in cnocr]):.2f} s CPU, {median([r.wall for r in cnocr]):.2f} s)"
     )
     results.append(line("check warm / check cold (wall)", ratio(cwarm, ccold2), 0.2))
     results.append(
@@ -367,6 +388,14 @@ def main() -> None:
             lambda _: shell(par, base_env),
             args.repeat,
         )
+        anocr, abase2 = pairs(
+            lambda _: run(
+                [*audit, "--no-ocr"],
+                dict(base_env, IMG_DOSSIER_CACHE_DIR=str(work / f"cache-a{next(counter2)}")),
+            ),
+            lambda _: shell(par, base_env),
+            args.repeat,
+        )
         aenv = dict(base_env, IMG_DOSSIER_CACHE_DIR=str(work / "cache-a-warm"))
         run(audit, aenv)
         awarm, acold2 = pairs(
@@ -380,11 +409,18 @@ def main() -> None:
         results.append(
             line("audit cold / xargs -P 2 pdftotext -l 2 (wall)", ratio(acold, abase), 1.0)
         )
+        results.append(line("audit cold / xargs ... (CPU)", ratio(acold, abase, "cpu"), None))
+        results.append(
+            line("audit cold --no-ocr (OCR apart) / xargs (wall)", ratio(anocr, abase2), 1.0)
+        )
+        results.append(line("audit cold --no-ocr / xargs (CPU)", ratio(anocr, abase2, "cpu"), None))
         results.append(line("audit warm / audit cold (wall)", ratio(awarm, acold2), 0.1))
         results.append(
-            f"    audit {median([r.wall for r in acold]):.2f} s cold, "
+            f"    audit {median([r.wall for r in acold]):.2f} s cold "
+            f"({median([r.cpu for r in acold]):.2f} s CPU), --no-ocr "
+            f"{median([r.wall for r in anocr]):.2f} s, "
             f"{median([r.wall for r in awarm]):.2f} s warm; pdftotext "
-            f"{median([r.wall for r in abase]):.2f} s"
+            f"{median([r.wall for r in abase]):.2f} s ({median([r.cpu for r in abase]):.2f} s CPU)"
         )
 
         # -- growth ------------------------------------------------------------------

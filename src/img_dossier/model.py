@@ -114,7 +114,8 @@ class Document:
     ``text`` is the text of the first pages only (for classification and facts).
     ``info`` holds what a reader learnt that later stages may need, by format:
     pdf: ``encrypted``, ``signed`` (has a digital signature), ``page_sizes`` (list of
-    [width, height] in points), ``producer``, ``own_output`` (written by this tool);
+    [width, height] in points), ``producer``, ``own_output`` (written by this tool),
+    ``own_output_pack`` (written by ``dossier pack``: a copy of a user's document);
     images: ``width``, ``height``, ``dpi`` ([x, y] or None), ``mode``;
     docx: ``paragraphs``, ``tables``, ``images``.
     """

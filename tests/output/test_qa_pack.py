@@ -174,3 +174,47 @@ def test_pack_keeps_a_signed_pdf_byte_for_byte_and_says_its_scripts_need_fixing(
     )
     assert again.exit_code in (0, 1), again.output
     assert "note" in again.stderr and "cv.pdf carries" in again.stderr
+
+
+def test_pack_strips_a_pdf_whose_scan_for_scripts_breaks_partway(tmp_path: Path) -> None:
+    """A broken structure before a script must not make the file count as script-free."""
+    import pikepdf
+    from reportlab.pdfgen import canvas
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "dossier.yaml").write_text("schema: 1\ntrack: canada\n", encoding="utf-8")
+    plain = tmp_path / "plain.pdf"
+    pdf = canvas.Canvas(str(plain), pagesize=(612, 792))
+    for n in (1, 2):
+        pdf.drawString(72, 720, f"Curriculum Vitae, page {n}")
+        pdf.showPage()
+    pdf.save()
+    with pikepdf.open(plain) as doc:
+        doc.pages[0].obj.Annots = 7  # not an array: the scan stops here
+        script = pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert(1)"))
+        link = pikepdf.Dictionary(
+            Type=pikepdf.Name.Annot,
+            Subtype=pikepdf.Name.Link,
+            Rect=[72, 700, 300, 730],
+            A=script,
+        )
+        doc.pages[1].obj.Annots = doc.make_indirect(pikepdf.Array([link]))
+        doc.save(docs / "cv.pdf")
+    out = tmp_path / "carms"
+    result = CliRunner().invoke(
+        cli, ["pack", str(docs), "--portal", "carms", "--out", str(out), "--json"]
+    )
+    assert result.exit_code in (0, 1), result.output
+    import json
+
+    cv = next(s for s in json.loads(result.stdout)["slots"] if s["sources"] == ["cv.pdf"])
+    assert cv["status"] == "packed", cv
+    assert "copied unchanged" not in cv["actions"], cv
+    assert any("could not be scanned" in a for a in cv["actions"]), cv
+    with pikepdf.open(out / str(cv["file"])) as packed:
+        for page in packed.pages:
+            annots = page.obj.get("/Annots")
+            for annot in annots if isinstance(annots, pikepdf.Array) else []:
+                action = annot.get("/A")
+                assert action is None or action.get("/S") != pikepdf.Name.JavaScript

@@ -9,6 +9,7 @@ dossier.yaml is broken is a row with its error, never the end of the run.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import dataclasses
 import multiprocessing
 import os
@@ -16,10 +17,9 @@ import re
 from collections import deque
 from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..config.profile import PROFILE_NAME
 from ..errors import BadInputError, DossierError
@@ -27,132 +27,23 @@ from ..isodate import iso_date
 from ..pathtext import resolved
 from ..progress import CLIENTS, ProgressCallback
 from ..readers.isolation import cap_jobs, start_method
+from .client_cache import client_key, from_cache, storable, to_cache
+from .rows import AuditOptions as AuditOptions
+from .rows import AuditRow as AuditRow
+from .rows import CalendarRow as CalendarRow
+from .rows import Client as Client
+from .rows import ClientResult as ClientResult
+from .rows import Expiry as Expiry
 
 if TYPE_CHECKING:
     from ..checking.pipeline import CheckRun
     from ..config.checklist import Checklist
-    from ..programs.load import LoadedList
-    from ..programs.matrix import ClientScreen
 
 #: Fact or ``dates:`` keys that name an expiry (``expiry``, ``passport_expiry``, ``expires``,
 #: ``valid_until`` ...): any such key whose value is a date is an expiry.
 EXPIRY_KEY = re.compile(r"expir|valid_until|valid_to|valid_through|not_after", re.IGNORECASE)
 
 _JUNK = re.compile(r"^(\..*|~\$.*|Thumbs\.db|desktop\.ini|__MACOSX|__pycache__)$", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class Client:
-    """One client folder: where it is, and how it is shown (the path as the user gave it)."""
-
-    path: Path
-    folder: str
-
-
-@dataclass(frozen=True)
-class Expiry:
-    """Something that expires: the item, the document (or dossier.yaml), the date, days left."""
-
-    item: str | None
-    document: str | None
-    what: str
-    date: date
-    days_left: int
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "item": self.item,
-            "document": self.document,
-            "what": self.what,
-            "date": self.date.isoformat(),
-            "days_left": self.days_left,
-        }
-
-
-@dataclass(frozen=True)
-class AuditRow:
-    """One client: completeness, what blocks it, problem counts, its earliest expiry."""
-
-    folder: str
-    applicant: str | None
-    track: str | None
-    checklist: str | None
-    complete: bool
-    missing: tuple[str, ...] = ()
-    insufficient: tuple[str, ...] = ()
-    invalid: tuple[str, ...] = ()
-    expired: tuple[str, ...] = ()
-    errors: int = 0
-    warnings: int = 0
-    earliest_expiry: Expiry | None = None
-    next_deadline: Expiry | None = None
-    error: str | None = None
-    internal: bool = False  # the error is a bug of the tool, not of the client's folder
-    ocr_pages: int = 0  # pages of scans read by OCR
-
-    @property
-    def status(self) -> str:
-        if self.error is not None:
-            return "error"
-        return "complete" if self.complete else "incomplete"
-
-    @property
-    def blocking(self) -> tuple[str, ...]:
-        """Every required item that keeps the client incomplete."""
-        return self.missing + self.insufficient + self.invalid + self.expired
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "folder": self.folder,
-            "status": self.status,
-            "applicant": self.applicant,
-            "track": self.track,
-            "checklist": self.checklist,
-            "complete": self.complete,
-            "missing": list(self.missing),
-            "insufficient": list(self.insufficient),
-            "invalid": list(self.invalid),
-            "expired": list(self.expired),
-            "problems": {"error": self.errors, "warning": self.warnings},
-            "earliest_expiry": self.earliest_expiry.to_json() if self.earliest_expiry else None,
-            "next_deadline": self.next_deadline.to_json() if self.next_deadline else None,
-            "error": self.error,
-            "ocr_pages": self.ocr_pages,
-        }
-
-
-@dataclass(frozen=True)
-class CalendarRow(Expiry):
-    """One thing of one client that expires within the window: an Expiry and whose it is."""
-
-    folder: str = ""
-    applicant: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {"folder": self.folder, "applicant": self.applicant, **super().to_json()}
-
-
-@dataclass(frozen=True)
-class ClientResult:
-    """What a worker sends back: the row and the client's expiries within the window."""
-
-    row: AuditRow
-    calendar: tuple[CalendarRow, ...] = ()
-    programs: ClientScreen | None = None  # with --programs: the client's program screen
-    deadlines: tuple[CalendarRow, ...] = ()  # dates to act by, from today on (dossier.yaml)
-
-
-@dataclass(frozen=True)
-class AuditOptions:
-    """The options of one audit, the same for every client (sent to the workers)."""
-
-    as_of: date
-    track: str | None = None
-    expiring_within: int = 90
-    strict: bool = False
-    cache: object | None = None
-    ocr: bool = True  # read scans by OCR (--no-ocr: off)
-    programs: LoadedList | None = None  # a program list to screen every client against
 
 
 # -- discovery ---------------------------------------------------------------------------
@@ -283,18 +174,29 @@ def check_clients(
 def _fan_out(
     clients: Sequence[Client], options: AuditOptions, workers: int
 ) -> Generator[ClientResult, None, None]:
-    from ..checking import pipeline as check  # noqa: F401  (imported once here, inherited by forked workers)
-
+    """Clients whose result is cached come from here; the others are checked in a pool of
+    processes, started at the first client that needs checking (a warm audit starts none)."""
     queue = deque(clients)
     window = workers * 2
     suspects: list[Client] = []
-    pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=_context())
+    pool: cf.ProcessPoolExecutor | None = None
     running: dict[cf.Future[ClientResult], Client] = {}
     try:
         while queue or running:
             while queue and len(running) < window:
                 client = queue.popleft()
-                running[pool.submit(check_client, client, options)] = client
+                key = client_key(client, options)
+                hit = _cached(options, key)
+                if hit is not None:
+                    yield hit
+                    continue
+                if pool is None:
+                    from ..checking import pipeline as check  # noqa: F401  (inherited by forked workers)
+
+                    pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=_context())
+                running[pool.submit(check_client, client, options, key)] = client
+            if not running:
+                continue
             done, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
             broken = False
             for future in done:
@@ -309,13 +211,15 @@ def _fan_out(
                 # it. Retry each alone, so that only the one that kills its worker is an error.
                 suspects.extend(running.values())
                 running.clear()
+                assert pool is not None
                 pool.shutdown(wait=True, cancel_futures=True)
                 for client in suspects:
                     yield _alone(client, options)
                 suspects.clear()
                 pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=_context())
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -339,8 +243,38 @@ def _alone(client: Client, options: AuditOptions) -> ClientResult:
             )
 
 
-def check_client(client: Client, options: AuditOptions) -> ClientResult:
-    """Check one client with ``run_check`` (jobs=1 inside); its errors become the row's."""
+def check_client(client: Client, options: AuditOptions, key: str | None = "") -> ClientResult:
+    """Check one client with ``run_check`` (jobs=1 inside); its errors become the row's.
+
+    The result comes from the cache when the folder, dossier.yaml, the options and the
+    tool are unchanged (``client_cache``); ``key`` is the client's key when the caller
+    has computed it ("" to compute it here).
+    """
+    if key == "":
+        key = client_key(client, options)
+    hit = _cached(options, key)
+    if hit is not None:
+        return hit
+    result, builtin = _check_client(client, options)
+    if key is not None and storable(result, builtin):
+        with contextlib.suppress(Exception):  # a cache that cannot store is ignored
+            cast(Any, options.cache).put(key, to_cache(result))
+    return result
+
+
+def _cached(options: AuditOptions, key: str | None) -> ClientResult | None:
+    """The stored result of the client of ``key``, or None."""
+    if key is None:
+        return None
+    try:
+        value = cast(Any, options.cache).get(key)
+        return from_cache(value) if isinstance(value, dict) else None
+    except Exception:  # a broken cache or entry is a miss, never a failure of the run
+        return None
+
+
+def _check_client(client: Client, options: AuditOptions) -> tuple[ClientResult, bool]:
+    """The result of checking the client, and whether its checklist is a built-in one."""
     from ..checking.pipeline import run_check
     from ..readers import reader_limits
 
@@ -356,14 +290,26 @@ def check_client(client: Client, options: AuditOptions) -> ClientResult:
             limits=reader_limits(ocr=options.ocr),
         )
     except DossierError as exc:
-        return ClientResult(error_row(client, str(exc), options.track))
+        return ClientResult(error_row(client, str(exc), options.track)), False
     except Exception as exc:  # a bug must not end a 5,000-client run; it is reported (exit 5)
         message = (
             f"internal error: {type(exc).__name__}: {exc} (a bug; run "
             f"`dossier check {client.folder} -v` for the traceback and report it)"
         )
-        return ClientResult(error_row(client, message, options.track, internal=True))
-    return result_of(client, run, options)
+        return ClientResult(error_row(client, message, options.track, internal=True)), False
+    return result_of(client, run, options), _builtin(run.checklist.path)
+
+
+def _builtin(path: Path | None) -> bool:
+    """True for a checklist file among the built-in ones."""
+    if path is None:
+        return False
+    from ..config.resources import data_dir
+
+    try:
+        return resolved(path).is_relative_to(resolved(data_dir("checklists")))
+    except OSError:
+        return False
 
 
 def error_row(

@@ -162,16 +162,10 @@ def _unlisted_outside(doc: Document) -> Document:
     return doc.replace(problems=tuple(p for p in doc.problems if p.code != "unclassified"))
 
 
-def _is_pack_copy(path: Path) -> bool:
-    """True for a PDF ``dossier pack`` wrote (its marker says so): a copy of a user document."""
-    try:
-        from pypdf import PdfReader
-
-        meta = PdfReader(path, strict=False).metadata
-        value = meta.get(OWN_OUTPUT_KEY) if meta is not None else None
-        return isinstance(value, str) and value.strip().endswith("(pack)")
-    except Exception:  # unreadable metadata: treated as the tool's own output, as before
-        return False
+def _is_pack_copy(doc: Document) -> bool:
+    """True for a PDF ``dossier pack`` wrote (its marker says so, as its reader found it in
+    a worker process): a copy of a user document."""
+    return doc.info.get("own_output_pack") is True
 
 
 def _keep_own_outputs(docs: Iterable[Document]) -> list[Document]:
@@ -182,7 +176,7 @@ def _keep_own_outputs(docs: Iterable[Document]) -> list[Document]:
     kept: list[Document] = []
     for d in docs:
         if d.info.get("own_output"):
-            if not _is_pack_copy(d.path):
+            if not _is_pack_copy(d):
                 continue
             folder = d.path.parent
             if folder not in listed:

@@ -272,8 +272,9 @@ def _active_content(path: Path) -> ActiveContent:
                     signed = True
                 stack.extend(fld.get("/Kids") or [])
         signed = signed or "/Perms" in root
-    except Exception:  # the reader has said what is wrong with it; nothing more to find here
-        pass
+    except Exception:  # any failure of a hostile structure: the scan is incomplete
+        # What was not scanned may hold scripts: never copy such a file as it is, strip it.
+        kinds.add("parts that could not be scanned, stripped to be safe")
     return ActiveContent(tuple(sorted(kinds)), signed)
 
 

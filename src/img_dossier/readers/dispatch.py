@@ -199,7 +199,9 @@ def preload(formats: set[str | None]) -> None:
     """Import the readers of these formats now (before worker processes fork, so that they
     share the imported libraries instead of each importing them)."""
     if "pdf" in formats:
-        from . import pdf  # noqa: F401
+        from . import pdf
+
+        pdf.preload()
     if "docx" in formats:
         from . import docx  # noqa: F401
     if formats & {"jpeg", "png", "tiff"}:

@@ -1,12 +1,12 @@
-"""Read a PDF: structure with pypdf (strict=False), first-pages text with PDFium.
+"""Read a PDF: pages, page sizes, metadata, signatures and first-pages text with PDFium.
 
-pypdf gives pages, page sizes, metadata, signatures and what it had to repair; PDFium
-(pypdfium2) extracts the text of the first pages, about five times faster than pypdf's
-extraction on the same files (bench/), with pypdf as the fallback for a file PDFium
-cannot open.
+PDFium (pypdfium2) answers everything for a well-formed file in one parse, several times
+faster than pypdf (bench/, README "Performance"). pypdf (strict=False) reads only the files
+PDFium does not open cleanly: a password, a cut-short file, a broken cross-reference table
+that had to be rebuilt. Its log of what it repaired is the ``damaged`` warning's text, and
+what it cannot repair is a ``damaged`` error.
 
-Damage that pypdf repairs is a ``damaged`` warning, damage it cannot repair a ``damaged``
-error; encryption is an ``encrypted`` problem because portals reject encrypted PDFs.
+Encryption is an ``encrypted`` problem because portals reject encrypted PDFs.
 """
 
 from __future__ import annotations
@@ -19,13 +19,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pypdf import PdfReader
-from pypdf.generic import ArrayObject, DictionaryObject
-
 from ..model import OWN_OUTPUT_KEY, Problem
 from .result import Reading, cap_text, error, warning
 
 if TYPE_CHECKING:
+    from pypdf import PdfReader
+    from pypdf.generic import ArrayObject
+
     from .limits import Limits
 
 #: pypdf loggers whose warnings, while opening a file, mean its structure was repaired.
@@ -58,11 +58,31 @@ def read_pdf(path: Path, limits: Limits) -> Reading:
         "producer": None,
         "title": None,
         "own_output": False,
+        "own_output_pack": False,
         "recovered": False,
         "images_only": False,
     }
+    data = path.read_bytes()  # once, for the parsers and the byte-level checks (size is capped)
+    if not _cut_short(data):
+        fast = _read_with_pdfium(data, info, limits)
+        if fast is not None:
+            return fast
+    return _read_with_pypdf(data, info, limits)
+
+
+def preload() -> None:
+    """Import the libraries of the fast path (before worker processes fork, so that they
+    share them); pypdf, for damaged and locked files only, is imported when one comes."""
+    import pikepdf  # noqa: F401
+    import pypdfium2
+    import pypdfium2.raw  # noqa: F401
+
+
+def _read_with_pypdf(data: bytes, info: dict[str, Any], limits: Limits) -> Reading:
+    """The careful path: pypdf's structure and repair log, PDFium's text where it opens."""
+    from pypdf import PdfReader
+
     problems: list[Problem] = []
-    data = path.read_bytes()  # once, for pypdf and the byte-level checks (size is capped)
     with _pypdf_log() as log, warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
@@ -119,6 +139,129 @@ def read_pdf(path: Path, limits: Limits) -> Reading:
         else:
             problems.append(warning("no-text", NO_TEXT))
     return Reading("pdf", pages, text, tuple(problems), info)
+
+
+def _read_with_pdfium(data: bytes, info: dict[str, Any], limits: Limits) -> Reading | None:
+    """The Reading of a PDF that PDFium opens cleanly, or None: PDFium could not open it
+    (a password, a structure it rejects) or had to rebuild its cross-reference table; the
+    caller then reads it with pypdf, whose repair log says what was wrong."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    try:
+        doc = pdfium.PdfDocument(data)
+    except Exception:  # a password or a structure PDFium rejects: the careful path
+        return None
+    try:
+        if not raw.FPDF_DocumentHasValidCrossReferenceTable(doc.raw):
+            return None  # repaired while opening: pypdf says what was repaired
+        pages = len(doc)
+        signed = _well_formed(data, pages) if pages else None
+        if signed is None:
+            return None
+        problems: list[Problem] = []
+        if raw.FPDF_GetSecurityHandlerRevision(doc.raw) != -1:  # it opened without a password
+            info["encrypted"] = True
+            problems.append(warning("encrypted", ENCRYPTED_OPEN))
+        _pdfium_metadata(doc, info)
+        info["page_sizes"], failures = _pdfium_page_sizes(doc, pages)
+        info["signed"] = signed or b"/ByteRange" in data
+        text, unread = _doc_text(doc, min(pages, limits.text_pages))
+        failures += unread
+    finally:
+        doc.close()
+    if failures:
+        info["recovered"] = True
+        problems.append(
+            warning(
+                "damaged",
+                f"damaged but recovered: {_short(failures[0])}; it may be incomplete: open it "
+                "and re-save it (print to PDF) or get a fresh copy, then replace the file",
+            )
+        )
+    if not text.strip():
+        info["images_only"] = True
+        if limits.ocr:
+            text, read = _ocr(data, pages, info, limits)
+            problems.extend(read)
+        else:
+            problems.append(warning("no-text", NO_TEXT))
+    return Reading("pdf", pages, text, tuple(problems), info)
+
+
+def _well_formed(data: bytes, pages: int) -> bool | None:
+    """Whether a signature field of the form holds a value, or None when the file is not
+    well formed: qpdf (pikepdf) warns while parsing it, finds another number of pages, or a
+    page has no usable MediaBox of its own or inherited (PDFium silently puts US Letter in
+    place of a broken one, and lets past structure pypdf repairs)."""
+    import pikepdf
+
+    try:
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            if len(pdf.pages) != pages:
+                return None
+            for page in pdf.pages:
+                box = [float(v) for v in page.mediabox]
+                if len(box) != 4 or box[0] == box[2] or box[1] == box[3]:
+                    return None
+            signed = _pikepdf_signed(pdf)
+            return None if pdf.get_warnings() else signed
+    except Exception:  # anything qpdf cannot take is read the careful way (pypdf)
+        return None
+
+
+def _pikepdf_signed(pdf: Any) -> bool:
+    """True when a signature field (/FT /Sig, at most _MAX_FIELD_DEPTH deep in the form's
+    field tree) carries a value (/V): what ``_signed`` finds with pypdf."""
+    import pikepdf
+
+    form = pdf.Root.get("/AcroForm")
+    fields = form.get("/Fields") if isinstance(form, pikepdf.Dictionary) else None
+    if not isinstance(fields, pikepdf.Array):
+        return False
+    stack: list[tuple[Any, int]] = [(f, 0) for f in list(fields)[:_MAX_FIELDS]]
+    seen = 0
+    while stack and seen < _MAX_FIELDS:
+        field, depth = stack.pop()
+        seen += 1
+        if not isinstance(field, pikepdf.Dictionary):
+            continue
+        if str(field.get("/FT", "")) == "/Sig" and field.get("/V") is not None:
+            return True
+        kids = field.get("/Kids")
+        if isinstance(kids, pikepdf.Array) and depth < _MAX_FIELD_DEPTH:
+            stack.extend((k, depth + 1) for k in list(kids)[:_MAX_FIELDS])
+    return False
+
+
+def _pdfium_metadata(doc: Any, info: dict[str, Any]) -> None:
+    """Producer, title and the mark of the tool's own outputs, from the Info dictionary."""
+    try:
+        mark = doc.get_metadata_value(OWN_OUTPUT_KEY.lstrip("/"))
+        info["own_output"] = bool(mark)
+        info["own_output_pack"] = bool(mark) and _pack_mark(mark)
+        for key, name in (("Producer", "producer"), ("Title", "title")):
+            text = cap_text(doc.get_metadata_value(key)).strip()[:500]
+            info[name] = text or None
+    except Exception:  # metadata is optional; a broken /Info dictionary is not fatal
+        return
+
+
+def _pdfium_page_sizes(doc: Any, pages: int) -> tuple[list[list[float]], list[str]]:
+    """[width, height] of every page as a viewer shows it (the crop box, turned by /Rotate),
+    without parsing the pages' content; failures for pages that could not be measured."""
+    sizes: list[list[float]] = []
+    failures: list[str] = []
+    for index in range(pages):
+        try:
+            width, height = doc.get_page_size(index)
+            width, height = abs(float(width)), abs(float(height))
+        except Exception:  # a page we cannot measure keeps its place with size 0 x 0
+            width = height = 0.0
+        sizes.append([round(width, 2), round(height, 2)])
+        if not (width > 0 and height > 0):
+            failures.append(f"page {index + 1} has no usable size (MediaBox)")
+    return sizes, failures
 
 
 def _ocr(
@@ -184,6 +327,8 @@ def _read_metadata(reader: PdfReader, info: dict[str, Any]) -> None:
         if meta is None:
             return
         info["own_output"] = OWN_OUTPUT_KEY in meta
+        if info["own_output"]:
+            info["own_output_pack"] = _pack_mark(meta.get(OWN_OUTPUT_KEY))
         for key, name in (("/Producer", "producer"), ("/Title", "title")):
             value = meta.get(key)
             if value is not None:
@@ -191,6 +336,12 @@ def _read_metadata(reader: PdfReader, info: dict[str, Any]) -> None:
                 info[name] = text or None
     except Exception:  # metadata is optional; a broken /Info dictionary is not fatal
         return
+
+
+def _pack_mark(value: object) -> bool:
+    """True when the tool's mark says ``dossier pack`` wrote the file (a copy of a user's
+    document, which counts), not a dossier or a letter."""
+    return isinstance(value, str) and value.strip().endswith("(pack)")
 
 
 def _page_sizes(reader: PdfReader, pages: int) -> tuple[list[list[float]], list[str]]:
@@ -237,26 +388,31 @@ def _pdfium_text(data: bytes, count: int) -> tuple[str, list[str]] | None:
         doc = pdfium.PdfDocument(data)
     except Exception:  # a structure PDFium rejects (or a password): the caller falls back
         return None
-    texts: list[str] = []
-    failures: list[str] = []
     try:
-        for index in range(min(count, len(doc))):
-            try:
-                page = doc[index]
-                try:
-                    textpage = page.get_textpage()
-                    try:
-                        raw = _layout_text(textpage)
-                    finally:
-                        textpage.close()
-                finally:
-                    page.close()
-            except Exception as exc:  # one bad page must not lose the others
-                failures.append(f"page {index + 1}: {exc or type(exc).__name__}")
-                continue
-            texts.append(raw.translate(_CONTROL))
+        return _doc_text(doc, count)
     finally:
         doc.close()
+
+
+def _doc_text(doc: Any, count: int) -> tuple[str, list[str]]:
+    """Text of the first ``count`` pages of an open PDFium document; failures by page."""
+    texts: list[str] = []
+    failures: list[str] = []
+    for index in range(min(count, len(doc))):
+        try:
+            page = doc[index]
+            try:
+                textpage = page.get_textpage()
+                try:
+                    raw = _layout_text(textpage)
+                finally:
+                    textpage.close()
+            finally:
+                page.close()
+        except Exception as exc:  # one bad page must not lose the others
+            failures.append(f"page {index + 1}: {exc or type(exc).__name__}")
+            continue
+        texts.append(raw.translate(_CONTROL))
     return cap_text("\n\f".join(texts)), failures
 
 
@@ -265,13 +421,36 @@ def _layout_text(textpage: Any) -> str:
 
     Runs on one line are joined with a space, or two when a column gap separates them
     (``Examinee  Mateo Rojas``: a label and its value), as the facts' patterns expect.
+    PDFium is called directly (one call per run into one buffer): the helpers' two calls
+    and a buffer per run were a third of the time of reading a small PDF.
     """
+    import ctypes
+
+    import pypdfium2.raw as raw
+
+    handle = textpage.raw
+    capacity = max(0, raw.FPDFText_CountChars(handle)) + 2
+    buffer = ctypes.create_string_buffer(capacity * 2)
+    chars = ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort))
+    box = [ctypes.c_double() for _ in range(4)]
     lines: list[str] = []
     parts: list[str] = []
     line: tuple[float, float, float, float] | None = None
-    for index in range(textpage.count_rects()):
-        left, bottom, right, top = textpage.get_rect(index)
-        run = " ".join(textpage.get_text_bounded(left, bottom, right, top).split("\r\n"))
+    for index in range(raw.FPDFText_CountRects(handle, 0, -1)):
+        if not raw.FPDFText_GetRect(handle, index, *box):
+            continue
+        left, top, right, bottom = (v.value for v in box)
+        got = max(
+            0,
+            min(
+                capacity,
+                raw.FPDFText_GetBoundedText(handle, left, top, right, bottom, chars, capacity),
+            ),
+        )
+        run = buffer.raw[: got * 2].decode("utf-16-le", errors="replace")
+        if run.endswith("\x00"):  # the count includes the terminating NUL
+            run = run[:-1]
+        run = " ".join(run.split("\r\n"))
         run = run.replace("\r", " ").replace("\n", " ").rstrip()
         if line is not None:
             l0, b0, r0, t0 = line
@@ -291,6 +470,8 @@ def _layout_text(textpage: Any) -> str:
 
 def _signed(reader: PdfReader, data: bytes) -> bool:
     """True when a signature field carries a value or the file has a /ByteRange."""
+    from pypdf.generic import ArrayObject, DictionaryObject
+
     try:
         root = reader.trailer["/Root"].get_object()
         if not isinstance(root, DictionaryObject):
@@ -308,6 +489,8 @@ def _signed(reader: PdfReader, data: bytes) -> bool:
 
 
 def _has_signed_field(fields: ArrayObject) -> bool:
+    from pypdf.generic import ArrayObject, DictionaryObject
+
     stack: list[tuple[Any, int]] = [(f, 0) for f in fields[:_MAX_FIELDS]]
     seen = 0
     while stack and seen < _MAX_FIELDS:

@@ -79,6 +79,7 @@ class Task:
     sha256: str
     size: int
     partial: bool
+    ocr: bool = True  # False: a scan is read without OCR (it gets ``no-text``; see readers)
 
 
 @dataclass(frozen=True)
@@ -116,11 +117,16 @@ class JobOutcome:
 
 
 def read_in_workers(
-    tasks: Sequence[Task], limits: Limits, jobs: int, on_read: Callable[[], None] | None = None
+    tasks: Sequence[Task],
+    limits: Limits,
+    jobs: int,
+    on_read: Callable[[Outcome], None] | None = None,
 ) -> list[Outcome]:
     """Read every task in at most ``jobs`` worker processes; one Outcome per task, any order.
 
-    ``on_read()`` is called in this process each time a task is done (for progress).
+    ``on_read(outcome)`` is called in this process as each task is done (for progress).
+    The first ``jobs`` workers of this process's pool are used, always the same ones: so
+    a later call with ``jobs=1`` reads in the worker that already loaded what it needs.
     """
     return cast(list[Outcome], _in_workers(tasks, limits, jobs, on_read))
 
@@ -130,14 +136,15 @@ def run_jobs(
 ) -> list[JobOutcome]:
     """Run every Job in at most ``jobs`` worker processes (the readers' pool, its limits);
     one JobOutcome per job, any order. Never raises for what a job does."""
-    return cast(list[JobOutcome], _in_workers(work, limits, jobs, on_done))
+    done = None if on_done is None else (lambda _: on_done())
+    return cast(list[JobOutcome], _in_workers(work, limits, jobs, done))
 
 
 def _in_workers(
     tasks: Sequence[Task | Job],
     limits: Limits,
     jobs: int,
-    on_read: Callable[[], None] | None = None,
+    on_read: Callable[[Any], None] | None = None,
 ) -> list[Any]:
     if not tasks:
         return []
@@ -146,7 +153,7 @@ def _in_workers(
         for task in tasks:
             outcomes.append(_here(task, limits))
             if on_read is not None:
-                on_read()
+                on_read(outcomes[-1])
         return outcomes
     size = isolation.cap_jobs(min(jobs, len(tasks)))
     if not _lock.acquire(blocking=False):  # another thread is reading: a pool of its own
@@ -284,7 +291,10 @@ class _Pool:
         self.workers: list[_Worker] = []
 
     def run(
-        self, tasks: Sequence[Task | Job], size: int, on_read: Callable[[], None] | None = None
+        self,
+        tasks: Sequence[Task | Job],
+        size: int,
+        on_read: Callable[[Any], None] | None = None,
     ) -> list[Outcome | JobOutcome]:
         pending = deque(tasks)
         outcomes: list[Outcome | JobOutcome] = []
@@ -294,8 +304,8 @@ class _Pool:
                 fed = len(outcomes)
                 self._feed(pending, outcomes, size)
                 if on_read is not None:
-                    for _ in range(len(outcomes) - fed):
-                        on_read()
+                    for done in outcomes[fed:]:
+                        on_read(done)
                 busy = [w for w in self.workers if w.task is not None]
                 if not busy:
                     continue
@@ -317,7 +327,7 @@ class _Pool:
                         assert not isinstance(outcome, str)
                         outcomes.append(outcome)
                         if on_read is not None:
-                            on_read()
+                            on_read(outcome)
         except BaseException:  # interrupted: a worker's late answer must not reach the next run
             for worker in [w for w in self.workers if w.task is not None]:
                 self._replace(worker)
@@ -469,6 +479,8 @@ def run_job(job: Job, limits: Limits) -> JobOutcome:
 
 def read_here(task: Task, limits: Limits) -> Outcome:
     """Read one task in this process (no time limit): when no worker can be started."""
+    if not task.ocr and limits.ocr:
+        limits = dataclasses.replace(limits, ocr=False)
     try:
         doc = read_source(task.source, task.sha256, task.size, limits, partial=task.partial)
         return Outcome(task.index, doc, cacheable=True)
