@@ -421,8 +421,9 @@ def _merge(
             n_front = len(front.pages)
             for index, front_page in enumerate(front.pages):
                 out.pages.insert(index, front_page)
+        pages = list(out.pages)  # out.pages[i] copies the whole page list on every call
         for page, rect, target in links:
-            dp.add_link(out.pages[page], rect, out.pages[n_front + target].obj)
+            dp.add_link(pages[page], rect, pages[n_front + target].obj)
         sections = _outline_and_sections(out, groups, n_front)
     total = len(out.pages)
     dp.set_page_labels(out, n_front, total)
@@ -487,18 +488,22 @@ def _add_parts(
 
 def _outline_and_sections(out: pikepdf.Pdf, groups: list[Group], n_front: int) -> list[Section]:
     """Outline (cover, items, documents, the documents' own outlines) and the sections."""
-    from .dossier_pdf import outline_items
+    from .dossier_pdf import outline_items, page_dest
 
     sections: list[Section] = []
+    pages = list(out.pages)  # taken once: out.pages[i] copies the page list on every call
     with out.open_outline() as outline:
-        outline.root.append(pikepdf.OutlineItem("Cover and index", 0))
+        outline.root.append(pikepdf.OutlineItem("Cover and index", page_dest(pages, 0)))
         for group in groups:
             if not group.parts:
                 continue
-            entry = pikepdf.OutlineItem(group.title, n_front + group.parts[0].first)
+            entry = pikepdf.OutlineItem(
+                group.title, page_dest(pages, n_front + group.parts[0].first)
+            )
             for part in group.parts:
-                doc_entry = pikepdf.OutlineItem(part.doc.rel, n_front + part.first)
-                doc_entry.children.extend(outline_items(part.outline, n_front + part.first))
+                first = n_front + part.first
+                doc_entry = pikepdf.OutlineItem(part.doc.rel, page_dest(pages, first))
+                doc_entry.children.extend(outline_items(part.outline, first, pages))
                 entry.children.append(doc_entry)
             outline.root.append(entry)
             sections.append(

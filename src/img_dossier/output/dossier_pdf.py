@@ -262,16 +262,24 @@ def source_outline(src: Pdf, names: dict[str, Any]) -> list[Any]:
         return []
 
 
-def outline_items(nodes: list[Any], first: int) -> list[pikepdf.OutlineItem]:
+def page_dest(pages: list[pikepdf.Page], n: int, xyz: tuple[Any, Any, Any] | None = None) -> Any:
+    """``[page /Fit]`` or ``[page /XYZ left top zoom]`` (a missing value is 0), as pikepdf
+    makes from a page number; from a list of the pages taken once (``out.pages[n]`` copies
+    qpdf's whole page list on every call, so a dossier of 3,000 pages paid that per entry)."""
+    if xyz is None:
+        return pikepdf.Array([pages[n].obj, pikepdf.Name.Fit])
+    left, top, zoom = (0 if v is None else v for v in xyz)
+    return pikepdf.Array([pages[n].obj, pikepdf.Name.XYZ, left, top, zoom])
+
+
+def outline_items(
+    nodes: list[Any], first: int, pages: list[pikepdf.Page]
+) -> list[pikepdf.OutlineItem]:
     """Output outline items for source nodes, pages shifted by ``first``."""
     items = []
     for title, where, xyz, children in nodes:
-        if xyz is not None:
-            left, top, zoom = xyz
-            item = pikepdf.OutlineItem(title, first + where, "XYZ", left=left, top=top, zoom=zoom)
-        else:
-            item = pikepdf.OutlineItem(title, first + where)
-        item.children.extend(outline_items(children, first))
+        item = pikepdf.OutlineItem(title, page_dest(pages, first + where, xyz))
+        item.children.extend(outline_items(children, first, pages))
         items.append(item)
     return items
 

@@ -117,7 +117,7 @@ def apply_stamps(out: Pdf, first: int, texts: Sequence[str], font_name: str) -> 
     alias = {str(name): Name(f"/ImgDossierStamp{n}") for n, name in enumerate(fonts.keys())}
     push = out.make_stream(b"q\n")
     widths: dict[str, float] = {}
-    pages = out.pages
+    pages = list(out.pages)  # out.pages[i] copies the whole page list on every call
     for k, text in enumerate(texts):
         page = pages[first + k]
         x0, y0, x1, y1, rotate = visual_box(page)
