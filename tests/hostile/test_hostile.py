@@ -27,6 +27,7 @@ from img_dossier.model import Document
 from img_dossier.readers import Limits, dispatch, pool, read_documents
 from img_dossier.readers.result import Reading
 from img_dossier.readers.scan import scan
+from orphans import assert_worker_dies_with_parent
 
 
 @pytest.fixture(autouse=True)
@@ -275,36 +276,14 @@ read_documents(scan(Path(sys.argv[1])).files)
 
 @pytest.mark.fork_only
 def test_workers_do_not_outlive_a_killed_parent(tmp_path: Path) -> None:
-    import subprocess
     import sys
 
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "spin.pdf").write_bytes(pdf_bytes("x"))
     pid_file = tmp_path / "worker.pid"
-    parent = subprocess.Popen(
-        [sys.executable, "-c", ORPHAN_SCRIPT, str(tmp_path / "docs"), str(pid_file)]
+    assert_worker_dies_with_parent(
+        [sys.executable, "-c", ORPHAN_SCRIPT, str(tmp_path / "docs"), str(pid_file)], pid_file
     )
-    try:
-        deadline = time.monotonic() + 30
-        while not pid_file.exists() or not pid_file.read_text():
-            assert time.monotonic() < deadline, "the worker never started"
-            time.sleep(0.05)
-        worker = int(pid_file.read_text())
-    finally:
-        parent.kill()
-        parent.wait()
-    deadline = time.monotonic() + 10
-    while _alive(worker):
-        assert time.monotonic() < deadline, "the worker outlived its parent"
-        time.sleep(0.05)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().split(")")[-1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
 
 
 def raw_pdf(*objects: bytes) -> bytes:

@@ -13,10 +13,11 @@ import os
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
+
+from orphans import assert_worker_dies_with_parent
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -160,28 +161,9 @@ def test_workers_do_not_outlive_a_killed_parent_under_spawn(tmp_path: Path) -> N
     script = tmp_path / "script.py"
     script.write_text(HEADER + textwrap.dedent(body))
     env = {**os.environ, "IMG_DOSSIER_START_METHOD": "spawn"}
-    parent = subprocess.Popen([sys.executable, str(script), str(docs), str(pid_file)], env=env)
-    try:
-        deadline = time.monotonic() + 60
-        while not pid_file.exists() or not pid_file.read_text():
-            assert time.monotonic() < deadline, "the worker never started"
-            time.sleep(0.05)
-        worker = int(pid_file.read_text())
-    finally:
-        parent.kill()
-        parent.wait()
-    deadline = time.monotonic() + 10
-    while _alive(worker):
-        assert time.monotonic() < deadline, "the worker outlived its parent"
-        time.sleep(0.05)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().split(")")[-1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
+    assert_worker_dies_with_parent(
+        [sys.executable, str(script), str(docs), str(pid_file)], pid_file, env=env, start=60
+    )
 
 
 # -- machine output through a cp1252 pipe --------------------------------------------------
