@@ -212,20 +212,130 @@ LABELS: dict[str, str] = {
 #: Labelled facts that are never the date of the document itself.
 NOT_DOCUMENT_DATES = ("birth_date", "period_date")
 
-_LABEL_RE = re.compile(
-    "|".join(f"(?P<{key}>\\b(?:{pattern})\\b)" for key, pattern in LABELS.items()),
-    re.IGNORECASE,
-)
+_LABEL_ALTERNATIVES = "|".join(f"(?P<{key}>\\b(?:{pattern})\\b)" for key, pattern in LABELS.items())
 
 
-def labelled_dates(text: str, *, day_first: bool | None = None) -> dict[str, date]:
+def first_chars(pattern: str) -> str | None:
+    """A character class (``[...]`` content) holding every character a match of ``pattern``
+    can start with, or None when that is not plain to see (an optional first atom, an
+    escape). Used as a look-ahead in front of a long alternation: the regex engine then
+    skips at once the positions where no alternative can start, and matches the same."""
+    alternatives = _split_top(pattern)
+    if alternatives is None:
+        return None
+    found: list[str] = []
+    for alt in alternatives:
+        while alt.startswith("\\b"):  # a word boundary takes no character
+            alt = alt[2:]
+        first = _first_atom(alt)
+        if first is None:
+            return None
+        found.append(first)
+    return "".join(dict.fromkeys(found))
+
+
+def _split_top(pattern: str) -> list[str] | None:
+    """``pattern`` split at its top-level ``|``; None when its brackets do not balance."""
+    parts, depth, start, n, in_class = [], 0, 0, 0, False
+    while n < len(pattern):
+        c = pattern[n]
+        if c == "\\":
+            n += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            parts.append(pattern[start:n])
+            start = n + 1
+        n += 1
+    if depth or in_class:
+        return None
+    parts.append(pattern[start:])
+    return parts
+
+
+def _first_atom(alt: str) -> str | None:
+    """The class content of the first atom of an alternative, None when unsure."""
+    if not alt:
+        return None
+    if alt[0] == "(":
+        close = _closing(alt)
+        if close is None or alt[close + 1 : close + 2] in ("?", "*", "{"):
+            return None
+        inner = alt[1:close]
+        if inner.startswith("?"):  # (?:...) or (?P<name>...); a look-around is not plain
+            if inner.startswith("?:"):
+                inner = inner[2:]
+            elif inner.startswith("?P<"):
+                inner = inner[inner.index(">") + 1 :]
+            else:
+                return None
+        return first_chars(inner)
+    if alt[0] == "[":
+        end = alt.find("]", 1)
+        if end <= 1 or alt[1] == "^" or "\\" in alt[1:end]:
+            return None
+        atom, rest = alt[1:end], alt[end + 1 :]
+    elif alt[0] in "\\.^$?*+{)":
+        return None
+    else:
+        atom, rest = alt[0], alt[1:]
+    if rest[:1] in ("?", "*", "{"):
+        return None
+    return atom.replace("-", "\\-") if alt[0] != "[" else atom
+
+
+def _closing(alt: str) -> int | None:
+    """The index of the parenthesis that closes ``alt[0]``."""
+    depth, n, in_class = 0, 0, False
+    while n < len(alt):
+        c = alt[n]
+        if c == "\\":
+            n += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                return n
+        n += 1
+    return None
+
+
+def _with_first_chars(pattern: str, flags: re.RegexFlag) -> re.Pattern[str]:
+    """``pattern`` compiled behind a look-ahead of the characters it can start with (same
+    flags, so case folds alike): the same matches, found several times faster."""
+    chars = first_chars(pattern)
+    return re.compile(pattern if chars is None else f"(?=[{chars}])(?:{pattern})", flags)
+
+
+_LABEL_RE = _with_first_chars(_LABEL_ALTERNATIVES, re.IGNORECASE)
+
+
+def labelled_dates(
+    text: str, *, day_first: bool | None = None, pairs: list[tuple[str, date]] | None = None
+) -> dict[str, date]:
     """Dates next to a label ("Date of expiry: 14 MAR 2031"), by fact name (first wins).
 
     A label takes the first date after it on its line; labels on a line without dates
-    (a table header) take the dates of the next line with dates, in order.
+    (a table header) take the dates of the next line with dates, in order. ``pairs``:
+    ``labelled_pairs`` of the text when the caller has them already.
     """
     result: dict[str, date] = {}
-    for key, value in labelled_pairs(text, day_first=day_first):
+    if pairs is None:
+        pairs = labelled_pairs(text, day_first=day_first)
+    for key, value in pairs:
         result.setdefault(key, value)
     return result
 
@@ -309,13 +419,17 @@ def dateline(
     return None
 
 
-def document_date(text: str, *, day_first: bool | None = None) -> date | None:
+def document_date(
+    text: str, *, day_first: bool | None = None, pairs: list[tuple[str, date]] | None = None
+) -> date | None:
     """The date of the document itself: a labelled issue or signature date, then a date
     labelled just "Date", then a date line, then the first date that no birth or
-    study-period label claims (a matriculation or admission date is never the document's)."""
+    study-period label claims (a matriculation or admission date is never the document's).
+    ``pairs``: ``labelled_pairs`` of the text (with this ``day_first``) when known."""
     if day_first is None:
         day_first = numeric_day_first(text)
-    pairs = labelled_pairs(text, day_first=day_first)
+    if pairs is None:
+        pairs = labelled_pairs(text, day_first=day_first)
     labelled: dict[str, date] = {}
     for key, value in pairs:
         labelled.setdefault(key, value)

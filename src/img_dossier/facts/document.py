@@ -149,15 +149,44 @@ def declared_dates(profile: Profile, item_id: str | None) -> dict[str, tuple[str
     return found
 
 
-def read_text(text: str, *, today: date | None = None, ocr: bool = False) -> dict[str, Any]:
-    """Every fact the text states (no profile involved); ``ocr``: the text was read by OCR."""
+#: Facts read by an extractor of their own, which ``read_text`` skips when none of them is
+#: wanted (dates, the passport zone and the name are read together, always).
+OPTIONAL_FACTS: dict[str, frozenset[str]] = {
+    "exam": frozenset({"exam"}),
+    "outcome": frozenset({"outcome", "outcome_text"}),
+    "scores": frozenset({"scores"}),
+    "specialty": frozenset({"specialty"}),
+    "certified_translation": frozenset({"certified_translation"}),
+    "graduation_date": frozenset({"graduation_date"}),
+    "attempts": frozenset({"attempts"}),
+}
+
+
+def skipped_extractors(wanted: Collection[str] | None) -> frozenset[str]:
+    """The optional extractors (OPTIONAL_FACTS) whose facts ``keep_carried(..., wanted)``
+    would drop anyway: reading them costs time and changes nothing. None: skip none."""
+    if wanted is None:
+        return frozenset()
+    return frozenset(k for k, made in OPTIONAL_FACTS.items() if not made & set(wanted))
+
+
+def read_text(
+    text: str,
+    *,
+    today: date | None = None,
+    ocr: bool = False,
+    skip: Collection[str] = frozenset(),
+) -> dict[str, Any]:
+    """Every fact the text states (no profile involved); ``ocr``: the text was read by OCR.
+    ``skip``: optional extractors (keys of OPTIONAL_FACTS) not to run."""
     facts: dict[str, Any] = {}
     text = text[:MAX_TEXT]
     if not text.strip():
         return facts
     day_first = dates.numeric_day_first(text)
-    labelled = dates.labelled_dates(text, day_first=day_first)
-    own = dates.document_date(text, day_first=day_first)
+    pairs = dates.labelled_pairs(text, day_first=day_first)  # read once, used twice
+    labelled = dates.labelled_dates(text, pairs=pairs)
+    own = dates.document_date(text, day_first=day_first, pairs=pairs)
     if own is not None:
         labelled["date"] = own
     for fact in DATE_FACTS:
@@ -180,26 +209,26 @@ def read_text(text: str, *, today: date | None = None, ocr: bool = False) -> dic
         if name:
             facts["name"] = name
             facts["name_source"] = "text"
-    exam = results.exam(text)
+    exam = None if "exam" in skip else results.exam(text)
     if exam:
         facts["exam"] = exam
-    outcome = results.outcome(text)
+    outcome = None if "outcome" in skip else results.outcome(text)
     if outcome:
         facts["outcome"], facts["outcome_text"] = outcome
-    scores = results.scores(text)
+    scores = None if "scores" in skip else results.scores(text)
     if scores:
         facts["scores"] = scores
-    field = specialty(text)
+    field = None if "specialty" in skip else specialty(text)
     if field:
         facts["specialty"] = field
-    statement = certification_statement(text)
+    statement = None if "certified_translation" in skip else certification_statement(text)
     if statement:
         facts["certified_translation"] = statement
-    graduated = graduation_date(text, day_first=day_first)
+    graduated = None if "graduation_date" in skip else graduation_date(text, day_first=day_first)
     if graduated is not None:
         facts["graduation_date"] = graduated.isoformat()
         facts["graduation_date_source"] = "text"
-    history = results.attempts(text)
+    history = None if "attempts" in skip else results.attempts(text)
     if history:
         facts["attempts"] = history
     return facts
@@ -280,7 +309,7 @@ def extract(
     mentions an OET pass is not a score report."""
     ocr = ocr_confidence(doc)
     try:
-        facts = _read_text(doc.text, cache, ocr=ocr is not None)
+        facts = _read_text(doc.text, cache, ocr=ocr is not None, skip=skipped_extractors(carries))
     except (ValueError, RecursionError):  # a hostile text must not stop the run
         facts = {}
     if ocr is not None and facts:
@@ -310,15 +339,19 @@ def ocr_confidence(doc: Document) -> float | None:
     return float(value) if isinstance(value, int | float) else 0.0
 
 
-def _read_text(text: str, cache: object | None, *, ocr: bool = False) -> dict[str, Any]:
-    """read_text, through the cache when there is one (two-digit MRZ years depend on the year)."""
+def _read_text(
+    text: str, cache: object | None, *, ocr: bool = False, skip: frozenset[str] = frozenset()
+) -> dict[str, Any]:
+    """read_text, through the cache when there is one (two-digit MRZ years depend on the
+    year; facts read with extractors skipped are stored apart)."""
     from ..readers.cache import memoized
     from . import mrz
 
     code = (sys.modules[__name__], dates, names, results, mrz)
     mode = "ocr" if ocr else "text"
-    payload = f"{date.today().year}\n{mode}\n{exams_data.fingerprint()}\n{text}"
-    return memoized(cache, "facts", code, payload, lambda: read_text(text, ocr=ocr))
+    skipped = ",".join(sorted(skip))
+    payload = f"{date.today().year}\n{mode}\n{exams_data.fingerprint()}\n{skipped}\n{text}"
+    return memoized(cache, "facts", code, payload, lambda: read_text(text, ocr=ocr, skip=skip))
 
 
 def fact_date(facts: Mapping[str, Any], fact: str) -> date | None:

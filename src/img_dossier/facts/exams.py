@@ -115,27 +115,36 @@ def _columns(lines: list[str], found: dict[str, float | int]) -> None:
                 found.setdefault(comp, value)
 
 
+_WORD_OF = {c: re.compile(rf"(?i)\b{c}\b") for c in (*COMPONENTS, "overall")}
+_ANY_WORD = re.compile(rf"(?i)\b(?:{'|'.join(_WORD_OF)})\b")
+_SCORE_NUMBER = re.compile(r"(?<![\d.])\d{1,3}(?:\.\d)?(?![\d.])")
+
+
 def scores(text: str) -> dict[str, float | int]:
     """Sub-test scores or bands by component (``listening`` ... ``speaking``, ``overall``)
     and a three-digit ``total`` when the report prints one."""
     found: dict[str, float | int] = {}
+    if _ANY_WORD.search(text) is None:  # no component named: only a total can be found
+        m = _TOTAL.search(text)
+        return {"total": int(m.group(1))} if m else found
     lines = text.splitlines()
     for n, line in enumerate(lines):
+        if _ANY_WORD.search(line) is None:  # no header here: the line adds nothing
+            continue
         header = [
             c
             for _, c in sorted(
                 (m.start(), c)
-                for c in (*COMPONENTS, "overall")
-                for m in [re.search(rf"(?i)\b{c}\b", line)]
+                for c, word in _WORD_OF.items()
+                for m in [word.search(line)]
                 if m is not None
             )
         ]
-        numbers = re.findall(r"(?<![\d.])\d{1,3}(?:\.\d)?(?![\d.])", line)
-        if len(header) >= 2 and not numbers and n + 1 < len(lines):
+        if len(header) >= 2 and n + 1 < len(lines) and not _SCORE_NUMBER.search(line):
             # the values' row, under the header; row labels (Score, CEFR Level) may come first
             below: list[str] = []
             for following in lines[n + 1 : n + 4]:
-                below = re.findall(r"(?<![\d.])\d{1,3}(?:\.\d)?(?![\d.])", following)
+                below = _SCORE_NUMBER.findall(following)
                 if below:
                     break
             for comp, raw in zip(header, below, strict=False):
