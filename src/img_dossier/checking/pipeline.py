@@ -15,7 +15,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .. import __version__
-from ..config.checklist import Checklist, load, resolve
+from ..config import validated
+from ..config.checklist import Checklist, load_with_files, resolve
 from ..config.profile import PROFILE_NAME, Profile, parse_profile, read_yaml
 from ..errors import BadInputError
 from ..facts import document as facts
@@ -55,7 +56,10 @@ def pick_track(folder: Path, raw: Any, track: str | None) -> tuple[str, Path | N
 
 
 def load_context(folder: Path, track: str | None = None) -> tuple[Checklist, Profile]:
-    """The checklist and the validated profile of a folder (BadInputError when unusable)."""
+    """The checklist and the validated profile of a folder (BadInputError when unusable).
+
+    What validation returned is kept between runs (config/validated.py) while dossier.yaml
+    and the checklist files are byte for byte the same; then no model is imported."""
     if not folder.exists():
         raise BadInputError(f"{folder}: no such folder; give the folder that holds your documents")
     if not folder.is_dir():
@@ -66,6 +70,24 @@ def load_context(folder: Path, track: str | None = None) -> tuple[Checklist, Pro
             f"{path}: not a file; {PROFILE_NAME} must be a YAML file "
             "(move the folder away, then run `dossier init` to write one)"
         )
+    key = f"{folder.resolve()}\0{track}\0{Path.cwd() if track else ''}"
+
+    def build() -> tuple[tuple[Checklist, Profile], list[Path]]:
+        context, files = _load_context(folder, path, track)
+        if track:  # a --track path is looked for from here first: its absence counts too
+            files.append(Path(track).resolve())
+        return context, [path.resolve(), *files]
+
+    context = validated.cached("context", key, build, tuple)
+    if not (isinstance(context[0], Checklist) and isinstance(context[1], Profile)):
+        return _load_context(folder, path, track)[0]
+    return context
+
+
+def _load_context(
+    folder: Path, path: Path, track: str | None
+) -> tuple[tuple[Checklist, Profile], list[Path]]:
+    """load_context's work, and the checklist files it read."""
     raw = read_yaml(path) if path.is_file() else None
     if raw is not None and not isinstance(raw, Mapping):
         parse_profile(raw, name=str(path), path=path)  # raises, saying what the file must be
@@ -80,13 +102,14 @@ def load_context(folder: Path, track: str | None = None) -> tuple[Checklist, Pro
             resolve(ref, relative_to)
         except BadInputError as exc:
             raise BadInputError(f"{path}: track: {exc}") from None
-    checklist = load(ref, relative_to)  # its rules are validated as it loads (exit 3, up front)
+    # its rules are validated as it loads (exit 3, up front)
+    checklist, files = load_with_files(ref, relative_to)
     if path.is_file():
         profile = parse_profile(raw, name=str(path), path=path, item_ids=lambda: checklist.item_ids)
     else:
         profile = Profile()
     # Conditions on "track" are decided on the checklist actually used.
-    return checklist, dataclasses.replace(profile, track=checklist.track)
+    return (checklist, dataclasses.replace(profile, track=checklist.track)), list(files)
 
 
 def outside_document(folder: Path, rel: str, target: str) -> Document:

@@ -50,21 +50,31 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
-
-from pydantic import BaseModel, ValidationError
+from typing import TYPE_CHECKING, Any
 
 from ..errors import BadInputError
-from . import typed
-from .conditions import CONDITION_VARIABLES as CONDITION_VARIABLES
+from . import validated
 from .conditions import Condition as Condition
 from .entries import Notice as Notice
 from .entries import Step as Step
 from .entries import when_to_raw
-from .models import FullChecklist, FullItem, FullNotice, FullStep
 from .profile import read_yaml
 from .resources import data_dir
-from .rule_models import AnyRule, Conditions
+
+if TYPE_CHECKING:  # the models are imported when a file is validated (see validated.py)
+    from pydantic import BaseModel
+
+    from .models import FullChecklist, FullItem, FullNotice, FullStep
+    from .rule_models import AnyRule, Conditions
+
+
+def __getattr__(name: str) -> Any:
+    """``CONDITION_VARIABLES`` (conditions.py), read from the model on first use."""
+    if name == "CONDITION_VARIABLES":
+        from .conditions import CONDITION_VARIABLES
+
+        return CONDITION_VARIABLES
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
@@ -179,19 +189,46 @@ def resolve(ref: str, relative_to: Path | None = None) -> Path:
 
 
 def load(ref: str, relative_to: Path | None = None) -> Checklist:
-    """Load and validate a checklist by track, built-in id or path (extends resolved)."""
-    return _load(resolve(ref, relative_to), seen=())
+    """Load and validate a checklist by track, built-in id or path (extends resolved).
+
+    What validation returned is kept (``validated.py``) and taken back while every file
+    it was read from is unchanged; a changed file is validated again."""
+    return load_with_files(ref, relative_to)[0]
 
 
-def _load(path: Path, seen: tuple[Path, ...]) -> Checklist:
-    merged, model = _resolved(path, seen)
+def load_with_files(
+    ref: str, relative_to: Path | None = None
+) -> tuple[Checklist, tuple[Path, ...]]:
+    """``load``, and the files the checklist was read from (it and its bases)."""
+    path = resolve(ref, relative_to)
+    key = str(path) if path.is_absolute() else f"{Path.cwd()}\0{path}"
+
+    def build() -> tuple[Checklist, list[Path]]:
+        files: list[Path] = []
+        return _load(path, seen=(), files=files), files
+
+    return validated.cached_with_files("checklist", key, build, Checklist)
+
+
+def _load(path: Path, seen: tuple[Path, ...], files: list[Path] | None = None) -> Checklist:
+    merged, model = _resolved(path, seen, files)
     return _checklist(model, merged, path)
 
 
-def _resolved(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], FullChecklist]:
+def _resolved(
+    path: Path, seen: tuple[Path, ...], files: list[Path] | None = None
+) -> tuple[dict[str, Any], FullChecklist]:
     """The checklist at ``path`` merged into its base (if it extends one), as plain data and
-    validated by the model; BadInputError names the file, field and line of every error."""
+    validated by the model; BadInputError names the file, field and line of every error.
+    ``files`` gets the path of every file read (the file and its bases)."""
+    from pydantic import ValidationError
+
+    from . import typed
+    from .models import FullChecklist
+
     real = path.resolve()
+    if files is not None:
+        files.append(real)
     if real in seen:
         raise BadInputError(f"{path}: extends: circular ({' -> '.join(str(p) for p in seen)})")
     data = _read(path)
@@ -207,7 +244,7 @@ def _resolved(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], FullC
             base_path = resolve(ext, path.parent)
         except BadInputError as exc:
             raise BadInputError(f"{name}: extends: {exc}") from None
-        base, _ = _resolved(base_path, (*seen, real))
+        base, _ = _resolved(base_path, (*seen, real), files)
         if "id" not in data:
             data = {"id": path.stem, **data}  # a custom checklist is named after its file
     errors: list[str] = []
@@ -357,6 +394,8 @@ def _given(model: BaseModel) -> dict[str, Any]:
 
 
 def _plain(value: Any) -> Any:
+    from pydantic import BaseModel
+
     if isinstance(value, BaseModel):
         return _given(value)
     if isinstance(value, list):

@@ -12,11 +12,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..textfold import fold
-from .rule_models import CONDITION_VARIABLES as _VARIABLES
 
-#: The variables a condition may test (Profile.conditions() plus those verify derives from
-#: the folder itself): the fields of the conditions' model.
-CONDITION_VARIABLES = _VARIABLES
+
+def __getattr__(name: str) -> Any:
+    """``CONDITION_VARIABLES``: the variables a condition may test (Profile.conditions() plus
+    those verify derives from the folder itself), the fields of the conditions' model; read
+    from the model on first use, so that a run with validated checklists imports no pydantic."""
+    if name == "CONDITION_VARIABLES":
+        from .rule_models import CONDITION_VARIABLES
+
+        return CONDITION_VARIABLES
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)

@@ -10,51 +10,16 @@ from __future__ import annotations
 import hashlib
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from typing import TYPE_CHECKING
 
 from ..errors import BadInputError
+from . import validated
 from .resources import data_dir
-from .yamlfile import read_yaml
+
+if TYPE_CHECKING:
+    from .exam_models import Exam, ExamsFile
 
 EXAMS_FILE = "exams.yaml"
-
-_Text = Annotated[str, Field(min_length=1)]
-
-
-class Exam(BaseModel):
-    """One exam: its id (the value of a report's ``exam`` fact) and how to recognise it."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    id: _Text
-    title: _Text
-    patterns: tuple[_Text, ...] = Field(min_length=1)
-    source: _Text
-    track: Literal["us", "canada"] | None = None
-    item: _Text | None = None
-    attempts: bool = False
-    min_score: bool = False
-
-
-class ExamsFile(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    schema_: Literal[1] = Field(1, alias="schema")
-    match_order: tuple[_Text, ...]
-    exams: tuple[Exam, ...]
-
-    @model_validator(mode="after")
-    def _consistent(self) -> ExamsFile:
-        ids = [e.id for e in self.exams]
-        if len(set(ids)) != len(ids):
-            raise ValueError("an exam id is listed twice")
-        if sorted(self.match_order) != sorted(ids):
-            raise ValueError("match_order must list every exam id once")
-        if sum(e.min_score for e in self.exams) > 1:
-            raise ValueError("min_score: true on more than one exam")
-        return self
 
 
 def _path() -> Path:
@@ -73,11 +38,41 @@ def fingerprint() -> str:
 
 @lru_cache(maxsize=1)
 def exams_file() -> ExamsFile:
+    from pydantic import ValidationError
+
+    from .exam_models import ExamsFile
+    from .yamlfile import read_yaml
+
     path = _path()
     try:
         return ExamsFile.model_validate(read_yaml(path))
     except ValidationError as exc:
         raise BadInputError(f"{path}: {exc}") from exc
+
+
+_Summary = tuple[tuple[tuple[str, tuple[str, ...]], ...], tuple[str, ...]]
+
+
+@lru_cache(maxsize=1)
+def _summary() -> _Summary:
+    """(id, patterns) of every exam in match order, and the ids with attempts: what reading
+    facts needs, kept validated between runs (no pydantic on the way, validated.py)."""
+
+    def build() -> tuple[_Summary, list[Path]]:
+        order = tuple((e.id, tuple(e.patterns)) for e in in_match_order())
+        return (order, with_attempts()), [_path()]
+
+    return validated.cached("exams", str(_path()), build, tuple)
+
+
+def match_patterns() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(exam id, the patterns a report prints its name with), in the order they are tried."""
+    return _summary()[0]
+
+
+def attempt_ids() -> tuple[str, ...]:
+    """``with_attempts()``, from the validated summary."""
+    return _summary()[1]
 
 
 def exams() -> tuple[Exam, ...]:

@@ -12,23 +12,27 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from ..errors import BadInputError
-from . import models, typed
 from .choices import BUILTIN_TRACKS as BUILTIN_TRACKS
 from .choices import CANADA_STATUSES as CANADA_STATUSES
 from .choices import PROVINCES as PROVINCES
 from .choices import ROTATION_KINDS as ROTATION_KINDS
 from .choices import US_STATUSES as US_STATUSES
 from .choices import VISAS as VISAS
-from .exams import with_attempts
-from .models import DossierFile
-from .yamlfile import read_yaml as read_yaml
+
+if TYPE_CHECKING:  # pydantic and ruamel are imported when a file is validated (validated.py)
+    from .models import DossierFile
 
 PROFILE_NAME = "dossier.yaml"
+
+
+def read_yaml(path: Path) -> Any:
+    """The parsed YAML of a file (``yamlfile.read_yaml``: ruamel is imported on first use)."""
+    from .yamlfile import read_yaml as parse
+
+    return parse(path)
 
 
 @dataclass(frozen=True)
@@ -144,6 +148,12 @@ def parse_profile(
 ) -> Profile:
     """Validate parsed YAML into a Profile (by the model config/models.DossierFile); raise
     BadInputError listing every wrong field."""
+    from pydantic import ValidationError
+
+    from . import models, typed
+    from .exams import attempt_ids as with_attempts
+    from .models import DossierFile
+
     if data is None:
         data = {}
     if not isinstance(data, Mapping):

@@ -17,7 +17,8 @@ from ..config import exams as exams_data
 def _exam_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
     """Exam names as score reports print them (checklists/exams.yaml), in match order."""
     return tuple(
-        (e.id, re.compile("|".join(e.patterns), re.IGNORECASE)) for e in exams_data.in_match_order()
+        (eid, re.compile("|".join(patterns), re.IGNORECASE))
+        for eid, patterns in exams_data.match_patterns()
     )
 
 
@@ -192,7 +193,7 @@ def attempts(text: str) -> dict[str, dict[str, int]]:
         if len(words) != 1:
             continue
         key = next((k for k, pattern in _exam_patterns() if pattern.search(line)), None)
-        if key is None or key not in exams_data.with_attempts():  # a language test: no table
+        if key is None or key not in exams_data.attempt_ids():  # a language test: no table
             continue
         record = found.setdefault(key, {"attempts": 0, "failures": 0})
         record["attempts"] += 1

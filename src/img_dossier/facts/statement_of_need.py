@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from ..config import validated
 from ..config.profile import read_yaml
 from ..config.resources import data_dir
 from ..errors import BadInputError
@@ -94,10 +95,18 @@ def _element(path: Path, index: int, raw: Any) -> Element:
 
 @lru_cache(maxsize=4)
 def _load(path: Path) -> tuple[Element, ...]:
-    data = read_yaml(path)
-    if not isinstance(data, Mapping) or not isinstance(data.get("elements"), list):
-        raise BadInputError(f"{path}: must hold a list of elements")
-    return tuple(_element(path, i, raw) for i, raw in enumerate(data["elements"]))
+    """The file's elements, kept validated between runs while it is unchanged (validated.py)."""
+
+    def build() -> tuple[tuple[Element, ...], list[Path]]:
+        data = read_yaml(path)
+        if not isinstance(data, Mapping) or not isinstance(data.get("elements"), list):
+            raise BadInputError(f"{path}: must hold a list of elements")
+        return tuple(_element(path, i, raw) for i, raw in enumerate(data["elements"])), [path]
+
+    elements = validated.cached("son-elements", str(path.resolve()), build, tuple)
+    if not all(isinstance(e, Element) for e in elements):
+        return build()[0]
+    return elements
 
 
 def load_elements(path: Path | None = None) -> list[Element]:

@@ -24,9 +24,9 @@ from types import ModuleType
 from typing import Any
 
 from .. import __version__
-
-#: Environment variable that moves the cache (tests and CI use it).
-ENV_DIR = "IMG_DOSSIER_CACHE_DIR"
+from ..cachedir import ENV_DIR as ENV_DIR
+from ..cachedir import default_directory as default_directory
+from ..cachedir import mkdir_private as _mkdir_private
 
 #: An entry larger than this is not read back (a damaged or foreign file, not ours).
 MAX_ENTRY_BYTES = 64 * 1024 * 1024
@@ -35,17 +35,7 @@ _SAFE_KEY = re.compile(r"^[0-9a-f]{16,128}$")
 _VERSION_DIR = re.compile(r"[^A-Za-z0-9._+-]")
 _VERSION_NAME = re.compile(r"^v\d[A-Za-z0-9._+-]*$")
 _SHARD_NAME = re.compile(r"^[0-9a-f]{2}$")
-_ENTRY_NAME = re.compile(r"^[0-9a-f]{16,128}\.(json|pdf)$")
-
-
-def default_directory() -> Path:
-    """``$IMG_DOSSIER_CACHE_DIR``, else the user's cache folder for img-dossier."""
-    override = os.environ.get(ENV_DIR)
-    if override:
-        return Path(override).expanduser()
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("img-dossier", appauthor=False))
+_ENTRY_NAME = re.compile(r"^[0-9a-f]{16,128}\.(json|pdf|cfg)$")  # cfg: config/validated.py
 
 
 @dataclass(frozen=True)
@@ -213,7 +203,7 @@ class ReadCache:
                 removed += 1
         for version_dir in self._version_dirs():
             for shard in self._shards(version_dir):
-                leftovers = [*shard.glob(".tmp-*.json"), *shard.glob(".tmp-*.pdf")]
+                leftovers = [p for s in ("json", "pdf", "cfg") for p in shard.glob(f".tmp-*.{s}")]
                 for leftover in leftovers:  # of writers that died
                     with contextlib.suppress(OSError):
                         leftover.unlink()
@@ -307,25 +297,6 @@ def code_fingerprint(module_names: tuple[str, ...]) -> str:
         except OSError:
             h.update(b"?")
     return h.hexdigest()[:16]
-
-
-def _mkdir_private(path: Path) -> None:
-    """Create ``path`` and any missing parents with mode 0700 (whatever the umask)."""
-    missing: list[Path] = []
-    p = path
-    while not p.is_dir():
-        missing.append(p)
-        if p.parent == p:
-            break
-        p = p.parent
-    for d in reversed(missing):
-        try:
-            d.mkdir(0o700)
-        except FileExistsError:
-            if not d.is_dir():
-                raise
-            continue
-        d.chmod(0o700)
 
 
 def _json_default(value: Any) -> Any:

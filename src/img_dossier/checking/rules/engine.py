@@ -5,11 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping, Sequence
 
-from pydantic import ValidationError
-
-from ...config import typed
 from ...config.checklist import Checklist, Condition, Item, Rule
-from ...config.rule_models import RULE_TYPES as RULE_MODELS
 from ...errors import BadInputError
 from ...model import Document
 from .base import RuleContext, RuleFunction, RuleOutcome, _merge
@@ -52,12 +48,15 @@ RULE_TYPES: dict[str, RuleFunction] = {
 }
 
 
-_ONE_RULE = typed.Style(unknown={m.__name__: "unknown parameter" for m in RULE_MODELS.values()})
-
-
 def rule_errors(checklist: Checklist, item: Item) -> list[str]:
     """What is wrong with the rules of one item, each naming file, item and rule: for rules
     made in code (a checklist file's rules are validated by their models when it is loaded)."""
+    from pydantic import ValidationError
+
+    from ...config import typed
+    from ...config.rule_models import RULE_TYPES as RULE_MODELS
+
+    one_rule = typed.Style(unknown={m.__name__: "unknown parameter" for m in RULE_MODELS.values()})
     name = str(checklist.path) if checklist.path else checklist.id
     errors: list[str] = []
     for n, rule in enumerate(item.rules, start=1):
@@ -71,7 +70,7 @@ def rule_errors(checklist: Checklist, item: Item) -> list[str]:
         try:
             model.model_validate(given)
         except ValidationError as exc:
-            errors += typed.errors_of(exc, where, None, given, model, _ONE_RULE)
+            errors += typed.errors_of(exc, where, None, given, model, one_rule)
             continue
         if rule.type == "portal-file":
             pid = rule.params.get("portal") or item.portal

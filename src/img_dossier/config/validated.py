@@ -1,0 +1,235 @@
+"""Validated configuration kept between runs: a checklist, a folder's dossier.yaml.
+
+Validating a checklist and a dossier.yaml with their pydantic models is exact but costs a
+fresh process about a fifth of a second (importing pydantic, ruamel and building the
+models). What validation returned is stored here, keyed by the content (sha256) of every
+file it was read from, the tool version and the source of the code that validates it; a
+later run whose files are byte for byte the same takes it back without importing pydantic
+or ruamel. Anything else is validated again, exactly as strictly:
+
+- a file that changed, appeared or went away is a miss (so its new error is reported);
+- only successes are stored: a file with an error is validated (and refused) every time;
+- a file changed while it was being validated (modified within a second of the run) is
+  not stored, so a stored value never stands for content it was not read from;
+- an entry is a pickle of the tool's own frozen dataclasses, behind the sha256 of its
+  bytes; a damaged entry, one of another version, or one naming any other class is
+  ignored (never unpickled past the check) and written again.
+
+Entries live in the read cache's folder (``<cache>/v<version>/<k[:2]>/<key>.cfg``, private
+to the user), so ``dossier cache clear`` removes them; within one process they are also
+kept in memory (``audit`` loads the same checklist for every client).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import io
+import os
+import pickle
+import re
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from .. import __version__
+from ..cachedir import default_directory, mkdir_private
+
+__all__ = ["cached", "cached_with_files", "clear_memory"]
+
+T = TypeVar("T")
+
+#: The first bytes of an entry file, then the sha256 of the pickle that follows.
+_MAGIC = b"img-dossier validated config 1\n"
+
+#: Entries larger than this are not ours (a checklist and its base are a few hundred KB).
+_MAX_BYTES = 16 * 1024 * 1024
+
+#: A file modified this recently (seconds) may still be being written: not stored.
+_RACY_SECONDS = 1.0
+
+#: What an entry may hold: the tool's configuration dataclasses and plain values.
+_ALLOWED = {
+    "builtins": {"frozenset", "set", "tuple", "list", "dict", "int", "float", "str", "bool"},
+    "datetime": {"date", "datetime", "timezone", "timedelta"},
+    "pathlib": {"Path", "PosixPath", "WindowsPath", "PurePath", "PurePosixPath", "PureWindowsPath"},
+    "img_dossier.config.checklist": {"Checklist", "Item", "Rule"},
+    "img_dossier.config.conditions": {"Condition"},
+    "img_dossier.config.entries": {"Step", "Notice"},
+    "img_dossier.config.profile": {
+        "Profile", "Applicant", "School", "Training", "ExamRecord", "Rotation", "Residence"
+    },
+    "img_dossier.facts.statement_of_need": {"Element"},
+}  # fmt: skip
+
+_VERSION_DIR = re.compile(r"[^A-Za-z0-9._+-]")
+
+#: Missing file, in a dependency list.
+_ABSENT = "-"
+
+
+@dataclass(frozen=True)
+class _Entry:
+    files: tuple[tuple[str, str], ...]  # (path, sha256 of its content or _ABSENT)
+    value: Any
+
+
+_memory: dict[str, _Entry] = {}
+
+
+def clear_memory() -> None:
+    """Forget the entries kept in this process (the files stay)."""
+    _memory.clear()
+
+
+def cached(
+    kind: str,
+    key: str,
+    build: Callable[[], tuple[T, Sequence[Path]]],
+    expect: type[T],
+) -> T:
+    """``build()`` returns (value, the files it was read from); the value stored for
+    ``kind`` and ``key`` is returned instead when those files have the same content and
+    the validating code is the same. ``expect``: the type a stored value must have."""
+    return cached_with_files(kind, key, build, expect)[0]
+
+
+def cached_with_files(
+    kind: str,
+    key: str,
+    build: Callable[[], tuple[T, Sequence[Path]]],
+    expect: type[T],
+) -> tuple[T, tuple[Path, ...]]:
+    """``cached``, and the files the value was read from."""
+    name = hashlib.sha256(f"{kind}\0{code_tag()}\0{key}".encode("utf-8", "surrogatepass"))
+    digest = name.hexdigest()
+    entry = _memory.get(digest)
+    if entry is None:
+        entry = _load(digest)
+    if entry is not None and isinstance(entry.value, expect) and _unchanged(entry.files):
+        _memory[digest] = entry
+        value: T = entry.value
+        return value, tuple(Path(p) for p, _ in entry.files)
+    started = time.time()
+    value, files = build()
+    recorded = _record(files, started)
+    if recorded is not None:
+        entry = _Entry(recorded, value)
+        _memory[digest] = entry
+        _store(digest, entry)
+    return value, tuple(files)
+
+
+def _digest(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except FileNotFoundError:
+        return _ABSENT
+    except OSError:
+        return "?"  # unreadable: never equal to what was stored
+
+
+def _unchanged(files: tuple[tuple[str, str], ...]) -> bool:
+    return all(_digest(Path(path)) == digest for path, digest in files)
+
+
+def _record(files: Sequence[Path], started: float) -> tuple[tuple[str, str], ...] | None:
+    """(path, sha256) of each file; None when one changed around the time it was read."""
+    recorded = []
+    for path in dict.fromkeys(files):
+        try:
+            if path.stat().st_mtime >= started - _RACY_SECONDS:
+                return None
+        except FileNotFoundError:
+            pass
+        except OSError:
+            return None
+        digest = _digest(path)
+        if digest == "?":
+            return None
+        recorded.append((str(path), digest))
+    return tuple(recorded)
+
+
+@functools.lru_cache(maxsize=1)
+def code_tag() -> str:
+    """The tool version and a hash of the code that validates and builds configuration
+    (this package's sources) and of the built-in data files it reads."""
+    from .resources import data_dir
+
+    h = hashlib.sha256(__version__.encode())
+    here = Path(__file__).resolve().parent
+    sources = sorted(here.glob("*.py"))
+    with contextlib.suppress(OSError):
+        sources += sorted(data_dir("checklists").glob("*.yaml"))
+    for path in sources:
+        h.update(path.name.encode())
+        try:
+            h.update(path.read_bytes())
+        except OSError:
+            h.update(b"?")
+    return h.hexdigest()[:32]
+
+
+def _path(digest: str) -> Path:
+    version = "v" + _VERSION_DIR.sub("_", __version__)
+    return default_directory() / version / digest[:2] / f"{digest}.cfg"
+
+
+class _Restricted(pickle.Unpickler):
+    """Unpickles only the classes an entry may hold (_ALLOWED)."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if name in _ALLOWED.get(module, ()):
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a config entry")
+
+
+def _load(digest: str) -> _Entry | None:
+    """The entry stored under ``digest``, or None (absent, damaged, not ours)."""
+    try:
+        with open(_path(digest), "rb") as fh:
+            raw = fh.read(_MAX_BYTES + 1)
+    except OSError:
+        return None
+    head = len(_MAGIC) + 64
+    if len(raw) > _MAX_BYTES or not raw.startswith(_MAGIC) or len(raw) <= head:
+        return None
+    body = raw[head:]
+    if hashlib.sha256(body).hexdigest().encode() != raw[len(_MAGIC) : head]:
+        return None
+    try:
+        files, value = _Restricted(io.BytesIO(body)).load()
+    except Exception:  # a damaged entry: whatever unpickling raised, it is a miss
+        return None
+    if not isinstance(files, tuple) or not all(
+        isinstance(f, tuple) and len(f) == 2 and all(isinstance(x, str) for x in f) for f in files
+    ):
+        return None
+    return _Entry(files, value)
+
+
+def _store(digest: str, entry: _Entry) -> None:
+    """Write the entry atomically (a temp file renamed into place); failures are ignored."""
+    try:
+        body = pickle.dumps((entry.files, entry.value), protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # a value that cannot be pickled is simply not kept
+        return
+    data = _MAGIC + hashlib.sha256(body).hexdigest().encode() + body
+    try:
+        target = _path(digest)
+        mkdir_private(target.parent)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".cfg", dir=target.parent)
+    except OSError:
+        return
+    try:
+        with os.fdopen(fd, "wb") as fh:  # mkstemp: mode 0600
+            fh.write(data)
+        Path(tmp).replace(target)
+    except OSError:
+        with contextlib.suppress(OSError):
+            Path(tmp).unlink()
