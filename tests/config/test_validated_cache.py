@@ -65,9 +65,7 @@ def test_an_edited_checklist_is_validated_again_and_its_new_error_reported(
     assert "photo" in again.item_ids and "cv" not in again.item_ids
 
 
-def test_a_damaged_entry_is_ignored_and_written_again(
-    tmp_path: Path, _private_cache: Path
-) -> None:
+def test_a_damaged_entry_is_ignored_and_written_again(tmp_path: Path, _private_cache: Path) -> None:
     path = _custom(tmp_path)
     want = load(str(path))
     entries = _entries(_private_cache)
