@@ -9,13 +9,15 @@ document of the committed samples and of the shared corpus.
 
 from __future__ import annotations
 
+import random
 import re
+import string
 from pathlib import Path
 
 import pytest
 
 from img_dossier.config.checklist import load
-from img_dossier.facts import dates, exams
+from img_dossier.facts import dates, exams, names
 from img_dossier.facts.document import (
     OPTIONAL_FACTS,
     carried_facts,
@@ -113,3 +115,12 @@ def test_every_optional_extractor_is_run_when_its_fact_is_carried() -> None:
         for fact in made:
             assert extractor not in skipped_extractors({fact})
         assert extractor in skipped_extractors({"date"})
+
+
+def test_ascii_text_is_put_in_latin_letters_as_any_other_text(texts: list[str]) -> None:
+    rnd = random.Random(13)
+    made = ["".join(rnd.choice(string.printable) for _ in range(300)) for _ in range(300)]
+    ascii_texts = [t for t in texts if t.isascii()] + made
+    assert len(ascii_texts) > 300
+    for text in ascii_texts:
+        assert names.latin(text) == names._transliterated(text)

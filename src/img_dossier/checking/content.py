@@ -17,7 +17,7 @@ from ..config.checklist import Checklist, Item
 from ..config.profile import Profile
 from ..facts.names import appears_in
 from ..model import Document, Problem
-from .wordfold import _phrase, normalize
+from .wordfold import _phrase, folded_text
 
 #: Fewer words than this and a text is not judged (a scan's stray OCR, a one-line note).
 MIN_WORDS = 20
@@ -119,7 +119,7 @@ class Folded:
     """A text folded for phrase matching (``normalize``), with its words run together."""
 
     def __init__(self, text: str) -> None:
-        self.words = normalize(text)
+        self.words = folded_text(text)
         self.padded = f" {self.words} "
 
     @cached_property
@@ -154,7 +154,7 @@ class Folded:
 
 
 def _words(text: str) -> str:
-    return normalize(text[:50000])
+    return folded_text(text[:50000])
 
 
 def shows_item(words: str | Folded, item: Item) -> bool:

@@ -21,3 +21,10 @@ def normalize(text: str) -> str:
 def _phrase(text: str) -> str:
     """normalize(), remembered: checklist phrases are compared with every document."""
     return normalize(text)
+
+
+@lru_cache(maxsize=16)
+def folded_text(text: str) -> str:
+    """normalize() of a document's text, remembered: classifying a document and checking
+    its content fold the same text several times."""
+    return normalize(text)

@@ -121,9 +121,19 @@ _GIVEN = re.compile(
 _SYLLABIC = re.compile(r"([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff])")
 
 
+#: In ASCII text, what ``latin`` keeps (letters and the apostrophe); the rest is a space.
+_NOT_ASCII_LETTER = re.compile(r"[^A-Za-z']")
+
+
 def latin(text: str) -> str:
     """The text in Latin letters, lower case: every script transliterated (anyascii),
     accents dropped, each Chinese, Japanese or Korean character a word of its own."""
+    if text.isascii():  # the same as _transliterated, at once: nothing to transliterate
+        return _NOT_ASCII_LETTER.sub(" ", text).lower()
+    return _transliterated(text)
+
+
+def _transliterated(text: str) -> str:
     letters = "".join(  # letters and their marks (Devanagari vowel signs); no emoji names
         c if c.isalpha() or c in "'’" or unicodedata.category(c)[0] == "M" else " " for c in text
     )
