@@ -1,4 +1,5 @@
-"""check as a user sees it: which of two identical copies is called the duplicate."""
+"""checking/pipeline.py as a user sees it through `check`: duplicates, `files:` notes, names,
+links out of the folder, and the tool's own outputs left in the folder."""
 
 from __future__ import annotations
 
