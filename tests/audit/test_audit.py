@@ -546,7 +546,7 @@ def test_calendar_names_a_broken_client_once(tmp_path: Path) -> None:
     client.mkdir(parents=True)
     (client / "dossier.yaml").write_text("schema: 1\ntrack: us\nfrobnicate: 1\n", "utf-8")
     result = CliRunner().invoke(cli, ["audit", str(tmp_path / "clients"), "--calendar"])
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == ExitCode.INCOMPLETE, result.output
     line = next(ln for ln in result.stderr.splitlines() if "frobnicate" in ln)
     assert line.count(str(client)) == 1, line
     assert "dossier.yaml: frobnicate: unknown key" in line
@@ -560,7 +560,7 @@ def test_a_macos_zip_leftover_folder_is_not_a_client(tmp_path: Path) -> None:
     client.mkdir()
     (client / "dossier.yaml").write_text("schema: 1\ntrack: us\n", "utf-8")
     result = CliRunner().invoke(cli, ["audit", str(clients), "--format", "jsonl"])
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == ExitCode.INCOMPLETE, result.output
     folders = [json.loads(line)["folder"] for line in result.stdout.splitlines()]
     assert folders == [str(client)]
 
@@ -579,7 +579,7 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_quoted(
     )
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(cli, ["audit", client.name, "--format", "csv"])
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == ExitCode.INCOMPLETE, result.output
     (row,) = list(csv.DictReader(io.StringIO(result.stdout)))
     assert row["folder"] == "'=HYPERLINK(1)"
     assert row["applicant"] == "'@SUM(A1) +1"

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from img_dossier import __version__
 from img_dossier.cli import COMMANDS, cli
+from img_dossier.errors import ExitCode
 
 
 def _paths() -> list[list[str]]:
@@ -28,10 +29,10 @@ def _paths() -> list[list[str]]:
 def test_every_command_has_help_and_version(path: list[str]) -> None:
     runner = CliRunner()
     shown = runner.invoke(cli, [*path, "--help"])
-    assert shown.exit_code == 0, shown.output
+    assert shown.exit_code == ExitCode.OK, shown.output
     assert "Usage: " in shown.output
     version = runner.invoke(cli, [*path, "--version"])
-    assert version.exit_code == 0, version.output
+    assert version.exit_code == ExitCode.OK, version.output
     assert version.output.strip() == f"dossier, version {__version__}"
 
 
@@ -49,7 +50,7 @@ def test_every_command_has_help_and_version(path: list[str]) -> None:
 )
 def test_missing_path_says_what_to_give(tmp_path: Path, args: list[str], said: str) -> None:
     result = CliRunner().invoke(cli, [a.format(x=tmp_path) for a in args])
-    assert result.exit_code == 3, result.output
+    assert result.exit_code == ExitCode.BAD_INPUT, result.output
     assert str(tmp_path) in result.output
     assert said in result.output
 
@@ -79,5 +80,5 @@ def test_an_output_folder_that_cannot_be_made_says_what_to_do(
         args += ["--set", "interview_date=2026-11-01", "--set", "sender_email=a@example.org"]
         args += ["--set", "conversation_topic=care"]
     result = CliRunner().invoke(cli, args)
-    assert result.exit_code == 4, result.output
+    assert result.exit_code == ExitCode.OUTPUT, result.output
     assert str(out) in result.output and said in result.output

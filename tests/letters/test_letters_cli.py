@@ -188,7 +188,10 @@ def test_missing_values_exit_3_naming_each_row(folder: Path, tmp_path: Path) -> 
 
 
 def test_existing_letter_is_exit_4_without_force(folder: Path, tmp_path: Path) -> None:
-    assert run("render", "interview-thank-you", folder, *THANKS, "--out", tmp_path).exit_code == 0
+    assert (
+        run("render", "interview-thank-you", folder, *THANKS, "--out", tmp_path).exit_code
+        == ExitCode.OK
+    )
     again = run("render", "interview-thank-you", folder, *THANKS, "--out", tmp_path)
     assert again.exit_code == ExitCode.OUTPUT
     assert "interview-thank-you-dr-john-smith.docx" in again.stderr and "--force" in again.stderr
@@ -307,7 +310,7 @@ def test_semicolon_csv_from_excel_renders_each_row(tmp_path: Path) -> None:
         "referee_name;referee_institution;worked_together;letter_id;deadline\n"
         "Dr. Jane Smith;Mayo Clinic;I worked with you, on the wards;123;2026-09-01\n",
     )
-    assert code == 0, out
+    assert code == ExitCode.OK, out
     (letter,) = folder.glob("*.docx")
     text = "\n".join(p.text for p in Document(str(letter)).paragraphs)
     assert "Dr. Jane Smith" in text
@@ -320,7 +323,7 @@ def test_misspelt_csv_column_is_named_with_the_missing_field(tmp_path: Path) -> 
         "referee,referee_institution,worked_together,letter_id,deadline\n"
         "Dr. Jane Smith,Mayo Clinic,I worked with you,123,2026-09-01\n",
     )
-    assert code == 3, out
+    assert code == ExitCode.BAD_INPUT, out
     assert "missing referee_name" in out
     assert "referee.csv" in out or "referees.csv" in out
     assert "column(s) referee not used" in out
@@ -340,7 +343,7 @@ def test_user_template_without_filename_field_says_what_to_add(tmp_path: Path) -
     result = CliRunner().invoke(
         cli, ["letters", "render", "thanks", "--templates", str(templates), "--set", "referee=X"]
     )
-    assert result.exit_code == 3, result.output
+    assert result.exit_code == ExitCode.BAD_INPUT, result.output
     assert "thanks.yaml: filename_field:" in result.output
     assert "one of: referee (missing)" in result.output
     assert "None" not in result.output
@@ -351,9 +354,9 @@ def test_rendering_again_names_the_letter_that_exists(tmp_path: Path) -> None:
         "referee_name,referee_institution,worked_together,letter_id,deadline\n"
         "Dr. Jane Smith,Mayo Clinic,I worked with you,123,2026-09-01\n"
     )
-    assert _render(tmp_path, csv_text)[0] == 0
+    assert _render(tmp_path, csv_text)[0] == ExitCode.OK
     code, out, folder = _render(tmp_path, csv_text)
-    assert code == 4, out
+    assert code == ExitCode.OUTPUT, out
     assert f"{folder / 'lor-request-dr-jane-smith.docx'} already exists; nothing was written" in out
 
 
@@ -389,7 +392,7 @@ def test_request_letters_written_into_the_folder_are_not_letters_of_recommendati
             *_SETS,
         ],
     )
-    assert rendered.exit_code == 0, rendered.output
+    assert rendered.exit_code == ExitCode.OK, rendered.output
     assert len(list((docs / "letters").glob("lor-request-*.docx"))) == 2
     result = CliRunner().invoke(cli, ["check", str(docs), "--json"])
     report = json.loads(result.stdout)
