@@ -15,11 +15,14 @@ ratios are printed, with the load average (the machine may be shared):
   lines, IMG_DOSSIER_TIMINGS=1, one cold and one warm run). The folders' DOCX goes
   through LibreOffice when it is installed (then its time is in "prepare"), else the
   built-in renderer;
-- check, cold and warm, vs ``pdftotext -l 2`` per PDF, sequential (CPU); check reads the
+- check, cold and warm, vs ``pdftotext -l 2`` per PDF, sequential (CPU); "cold": no
+  document read yet, the checklist and dossier.yaml validated by an earlier run (kept in
+  the cache, config/validated.py); "nothing cached" is also measured (first run); check reads the
   scans (image-only PDFs, JPEGs) by OCR, which pdftotext does not, so check --no-ocr is
   measured too and the difference printed as the OCR's time;
 - audit of N clients, cold and warm, vs ``xargs -P 2 pdftotext -l 2`` (wall), with and
-  without OCR (each client has a photo, which is looked at by OCR);
+  without OCR (each client has a photo, which is looked at by OCR); cold as for check, and
+  nothing cached (first run) too;
 - ``dossier --help`` vs ``python -c "import click"`` (wall);
 - growth: build seconds and MiB per page from the smallest to the largest folder.
 
@@ -131,6 +134,15 @@ def make_clients(root: Path, clients: int) -> list[Path]:
 # -- measuring -----------------------------------------------------------------------------
 
 
+def keep_config_only(cache: Path) -> None:
+    """Leave only the validated configuration (``*.cfg``: checklists, dossier.yaml files,
+    see config/validated.py) in a cache folder: runs seeded with it read every document
+    afresh, the way a folder is first checked by someone who has run the tool before."""
+    for path in sorted(cache.rglob("*"), reverse=True):
+        if path.is_file() and path.suffix != ".cfg":
+            path.unlink()
+
+
 def median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
@@ -210,13 +222,28 @@ def bench_size(
     pdftotext_seq = (
         f'while IFS= read -r -d "" f; do pdftotext -l 2 "$f" - >/dev/null 2>&1; done < {listing}'
     )
+    seed = work / f"seed-c{size}"
+    run([*check, "--no-ocr"], dict(base_env, IMG_DOSSIER_CACHE_DIR=str(seed)))
+    keep_config_only(seed)
+
+    def cold_env(tag: str) -> dict[str, str]:
+        """A cache with nothing read yet, the configuration validated (as after any run)."""
+        env = cache_env(True, tag)
+        shutil.copytree(seed, env["IMG_DOSSIER_CACHE_DIR"], dirs_exist_ok=True)
+        return env
+
     ccold, cbase = pairs(
-        lambda _: run(check, cache_env(True, f"c{size}")),
+        lambda _: run(check, cold_env(f"c{size}")),
         lambda _: shell(pdftotext_seq, base_env),
         repeat,
     )
     cnocr, cbase2 = pairs(
-        lambda _: run([*check, "--no-ocr"], cache_env(True, f"n{size}")),
+        lambda _: run([*check, "--no-ocr"], cold_env(f"n{size}")),
+        lambda _: shell(pdftotext_seq, base_env),
+        repeat,
+    )
+    cfirst, cbase3 = pairs(  # nothing cached at all: the configuration validated too
+        lambda _: run([*check, "--no-ocr"], cache_env(True, f"f{size}")),
         lambda _: shell(pdftotext_seq, base_env),
         repeat,
     )
@@ -224,7 +251,7 @@ def bench_size(
     run(check, cwarm_env)
     cwarm, ccold2 = pairs(
         lambda _: run(check, cwarm_env),
-        lambda _: run(check, cache_env(True, f"c{size}")),
+        lambda _: run(check, cold_env(f"c{size}")),
         repeat,
     )
     results.append(f"{pages} pages ({len(pdfs)} PDFs + images, DOCX, text)")
@@ -279,6 +306,13 @@ def bench_size(
             "check cold --no-ocr (OCR apart) / pdftotext (CPU)",
             ratio(cnocr, cbase2, "cpu"),
             1.0,
+        )
+    )
+    results.append(
+        line(
+            "check --no-ocr, nothing cached (first run) / pdftotext (CPU)",
+            ratio(cfirst, cbase3, "cpu"),
+            None,
         )
     )
     ocr_cpu = median([r.cpu for r in ccold]) - median([r.cpu for r in cnocr])
@@ -381,18 +415,29 @@ def main() -> None:
         audit = [*dossier, "audit", str(root), "--format", "jsonl", "-q"]
         par = f"xargs -0 -P 2 -I{{}} pdftotext -l 2 {{}} - < {listing} >/dev/null 2>&1"
         counter2 = iter(range(10_000))
+        aseed = work / "seed-a"
+        run([*audit, "--no-ocr"], dict(base_env, IMG_DOSSIER_CACHE_DIR=str(aseed)))
+        keep_config_only(aseed)
+
+        def acold_env(seeded: bool = True) -> dict[str, str]:
+            """Nothing read yet; the configuration validated (as after any run) if seeded."""
+            path = work / f"cache-a{next(counter2)}"
+            if seeded:
+                shutil.copytree(aseed, path)
+            return dict(base_env, IMG_DOSSIER_CACHE_DIR=str(path))
+
         acold, abase = pairs(
-            lambda _: run(
-                audit, dict(base_env, IMG_DOSSIER_CACHE_DIR=str(work / f"cache-a{next(counter2)}"))
-            ),
+            lambda _: run(audit, acold_env()),
             lambda _: shell(par, base_env),
             args.repeat,
         )
         anocr, abase2 = pairs(
-            lambda _: run(
-                [*audit, "--no-ocr"],
-                dict(base_env, IMG_DOSSIER_CACHE_DIR=str(work / f"cache-a{next(counter2)}")),
-            ),
+            lambda _: run([*audit, "--no-ocr"], acold_env()),
+            lambda _: shell(par, base_env),
+            args.repeat,
+        )
+        afirst, abase3 = pairs(
+            lambda _: run([*audit, "--no-ocr"], acold_env(seeded=False)),
             lambda _: shell(par, base_env),
             args.repeat,
         )
@@ -400,9 +445,7 @@ def main() -> None:
         run(audit, aenv)
         awarm, acold2 = pairs(
             lambda _: run(audit, aenv),
-            lambda _: run(
-                audit, dict(base_env, IMG_DOSSIER_CACHE_DIR=str(work / f"cache-a{next(counter2)}"))
-            ),
+            lambda _: run(audit, acold_env()),
             args.repeat,
         )
         results.append(f"audit, {clients} clients ({len(pdfs)} PDFs)")
@@ -414,6 +457,13 @@ def main() -> None:
             line("audit cold --no-ocr (OCR apart) / xargs (wall)", ratio(anocr, abase2), 1.0)
         )
         results.append(line("audit cold --no-ocr / xargs (CPU)", ratio(anocr, abase2, "cpu"), None))
+        results.append(
+            line(
+                "audit --no-ocr, nothing cached (first run) / xargs (wall)",
+                ratio(afirst, abase3),
+                None,
+            )
+        )
         results.append(line("audit warm / audit cold (wall)", ratio(awarm, acold2), 0.1))
         results.append(
             f"    audit {median([r.wall for r in acold]):.2f} s cold "
