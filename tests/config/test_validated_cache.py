@@ -146,3 +146,19 @@ def test_a_run_with_validated_configuration_imports_no_pydantic_or_ruamel(
     assert again.returncode == ExitCode.OK
     modules = {line.rsplit("|", 1)[-1].strip() for line in again.stderr.splitlines()}
     assert not {m for m in modules if m.split(".")[0] in ("pydantic", "ruamel")}
+
+
+def test_what_a_run_reads_of_tracks_and_exams_is_what_their_models_say() -> None:
+    from img_dossier.config import exams, track_facts, tracks
+
+    assert track_facts.track_ids() == tracks.track_ids()
+    assert track_facts.statuses() == tracks.statuses()
+    for track in tracks.tracks():
+        assert track_facts.checklist_of(track.id) == track.checklist
+        assert track_facts.statuses_of(track.id) == tracks.statuses_of(track.id)
+    assert track_facts.checklist_of("no-such-track") is None
+    assert track_facts.statuses_of(None) == tracks.statuses_of(None)
+    assert track_facts.either(["a", "b", "c"]) == "a, b or c"
+    order = exams.in_match_order()
+    assert exams.match_patterns() == tuple((e.id, tuple(e.patterns)) for e in order)
+    assert exams.attempt_ids() == exams.with_attempts()

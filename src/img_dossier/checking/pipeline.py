@@ -75,22 +75,26 @@ def load_context(folder: Path, track: str | None = None) -> tuple[Checklist, Pro
         )
     key = f"{folder.resolve()}\0{track}\0{Path.cwd() if track else ''}"
 
-    def build() -> tuple[tuple[Checklist, Profile], list[Path]]:
-        context, files = _load_context(folder, path, track)
+    def build() -> tuple[tuple[Profile, str, str], list[Path]]:
+        profile, ref, relative_to, files = _load_context(folder, path, track)
         if track:  # a --track path is looked for from here first: its absence counts too
             files.append(Path(track).resolve())
-        return context, [path.resolve(), *files]
+        return (profile, ref, str(relative_to or "")), [path.resolve(), *files]
 
-    context = validated.cached("context", key, build, tuple)
-    if not (isinstance(context[0], Checklist) and isinstance(context[1], Profile)):
-        return _load_context(folder, path, track)[0]
-    return context
+    # the entry holds the profile and where its checklist is (kept apart, once for all folders)
+    profile, ref, relative_to = validated.cached("context", key, build, tuple)
+    if not (isinstance(profile, Profile) and isinstance(ref, str) and isinstance(relative_to, str)):
+        profile, ref, relative, _ = _load_context(folder, path, track)
+        relative_to = str(relative or "")
+    checklist, _ = load_with_files(ref, Path(relative_to) if relative_to else None)
+    return checklist, profile
 
 
 def _load_context(
     folder: Path, path: Path, track: str | None
-) -> tuple[tuple[Checklist, Profile], list[Path]]:
-    """load_context's work, and the checklist files it read."""
+) -> tuple[Profile, str, Path | None, list[Path]]:
+    """load_context's work: the profile, the checklist's reference and the folder it is
+    relative to, and the checklist files read."""
     raw = read_yaml(path) if path.is_file() else None
     if raw is not None and not isinstance(raw, Mapping):
         parse_profile(raw, name=str(path), path=path)  # raises, saying what the file must be
@@ -112,7 +116,7 @@ def _load_context(
     else:
         profile = Profile()
     # Conditions on "track" are decided on the checklist actually used.
-    return (checklist, dataclasses.replace(profile, track=checklist.track)), list(files)
+    return dataclasses.replace(profile, track=checklist.track), ref, relative_to, list(files)
 
 
 def outside_document(folder: Path, rel: str, target: str) -> Document:

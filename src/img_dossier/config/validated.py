@@ -31,6 +31,7 @@ import pickle
 import re
 import tempfile
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,7 +79,17 @@ class _Entry:
     value: Any
 
 
-_memory: dict[str, _Entry] = {}
+#: Entries kept in this process, most recently used last (an audit of thousands of clients
+#: keeps the checklist, not every client's dossier.yaml).
+_memory: OrderedDict[str, _Entry] = OrderedDict()
+_MEMORY_ENTRIES = 64
+
+
+def _remember(digest: str, entry: _Entry) -> None:
+    _memory[digest] = entry
+    _memory.move_to_end(digest)
+    while len(_memory) > _MEMORY_ENTRIES:
+        _memory.popitem(last=False)
 
 
 def clear_memory() -> None:
@@ -111,7 +122,7 @@ def cached_with_files(
     if entry is None:
         entry = _load(digest)
     if entry is not None and isinstance(entry.value, expect) and _unchanged(entry.files):
-        _memory[digest] = entry
+        _remember(digest, entry)
         value: T = entry.value
         return value, tuple(Path(p) for p, _ in entry.files)
     started = time.time()
@@ -119,7 +130,7 @@ def cached_with_files(
     recorded = _record(files, started)
     if recorded is not None:
         entry = _Entry(recorded, value)
-        _memory[digest] = entry
+        _remember(digest, entry)
         _store(digest, entry)
     return value, tuple(files)
 
