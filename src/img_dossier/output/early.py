@@ -40,8 +40,9 @@ from typing import Any
 from ..readers import Limits
 from .prepare import Prepared
 
-#: How much lower than the check the child runs (nice 10: ~10% of a core the check wants).
-NICENESS = 10
+#: How much lower than the check the child runs (nice 5: about a quarter of a core the check
+#: wants; all of an idle one).
+NICENESS = 5
 
 #: The file of results in the child's folder: one pickled ``Early`` after another.
 _RESULTS = "early-results.bin"
@@ -192,12 +193,17 @@ def _quiet() -> None:
 
 
 def _prepare(doc: Any, dst: Path, size: tuple[float, float], limits: Limits) -> Prepared | None:
+    import time
+
     from .prepare import prepare_one
 
+    started = time.monotonic()
     try:
         ready = prepare_one(doc, dst, size, limits.seconds)
     except Exception:  # the ordinary path prepares it, in a worker, and says why it failed
         return None
+    if time.monotonic() - started > limits.seconds:
+        return None  # over a worker's time limit: the ordinary path decides (``timeout``)
     if ready.path is None and not ready.why.startswith("damaged: "):
         return None  # only what does not depend on time or memory is taken as it is
     return ready
