@@ -137,3 +137,24 @@ def test_build_prepares_while_checking_unless_turned_off(tmp_path: Path) -> None
     assert result.exit_code == 0, result.output
     assert "of which prepared while checking" not in result.stderr
     assert len(pypdfium2.PdfDocument(out)) == pages
+
+
+def test_the_child_dies_with_a_killed_build(tmp_path: Path) -> None:
+    """A build killed while its child prepares (here: a document that never ends) leaves no
+    process behind."""
+    import sys
+
+    from orphans import assert_worker_dies_with_parent
+
+    pid_file = tmp_path / "child.pid"
+    script = (
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from img_dossier.output import early\n"
+        "from img_dossier.readers import DEFAULT_LIMITS\n"
+        "early._prepare = lambda *args: time.sleep(300)\n"
+        f"with early.early_prepare(Path({str(US)!r}), (612.0, 792.0), DEFAULT_LIMITS, None) as h:\n"
+        f"    Path({str(pid_file)!r}).write_text(str(h.process.pid))\n"
+        "    time.sleep(300)\n"
+    )
+    assert_worker_dies_with_parent([sys.executable, "-c", script], pid_file)
