@@ -9,7 +9,6 @@ facts (source "ocr"), the text report, pages OCR'd, exit codes.
 from __future__ import annotations
 
 import json
-import time
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -245,32 +244,3 @@ def test_no_ocr_reads_no_further_page_by_ocr(tmp_path: Path) -> None:
     _code, report, _text = check(folder, "--no-ocr")
     assert report["summary"]["ocr_pages"] == 0
     assert "expiry" not in document(report, "passport.pdf")["facts"]
-
-
-@pytest.mark.slow
-def test_a_200_page_scan_whose_item_asks_for_every_page_stays_bounded(tmp_path: Path) -> None:
-    """The second pass of a 200-page scan reads at most Limits.more_pages pages, within the
-    file's time limit, and says which pages it read and why it stopped."""
-    from img_dossier.checking.pipeline import run_check
-
-    folder = tmp_path / "client"
-    folder.mkdir()
-    (folder / "dossier.yaml").write_text("schema: 1\n", encoding="utf-8")
-    custom = tmp_path / "passport-only.yaml"
-    every = '    read_pages: {first: all, source: "https://www.icao.int/ (test)"}\n'
-    custom.write_text(ONLY_PASSPORT + every, encoding="utf-8")
-    small = page(["Page of a long scan"], size=20, width=400)
-    small.save(folder / "passport.pdf", "PDF", save_all=True, append_images=[small] * 199)
-    limits = Limits(seconds=60.0)
-    started = time.monotonic()
-    run = run_check(folder, track=str(custom), as_of=TODAY, jobs=2, limits=limits)
-    assert time.monotonic() - started < 3 * limits.seconds
-    scan = next(d for d in run.report.documents if d.rel == "passport.pdf")
-    assert scan.pages == 200
-    assert 2 < scan.info["ocr"]["pages"] <= limits.more_pages
-    (problem,) = [p for p in scan.problems if p.code == "no-text"]
-    assert "a scan of 200 pages: OCR read the first" in problem.message
-    assert "was not checked" in problem.message
-    assert (
-        f"at most {limits.more_pages} pages" in problem.message or "time limit" in problem.message
-    )

@@ -71,6 +71,8 @@ def wanted(
         setting = item.read_pages if item is not None else None
         if setting is None or doc.format not in _PAGED or not doc.readable:
             continue
+        if doc.format != "pdf" and not limits.ocr:
+            continue  # an image's pages have no text layer: only OCR could read them
         if not doc.pages or doc.pages < 2 or not doc.sha256 or doc.info.get("sha256_partial"):
             continue
         verdict = verdicts.get(doc.rel, doc)
@@ -101,12 +103,17 @@ def read_further(
 
     results: dict[int, tuple[dict[str, Any] | None, Problem | None]] = {}
     todo: list[tuple[int, _Want, str]] = []
+    same: dict[int, int] = {}  # a copy of a file being read: read once
+    first_of: dict[str, int] = {}
     for n, want in enumerate(wants):
         key = cache_key(want.doc.sha256, str(want.doc.format), want.pages, limits)
         hit = _cache_get(cache, key)
         if hit is not None:
             results[n] = (hit, None)
+        elif key in first_of:
+            same[n] = first_of[key]
         else:
+            first_of[key] = n
             todo.append((n, want, key))
     if todo:
         from ..readers.pool import Job, run_jobs
@@ -125,6 +132,8 @@ def read_further(
             results[outcome.index] = (value, outcome.problem)
             if value is not None and outcome.problem is None and value.get("stopped") != "changed":
                 _cache_put(cache, keys[outcome.index], value)
+    for n, first in same.items():
+        results[n] = results.get(first, (None, None))
     return {
         want.doc.rel: merged(want, *results.get(n, (None, None)), limits=limits)
         for n, want in enumerate(wants)

@@ -65,18 +65,19 @@ def read_scan(
     return text, info, tuple(problems)
 
 
-#: How the warning about a scan's unread pages begins (it is replaced when more are read).
-_UNREAD_START = "a scan of "
+#: How the warning about a document's unread pages begins (replaced when more are read).
+_UNREAD_STARTS = ("a scan of ", "a document of ")
 
 
 def unread_pages(
     total: int, read: Iterable[int], *, ocr: bool, why: str = "", next_step: str = ""
 ) -> Problem:
     """The ``no-text`` warning of a document of ``total`` pages of which only the 0-based
-    pages ``read`` were read: which were, which were not, why and what to do."""
+    pages ``read`` were read (by OCR: a scan): which were, which were not, why and what
+    to do."""
     done = sorted(set(read))
     left = [n for n in range(total) if n not in set(done)]
-    how = "OCR read" if ocr else "its text was read on"
+    start, how = (_UNREAD_STARTS[0], "OCR read") if ocr else (_UNREAD_STARTS[1], "read")
     if done == list(range(len(done))):
         pages = f"the first {len(done)}" if len(done) != 1 else "the first page"
     else:
@@ -85,14 +86,14 @@ def unread_pages(
     because = f"{why}; " if why else ""
     return warning(
         "no-text",
-        f"{_UNREAD_START}{total} pages: {how} {pages}; the content of page"
+        f"{start}{total} pages: {how} {pages}; the content of page"
         f"{'s' if len(left) != 1 else ''} {page_ranges(left)} was not checked ({because}{fix})",
     )
 
 
 def is_unread_pages(problem: Problem) -> bool:
     """True for the warning ``unread_pages`` makes."""
-    return problem.code == "no-text" and problem.message.startswith(_UNREAD_START)
+    return problem.code == "no-text" and problem.message.startswith(_UNREAD_STARTS)
 
 
 def ocr_failed(exc: BaseException) -> str:
