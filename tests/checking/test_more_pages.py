@@ -244,3 +244,69 @@ def test_no_ocr_reads_no_further_page_by_ocr(tmp_path: Path) -> None:
     _code, report, _text = check(folder, "--no-ocr")
     assert report["summary"]["ocr_pages"] == 0
     assert "expiry" not in document(report, "passport.pdf")["facts"]
+
+
+# -- a text PDF: the signature page of a Statement of Need ---------------------------------
+
+SAMPLES = ROOT / "samples"
+SON_FIRST_PAGE = [
+    "Ministry of Health - Republic of Peru",
+    "Educational Commission for Foreign Medical Graduates (ECFMG)",
+    "Statement of Need",
+    "USMLE/ECFMG ID Number: 1-290-345-7",
+    "Name of Applicant for Visa: Lucia Fernanda Quispe Mamani",
+    "There currently exists in Peru a need for qualified medical practitioners in the",
+    "speciality of Internal Medicine. Lucia Fernanda Quispe Mamani has filed a written",
+    "assurance with the government of this country that she will return to this country",
+    "upon completion of training in the United States and intends to enter the practice of",
+    "medicine in the speciality for which training is being sought.",
+]
+SON_SIGNATURE_PAGE = [
+    "Dra. Maria Elena Nique Cardenas, Directora General",
+    "Official, Ministry of Health of Peru",
+    "Dated: October 5, 2026",
+]
+
+
+def text_pdf(path: Path, pages: list[list[str]]) -> None:
+    from reportlab.pdfgen.canvas import Canvas
+
+    c = Canvas(str(path))
+    for lines in pages:
+        for n, line in enumerate(lines):
+            c.drawString(54, 740 - 16 * n, line)
+        c.showPage()
+    c.save()
+
+
+def test_a_statement_of_need_dated_on_its_fifth_page_is_read_there_and_complete(
+    tmp_path: Path,
+) -> None:
+    """A text PDF: its first three pages are read to classify it; the dated signature is on
+    page 5. Before, the Statement of Need lacked its date (``missing-element``, the folder
+    incomplete); with the shipped checklist (its last page is read) it is complete."""
+    import shutil
+
+    folder = tmp_path / "us-j1"
+    shutil.copytree(SAMPLES / "us-j1", folder)
+    annex = [["Annex: the training programme, as described by the sponsoring institution"]]
+    text_pdf(
+        folder / "j1" / "statement-of-need.pdf", [SON_FIRST_PAGE, *annex * 3, SON_SIGNATURE_PAGE]
+    )
+    first_three = tmp_path / "first-three.yaml"
+    first_three.write_text(
+        "schema: 1\nextends: us-eras\nitems:\n  - id: statement-of-need\n    read_pages:\n"
+        '      first: 3\n      source: "https://www.ecfmg.org/evsp/ (test)"\n',
+        encoding="utf-8",
+    )
+    code, before, text = check(folder, "--track", str(first_three))
+    son = item(before, "statement-of-need")
+    assert code == 1 and son["status"] == "invalid"
+    assert "missing-element" in {p["code"] for p in son["problems"]}
+    assert "a date on the statement" in text
+
+    code, after, text = check(folder)
+    son = item(after, "statement-of-need")
+    assert son["status"] == "ok", son
+    assert code == 0, text
+    assert after["summary"]["ocr_pages"] == before["summary"]["ocr_pages"]  # no OCR: text

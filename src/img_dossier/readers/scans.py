@@ -77,7 +77,8 @@ def unread_pages(
     to do."""
     done = sorted(set(read))
     left = [n for n in range(total) if n not in set(done)]
-    start, how = (_UNREAD_STARTS[0], "OCR read") if ocr else (_UNREAD_STARTS[1], "read")
+    start = _UNREAD_STARTS[0] if ocr else _UNREAD_STARTS[1]
+    how = "OCR read" if ocr else "its text was read from"
     if done == list(range(len(done))):
         pages = f"the first {len(done)}" if len(done) != 1 else "the first page"
     else:
