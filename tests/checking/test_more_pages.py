@@ -19,6 +19,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from img_dossier.cli import cli
 from img_dossier.config.checklist import ReadPages
+from img_dossier.errors import ExitCode
 from img_dossier.readers import Limits
 from img_dossier.readers.result import page_ranges
 
@@ -91,7 +92,7 @@ def check(folder: Path, *args: str) -> tuple[int, dict[str, Any], str]:
     runner = CliRunner()
     common = ["check", str(folder), "--as-of", TODAY.isoformat(), "--jobs", "1", *args]
     as_json = runner.invoke(cli, [*common, "--json"])
-    assert as_json.exit_code in (0, 1), as_json.output
+    assert as_json.exit_code in (ExitCode.OK, ExitCode.INCOMPLETE), as_json.output
     text = runner.invoke(cli, common)
     assert text.exit_code == as_json.exit_code, text.output
     return as_json.exit_code, json.loads(as_json.stdout), text.stdout
@@ -134,7 +135,7 @@ def test_read_pages_is_in_the_checklist_schema_and_needs_pages_and_a_source(
         path = tmp_path / "custom.yaml"
         path.write_text(ONLY_PASSPORT + bad, encoding="utf-8")
         result = runner.invoke(cli, ["checklists", "validate", str(path)])
-        assert result.exit_code == 3, result.output
+        assert result.exit_code == ExitCode.BAD_INPUT, result.output
         assert "read_pages" in result.output and words in result.output, result.output
         assert "Traceback" not in result.output
 
@@ -155,7 +156,7 @@ def test_a_passport_scan_whose_data_page_is_page_3_is_read_there_and_verified(
     # before: the item asks for no further pages, so its expiry is not found
     custom.write_text(ONLY_PASSPORT, encoding="utf-8")
     code, before, text = check(folder, "--track", str(custom), "--strict")
-    assert code == 1
+    assert code == ExitCode.INCOMPLETE
     scan = document(before, "passport.pdf")
     assert scan["item"] == "passport" and "expiry" not in scan["facts"]
     assert item(before, "passport")["status"] == "unverified"
@@ -165,7 +166,7 @@ def test_a_passport_scan_whose_data_page_is_page_3_is_read_there_and_verified(
     # now: its entry asks for them: page 3 is read, its zone's check digits verified
     custom.write_text(ONLY_PASSPORT + READ_PAGES, encoding="utf-8")
     code, after, text = check(folder, "--track", str(custom), "--strict")
-    assert code == 0, text
+    assert code == ExitCode.OK, text
     scan = document(after, "passport.pdf")
     facts = scan["facts"]
     assert facts["expiry"] == "2031-03-16" and facts["expiry_source"] == "mrz"
@@ -301,12 +302,12 @@ def test_a_statement_of_need_dated_on_its_fifth_page_is_read_there_and_complete(
     )
     code, before, text = check(folder, "--track", str(first_three))
     son = item(before, "statement-of-need")
-    assert code == 1 and son["status"] == "invalid"
+    assert code == ExitCode.INCOMPLETE and son["status"] == "invalid"
     assert "missing-element" in {p["code"] for p in son["problems"]}
     assert "a date on the statement" in text
 
     code, after, text = check(folder)
     son = item(after, "statement-of-need")
     assert son["status"] == "ok", son
-    assert code == 0, text
+    assert code == ExitCode.OK, text
     assert after["summary"]["ocr_pages"] == before["summary"]["ocr_pages"]  # no OCR: text
