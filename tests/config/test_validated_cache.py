@@ -52,6 +52,7 @@ def test_an_edited_checklist_is_validated_again_and_its_new_error_reported(
     assert "photo" not in first.item_ids
     assert _entries(_private_cache)  # stored
     validated.clear_memory()
+    assert all(validated._load(e.stem) is not None for e in _entries(_private_cache))
     assert load(str(path)) == first  # taken back from the file
     path.write_text(yaml.safe_dump({"extends": "us", "drop": ["photo"], "languages": ["english"]}))
     _settled(path)

@@ -23,6 +23,7 @@ kept in memory (``audit`` loads the same checklist for every client).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import hashlib
 import io
@@ -53,19 +54,22 @@ _MAX_BYTES = 16 * 1024 * 1024
 #: A file modified this recently (seconds) may still be being written: not stored.
 _RACY_SECONDS = 1.0
 
-#: What an entry may hold: the tool's configuration dataclasses and plain values.
+#: What an entry may hold: plain values, and the dataclasses of the tool's configuration
+#: modules (any dataclass of these modules, no function or other class).
 _ALLOWED = {
     "builtins": {"frozenset", "set", "tuple", "list", "dict", "int", "float", "str", "bool"},
     "datetime": {"date", "datetime", "timezone", "timedelta"},
     "pathlib": {"Path", "PosixPath", "WindowsPath", "PurePath", "PurePosixPath", "PureWindowsPath"},
-    "img_dossier.config.checklist": {"Checklist", "Item", "Rule"},
-    "img_dossier.config.conditions": {"Condition"},
-    "img_dossier.config.entries": {"Step", "Notice"},
-    "img_dossier.config.profile": {
-        "Profile", "Applicant", "School", "Training", "ExamRecord", "Rotation", "Residence"
-    },
-    "img_dossier.facts.statement_of_need": {"Element"},
-}  # fmt: skip
+}
+_DATACLASS_MODULES = frozenset(
+    {
+        "img_dossier.config.checklist",
+        "img_dossier.config.conditions",
+        "img_dossier.config.entries",
+        "img_dossier.config.profile",
+        "img_dossier.facts.statement_of_need",
+    }
+)
 
 _VERSION_DIR = re.compile(r"[^A-Za-z0-9._+-]")
 
@@ -197,6 +201,10 @@ class _Restricted(pickle.Unpickler):
     def find_class(self, module: str, name: str) -> Any:
         if name in _ALLOWED.get(module, ()):
             return super().find_class(module, name)
+        if module in _DATACLASS_MODULES and "." not in name:
+            found = super().find_class(module, name)
+            if isinstance(found, type) and dataclasses.is_dataclass(found):
+                return found
         raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a config entry")
 
 
