@@ -221,7 +221,15 @@ def test_pages_read_and_left_are_named_when_the_limit_of_pages_stops_it(tmp_path
 
     pages = [COVER, ["VISAS"], ["VISAS"], DATA_PAGE, *[["VISAS"]] * 4]
     folder = client(tmp_path, pages)
-    run = run_check(folder, as_of=TODAY, jobs=1, limits=Limits(seconds=120, more_pages=4))
+    told: list[tuple[str, int, int]] = []
+    run = run_check(
+        folder,
+        as_of=TODAY,
+        jobs=1,
+        limits=Limits(seconds=120, more_pages=4),
+        progress=lambda *call: told.append(call),
+    )
+    assert ("reading further pages", 1, 1) in told
     scan = next(d for d in run.report.documents if d.rel == "passport.pdf")
     assert "expiry" not in scan.facts
     assert scan.info["ocr"]["pages"] == 4
