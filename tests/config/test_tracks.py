@@ -31,6 +31,8 @@ def test_the_shipped_tracks_file_fits_its_model_and_names_a_source_for_each_fact
                 assert "https://" in track.sources[fact], (track.id, fact)
     for status in model.statuses:
         assert "https://" in status.source, status.id
+    jsonschema = pytest.importorskip("jsonschema")
+    jsonschema.validate(_shipped(), tracks.tracks_json_schema())  # `dossier schema tracks`
 
 
 @pytest.mark.parametrize(
