@@ -13,7 +13,8 @@ from click.testing import CliRunner, Result
 from img_dossier.checking.classify import by_content, classify
 from img_dossier.checking.rules import validate_rules
 from img_dossier.cli import cli
-from img_dossier.config.checklist import CONDITION_VARIABLES, builtin_ids, load
+from img_dossier.config.checklist import builtin_ids, load
+from img_dossier.config.conditions import CONDITION_VARIABLES
 from img_dossier.config.profile import Profile
 from img_dossier.errors import BadInputError, ExitCode
 from img_dossier.model import Document

@@ -73,15 +73,6 @@ if TYPE_CHECKING:  # the models are imported when a file is validated (see valid
     from .rule_models import AnyRule, Conditions
 
 
-def __getattr__(name: str) -> Any:
-    """``CONDITION_VARIABLES`` (conditions.py), read from the model on first use."""
-    if name == "CONDITION_VARIABLES":
-        from .conditions import CONDITION_VARIABLES
-
-        return CONDITION_VARIABLES
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 @dataclass(frozen=True)
 class Rule:
     """One rule of an item, interpreted by the rule engine; ``params`` are its other keys."""
@@ -215,10 +206,7 @@ def resolve(ref: str, relative_to: Path | None = None) -> Path:
 
 
 def load(ref: str, relative_to: Path | None = None) -> Checklist:
-    """Load and validate a checklist by track, built-in id or path (extends resolved).
-
-    What validation returned is kept (``validated.py``) and taken back while every file
-    it was read from is unchanged; a changed file is validated again."""
+    """Load and validate a checklist by track, built-in id or path (kept: validated.py)."""
     return load_with_files(ref, relative_to)[0]
 
 
@@ -231,14 +219,10 @@ def load_with_files(
 
     def build() -> tuple[Checklist, list[Path]]:
         files: list[Path] = []
-        return _load(path, seen=(), files=files), files
+        merged, model = _resolved(path, (), files)
+        return _checklist(model, merged, path), files
 
     return validated.cached_with_files("checklist", key, build, Checklist)
-
-
-def _load(path: Path, seen: tuple[Path, ...], files: list[Path] | None = None) -> Checklist:
-    merged, model = _resolved(path, seen, files)
-    return _checklist(model, merged, path)
 
 
 def _resolved(
@@ -253,8 +237,7 @@ def _resolved(
     from .models import FullChecklist
 
     real = path.resolve()
-    if files is not None:
-        files.append(real)
+    (files if files is not None else []).append(real)
     if real in seen:
         raise BadInputError(f"{path}: extends: circular ({' -> '.join(str(p) for p in seen)})")
     data = _read(path)
@@ -312,7 +295,7 @@ def _merge(
 ) -> dict[str, Any]:
     """A custom checklist over its base: header keys replace the base's; portals, items, steps
     and notices merge by id, key by key (new ids are appended); ``drop`` removes ids."""
-    from . import typed
+    from . import typed  # the messages, on the way to an error only
 
     if base is None:
         if data.get("drop"):
@@ -363,7 +346,7 @@ def _merge(
 def _merge_entries(
     base: list[Any], raw: Any, key: str, error: Callable[[typed.Found], None]
 ) -> Any:
-    from . import typed
+    from . import typed  # the messages, on the way to an error only
 
     if raw is None:
         return base
@@ -396,7 +379,7 @@ def _reference_errors(merged: Mapping[str, Any], data: Mapping[str, Any]) -> lis
     """What a schema cannot say: the ids a checklist names are defined in it, once. Read from
     the plain data, so that they are said with the model's errors; a part the model refuses
     (portals: that is not a mapping) is left to the model's message."""
-    from . import typed
+    from . import typed  # the messages, on the way to an error only
 
     found: list[typed.Found] = []
     if data.get("extends") is None:
@@ -484,9 +467,7 @@ def _given(model: BaseModel) -> dict[str, Any]:
 
 
 def _plain(value: Any) -> Any:
-    from pydantic import BaseModel
-
-    if isinstance(value, BaseModel):
+    if hasattr(value, "model_fields_set"):  # a pydantic model
         return _given(value)
     if isinstance(value, list):
         return [_plain(v) for v in value]
@@ -588,11 +569,6 @@ def _notice(m: FullNotice) -> Notice:
 
 def item_to_raw(it: Item) -> dict[str, Any]:
     """An Item back to its YAML shape (for extends, which merges key by key, and for display)."""
-    return _item_to_raw(it)
-
-
-def _item_to_raw(it: Item) -> dict[str, Any]:
-    """An Item back to its YAML shape, so that extends can merge key by key."""
     when: dict[str, Any] | list[dict[str, Any]] = when_to_raw(it.when)
     if it.when_any:
         when = [when_to_raw(group) for group in it.when_any]

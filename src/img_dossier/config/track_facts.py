@@ -10,6 +10,7 @@ from pathlib import Path
 
 from . import validated
 from .resources import data_dir
+from .wording import either as either  # tracks_data.either, without the models
 
 #: (track id, its checklist id, its statuses) of every track, and every status, in order.
 _Summary = tuple[tuple[tuple[str, str, tuple[str, ...]], ...], tuple[str, ...]]
@@ -46,10 +47,3 @@ def statuses() -> tuple[str, ...]:
 def statuses_of(track_id: str | None) -> tuple[str, ...]:
     """The applicant.status values that make sense in ``track_id`` (all for a custom track)."""
     return next((s for t, _, s in _summary()[0] if t == track_id), statuses())
-
-
-def either(values: tuple[str, ...] | list[str], word: str = "or") -> str:
-    """``a, b or c`` (``a or b``; ``a``)."""
-    if len(values) < 2:
-        return "".join(values)
-    return f"{', '.join(values[:-1])} {word} {values[-1]}"

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from ..errors import BadInputError
 from .resources import data_dir
-from .track_facts import either as either  # one copy: tracks_data.either
+from .wording import either as either  # tracks_data.either
 from .yamlfile import read_yaml
 
 TRACKS_FILE = "tracks.yaml"
