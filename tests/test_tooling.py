@@ -88,3 +88,18 @@ def test_the_floors_script_pins_every_runtime_dependency_to_its_floor() -> None:
     assert "pytest" not in pins  # the test tools stay free unless --extra test
     extra = _run(sys.executable, "tools/floors.py", "--extra", "test")
     assert "pytest==" in extra.stdout
+
+
+def test_tests_compare_exit_codes_by_name() -> None:
+    """`result.exit_code == ExitCode.BAD_INPUT`, never `== 3`: the name says what is meant
+    and INTERFACE.md's table is in one place (img_dossier.errors.ExitCode)."""
+    import re
+
+    number = re.compile(r"\.exit_code\s*(?:==|!=|in|not in)\s*[(\[{]?\s*\d")
+    found = [
+        f"{path.relative_to(REPO).as_posix()}:{n}"
+        for path in sorted((REPO / "tests").rglob("*.py"))
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if number.search(line)
+    ]
+    assert not found, f"compare exit codes by ExitCode name, not number: {found}"
