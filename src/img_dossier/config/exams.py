@@ -22,6 +22,15 @@ if TYPE_CHECKING:
 EXAMS_FILE = "exams.yaml"
 
 
+def __getattr__(name: str) -> object:
+    """``Exam`` and ``ExamsFile``, the models (exam_models.py), imported on first use."""
+    if name in ("Exam", "ExamsFile"):
+        from . import exam_models
+
+        return getattr(exam_models, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def _path() -> Path:
     return data_dir("checklists") / EXAMS_FILE
 
