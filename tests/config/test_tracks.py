@@ -130,3 +130,13 @@ def test_checks_across_fields_meet_odd_dossier_shapes_with_a_message(data: Any) 
 def test_checks_across_fields_meet_odd_program_lists_with_a_message(data: Any) -> None:
     with pytest.raises(BadInputError):
         validate_programs(data, name="list.yaml")
+
+
+def test_an_exam_of_a_track_that_is_not_in_tracks_yaml_is_refused() -> None:
+    from img_dossier.config.exams import ExamsFile, _path
+
+    data = read_yaml(_path())
+    ExamsFile.model_validate(data)
+    data["exams"][0]["track"] = "mars"
+    with pytest.raises(ValidationError, match=r"mars is not a track of tracks\.yaml"):
+        ExamsFile.model_validate(data)
