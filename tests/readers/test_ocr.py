@@ -150,10 +150,10 @@ def test_a_scan_whose_ocr_ran_words_together_is_classified_and_nothing_else_is()
 
 def test_the_engine_runs_from_the_wheel_without_downloading() -> None:
     assert ocr_engine.unavailable() is None
-    folder = ocr_engine._model_dir()
-    assert folder is not None
-    for name in ocr_engine._MODELS.values():
-        assert (folder / name).is_file()
+    for which in ("int8", "float"):
+        paths = ocr_engine.model_paths(which)
+        assert isinstance(paths, dict) and set(paths) == {"det", "rec", "cls"}
+        assert all(path.is_file() for path in paths.values())
     assert ocr_engine.engine_name().startswith("rapidocr 3.")
 
 
