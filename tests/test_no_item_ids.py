@@ -115,3 +115,51 @@ def test_every_role_and_exam_item_is_in_the_data() -> None:
     ids = _ids()
     for exam in exams():
         assert exam.item is None or exam.item in ids, exam.id
+
+
+def _track_words() -> set[str]:
+    """The track and applicant.status names of checklists/tracks.yaml. A status spelt like a
+    value of another dossier.yaml field (``none``, also a ``training.visa``) is a word of that
+    field too, so the code may use it as such; every other name is the data's alone."""
+    from img_dossier.config import tracks
+    from img_dossier.config.choices import VISAS
+
+    return set(tracks.track_ids()) | (set(tracks.statuses()) - set(VISAS))
+
+
+def test_no_track_or_status_name_in_code() -> None:
+    """What differs by track (its checklist, statuses, program systems and criteria, the
+    text `dossier init` writes) is data, checklists/tracks.yaml: no `track == "canada"`."""
+    words = _track_words()
+    assert {"us", "canada", "citizen", "permanent-resident"} <= words
+    found = _named_in_code(words)
+    assert not found, (
+        f"track or status names in code (put this knowledge in checklists/tracks.yaml "
+        f"instead, read through img_dossier.config.tracks): {found}"
+    )
+
+
+def test_the_track_scan_finds_a_track_branch(tmp_path: Path) -> None:
+    """The scan sees the branches this test exists to keep out (so it cannot pass vacuously)."""
+    code = ast.parse(
+        'if track == "canada": pass\n'
+        'if status in ("citizen", "permanent-resident"): pass\n'
+        'note = "us or canada"\n'
+    )
+    words = _track_words()
+    named = [n.value for n in ast.walk(code) if isinstance(n, ast.Constant) and n.value in words]
+    assert sorted(named) == ["canada", "citizen", "permanent-resident"]
+
+
+def test_every_track_fact_fits_the_rest_of_the_data() -> None:
+    """tracks.yaml names real things: each track's checklist is a built-in whose track is that
+    track, its criteria are program-list criteria, its program fields are program fields."""
+    from img_dossier.config import tracks
+    from img_dossier.programs.model import CRITERIA, Program
+
+    for track in tracks.tracks():
+        assert load(track.id).track == track.id
+        assert load(track.id).id == track.checklist
+        assert set(track.criteria) <= set(CRITERIA), track.id
+        assert set(track.program_fields) <= set(Program.model_fields), track.id
+        assert set(track.sources) >= {"checklist", "statuses"}, track.id

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from img_dossier.atomic import PRIVATE_MODE, write_bytes, write_text
+from img_dossier.errors import ExitCode
 from img_dossier.sizes import format_size
 
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="POSIX modes")
@@ -51,12 +52,15 @@ def test_the_dossier_letters_and_dossier_yaml_are_written_private(tmp_path: Path
 
     runner = CliRunner()
     folder = tmp_path / "client"
-    assert runner.invoke(cli, ["init", str(folder), "--track", "us", "--no-read"]).exit_code == 0
+    assert (
+        runner.invoke(cli, ["init", str(folder), "--track", "us", "--no-read"]).exit_code
+        == ExitCode.OK
+    )
     assert stat.S_IMODE((folder / "dossier.yaml").stat().st_mode) == 0o600
     samples = Path(__file__).resolve().parents[1] / "samples"
     out = tmp_path / "d.pdf"
     result = runner.invoke(cli, ["build", str(samples / "us-j1"), "-o", str(out)])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == ExitCode.OK, result.output
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
 
 

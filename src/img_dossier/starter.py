@@ -15,9 +15,11 @@ from datetime import date
 from pathlib import Path
 
 from .atomic import write_text
+from .config import tracks as tracks_data
 from .config.checklist import Checklist, load
 from .config.exams import of_track, with_attempts
 from .config.profile import PROFILE_NAME
+from .config.tracks import InitLine
 from .errors import BadInputError, DossierError, OutputError
 from .outdir import make_folder
 
@@ -103,12 +105,21 @@ def _line(key: str, value: str, comment: str, indent: int = 0) -> str:
     return f"{' ' * indent}# {comment}\n{left}"
 
 
+def _lines(entries: tuple[InitLine, ...], indent: int) -> list[str]:
+    """The keys (with their comments) and text lines of checklists/tracks.yaml ``init:``."""
+    return [
+        _line(e.key, "", e.comment, indent) if e.key is not None else f"{' ' * indent}{e.text}"
+        for e in entries
+    ]
+
+
 def render(
     checklist: Checklist, track: str, inferred: Inferred = Inferred(), *, today: date | None = None
 ) -> str:
-    """The text of a commented dossier.yaml for ``track`` (us, canada or a checklist path)."""
+    """The text of a commented dossier.yaml for ``track`` (a track name or a checklist path);
+    what differs by track is data (checklists/tracks.yaml ``init:``)."""
     today = today or date.today()
-    us = checklist.track != "canada"
+    text = tracks_data.for_init(checklist.track).init
     read_from = (
         f"read from {inferred.source} (machine-readable zone); check capitals and accents"
         if inferred.source
@@ -131,8 +142,8 @@ def render(
         _line("schema", "1", "the format of this file; leave it at 1"),
         _line(
             "track",
-            _value(track) if track not in ("us", "canada") else track,
-            "us | canada | the path of a custom checklist file",
+            _value(track) if track not in tracks_data.track_ids() else track,
+            " | ".join(tracks_data.track_ids()) + " | the path of a custom checklist file",
         ),
         "",
         _line("applicant", "", "the applicant, as on the passport"),
@@ -150,14 +161,7 @@ def render(
         ),
         _line("other_names", "[]", "other names on your documents, e.g. [Lucia Quispe]", 2),
         _line("citizenship", "[]", "your citizenship(s), e.g. [Peru]", 2),
-        _line(
-            "status",
-            "",
-            "citizen | permanent-resident | none (your status in the US)"
-            if us
-            else "FILL IN: citizen | permanent-resident (needed for the R-1 match)",
-            2,
-        ),
+        _line("status", "", text.status, 2),
         "",
         _line("medical_school", "", "the school that granted your medical degree"),
         _line("name", "", "e.g. Universidad Nacional Mayor de San Marcos", 2),
@@ -167,83 +171,25 @@ def render(
             "language",
             "",
             "FILL IN: two-letter code of your school's documents (en, es, fr, pt, ...); "
-            + ("not en" if us else "not en or fr")
-            + ": translations are required",
+            f"not {tracks_data.either(list(checklist.languages))}: translations are required",
             2,
         ),
         "",
         _line("training", "", "the residency you apply for"),
-        _line(
-            "specialty",
-            "",
-            "e.g. Internal Medicine" + (" (as on your contract and SoN)" if us else ""),
-            2,
-        ),
+        _line("specialty", "", text.specialty, 2),
         _line("start", "", "first day of training, e.g. 2027-07-01", 2),
         _line("end", "", "last day of training, e.g. 2030-06-30", 2),
-    ]
-    if us:
-        out += [
-            _line(
-                "visa",
-                "",
-                "FILL IN: J-1 | H-1B | none. J-1: Statement of Need, contract and CV; "
-                "H-1B: Step 3 and contract",
-                2,
-            ),
-            "  # ds2019_end: 2028-06-30   # J-1: your DS-2019's end date (default: start + 1 year)",
-            "",
-            _line(
-                "ecfmg_certified",
-                "",
-                "FILL IN: true | false. false: your OET Medicine result and ECFMG Pathway "
-                "stand in for the certificate",
-            ),
-        ]
-    else:
-        out += [
-            _line(
-                "province",
-                "",
-                "province of the programs you apply to: AB, BC, MB, NB, NL, NS, ON, PE, QC, "
-                "SK, ...",
-                2,
-            ),
-            _line(
-                "accepts_return_of_service",
-                "",
-                "true | false: would you sign a return-of-service contract (some streams "
-                "require one)",
-                2,
-            ),
-            "",
-            _line(
-                "language_exempt",
-                "",
-                "FILL IN: true | false. false: a language test result (IELTS, CELPIP, OET, "
-                "TEF/TFI) is required",
-            ),
-        ]
-    out += [
+        *_lines(text.training, 2),
+        "",
+        *_lines(text.top, 0),
         "",
         _line("dates", "", "dates a scan cannot show, YYYY-MM-DD; remove the # to use one:"),
         "  # passport_expiry: 2030-05-01",
         "",
         "# For `dossier programs screen` (which programs can take you); remove the # to use:",
-        "# exams:                   # attempts per exam, as your "
-        + ("USMLE transcript" if us else "MCC record")
-        + " lists them",
+        f"# exams:                   # attempts per exam, as your {text.exam_record} lists them",
         *[f"#   {exam}: {{attempts: 1, failures: 0}}" for exam in _example_exam(checklist)],
-        *(
-            [
-                "# us_clinical_experience:  # US rotations with dates ([] when none); kind: "
-                "clerkship, sub-internship, elective, externship, observership",
-                '#   - {kind: elective, where: "Hospital, City ST", start: 2024-05-06, '
-                "end: 2024-06-28}",
-            ]
-            if us
-            else ['# residence: {province: "ON", since: 2023-09-01}   # where in Canada you live']
-        ),
+        *text.examples,
         "",
         _line("files", "", "only for files whose name and content do not say what they are:"),
         '  # "Scan_0001.pdf": medical-diploma   # a path or glob -> an item id below',
@@ -268,7 +214,7 @@ def _example_exam(checklist: Checklist) -> tuple[str, ...]:
 
 def _track_ref(track: str, folder: Path) -> tuple[str, str]:
     """(checklist reference to load, value to write as ``track:``)."""
-    if track in ("us", "canada"):
+    if track in tracks_data.track_ids():
         return track, track
     path = Path(track)
     if not path.is_file():

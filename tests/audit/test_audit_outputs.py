@@ -15,6 +15,7 @@ from icalendar import Calendar
 
 from clients import AS_OF, make_clients
 from img_dossier.cli import cli
+from img_dossier.errors import ExitCode
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +60,7 @@ def outputs(clients: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str
 
 
 def test_files_are_written_and_stdout_is_the_table(outputs: dict) -> None:
-    assert outputs["code"] == 1  # some clients are incomplete
+    assert outputs["code"] == ExitCode.INCOMPLETE  # some clients are incomplete
     assert outputs["stdout"] == outputs["table"]  # the files change nothing on stdout
     assert "d.html" in outputs["stderr"] and "d.xlsx" in outputs["stderr"]
 
@@ -107,7 +108,7 @@ def test_a_name_like_a_formula_stays_text(tmp_path: Path) -> None:
     bad = client.parent / "=HYPERLINK(1)"
     client.rename(bad)
     code, _, _ = audit(str(clients), "--xlsx", str(tmp_path / "x.xlsx"))
-    assert code in (0, 1)
+    assert code in (ExitCode.OK, ExitCode.INCOMPLETE)
     sheet = openpyxl.load_workbook(tmp_path / "x.xlsx")["Clients"]
     cell = next(c for c in sheet["B"] if c.value and "HYPERLINK" in str(c.value))
     assert cell.data_type == "s" and cell.value.endswith("=HYPERLINK(1)")
@@ -134,7 +135,7 @@ def test_ics_has_one_event_per_expiry_and_deadline(outputs: dict) -> None:
 
 def test_ics_only_with_calendar(clients: Path) -> None:
     code, _, stderr = audit(str(clients), "--format", "ics")
-    assert code == 2 and "--calendar" in stderr
+    assert code == ExitCode.USAGE and "--calendar" in stderr
 
 
 def test_dashboard_counts_rows_and_calendar(outputs: dict) -> None:
@@ -164,7 +165,7 @@ def test_dashboard_escapes_folder_names(tmp_path: Path) -> None:
     code, _, _ = audit(
         str(clients / "<script>alert(1)<"), str(clients), "--html", str(tmp_path / "d.html")
     )
-    assert code in (0, 1)
+    assert code in (ExitCode.OK, ExitCode.INCOMPLETE)
     page = (tmp_path / "d.html").read_text(encoding="utf-8")
     assert page.lower().count("<script") == 1  # only the dashboard's own
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
@@ -172,4 +173,4 @@ def test_dashboard_escapes_folder_names(tmp_path: Path) -> None:
 
 def test_html_output_that_cannot_be_written_is_exit_4(clients: Path, tmp_path: Path) -> None:
     code, _, stderr = audit(str(clients), "--html", str(tmp_path / "nope" / "d.html"))
-    assert code == 4 and "does not exist" in stderr
+    assert code == ExitCode.OUTPUT and "does not exist" in stderr

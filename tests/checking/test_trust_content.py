@@ -14,6 +14,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from img_dossier.checking.pipeline import run_check
 from img_dossier.cli import cli
+from img_dossier.errors import ExitCode
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
@@ -123,7 +124,7 @@ def test_a_mislabelled_file_is_content_mismatch_and_the_folder_is_not_complete(
     folder = client(tmp_path)
     rel, item_id = _swap(folder, case)
     code, data = check_json(folder)
-    assert code == 1
+    assert code == ExitCode.INCOMPLETE
     assert data["complete"] is False
     doc = {d["path"]: d for d in data["documents"]}[rel]
     mismatch = [p for p in doc["problems"] if p["code"] == "content-mismatch"]
@@ -138,7 +139,7 @@ def test_a_mislabelled_file_is_content_mismatch_and_the_folder_is_not_complete(
 def test_the_same_file_under_its_true_name_is_fine_both_ways(tmp_path: Path) -> None:
     """The real sample documents keep their item: no content-mismatch, complete."""
     code, data = check_json(client(tmp_path))
-    assert code == 0 and data["complete"] is True
+    assert code == ExitCode.OK and data["complete"] is True
     codes = {p["code"] for d in data["documents"] for p in d["problems"]}
     assert "content-mismatch" not in codes and "name-absent" not in codes
 
@@ -154,7 +155,7 @@ def test_a_mislabelled_file_stays_out_of_the_dossier_and_the_uploads(tmp_path: P
     packed = CliRunner().invoke(
         cli, ["pack", str(folder), "--portal", "ecfmg", "-o", str(tmp_path / "up"), "--json"]
     )
-    assert packed.exit_code == 1, packed.output  # the MSPE slot cannot be filled
+    assert packed.exit_code == ExitCode.INCOMPLETE, packed.output  # the MSPE slot cannot be filled
     sources = {s for slot in json.loads(packed.stdout)["slots"] for s in slot["sources"]}
     assert rel not in sources and "transcript.pdf" in sources
 

@@ -13,6 +13,7 @@ from reportlab.lib.pagesizes import letter
 from reportlab.pdfgen.canvas import Canvas
 
 from img_dossier.cli import cli
+from img_dossier.errors import ExitCode
 from img_dossier.facts.statement_of_need import load_elements, missing_elements, present
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
@@ -152,7 +153,7 @@ def test_a_training_offer_titled_gme_agreement_is_the_training_contract(tmp_path
     assert not [p for p in doc["problems"] if p["code"] == "content-mismatch"]
     contract = {i["id"]: i for i in data["items"]}["training-contract"]
     assert contract["status"] == "ok"
-    assert result.exit_code == 0
+    assert result.exit_code == ExitCode.OK
 
 
 def test_a_gme_agreement_under_any_name_is_found_by_its_content(tmp_path: Path) -> None:

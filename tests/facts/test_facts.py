@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from img_dossier.config.profile import parse_profile
+from img_dossier.errors import ExitCode
 from img_dossier.facts import dates, names
 from img_dossier.facts import exams as results
 from img_dossier.facts.document import extract, read_text
@@ -312,7 +313,7 @@ def sample_facts() -> dict[str, dict[str, dict[str, object]]]:
     found: dict[str, dict[str, dict[str, object]]] = {}
     for name in ("us-j1", "canada"):
         result = CliRunner().invoke(cli, ["check", str(SAMPLES / name), "--json"])
-        assert result.exit_code == 0, result.output
+        assert result.exit_code == ExitCode.OK, result.output
         report = json.loads(result.stdout)
         found[name] = {d["path"]: d["facts"] for d in report["documents"]}
     return found
@@ -428,5 +429,5 @@ def test_an_item_lists_facts_no_rule_reads_under_facts(
     assert "exam" not in carried_facts(load("us-eras"), "cv")
     custom.write_text("schema: 1\nextends: us-eras\nitems:\n  - id: cv\n    facts: exam\n")
     result = CliRunner().invoke(cli, ["checklists", "validate", str(custom)])
-    assert result.exit_code == 3
+    assert result.exit_code == ExitCode.BAD_INPUT
     assert "items.cv.facts: must be a list" in result.output

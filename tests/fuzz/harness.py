@@ -33,6 +33,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from img_dossier.errors import ExitCode
+
 from .hostile import CLASSES, ROOT, make
 
 #: The good documents every folder starts with (they must be in every dossier).
@@ -237,12 +239,16 @@ def _check_folder(
     _account(stats, folder, "check", rc, err, took, budget)
     yaml_folder = folder.name.startswith("yaml-")
     report = None
-    if rc is not None and rc not in (5,) and rc >= 0:
+    if rc is not None and rc != ExitCode.INTERNAL and rc >= 0:
         try:
             report = json.loads(out.decode("utf-8")) if out.strip() else None
         except (UnicodeDecodeError, ValueError) as exc:
             stats.crashes.append(f"{folder.name} check: output is not UTF-8 JSON ({exc})")
-    if report is None and not (yaml_folder and rc == 3) and rc not in (None, 5):
+    if (
+        report is None
+        and not (yaml_folder and rc == ExitCode.BAD_INPUT)
+        and rc not in (None, ExitCode.INTERNAL)
+    ):
         stats.crashes.append(f"{folder.name} check: exit {rc} and no report")
     if report is not None:
         listed = {d["path"] for d in report.get("documents", [])}
@@ -250,7 +256,7 @@ def _check_folder(
         for name in names:
             if escaped(name) not in listed:
                 stats.missing.append(f"{folder.name}/{escaped(name)}")
-    if build and not (yaml_folder and rc == 3):
+    if build and not (yaml_folder and rc == ExitCode.BAD_INPUT):
         out_pdf = folder.parent / f"{folder.name}-dossier.pdf"
         rc, out, err, took = _cli(
             [
@@ -265,7 +271,7 @@ def _check_folder(
             cache,
         )
         _account(stats, folder, "build", rc, err, took, budget)
-        good = rc in (0, 1) and _good_in_dossier(folder, out, stats)
+        good = rc in (ExitCode.OK, ExitCode.INCOMPLETE) and _good_in_dossier(folder, out, stats)
         stats.builds[folder.name] = BuildRun(
             frozenset(classes or ()), len(names), took, rc, out_pdf.is_file(), good
         )
@@ -294,7 +300,7 @@ def _account(
         stats.worst_share = (took / budget, f"{what} {folder.name}, {took:.1f} s of {budget:.0f} s")
     if rc is None:
         stats.hangs.append(f"{folder.name} {what}: past its deadline ({took:.0f} s)")
-    elif rc == 5 or rc < 0:
+    elif rc == ExitCode.INTERNAL or rc < 0:
         tail = err.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
         stats.crashes.append(f"{folder.name} {what}: exit {rc}: {tail[0][:300]}")
 

@@ -24,6 +24,7 @@ from fuzz import hostile
 from fuzz.harness import GOOD, ROOT
 from img_dossier.checking.pipeline import run_check
 from img_dossier.cli import cli
+from img_dossier.errors import ExitCode
 from img_dossier.output.assemble import assemble
 from img_dossier.output.prepare import repair_pdf
 from img_dossier.readers import DEFAULT_LIMITS, pool
@@ -48,7 +49,7 @@ def folder_with_good(tmp_path: Path) -> Path:
 
 def check_json(folder: Path) -> tuple[int, dict]:
     result = CliRunner().invoke(cli, ["check", str(folder), "--json"])
-    assert result.exit_code in (0, 1), result.output
+    assert result.exit_code in (ExitCode.OK, ExitCode.INCOMPLETE), result.output
     return result.exit_code, json.loads(result.output)
 
 
@@ -61,7 +62,7 @@ def build_json(folder: Path, out: Path) -> dict:
     result = CliRunner().invoke(
         cli, ["build", str(folder), "-o", str(out), "--json", "--include-unclassified"]
     )
-    assert result.exit_code in (0, 1), result.output
+    assert result.exit_code in (ExitCode.OK, ExitCode.INCOMPLETE), result.output
     data = json.loads(result.output)
     placed = {rel for s in data["dossier"]["sections"] for rel in s["documents"]}
     assert set(GOOD) <= placed, placed
@@ -98,13 +99,15 @@ def test_huge_integer_in_dossier_yaml_is_bad_input_not_a_crash(tmp_path: Path) -
     folder = folder_with_good(tmp_path)
     (folder / "dossier.yaml").write_text("applicant:\n  birth_year: " + "9" * 5000 + "\n")
     result = CliRunner().invoke(cli, ["check", str(folder)])
-    assert result.exit_code == 3
+    assert result.exit_code == ExitCode.BAD_INPUT
     assert "dossier.yaml" in result.output and "cannot be read" in result.output
     other = tmp_path / "other"
     other.mkdir()
     (other / "dossier.yaml").write_bytes((SAMPLE / "dossier.yaml").read_bytes())
     audit = CliRunner().invoke(cli, ["audit", str(tmp_path), "--format", "json"])
-    assert audit.exit_code == 1, audit.output  # one client could not be checked, not exit 5
+    assert audit.exit_code == ExitCode.INCOMPLETE, (
+        audit.output
+    )  # one client could not be checked, not exit 5
     assert "dossier.yaml" in audit.output
 
 
@@ -114,7 +117,7 @@ def test_one_gigabyte_dossier_yaml_is_refused_without_reading_it(tmp_path: Path)
         fh.truncate(1024 * 1024 * 1024)  # sparse: 1 GB of NULs
     began = time.monotonic()
     result = CliRunner().invoke(cli, ["check", str(folder)])
-    assert result.exit_code == 3
+    assert result.exit_code == ExitCode.BAD_INPUT
     assert "over 4 MB" in result.output
     assert time.monotonic() - began < 20
 
@@ -123,7 +126,7 @@ def test_an_alias_that_contains_itself_in_dossier_yaml_is_bad_input(tmp_path: Pa
     folder = folder_with_good(tmp_path)
     (folder / "dossier.yaml").write_text("track: us\napplicant:\n  other_names: &a [x, *a]\n")
     result = CliRunner().invoke(cli, ["check", str(folder)])
-    assert result.exit_code == 3
+    assert result.exit_code == ExitCode.BAD_INPUT
     assert "an alias that contains itself" in result.output
 
 
@@ -136,7 +139,7 @@ def test_a_name_that_is_not_utf8_is_escaped_with_its_bytes(tmp_path: Path) -> No
         capture_output=True,
         check=False,
     )
-    assert proc.returncode in (0, 1), proc.stderr
+    assert proc.returncode in (ExitCode.OK, ExitCode.INCOMPLETE), proc.stderr
     report = json.loads(proc.stdout.decode("utf-8"))  # valid UTF-8 JSON
     doc = next(d for d in report["documents"] if d["path"].endswith("-scan.pdf"))
     assert doc["path"] == "\\xff\\xfe\\xc3-scan.pdf"
@@ -146,7 +149,7 @@ def test_a_name_that_is_not_utf8_is_escaped_with_its_bytes(tmp_path: Path) -> No
         capture_output=True,
         check=False,
     )
-    assert text.returncode in (0, 1)
+    assert text.returncode in (ExitCode.OK, ExitCode.INCOMPLETE)
     assert "\\xff\\xfe\\xc3-scan.pdf" in text.stdout.decode("utf-8")
     data = build_json(folder, tmp_path / "out.pdf")
     assert any(d["path"] == "\\xff\\xfe\\xc3-scan.pdf" for d in data["documents"])
@@ -165,7 +168,7 @@ def test_a_link_to_itself_is_damaged_and_the_rest_is_built(tmp_path: Path) -> No
     result = CliRunner().invoke(
         cli, ["pack", str(folder), "--portal", "ecfmg", "-o", str(tmp_path / "pack")]
     )
-    assert result.exit_code in (0, 1), result.output
+    assert result.exit_code in (ExitCode.OK, ExitCode.INCOMPLETE), result.output
 
 
 # -- malformed structure --------------------------------------------------------------------
@@ -248,7 +251,7 @@ def test_a_folder_of_every_malformed_structure_is_built(tmp_path: Path) -> None:
     result = CliRunner().invoke(
         cli, ["build", str(folder), "-o", str(tmp_path / "out.pdf"), "--include-unclassified"]
     )
-    assert result.exit_code in (0, 1), result.output
+    assert result.exit_code in (ExitCode.OK, ExitCode.INCOMPLETE), result.output
     data = build_json(folder, tmp_path / "out2.pdf")
     reasons = left_out(data)
     for name in HOSTILE_PDFS:
@@ -351,7 +354,7 @@ def test_bad_lzw_tiff_and_damaged_docx_are_damaged_not_a_bug_report(tmp_path: Pa
         capture_output=True,
         check=False,
     )
-    assert proc.returncode in (0, 1)
+    assert proc.returncode in (ExitCode.OK, ExitCode.INCOMPLETE)
     assert proc.stderr == b""  # libtiff's warnings are not the user's to read
     report = json.loads(proc.stdout)
     for doc in report["documents"]:
@@ -370,7 +373,7 @@ def test_a_folder_whose_name_is_not_utf8_is_checked_and_built(tmp_path: Path) ->
         capture_output=True,
         check=False,
     )
-    assert proc.returncode in (0, 1), proc.stderr
+    assert proc.returncode in (ExitCode.OK, ExitCode.INCOMPLETE), proc.stderr
     assert json.loads(proc.stdout.decode("utf-8"))["folder"].endswith("client-\\xff\\xfe")
     build_json(folder, tmp_path / "out.pdf")  # qpdf and reportlab get plain file names
 
@@ -383,5 +386,7 @@ def test_dossier_yaml_nested_100000_deep_is_bad_input_not_a_segfault(tmp_path: P
         capture_output=True,
         check=False,
     )
-    assert proc.returncode == 3, proc.stderr  # the YAML parser's C stack is never reached
+    assert proc.returncode == ExitCode.BAD_INPUT, (
+        proc.stderr
+    )  # the YAML parser's C stack is never reached
     assert b"nested more than" in proc.stderr + proc.stdout

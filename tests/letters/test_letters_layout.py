@@ -46,7 +46,7 @@ SIGNATURE_ONLY = (
 
 def _example_sets(name: str) -> list[str]:
     shown = CliRunner().invoke(cli, ["letters", "show", name, "--json"])
-    assert shown.exit_code == 0, shown.output
+    assert shown.exit_code == ExitCode.OK, shown.output
     args: list[str] = []
     for field in json.loads(shown.output)["fields"]:
         if field["example"] is not None:

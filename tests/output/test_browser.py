@@ -15,6 +15,7 @@ from PIL import Image, ImageStat
 from browser import Browser, find_chromium
 from clients import AS_OF, make_clients
 from img_dossier.cli import cli
+from img_dossier.errors import ExitCode
 
 pytestmark = pytest.mark.skipif(
     find_chromium() is None, reason="Chromium is not installed (Debian: apt install chromium)"
@@ -46,7 +47,7 @@ def report_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = CliRunner().invoke(
         cli, ["check", str(SAMPLES / "problems"), "--as-of", AS_OF.isoformat(), "--html", str(out)]
     )
-    assert result.exit_code == 1 and out.is_file()
+    assert result.exit_code == ExitCode.INCOMPLETE and out.is_file()
     return out
 
 
@@ -73,7 +74,7 @@ def dashboard(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
         )
     finally:
         mp.undo()
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == ExitCode.INCOMPLETE, result.output
     return out, json.loads(result.stdout)
 
 

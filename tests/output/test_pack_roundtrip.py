@@ -23,6 +23,7 @@ from reportlab.pdfgen.canvas import Canvas
 from img_dossier.checking import rules
 from img_dossier.cli import cli
 from img_dossier.config.checklist import Checklist, Item, builtin_ids, load
+from img_dossier.errors import ExitCode
 from img_dossier.model import SourceFile
 from img_dossier.output.pack import packable
 from img_dossier.readers import read_one
@@ -200,7 +201,7 @@ def test_portals_pack_cannot_fill_are_refused_as_a_usage_error(tmp_path: Path) -
     result = CliRunner().invoke(
         cli, ["pack", str(folder), "--portal", "eras-personal-statement", "-o", str(tmp_path / "o")]
     )
-    assert result.exit_code == 2  # not among the --portal choices
+    assert result.exit_code == ExitCode.USAGE  # not among the --portal choices
     assert "not a portal of checklist us-eras that pack can fill" in result.output
 
 
@@ -233,12 +234,12 @@ def test_pack_round_trip(tmp_path: Path, checklist_id: str, pid: str, key: str) 
     result = CliRunner().invoke(
         cli, ["pack", str(folder), "--portal", pid, "-o", str(out), "--json"]
     )
-    assert result.exit_code in (0, 1), result.output
+    assert result.exit_code in (ExitCode.OK, ExitCode.INCOMPLETE), result.output
     manifest = json.loads(result.stdout)
     mine = [s for s in manifest["slots"] if s["portal"] == pid and s["item"] == item.id]
     assert mine, manifest["slots"]
     if not fixable:
-        assert result.exit_code == 1
+        assert result.exit_code == ExitCode.INCOMPLETE
         refused = [s for s in mine if s["status"] != "packed"]
         reasons = [s["message"] for s in refused] + [r["reason"] for r in manifest["refused"]]
         assert refused and all(s["file"] is None for s in refused)

@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from img_dossier.cli import cli
+from img_dossier.errors import ExitCode
 from img_dossier.output.report_html import source_links
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,7 +37,7 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[str, dict
     for name in ("us-j1", "problems"):
         target = out / f"{name}.html"
         code, _ = _check(SAMPLES / name, "--html", str(target), "-q")
-        assert code in (0, 1)
+        assert code in (ExitCode.OK, ExitCode.INCOMPLETE)
         _, stdout = _check(SAMPLES / name, "--json")
         found[name] = (target.read_text(encoding="utf-8"), json.loads(stdout))
     return found
@@ -102,7 +103,7 @@ def test_problem_links_to_its_rule_source(pages: dict[str, tuple[str, dict]]) ->
 def test_stdout_is_the_same_with_and_without_html(tmp_path: Path) -> None:
     code1, plain = _check(SAMPLES / "problems")
     code2, with_html = _check(SAMPLES / "problems", "--html", str(tmp_path / "r.html"))
-    assert (code1, plain) == (code2, with_html) and code1 == 1
+    assert (code1, plain) == (code2, with_html) and code1 == ExitCode.INCOMPLETE
     assert (tmp_path / "r.html").is_file()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp file left
 
@@ -122,7 +123,7 @@ def test_a_file_name_holding_a_script_tag_is_shown_as_text(tmp_path: Path) -> No
     assert "<b>bold" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert hostile in _page_text(page) and "notes <b>bold</b>.xyz" in _page_text(page)
-    assert code in (0, 1)
+    assert code in (ExitCode.OK, ExitCode.INCOMPLETE)
 
 
 def test_html_over_a_source_document_is_refused(tmp_path: Path) -> None:
@@ -130,7 +131,7 @@ def test_html_over_a_source_document_is_refused(tmp_path: Path) -> None:
     shutil.copytree(SAMPLES / "us-j1", folder)
     before = (folder / "mspe.pdf").read_bytes()
     result = CliRunner().invoke(cli, ["check", str(folder), "--html", str(folder / "mspe.pdf")])
-    assert result.exit_code == 4 and "mspe.pdf" in result.stderr
+    assert result.exit_code == ExitCode.OUTPUT and "mspe.pdf" in result.stderr
     assert (folder / "mspe.pdf").read_bytes() == before
 
 
@@ -138,7 +139,7 @@ def test_html_into_a_missing_folder_says_so(tmp_path: Path) -> None:
     result = CliRunner().invoke(
         cli, ["check", str(SAMPLES / "us-j1"), "--html", str(tmp_path / "no" / "r.html")]
     )
-    assert result.exit_code == 4 and "does not exist" in result.stderr
+    assert result.exit_code == ExitCode.OUTPUT and "does not exist" in result.stderr
 
 
 def test_source_links_are_https_only() -> None:

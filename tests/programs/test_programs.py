@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from img_dossier.config.profile import Rotation
-from img_dossier.errors import BadInputError
+from img_dossier.errors import BadInputError, ExitCode
 from img_dossier.programs import (
     ApplicantFacts,
     Fact,
@@ -338,11 +338,15 @@ def run(*args: str) -> Any:
 
 def test_programs_check_says_valid_or_exits_3(tmp_path: Path) -> None:
     ok = run("programs", "check", str(ROOT / "samples" / "programs.yaml"))
-    assert ok.exit_code == 0 and "valid: 15 programs" in ok.output and "FICTIONAL" in ok.output
+    assert (
+        ok.exit_code == ExitCode.OK
+        and "valid: 15 programs" in ok.output
+        and "FICTIONAL" in ok.output
+    )
     bad = tmp_path / "bad.yaml"
     bad.write_text("programs:\n  - id: X\n    system: eras\n", encoding="utf-8")
     result = run("programs", "check", str(bad))
-    assert result.exit_code == 3
+    assert result.exit_code == ExitCode.BAD_INPUT
     assert "programs[0] (X): specialty: missing" in result.output
 
 
@@ -354,8 +358,11 @@ def test_programs_check_strict_fails_on_stale_values(tmp_path: Path) -> None:
         "      visas: {value: [J-1], source: https://example.org/x, checked: 2024-10-01}\n",
         encoding="utf-8",
     )
-    assert run("programs", "check", str(path), "--as-of", "2026-11-30").exit_code == 0
-    assert run("programs", "check", str(path), "--strict", "--as-of", "2026-11-30").exit_code == 1
+    assert run("programs", "check", str(path), "--as-of", "2026-11-30").exit_code == ExitCode.OK
+    assert (
+        run("programs", "check", str(path), "--strict", "--as-of", "2026-11-30").exit_code
+        == ExitCode.INCOMPLETE
+    )
 
 
 # -- screening the sample applicants ------------------------------------------------------
@@ -367,7 +374,7 @@ def us_screen() -> dict[str, Any]:
         "programs", "screen", str(ROOT / "samples" / "us-j1"),
         str(ROOT / "samples" / "programs.yaml"), "--json", "--as-of", "2026-11-30",
     )  # fmt: skip
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == ExitCode.OK, result.output
     data: dict[str, Any] = json.loads(result.stdout)
     return data
 
@@ -413,7 +420,7 @@ def test_screen_table_csv_and_html_for_the_canadian_sample(tmp_path: Path) -> No
     page = tmp_path / "screen.html"
     table = run("programs", "screen", folder, listing, "--group", "--html", str(page),
                 "--as-of", "2026-11-30")  # fmt: skip
-    assert table.exit_code == 0, table.output
+    assert table.exit_code == ExitCode.OK, table.output
     assert "Not eligible (2)" in table.stdout
     assert "residence: resident of BC; the applicant lives in ON" in table.stdout
     assert "stream: the CMG stream only; the applicant is an IMG" in table.stdout
@@ -580,7 +587,7 @@ def test_audit_programs_with_a_bad_list_is_exit_3_before_any_check(tmp_path: Pat
     bad = tmp_path / "bad.yaml"
     bad.write_text("programs: [{id: X, system: eras}]\n", encoding="utf-8")
     result = run("audit", str(ROOT / "samples" / "us-j1"), "--programs", str(bad))
-    assert result.exit_code == 3 and "specialty: missing" in result.output
+    assert result.exit_code == ExitCode.BAD_INPUT and "specialty: missing" in result.output
 
 
 def test_programs_check_json() -> None:
@@ -610,6 +617,6 @@ def test_a_yaml_list_is_read_back_from_the_cache_until_it_changes(tmp_path: Path
 
 def test_dossier_schema_programs_prints_the_shipped_schema() -> None:
     result = run("schema", "programs")
-    assert result.exit_code == 0
+    assert result.exit_code == ExitCode.OK
     shipped = json.loads((ROOT / "schemas" / "programs.schema.json").read_text("utf-8"))
     assert json.loads(result.stdout) == shipped

@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from img_dossier.cli import cli
+from img_dossier.errors import ExitCode
 from img_dossier.readers.cache import ReadCache, default_directory
 
 KEY = "ab" + "0" * 62
@@ -163,13 +164,13 @@ def test_cache_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     ReadCache().put(KEY, VALUE)
     runner = CliRunner()
     info = runner.invoke(cli, ["cache", "info", "--json"])
-    assert info.exit_code == 0
+    assert info.exit_code == ExitCode.OK
     doc = json.loads(info.stdout)
     assert doc["path"] == str(tmp_path) and doc["entries"] == 1 and doc["bytes"] > 0
     text = runner.invoke(cli, ["cache", "info"])
     assert f"path:    {tmp_path}" in text.stdout and "entries: 1" in text.stdout
     cleared = runner.invoke(cli, ["cache", "clear"])
-    assert cleared.exit_code == 0 and "removed 1 entry" in cleared.stdout
+    assert cleared.exit_code == ExitCode.OK and "removed 1 entry" in cleared.stdout
     assert json.loads(runner.invoke(cli, ["cache", "info", "--json"]).stdout)["entries"] == 0
 
 

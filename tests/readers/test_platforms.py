@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from img_dossier.errors import ExitCode
 from orphans import assert_worker_dies_with_parent
 
 REPO = Path(__file__).resolve().parents[2]
@@ -205,24 +206,24 @@ def dossier(*args: str, encoding: str = "cp1252") -> subprocess.CompletedProcess
 def test_check_json_through_a_cp1252_pipe_is_utf8(clients: Path) -> None:
     for name, family in (("arabic", "الحسيني"), ("chinese", "王")):
         done = dossier("check", str(clients / name), "--json")
-        assert done.returncode == 1, done.stderr.decode("utf-8", "replace")
+        assert done.returncode == ExitCode.INCOMPLETE, done.stderr.decode("utf-8", "replace")
         report = json.loads(done.stdout.decode("utf-8"))
         assert family in report["applicant"]["name"]
 
 
 def test_audit_jsonl_and_csv_through_a_cp1252_pipe_are_utf8(clients: Path) -> None:
     done = dossier("audit", str(clients), "--format", "jsonl", "--no-cache")
-    assert done.returncode == 1, done.stderr.decode("utf-8", "replace")
+    assert done.returncode == ExitCode.INCOMPLETE, done.stderr.decode("utf-8", "replace")
     rows = [json.loads(line) for line in done.stdout.decode("utf-8").splitlines()]
     assert {r["applicant"] for r in rows} >= {"عبد الله الحسيني", "小明 王"}
     done = dossier("audit", str(clients), "--format", "csv", "--no-cache")
-    assert done.returncode == 1
+    assert done.returncode == ExitCode.INCOMPLETE
     assert "王" in done.stdout.decode("utf-8")
 
 
 def test_text_for_people_degrades_on_a_cp1252_pipe_without_crashing(clients: Path) -> None:
     done = dossier("check", str(clients / "chinese"))
-    assert done.returncode == 1, done.stderr.decode("utf-8", "replace")
+    assert done.returncode == ExitCode.INCOMPLETE, done.stderr.decode("utf-8", "replace")
     assert b"Traceback" not in done.stderr
 
 

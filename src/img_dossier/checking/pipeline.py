@@ -15,6 +15,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .. import __version__
+from ..config import tracks as tracks_data
 from ..config.checklist import Checklist, load, resolve
 from ..config.profile import PROFILE_NAME, Profile, parse_profile, read_yaml
 from ..errors import BadInputError
@@ -48,9 +49,11 @@ def pick_track(folder: Path, raw: Any, track: str | None) -> tuple[str, Path | N
         return track, folder
     if isinstance(raw, Mapping) and isinstance(raw.get("track"), str) and raw["track"].strip():
         return raw["track"].strip(), folder
+    names = tracks_data.track_ids()  # checklists/tracks.yaml
     raise BadInputError(
-        f"{folder}: no track to check against: pass --track us or --track canada, "
-        f"or run `dossier init {folder} --track us|canada` to write {PROFILE_NAME}"
+        f"{folder}: no track to check against: pass "
+        f"{tracks_data.either([f'--track {t}' for t in names])}, "
+        f"or run `dossier init {folder} --track {'|'.join(names)}` to write {PROFILE_NAME}"
     )
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from ..config import tracks as tracks_data
 from ..config.checklist import Checklist, Condition, Item
 from ..config.profile import Profile
 from ..facts.language import guess_language
@@ -33,13 +34,14 @@ SEVERITY = {
     "expired": 5,
 }
 
-#: Condition variable -> (dossier.yaml field, the values to give it).
+#: Condition variable -> (dossier.yaml field, the values to give it); the values of track and
+#: status are the data's (checklists/tracks.yaml, _values).
 _FIELDS: dict[str, tuple[str, str]] = {
-    "track": ("track", "us or canada"),
+    "track": ("track", ""),
     "visa": ("training.visa", "J-1, H-1B or none"),
     "ecfmg_certified": ("ecfmg_certified", "true or false"),
     "language_exempt": ("language_exempt", "true or false"),
-    "status": ("applicant.status", "citizen, permanent-resident or none"),
+    "status": ("applicant.status", ""),
     "province": ("training.province", "the province code, such as ON"),
     "specialty": ("training.specialty", "the specialty, such as Internal Medicine"),
     "school_language": (
@@ -145,8 +147,10 @@ def _undecided_notes(undecided: dict[str, list[Item]], track: str | None) -> lis
     notes = []
     for variable, items in undecided.items():
         field, values = _FIELDS.get(variable, (variable, "a value"))
-        if variable == "status" and track == "canada":
-            values = "citizen or permanent-resident"
+        if variable == "track":
+            values = tracks_data.either(tracks_data.track_ids())
+        elif variable == "status":  # those of the track (all of them for a custom track)
+            values = tracks_data.either(tracks_data.statuses_of(track))
         titles = ", ".join(i.title for i in items)
         notes.append(
             f"{field} is not set in dossier.yaml: assumed required: {titles}; "

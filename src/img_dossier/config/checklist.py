@@ -55,6 +55,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ..errors import BadInputError
+from . import tracks as tracks_data
 from . import typed
 from .conditions import CONDITION_VARIABLES as CONDITION_VARIABLES
 from .conditions import Condition as Condition
@@ -149,13 +150,11 @@ def _is_checklist_file(path: Path) -> bool:
     return any(line.startswith(("items:", "extends:")) for line in text.splitlines())
 
 
-#: The built-in checklist of each track.
-TRACK_CHECKLISTS = {"us": "us-eras", "canada": "canada-carms"}
-
-
 def resolve(ref: str, relative_to: Path | None = None) -> Path:
-    """A track name, a built-in id or a file path -> the checklist file."""
-    ref = TRACK_CHECKLISTS.get(ref, ref)
+    """A track name (its built-in checklist: checklists/tracks.yaml), a built-in id or a file
+    path -> the checklist file."""
+    named = tracks_data.track(ref)
+    ref = named.checklist if named is not None else ref
     builtin = builtin_dir() / f"{ref}.yaml"
     if "/" not in ref and "\\" not in ref and not ref.endswith((".yaml", ".yml")):
         if builtin.is_file():
@@ -164,8 +163,8 @@ def resolve(ref: str, relative_to: Path | None = None) -> Path:
         if local.is_file():
             return local
         raise BadInputError(
-            f"unknown checklist or track {ref!r}: use us, canada, one of "
-            f"{', '.join(builtin_ids())}, or the path of a checklist file"
+            f"unknown checklist or track {ref!r}: use {', '.join(tracks_data.track_ids())}, "
+            f"one of {', '.join(builtin_ids())}, or the path of a checklist file"
         )
     path = Path(ref)
     if not path.is_absolute() and relative_to is not None:

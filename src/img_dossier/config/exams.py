@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from ..errors import BadInputError
 from .resources import data_dir
+from .tracks import TRACKS_FILE, track_ids
 from .yamlfile import read_yaml
 
 EXAMS_FILE = "exams.yaml"
@@ -32,7 +33,7 @@ class Exam(BaseModel):
     title: _Text
     patterns: tuple[_Text, ...] = Field(min_length=1)
     source: _Text
-    track: Literal["us", "canada"] | None = None
+    track: _Text | None = Field(None, description="A track of checklists/tracks.yaml.")
     item: _Text | None = None
     attempts: bool = False
     min_score: bool = False
@@ -54,6 +55,10 @@ class ExamsFile(BaseModel):
             raise ValueError("match_order must list every exam id once")
         if sum(e.min_score for e in self.exams) > 1:
             raise ValueError("min_score: true on more than one exam")
+        known = track_ids()
+        odd = sorted({e.track for e in self.exams if e.track is not None} - set(known))
+        if odd:
+            raise ValueError(f"track: {', '.join(odd)} is not a track of {TRACKS_FILE}")
         return self
 
 

@@ -18,11 +18,9 @@ from pydantic import ValidationError
 
 from ..errors import BadInputError
 from . import models, typed
-from .choices import BUILTIN_TRACKS as BUILTIN_TRACKS
-from .choices import CANADA_STATUSES as CANADA_STATUSES
+from . import tracks as tracks_data
 from .choices import PROVINCES as PROVINCES
 from .choices import ROTATION_KINDS as ROTATION_KINDS
-from .choices import US_STATUSES as US_STATUSES
 from .choices import VISAS as VISAS
 from .exams import with_attempts
 from .models import DossierFile
@@ -219,12 +217,14 @@ def _texts(value: str | list[str] | None) -> tuple[str, ...]:
 
 
 def _reference_errors(m: DossierFile, item_ids: Callable[[], set[str]] | None) -> list[str]:
-    """What the model cannot know: the item ids of the checklist, the Canadian statuses."""
+    """What the model cannot know: the item ids of the checklist, the statuses of the track
+    (checklists/tracks.yaml)."""
     errors = []
     status = m.applicant.status if m.applicant else None
-    if _text(m.track) == "canada" and status not in (None, *CANADA_STATUSES):
+    track = tracks_data.track(_text(m.track))
+    if track is not None and status not in (None, *track.statuses):
         errors.append(
-            f"applicant.status: must be one of {', '.join(CANADA_STATUSES)} in Canada "
+            f"applicant.status: must be one of {', '.join(track.statuses)} in {track.country} "
             f'(got "{status}")'
         )
     known = item_ids() if item_ids is not None and m.files else None

@@ -16,6 +16,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from ..config import exams as exams_data
+from ..config import tracks as tracks_data
 from ..config.checklist import Checklist
 from ..config.profile import Profile, Rotation
 from ..facts.origin import letter_origin
@@ -26,8 +27,6 @@ if TYPE_CHECKING:
 
 #: Item statuses that mean the item is there and passes its rules.
 _HELD = frozenset({"ok", "expiring"})
-#: Countries whose medical graduates are not IMGs.
-_HOME = frozenset({"us", "usa", "united states", "united states of america", "canada"})
 #: Average days in a month, for months of clinical experience.
 _MONTH_DAYS = 30.44
 
@@ -206,7 +205,9 @@ def _img(profile: Profile) -> Fact:
     country = profile.medical_school.country
     if not country:
         return UNKNOWN
-    return Fact(country.strip().lower() not in _HOME, "dossier.yaml medical_school.country")
+    # countries whose medical graduates are not IMGs: checklists/tracks.yaml home_countries
+    home = tracks_data.home_countries()
+    return Fact(country.strip().lower() not in home, "dossier.yaml medical_school.country")
 
 
 def _graduation(profile: Profile, docs: Sequence[Document]) -> Fact:
@@ -232,7 +233,7 @@ def _graduation(profile: Profile, docs: Sequence[Document]) -> Fact:
 
 
 def _visa(profile: Profile) -> Fact:
-    if profile.applicant.status in ("citizen", "permanent-resident"):
+    if profile.applicant.status in tracks_data.visa_free():
         return Fact("none", f"dossier.yaml applicant.status ({profile.applicant.status})")
     if profile.training.visa:
         return Fact(profile.training.visa, "dossier.yaml training.visa")

@@ -20,15 +20,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from ..config import tracks as tracks_data
 from ..config.profile import read_yaml
 from ..errors import BadInputError
 from .model import CRITERIA, EXPECTED, SYSTEM_TRACK, ProgramList
-
-#: Criteria that only mean something on one side of the border (the others are ignored there).
-US_ONLY = frozenset(
-    {"visas", "ecfmg_certification_by", "min_step2_ck_score", "us_clinical_experience"}
-)
-CANADA_ONLY = frozenset({"stream", "residence", "language_test", "return_of_service_years"})
 
 #: CSV columns of a program itself; each criterion C has C, C_source, C_checked, C_note.
 PROGRAM_COLUMNS = ("id", "name", "system", "specialty", "track", "state", "province")
@@ -178,9 +173,12 @@ def _warnings(
     for n, program in enumerate(model.programs):
         where = _where(n, program.id, rows)
         track = SYSTEM_TRACK[program.system]
-        other = US_ONLY if track == "canada" else CANADA_ONLY
-        if track == "canada" and program.province is None:
-            found.append(f"{name}: {where}: province: not given; residence rules need it")
+        # what only one side of the border has is data (checklists/tracks.yaml)
+        other = tracks_data.criteria_elsewhere(track)
+        mine = tracks_data.track(track)
+        for key, why in (mine.program_fields if mine is not None else {}).items():
+            if getattr(program, key, None) is None:
+                found.append(f"{name}: {where}: {key}: not given; {why}")
         for criterion in CRITERIA:
             value = getattr(program.criteria, criterion)
             if value is None:
@@ -188,7 +186,7 @@ def _warnings(
             field = _field(criterion, "", rows)
             if criterion in other:
                 found.append(
-                    f"{name}: {where}: {field}: a {'US' if track == 'canada' else 'Canadian'} "
+                    f"{name}: {where}: {field}: a {other[criterion].adjective} "
                     f"criterion on a {program.system} program; it is not screened"
                 )
             checked = _field(criterion, "_checked", rows)
@@ -322,7 +320,7 @@ def _messages(
 
 _PROGRAM_FIELDS = {
     "id": "an NRMP program code, ACGME id or CaRMS program/stream id",
-    "system": "eras, residencycas or carms",
+    "system": tracks_data.either(tracks_data.systems()),
     "specialty": "the specialty, such as Internal Medicine",
     "state": "a two-letter US state code such as NY",
     "province": "a two-letter province code such as ON",

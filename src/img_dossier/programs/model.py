@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_model
 
+from ..config import tracks as tracks_data
 from ..config.exams import with_attempts
 from ..config.profile import PROVINCES
 
@@ -34,9 +35,12 @@ Source = Annotated[
 
 Visa = Literal["J-1", "H-1B"]
 Province = Literal[PROVINCES]  # type: ignore[valid-type]
-System = Literal["eras", "residencycas", "carms"]
-#: Which applicant track a system belongs to.
-SYSTEM_TRACK = {"eras": "us", "residencycas": "us", "carms": "canada"}
+#: The application systems, and the applicant track each belongs to (checklists/tracks.yaml).
+if TYPE_CHECKING:
+    System = str
+else:
+    System = Literal[tracks_data.systems()]
+SYSTEM_TRACK = tracks_data.system_track()
 
 
 class _Strict(BaseModel):

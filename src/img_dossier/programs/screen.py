@@ -16,8 +16,9 @@ from typing import Any
 
 from .. import __version__
 from ..config import exams as exams_data
+from ..config import tracks as tracks_data
 from .applicant import ApplicantFacts, ExamHistory, Fact, unknown_hint
-from .load import CANADA_ONLY, US_ONLY, LoadedList
+from .load import LoadedList
 from .model import CRITERIA, SYSTEM_TRACK, UNKNOWN, AttemptLimits, Program
 
 STATUSES = ("not-eligible", "unknown", "eligible")
@@ -153,8 +154,7 @@ def screen(
 
 def judge(program: Program, facts: ApplicantFacts) -> ProgramVerdict:
     """One program's verdict."""
-    track = SYSTEM_TRACK[program.system]
-    other = US_ONLY if track == "canada" else CANADA_ONLY
+    other = tracks_data.criteria_elsewhere(SYSTEM_TRACK[program.system])
     found: list[CriterionVerdict] = []
     for criterion in CRITERIA:
         if criterion in other:

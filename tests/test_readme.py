@@ -9,6 +9,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from img_dossier.cli import cli
+from img_dossier.errors import ExitCode
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -19,6 +20,6 @@ def test_readme_lor_request_example_renders_one_letter_per_referee(tmp_path: Pat
     args = shlex.split(line)[1:]
     args = [str(REPO / a) if a.startswith("samples/") else a for a in args]
     result = CliRunner().invoke(cli, [*args, "--out", str(tmp_path)])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == ExitCode.OK, result.output
     assert len(list(tmp_path.glob("lor-request-*.pdf"))) == 3
     assert len(list(tmp_path.glob("lor-request-*.docx"))) == 3

@@ -1,4 +1,5 @@
-"""check as a user sees it: which of two identical copies is called the duplicate."""
+"""checking/pipeline.py as a user sees it through `check`: duplicates, `files:` notes, names,
+links out of the folder, and the tool's own outputs left in the folder."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from click.testing import CliRunner
 from reportlab.pdfgen import canvas
 
 from img_dossier.cli import cli
+from img_dossier.errors import ExitCode
 
 
 def test_the_download_copy_not_the_original_is_the_duplicate(tmp_path: Path) -> None:
@@ -21,7 +23,7 @@ def test_the_download_copy_not_the_original_is_the_duplicate(tmp_path: Path) -> 
     pdf.save()
     (letters / "reference-1 (1).pdf").write_bytes(original.read_bytes())
     result = CliRunner().invoke(cli, ["check", str(tmp_path), "--json"])
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == ExitCode.INCOMPLETE, result.output
     docs = {d["path"]: d for d in json.loads(result.stdout)["documents"]}
     assert [p["code"] for p in docs["letters/reference-1.pdf"]["problems"]] == []
     (dup,) = docs["letters/reference-1 (1).pdf"]["problems"]
@@ -56,7 +58,7 @@ def test_a_line_break_in_a_file_name_cannot_forge_a_line_of_the_report(tmp_path:
 
         pytest.skip("this file system refuses line breaks in names")
     result = CliRunner().invoke(cli, ["check", str(tmp_path)])
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == ExitCode.INCOMPLETE, result.output
     lines = result.stdout.splitlines()
     assert not any(ln.startswith("  ok: Proof of Canadian citizenship") for ln in lines)
     assert any("cv.txt\\n  ok: Proof" in ln for ln in lines)
@@ -89,7 +91,7 @@ def test_a_linked_folder_outside_is_reported_once_with_what_to_do(tmp_path: Path
     (tmp_path / "out").mkdir()
     (app / "linkdir").symlink_to(tmp_path / "out", target_is_directory=True)
     result = CliRunner().invoke(cli, ["check", str(app)])
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == ExitCode.INCOMPLETE, result.output
     assert result.output.count("linkdir") == 1, result.output
     assert "Not recognised" not in result.output
     assert "outside-folder" in result.output and "into the folder" in result.output
@@ -105,7 +107,7 @@ def test_a_packed_pdf_moved_into_the_folder_counts_as_the_document(tmp_path: Pat
     pdf.save()
     out = tmp_path / "evsp"
     packed = CliRunner().invoke(cli, ["pack", str(app), "--portal", "evsp", "--out", str(out)])
-    assert packed.exit_code in (0, 1), packed.output
+    assert packed.exit_code in (ExitCode.OK, ExitCode.INCOMPLETE), packed.output
     copies = sorted(out.glob("passport_*.pdf"))
     assert len(copies) == 1, sorted(p.name for p in out.iterdir())
     (app / "passport.pdf").unlink()
@@ -122,7 +124,7 @@ def test_a_built_dossier_in_the_folder_is_still_left_out(tmp_path: Path) -> None
     pdf.drawString(72, 720, "PASSPORT  Republic of Peru")
     pdf.save()
     built = CliRunner().invoke(cli, ["build", str(app), "-o", str(app / "mine-dossier.pdf")])
-    assert built.exit_code in (0, 1), built.output
+    assert built.exit_code in (ExitCode.OK, ExitCode.INCOMPLETE), built.output
     assert (app / "mine-dossier.pdf").is_file()
     data = json.loads(CliRunner().invoke(cli, ["check", str(app), "--json"]).stdout)
     assert [d["path"] for d in data["documents"]] == ["passport.pdf"]
