@@ -76,10 +76,9 @@ def calibration_inputs(pages: list[Path]) -> list[Any]:
     from PIL import Image
     from rapidocr.utils.process_img import get_rotate_crop_image
 
-    from img_dossier.readers import ocr
+    from img_dossier.readers import ocr, ocr_engine
 
     engine = ocr.load_float_engine()
-    rec = engine._load_rec_model()
     rec_inputs = []
     for path in pages:
         with Image.open(path) as im:
@@ -89,8 +88,7 @@ def calibration_inputs(pages: list[Path]) -> list[Any]:
         for q in ocr._boxes(engine, pixels):
             if ocr._worth_reading(q):
                 line = get_rotate_crop_image(pixels, np.array(q, dtype=np.float32))
-                ratio = max(1.0, line.shape[1] / line.shape[0])
-                rec_inputs.append(rec.resize_norm_img(line, ratio)[np.newaxis].astype(np.float32))
+                rec_inputs.append(ocr_engine.rec_input(line))
     return rec_inputs
 
 

@@ -227,7 +227,7 @@ def test_a_page_without_text_costs_no_recognition(monkeypatch: pytest.MonkeyPatc
     def no_recognition(crops: object) -> None:
         raise AssertionError("the recogniser ran on a page without text")
 
-    monkeypatch.setattr(engine, "recognize_txt", no_recognition)
+    monkeypatch.setattr(engine, "recognize", no_recognition)
     blank = Image.new("RGB", (850, 1100), "white")
     assert ocr_engine.read_page(blank) == ocr_engine.PageText("", 0.0)
 

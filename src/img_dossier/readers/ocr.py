@@ -1,9 +1,11 @@
 """Text of page images by OCR: RapidOCR (PP-OCR models run by ONNX Runtime).
 
-The models ship inside the ``rapidocr`` wheel; they are given to it by path, so nothing
-is ever downloaded (a missing model file makes OCR unavailable, not a download). The
-engine is loaded once per reader worker, on its first scan, single-threaded (the pool
-runs one worker per CPU).
+The models ship inside the ``rapidocr`` wheel (the detector and the direction classifier)
+and inside this package (the recogniser quantized to 8-bit integers, made from the wheel's;
+see INT8_MODELS), so nothing is ever downloaded (a missing model file makes OCR unavailable,
+not a download). They are run by ocr_engine.py the way rapidocr runs them, without
+rapidocr's start-up. The engine is made once per reader worker, on its first scan, each
+model loaded on first use, single-threaded (the pool runs one worker per CPU).
 
 A page costs one pass of the detector and one of the recogniser over the boxes found (none
 when no box is found: a portrait photo). Which way the page lies (on its side or upside
@@ -178,29 +180,16 @@ def load_float_engine() -> Any:
 
 
 def _make_engine(paths: dict[str, Path]) -> Any:
-    import logging
-
+    """The engine on these model files (each model is loaded on its first use)."""
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    from rapidocr import RapidOCR
+    import cv2  # noqa: F401  (a missing package makes OCR unavailable, not a failed page)
+    import onnxruntime  # type: ignore[import-untyped]  # noqa: F401
+    import pyclipper  # type: ignore[import-untyped]  # noqa: F401
 
-    params: dict[str, Any] = {
-        "Global.log_level": "error",
-        "Global.use_cls": False,  # pages are turned whole (below), never line by line
-        "Det.limit_side_len": DETECT_SIDE,
-        "Det.limit_type": "max",
-        # one line at a time, each at its own width: a batch pads every line to the
-        # widest one's (and to at least 320 pixels), a third of the recogniser's work
-        "Rec.rec_batch_num": 1,
-        "Rec.rec_img_shape": [3, 48, 48],
-        "EngineConfig.onnxruntime.intra_op_num_threads": 1,
-        "EngineConfig.onnxruntime.inter_op_num_threads": 1,
-    }
-    for task, path in paths.items():
-        params[f"{task.title()}.model_path"] = str(path)
-    engine = RapidOCR(params=params)
-    logging.getLogger("RapidOCR").setLevel(logging.ERROR)
-    return engine
+    from .ocr_engine import Engine
+
+    return Engine(paths, DETECT_SIDE)
 
 
 def is_page_shaped(width: int, height: int) -> bool:
@@ -247,9 +236,7 @@ def read_page(image: Image.Image) -> PageText:
 
 def _boxes(engine: Any, pixels: Any) -> list[Quad]:
     """The text boxes the detector finds, in the page's pixels (no recognition)."""
-    result = engine(pixels, use_det=True, use_cls=False, use_rec=False)
-    boxes = getattr(result, "boxes", None)
-    return [q for q in (_quad(box) for box in boxes) if len(q) == 4] if boxes is not None else []
+    return [q for q in (_quad(box) for box in engine.detect(pixels)) if len(q) == 4]
 
 
 def _worth_reading(q: Quad) -> bool:
@@ -263,10 +250,8 @@ def _recognise(engine: Any, pixels: Any, boxes: list[Quad]) -> list[tuple[Quad, 
     from rapidocr.utils.process_img import get_rotate_crop_image
 
     crops = [get_rotate_crop_image(pixels, np.array(q, dtype=np.float32)) for q in boxes]
-    result = engine.recognize_txt(crops)
-    texts = result.txts or ()
-    scores = result.scores or ()
-    return [(q, str(t).strip(), float(s)) for q, t, s in zip(boxes, texts, scores, strict=False)]
+    read = engine.recognize(crops)
+    return [(q, t.strip(), s) for q, (t, s) in zip(boxes, read, strict=True)]
 
 
 def _turned(q: Quad, turn: int, width: int, height: int) -> Quad:
@@ -323,8 +308,7 @@ def _page_turn(engine: Any, pixels: Any, boxes: list[Quad]) -> int:
                 pieces.append(np.ascontiguousarray(piece))
     votes = 0.0
     if pieces:
-        _turned_pieces, result = engine.cls_and_rotate(pieces)
-        for label, score in getattr(result, "cls_res", None) or ():
+        for label, score in engine.classify(pieces):
             if float(score) >= PROBE_SCORE:
                 votes += float(score) if str(label) == "180" else -float(score)
     flipped = votes > 0
