@@ -11,10 +11,11 @@ ratios are printed, with the load average (the machine may be shared):
 
 - build, fresh cache and warm, vs ``qpdf --empty --pages`` on the same PDFs (wall, CPU,
   peak RSS of the largest process); images are converted by build only; OCR apart (the
-  cold build again with ``--no-ocr``), and where the time goes (build's own ``timing:``
-  lines, IMG_DOSSIER_TIMINGS=1, one cold and one warm run). The folders' DOCX goes
-  through LibreOffice when it is installed (then its time is in "prepare"), else the
-  built-in renderer;
+  cold build again with ``--no-ocr``); the overlap of preparing with checking (the cold
+  build against itself with IMG_DOSSIER_EARLY_PREPARE=0, up to 1,000 pages); where the
+  time goes (build's own ``timing:`` lines, IMG_DOSSIER_TIMINGS=1, one cold and one warm
+  run). The folders' DOCX goes through LibreOffice when it is installed (then its time
+  is in "prepare"), else the built-in renderer;
 - check, cold and warm, vs ``pdftotext -l 2`` per PDF, sequential (CPU); check reads the
   scans (image-only PDFs, JPEGs) by OCR, which pdftotext does not, so check --no-ocr is
   measured too and the difference printed as the OCR's time;
@@ -200,6 +201,15 @@ def bench_size(
         lambda _: run(qpdf, base_env, ok=(0, 3)),
         repeat,
     )
+    # the overlap (output/early.py): documents prepared while the folder is checked, or
+    # after it (IMG_DOSSIER_EARLY_PREPARE=0), alternating; up to 1,000 pages (time)
+    overlap: tuple[list[Run], list[Run]] | None = None
+    if size <= 1000:
+        overlap = pairs(
+            lambda _: run(build, cache_env(True, f"b{size}")),
+            lambda _: run(build, dict(cache_env(True, f"b{size}"), IMG_DOSSIER_EARLY_PREPARE="0")),
+            repeat,
+        )
     # where the time goes: build's own timing lines, one cold and one warm run
     timed = dict(base_env, IMG_DOSSIER_TIMINGS="1")
     stages_cold = run(build, dict(cache_env(True, f"b{size}"), IMG_DOSSIER_TIMINGS="1")).err
@@ -246,6 +256,14 @@ def bench_size(
     )
     results.append(line("build, warm cache / qpdf (CPU)", ratio(warm, base2, "cpu"), None))
     results.append(line("build, fresh cache, --no-ocr / qpdf (wall)", ratio(no_ocr, base3), None))
+    if overlap is not None:
+        results.append(
+            line(
+                "build fresh, prepared while checking / after it (wall)",
+                ratio(*overlap),
+                None,
+            )
+        )
     results.append(
         f"    build {median([r.wall for r in cold]):.2f} s cold "
         f"({median([r.cpu for r in cold]):.2f} s CPU), "

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import zipfile
 from collections.abc import Iterable, Mapping
@@ -27,6 +28,7 @@ from ..progress import ProgressCallback
 from ..readers import DEFAULT_LIMITS, Limits, read_documents
 from ..readers.scan import scan
 from .classify import classify, ignored_by_manifest, manifest_match
+from .more_pages import read_further
 from .verify import verify
 
 
@@ -201,6 +203,15 @@ def _unmatched_files(profile: Profile, rels: list[str], folder: Path) -> list[st
     ]
 
 
+def _with_facts(doc: Document, checklist: Checklist, profile: Profile, cache: object) -> Document:
+    """The document with the facts its item carries (unclassified documents too: the
+    translation rule looks for certification statements)."""
+    if not (doc.readable and (doc.item is not None or doc.has_text)):
+        return doc
+    carries = facts.carried_facts(checklist, doc.item)
+    return doc.replace(facts=dict(facts.extract(doc, profile, cache=cache, carries=carries)))
+
+
 def run_check(
     folder: Path,
     *,
@@ -236,28 +247,26 @@ def run_check(
     docs.sort(key=lambda d: d.rel)
 
     classified = [_unlisted_outside(d) for d in classify(docs, checklist, profile)]
-    with_facts = [
-        d.replace(
-            facts=dict(
-                facts.extract(
-                    d, profile, cache=cache, carries=facts.carried_facts(checklist, d.item)
-                )
-            )
-        )
-        # unclassified documents too: the translation rule looks for certification statements
-        if d.readable and (d.item is not None or d.has_text)
-        else d
-        for d in classified
-    ]
-    result = verify(
+    with_facts = [_with_facts(d, checklist, profile, cache) for d in classified]
+    judge = functools.partial(
+        verify,
         checklist,
         profile,
-        with_facts,
         as_of=when,
         expiring_within=expiring_within,
         strict=strict,
         facts_read=True,
     )
+    result = judge(with_facts)
+    further = read_further(
+        checklist, with_facts, result.documents, limits=limits, jobs=workers, cache=cache
+    )
+    if further:  # a rule lacked a fact its item's further pages may hold: judged again
+        with_facts = [
+            _with_facts(further[d.rel], checklist, profile, cache) if d.rel in further else d
+            for d in with_facts
+        ]
+        result = judge(with_facts)
     report = Report(
         folder=str(folder),
         checklist=ChecklistRef(checklist.id, checklist.title, checklist.version),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from datetime import date
 from pathlib import Path
@@ -102,7 +103,10 @@ def build(
     cache = None if no_cache else ReadCache()
     limits = reader_limits(ocr=not no_ocr)
     try:
-        with progress_for(ctx, quiet, verbose) as progress:
+        with (
+            progress_for(ctx, quiet, verbose) as progress,
+            _early(folder, output, page_size, limits, cache) as early,
+        ):
             with stage("check (read in workers, OCR, classify, facts)"):
                 run = run_check(
                     folder,
@@ -128,6 +132,7 @@ def build(
                     limits=limits,
                     progress=progress,
                     hold=held,
+                    early=early,
                 )
     except IncompleteError:
         if as_json:
@@ -162,6 +167,22 @@ def build(
     if verbose or timings_wanted():
         print_timings(started)
     ctx.exit(int(ExitCode.OK if report.complete else ExitCode.INCOMPLETE))
+
+
+def _early(
+    folder: Path, output: Path | None, page_size: str, limits: object, cache: object | None
+) -> contextlib.AbstractContextManager[object | None]:
+    """The folder's documents prepared while it is checked (``output.early``), or nothing."""
+    from ..output.convert import page_size as size_of
+    from ..output.early import early_prepare
+    from ..readers import Limits
+
+    try:
+        size = size_of(page_size.lower())
+    except ValueError:  # assemble says what is wrong with it
+        return contextlib.nullcontext()
+    assert isinstance(limits, Limits)
+    return early_prepare(folder, size, limits, cache, skip=output)
 
 
 def _text(report: Report, verbose: bool, ctx: click.Context) -> str:

@@ -30,6 +30,9 @@ knows no item by name. Format (schema 1)::
         facts: [scores]             # facts its documents carry besides those its rules read
         portrait: true              # an image with no text, taller than wide, is this item
         roles: [identity]           # what the tool does with it (ROLES), so no code names it
+        read_pages:                 # pages read beyond the first ones when a rule lacks a
+          last: 1                   #   fact there (first: N or "all"; last: N), with why
+          source: "the dated signature ends the letter (ECFMG ...)"
 
 With ``extends``, items with a known id are merged into the base item key by key (so a
 custom checklist can change one field), new ids are appended, and ``drop`` removes items;
@@ -78,6 +81,28 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class ReadPages:
+    """Pages read beyond the first ones for a document of an item whose rules lack a fact
+    there (checklist ``read_pages:``): the first ``first`` pages (None: every page; 0: none
+    besides those read anyway) and the last ``last``, up to the readers' limit of pages per
+    document."""
+
+    first: int | None
+    last: int
+    source: str
+
+    def wanted(self, total: int, cap: int) -> tuple[list[int], bool]:
+        """(0-based pages to have read of a document of ``total`` pages, in the order they
+        matter, at most ``cap``; whether the cap left some of the wanted pages out).
+        The first pages come first (classification read them), then the last ones, then
+        the rest of the first ones."""
+        head = range(total) if self.first is None else range(min(self.first, total))
+        tail = range(max(0, total - self.last), total)
+        wanted = list(dict.fromkeys([*head[:1], *tail, *head]))
+        return sorted(wanted[: max(cap, 0)]), len(wanted) > cap
+
+
+@dataclass(frozen=True)
 class Item:
     id: str
     title: str
@@ -100,6 +125,8 @@ class Item:
     confirmed: bool = True  # false: a value of the item could not be confirmed (see note)
     note: str = ""
     roles: tuple[str, ...] = ()  # what the tool does with it (ROLES)
+    #: pages read beyond the first ones when a rule lacks a fact there (``read_pages:``)
+    read_pages: ReadPages | None = None
 
 
 @dataclass(frozen=True)
@@ -413,7 +440,16 @@ def _item(m: FullItem, raw: Mapping[str, Any]) -> Item:
         count_note=(m.count_note or "").strip(),
         confirmed=m.confirmed is not False,
         note=(m.note or "").strip(),
+        read_pages=_read_pages(m),
     )
+
+
+def _read_pages(m: FullItem) -> ReadPages | None:
+    given = m.read_pages
+    if given is None:
+        return None
+    first = None if given.first == "all" else (given.first or 0)
+    return ReadPages(first, given.last, given.source.strip())
 
 
 def _rule(m: AnyRule, raw: Mapping[str, Any]) -> Rule:
@@ -474,6 +510,12 @@ def _item_to_raw(it: Item) -> dict[str, Any]:
         **({"portrait": True} if it.portrait else {}),
         **({"roles": list(it.roles)} if it.roles else {}),
         **({"count_note": it.count_note} if it.count_note else {}),
+        **({"read_pages": _read_pages_to_raw(it.read_pages)} if it.read_pages else {}),
         **({"confirmed": False, "note": it.note} if not it.confirmed else {}),
         **({"note": it.note} if it.confirmed and it.note else {}),
     }
+
+
+def _read_pages_to_raw(pages: ReadPages) -> dict[str, Any]:
+    first = {"first": "all" if pages.first is None else pages.first} if pages.first != 0 else {}
+    return {**first, **({"last": pages.last} if pages.last else {}), "source": pages.source}

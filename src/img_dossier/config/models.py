@@ -43,6 +43,7 @@ __all__ = [
     "DossierFile",
     "FullChecklist",
     "Item",
+    "ReadPages",
     "TemplateFile",
     "json_schema",
 ]
@@ -64,6 +65,41 @@ _UNCONFIRMED_NEEDS_NOTE: dict[str, Any] = {
 def _unconfirmed_needs_note(confirmed: bool | None, note: str | None, what: str) -> None:
     if confirmed is False and not (note and note.strip()):
         raise ValueError(f"{what} with confirmed: false needs a note saying what is not")
+
+
+class ReadPages(Closed):
+    """Which pages of a document of this item are read when a rule of the item lacks a fact
+    in the first pages (a scanned passport booklet whose data page is page 3, a letter
+    signed and dated on its last page). Classification needs the first pages only; these
+    further pages (text layer, or OCR on a scan) are read after it, for documents of this
+    item only, at most ``Limits.more_pages`` pages in all."""
+
+    first: Annotated[int, Strict(), Field(ge=1)] | Literal["all"] | None = Field(
+        None,
+        description='Pages read from the start (e.g. 4), or "all" (every page, up to the '
+        "tool's limit of pages per document).",
+    )
+    last: Annotated[int, Strict(), Field(ge=0)] = Field(
+        0, description="Pages read from the end (e.g. 1: the signature page)."
+    )
+    source: _Text = Field(
+        description="Why the fact a rule needs may be on these pages, with a public source."
+    )
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["first"]},
+                {"required": ["last"], "properties": {"last": {"minimum": 1}}},
+            ]
+        }
+    )
+
+    @model_validator(mode="after")
+    def _some_pages(self) -> ReadPages:
+        if self.first is None and not self.last:
+            raise ValueError('give first (a number of pages, or "all") or last (a number)')
+        return self
 
 
 class Item(Closed):
@@ -100,6 +136,11 @@ class Item(Closed):
         default_factory=list,
         description="What the tool does with it besides checking: "
         + "; ".join(f"{k}: {v}" for k, v in ROLES.items()),
+    )
+    read_pages: ReadPages | None = Field(
+        None,
+        description="Pages read beyond the first ones when a rule of the item lacks a fact "
+        "there (e.g. {last: 1, source: ...} for a date on the signature page).",
     )
 
     model_config = ConfigDict(json_schema_extra=_UNCONFIRMED_NEEDS_NOTE)

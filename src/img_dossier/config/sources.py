@@ -40,6 +40,8 @@ def user_texts(checklist: Checklist) -> list[tuple[str, str, bool]]:
             )
             if v
         ]
+        if item.read_pages is not None:
+            out.append((f"{where}.read_pages.source", item.read_pages.source, True))
         for n, rule in enumerate(item.rules, start=1):
             out.append((f"{where}.rules[{n}].source", rule.source, True))
             out += [

@@ -253,6 +253,7 @@ def assemble(
     limits: Limits = DEFAULT_LIMITS,
     progress: ProgressCallback | None = None,
     hold: list[object] | None = None,
+    early: Any = None,
 ) -> DossierResult:
     """Build the dossier of a checked folder at ``out`` (atomically) and say what is in it.
 
@@ -266,7 +267,8 @@ def assemble(
     ``limits``: the per-file time limit and memory cap under which each document is
     converted, checked and repaired in a worker (as for reading). ``hold``: a list that
     is given the source and output PDFs instead of letting them be freed here (the console
-    process ends without freeing them, see ``cli.quick_exit``).
+    process ends without freeing them, see ``cli.quick_exit``). ``early``: an
+    ``early.EarlyPrepare`` started before the check (its matching results are used).
     """
     report = run.report
     if strict and not report.complete:
@@ -283,13 +285,21 @@ def assemble(
         # worker under the per-file limits: one that breaks them is left out with its
         # problem code, the rest of the dossier is written
         with stage("prepare (workers: convert, check, repair)"):
+            ahead = early.take() if early is not None else {}
             prepared = prepare_documents(
                 [doc for _item, _title, docs in planned for doc in docs],
                 Path(tmpdir),
                 size,
                 limits=limits,
                 cache=cache,
+                early=ahead,
             )
+        if early is not None:
+            used = sum(
+                1 for rel, p in prepared.items() if rel in ahead and ahead[rel].prepared is p
+            )
+            with stage(f"  of which prepared while checking: {used} of {len(prepared)}"):
+                pass  # a line of its own in the timings
         with stage("open sources"):
             groups = _open_parts(planned, prepared, stack, left_out, conversions, progress)
         if hold is not None:

@@ -26,7 +26,7 @@ default). ``/Rotate`` that is not a multiple of 90 is removed (default 0).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -76,19 +76,23 @@ def prepare_documents(
     limits: Limits = DEFAULT_LIMITS,
     jobs: int | None = None,
     cache: object | None = None,
+    early: Mapping[str, Any] | None = None,
 ) -> dict[str, Prepared]:
     """Prepare every document in worker processes under ``limits``; by rel path.
 
     A conversion ``cache`` (see ``conversions``) is asked first, here: a hit needs no
-    worker; a conversion made in a worker is stored. Never raises for a document: each one
+    worker; a conversion made in a worker is stored. ``early`` (``early.Early`` by rel) is
+    what was prepared while the folder was checked: taken for a document of the same
+    sha256 and format, and stored like a worker's. Never raises for a document: each one
     is ``Prepared`` with a path or a reason.
     """
-    from ..readers.pool import Job, run_jobs
+    from ..readers.pool import Job, JobOutcome, run_jobs
     from .conversions import cached_conversion, store_conversion
 
     done: dict[str, Prepared] = {}
     target = "img_dossier.output.prepare:prepare_one"
     tasks = []
+    taken: list[JobOutcome] = []
     for n, doc in enumerate(docs):
         if doc.format == "pdf":
             verdict = cached_verdict(doc, size, cache)
@@ -100,10 +104,12 @@ def prepare_documents(
             done[doc.rel] = verdict
         elif hit is not None:
             done[doc.rel] = Prepared(doc.rel, hit.path, hit.engine)
+        elif (ahead := _early(early, doc)) is not None:
+            taken.append(JobOutcome(n, ahead, None))
         else:
             tasks.append(Job(n, target, (doc, work / f"{n}.pdf", size, limits.seconds)))
     workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks) or 1))
-    for outcome in run_jobs(tasks, limits, workers) if tasks else []:
+    for outcome in [*taken, *(run_jobs(tasks, limits, workers) if tasks else [])]:
         doc = docs[outcome.index]
         if outcome.problem is not None:
             done[doc.rel] = Prepared(doc.rel, None, why=_reason(outcome.problem, limits))
@@ -117,6 +123,15 @@ def prepare_documents(
         elif ready.path is not None and ready.engine is not None:
             store_conversion(doc, size, cache, ready.path, ready.engine, ready.pages)
     return done
+
+
+def _early(early: Mapping[str, Any] | None, doc: Document) -> Prepared | None:
+    """What was prepared early for this document's content and format, or None."""
+    found = early.get(doc.rel) if early else None
+    if found is None or found.sha256 != doc.sha256 or found.format != doc.format:
+        return None
+    ready: Prepared = found.prepared
+    return ready if ready.rel == doc.rel else None
 
 
 #: Bump when what the PDF check decides changes in a way the code fingerprint misses.

@@ -281,7 +281,7 @@ def _ocr_block(out: _Out, report: Report) -> None:
     for d in scanned:
         found = d.info.get("ocr") or {}
         n = ocr_pages_of(d)
-        line = f"  {d.rel}: {n} page{'s' if n != 1 else ''}"
+        line = f"  {d.rel}: {n} page{'s' if n != 1 else ''}{_pages_read(d, n)}"
         if d.has_text:
             line += f", confidence {float(found.get('confidence') or 0):.2f}"
         else:
@@ -303,6 +303,19 @@ def _ocr_block(out: _Out, report: Report) -> None:
         if note:
             line += f"; {note}"
         out.add(line)
+
+
+def _pages_read(doc: Document, n: int) -> str:
+    """`` (OCR read pages 1-2 and 5 of 5)`` for a document of more pages than OCR read,
+    or OCR read pages after the first ones; empty otherwise."""
+    from ..readers.result import page_ranges
+
+    found = doc.info.get("ocr") or {}
+    read = found.get("read") if isinstance(found, dict) else None
+    pages = [int(p) - 1 for p in read] if isinstance(read, list) else list(range(n))
+    if not doc.pages or (doc.pages <= n and pages == list(range(n))):
+        return ""
+    return f" (OCR read page{'s' if len(pages) != 1 else ''} {page_ranges(pages)} of {doc.pages})"
 
 
 def _names(items: Iterable[ItemResult]) -> str:

@@ -18,6 +18,7 @@ class Limits:
     ocr: bool = True  # read scans (image-only PDF pages, photos) by OCR
     ocr_pages: int = 2  # pages of a scan read by OCR (classification needs the first ones)
     ocr_memory_mb: int = 1024  # more address space for a worker that loads the OCR engine
+    more_pages: int = 12  # most pages read of one document when its item asks for more
 
     @property
     def worker_memory_mb(self) -> int:

@@ -1,0 +1,279 @@
+"""Preparing a folder's documents while the folder is being checked (issue 13: overlap).
+
+``build`` checks a folder (reading, OCR of scans, classification, facts), then prepares
+each document that goes into the dossier (``prepare``: convert, check, repair). That
+second step needs only a file's bytes and format, not the check's verdict. So, before the
+check, ``build`` forks one child process that prepares every file of the folder at a low
+priority (``nice``): it runs on the CPU the check leaves idle (the console process
+classifying on one core, the ends of the reading phases) and gives way to the check's own
+workers.
+
+After the check, ``build`` stops the child and takes its results for the documents that go
+into the dossier, matched by path, sha256 and format: the same bytes read as the same
+format are prepared the same way, so a match is what ``prepare`` would have made. Every
+other document is prepared as before, in the readers' workers under their limits. Nothing
+the child made is used unmatched, and it decides nothing: a failure, an exception, a file
+over the limits, a document it had not reached, all go the ordinary way. The dossier is the
+same with or without it.
+
+The child holds no lock of the cache and writes nothing but its own results into a private
+temporary folder; it runs under the workers' memory cap and is killed when stopped (and
+with its parent). Only where the readers' workers fork (Linux): a spawned child would
+import everything again; elsewhere ``start`` returns None and ``build`` is as before.
+Word files are left to the ordinary path when LibreOffice is installed (a killed child
+must not leave a LibreOffice process behind). ``IMG_DOSSIER_EARLY_PREPARE=0`` turns it off.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import signal
+import sys
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..readers import Limits
+from .prepare import Prepared
+
+#: How much lower than the check the child runs (nice 5: about a quarter of a core the check
+#: wants; all of an idle one).
+NICENESS = 5
+
+#: The file of results in the child's folder: one pickled ``Early`` after another.
+_RESULTS = "early-results.bin"
+
+
+@dataclass(frozen=True)
+class Early:
+    """What the child made of one file: its ``Prepared`` for that content and format."""
+
+    rel: str
+    sha256: str
+    format: str
+    prepared: Prepared
+
+
+class EarlyPrepare:
+    """The running child; ``take`` stops it and returns what it finished."""
+
+    def __init__(self, process: Any, work: Path) -> None:
+        self.process = process
+        self.work = work
+        self.taken: dict[str, Early] | None = None
+
+    def take(self) -> dict[str, Early]:
+        """Stop the child (if still working) and return its results by rel path."""
+        if self.taken is None:
+            self.stop()
+            self.taken = _load(self.work / _RESULTS)
+        return self.taken
+
+    def stop(self) -> None:
+        if self.process.is_alive():
+            with contextlib.suppress(OSError, ValueError):
+                self.process.kill()
+        with contextlib.suppress(OSError, ValueError, AssertionError):
+            self.process.join(5.0)
+
+
+def enabled() -> bool:
+    """True where the readers' workers fork and the user has not turned it off."""
+    from ..readers import isolation
+
+    if os.environ.get("IMG_DOSSIER_EARLY_PREPARE", "").strip() in ("0", "no", "off"):
+        return False
+    return isolation.start_method() == "fork" and (os.cpu_count() or 1) > 1
+
+
+@contextlib.contextmanager
+def early_prepare(
+    folder: Path,
+    size: tuple[float, float],
+    limits: Limits,
+    cache: object | None,
+    skip: Path | None = None,
+) -> Iterator[EarlyPrepare | None]:
+    """Start the child preparing ``folder``'s files (None where it is not used); at the end
+    the child is stopped and its folder removed."""
+    if not enabled():
+        yield None
+        return
+    import multiprocessing
+
+    with tempfile.TemporaryDirectory(prefix="img-dossier-early-") as tmp:
+        work = Path(tmp)
+        for stream in (sys.stdout, sys.stderr):  # a child must not flush our buffers again
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                stream.flush()
+        context = multiprocessing.get_context("fork")
+        process = context.Process(
+            target=_child,
+            args=(folder, work, size, limits, cache, skip, os.getpid()),
+            daemon=True,
+        )
+        try:
+            process.start()
+        except OSError:  # no process can be started: build prepares everything itself
+            yield None
+            return
+        handle = EarlyPrepare(process, work)
+        try:
+            yield handle
+        finally:
+            handle.stop()
+
+
+def _load(path: Path) -> dict[str, Early]:
+    """The results the child wrote (a last record cut short by the kill is dropped)."""
+    found: dict[str, Early] = {}
+    try:
+        with path.open("rb") as fh:
+            while True:
+                try:
+                    record = pickle.load(fh)
+                except (EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError):
+                    break
+                if isinstance(record, Early):
+                    found[record.rel] = record
+    except OSError:
+        return {}
+    return found
+
+
+# -- in the child --------------------------------------------------------------------------
+
+
+def _child(
+    folder: Path,
+    work: Path,
+    size: tuple[float, float],
+    limits: Limits,
+    cache: object | None,
+    skip: Path | None,
+    parent: int,
+) -> None:
+    """Prepare each file of ``folder`` in turn and append its result to the results file."""
+    from ..readers import isolation
+
+    isolation.die_with_parent(parent)
+    with contextlib.suppress(ValueError, OSError):  # Ctrl-C is the parent's to handle
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with contextlib.suppress(OSError, AttributeError):
+        os.nice(NICENESS)
+    _quiet()
+    if isolation.memory_guard() == "rlimit":
+        isolation.cap_address_space(limits.worker_memory_mb)
+    try:
+        with (work / _RESULTS).open("ab") as out:
+            for n, (doc, fmt) in enumerate(_candidates(folder, size, limits, cache, skip)):
+                ready = _prepare(doc, work / f"{n}.pdf", size, limits)
+                if ready is not None:
+                    pickle.dump(Early(doc.rel, doc.sha256, fmt, ready), out)
+                    out.flush()
+    except Exception:  # the child's failure costs the build nothing: it prepares the rest
+        pass
+    os._exit(0)
+
+
+def _quiet() -> None:
+    """Nothing the child's libraries say reaches the user's terminal."""
+    import warnings
+
+    warnings.simplefilter("ignore")
+    with contextlib.suppress(OSError):
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 1)
+        os.dup2(null, 2)
+        os.close(null)
+
+
+def _prepare(doc: Any, dst: Path, size: tuple[float, float], limits: Limits) -> Prepared | None:
+    import time
+
+    from .prepare import prepare_one
+
+    started = time.monotonic()
+    try:
+        ready = prepare_one(doc, dst, size, limits.seconds)
+    except Exception:  # the ordinary path prepares it, in a worker, and says why it failed
+        return None
+    if time.monotonic() - started > limits.seconds:
+        return None  # over a worker's time limit: the ordinary path decides (``timeout``)
+    if ready.path is None and not ready.why.startswith("damaged: "):
+        return None  # only what does not depend on time or memory is taken as it is
+    return ready
+
+
+def _candidates(
+    folder: Path,
+    size: tuple[float, float],
+    limits: Limits,
+    cache: object | None,
+    skip: Path | None,
+) -> Iterator[tuple[Any, str]]:
+    """(a Document as the readers would make it for preparing, its format) for each file
+    that is not prepared yet in the cache."""
+    from ..model import Document
+    from ..readers.dispatch import file_digest
+    from ..readers.scan import scan
+    from .conversions import cached_conversion
+    from .prepare import cached_verdict
+
+    skipped = _real(skip) if skip is not None else None
+    # conversions first (one image or Word file is a long job of its own), then the PDFs
+    files = sorted(scan(folder).files, key=lambda f: (f.rel.lower().endswith(".pdf"), f.rel))
+    for source in files:
+        if source.size == 0 or source.size > limits.max_bytes:
+            continue
+        if skipped is not None and _real(source.path) == skipped:
+            continue
+        try:  # first: it refuses what is not a regular file (a FIFO is never waited on)
+            sha256, length, partial = file_digest(source.path, limits.max_bytes)
+        except OSError:
+            continue
+        fmt = None if partial else _format(source.path, source.rel)
+        if fmt is None:
+            continue
+        doc = Document(
+            rel=source.rel, path=source.path, format=fmt, bytes=length, sha256=sha256, pages=None
+        )
+        if fmt == "pdf":
+            if cached_verdict(doc, size, cache) is not None:
+                continue
+        elif cached_conversion(doc, size, cache) is not None:
+            continue
+        yield doc, fmt
+
+
+def _real(path: Path) -> str:
+    return os.path.realpath(path)
+
+
+#: Formats this child prepares (Word only with the built-in renderer, see the docstring).
+_IMAGES = frozenset({"pdf", "jpeg", "png", "tiff", "heic"})
+_TEXT_KINDS = frozenset({"text", "html", "xml"})
+
+
+def _format(path: Path, rel: str) -> str | None:
+    """The format the readers will give this file, as far as its first bytes tell (a wrong
+    guess costs only time: the result is then not matched)."""
+    from ..readers.sniff import extension_format, sniff_file
+    from .libreoffice import soffice_path
+
+    try:
+        kind = sniff_file(path)
+    except OSError:
+        return None
+    named = extension_format(rel)
+    if kind in _IMAGES:
+        return kind
+    if kind == "docx" or (named == "docx" and kind == "zip"):
+        return "docx" if soffice_path() is None else None
+    if named in ("txt", "md") and kind in _TEXT_KINDS:
+        return named
+    return None
