@@ -163,3 +163,16 @@ def test_every_track_fact_fits_the_rest_of_the_data() -> None:
         assert set(track.criteria) <= set(CRITERIA), track.id
         assert set(track.program_fields) <= set(Program.model_fields), track.id
         assert set(track.sources) >= {"checklist", "statuses"}, track.id
+
+
+def test_the_portals_pack_help_names_are_the_built_in_checklists_portals() -> None:
+    """`dossier pack --help` names the portals without loading a checklist (a fast --help),
+    so this keeps its list equal to the data's: each built-in checklist's portals that pack
+    can fill and that are not part of another."""
+    from img_dossier.output.pack_rules import PORTALS, packable
+
+    data = []
+    for checklist_id in builtin_ids():
+        checklist = load(checklist_id)
+        data += [p for p in packable(checklist) if not checklist.portals[p].get("part_of")]
+    assert tuple(dict.fromkeys(data)) == PORTALS

@@ -14,6 +14,7 @@ from collections.abc import Callable
 ProgressCallback = Callable[[str, int, int], None]
 
 READING = "reading documents"
+READING_FURTHER = "reading further pages"
 THUMBNAILS = "drawing thumbnails"
 ADDING = "adding documents"
 PACKING = "packing uploads"

@@ -3,7 +3,8 @@
 ``checklist``, ``dossier`` (dossier.yaml) and ``letter-template`` (a template's NAME.yaml)
 come from the models in ``config.models``, which are also what the loaders validate with;
 ``report`` (``check --json``) from ``output.report_schema``, ``programs`` from the program
-list's model. The same schemas are committed in the repository's ``schemas/`` folder.
+list's model, ``tracks`` (checklists/tracks.yaml) from ``config.tracks``. The same schemas
+are committed in the repository's ``schemas/`` folder.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ SCHEMAS = {
     "letter-template": "the NAME.yaml declaring a letter template's fields",
     "report": "the JSON report of `dossier check --json`",
     "programs": "a program list (`dossier programs`)",
+    "tracks": "the applicant tracks (checklists/tracks.yaml: what differs by track)",
 }
 
 
@@ -38,4 +40,8 @@ def json_schema(name: str) -> dict[str, Any]:
         from .programs.model import programs_json_schema
 
         return programs_json_schema()
+    if name == "tracks":
+        from .config.tracks import tracks_json_schema
+
+        return tracks_json_schema()
     raise BadInputError(f"unknown schema {name!r}; expected one of: {', '.join(SCHEMAS)}")

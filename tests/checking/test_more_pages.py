@@ -140,6 +140,20 @@ def test_read_pages_is_in_the_checklist_schema_and_needs_pages_and_a_source(
         assert "Traceback" not in result.output
 
 
+def test_checklists_show_and_validate_the_pages_an_item_reads(tmp_path: Path) -> None:
+    runner = CliRunner()
+    shown = runner.invoke(cli, ["checklists", "show", "us-eras", "-v"])
+    assert shown.exit_code == ExitCode.OK
+    assert "reads further, when a rule lacks a fact: the first 4 and the last 2 pages" in (
+        " ".join(shown.output.split())
+    )
+    path = tmp_path / "custom.yaml"
+    path.write_text(ONLY_PASSPORT + '    read_pages: {last: 1, source: "my own idea"}\n', "utf-8")
+    refused = runner.invoke(cli, ["checklists", "validate", str(path)])
+    assert refused.exit_code == ExitCode.BAD_INPUT, refused.output
+    assert "read_pages.source" in refused.output
+
+
 pytest.importorskip("rapidocr")
 
 
@@ -207,7 +221,15 @@ def test_pages_read_and_left_are_named_when_the_limit_of_pages_stops_it(tmp_path
 
     pages = [COVER, ["VISAS"], ["VISAS"], DATA_PAGE, *[["VISAS"]] * 4]
     folder = client(tmp_path, pages)
-    run = run_check(folder, as_of=TODAY, jobs=1, limits=Limits(seconds=120, more_pages=4))
+    told: list[tuple[str, int, int]] = []
+    run = run_check(
+        folder,
+        as_of=TODAY,
+        jobs=1,
+        limits=Limits(seconds=120, more_pages=4),
+        progress=lambda *call: told.append(call),
+    )
+    assert ("reading further pages", 1, 1) in told
     scan = next(d for d in run.report.documents if d.rel == "passport.pdf")
     assert "expiry" not in scan.facts
     assert scan.info["ocr"]["pages"] == 4
@@ -237,6 +259,43 @@ def test_a_warm_check_reads_no_page_again(tmp_path: Path, monkeypatch: pytest.Mo
     assert warm.to_json()["documents"] == cold.to_json()["documents"]
     scan = next(d for d in warm.documents if d.rel == "passport.pdf")
     assert scan.facts["expiry_source"] == "mrz" and warm.ocr_pages == 4
+
+
+@pytest.mark.slow
+def test_audit_counts_the_further_pages_read_by_ocr(tmp_path: Path) -> None:
+    client(tmp_path, [COVER, ["VISAS"], DATA_PAGE, ["OBSERVATIONS"]])
+    common = ["audit", str(tmp_path), "--as-of", TODAY.isoformat(), "--jobs", "1"]
+    result = CliRunner().invoke(cli, [*common, "--format", "json"])
+    assert result.exit_code == ExitCode.INCOMPLETE, result.output
+    assert json.loads(result.stdout)["summary"]["ocr_pages"] == 4
+    table = CliRunner().invoke(cli, common)
+    assert "4 pages of scans read by OCR" in table.output
+
+
+@pytest.mark.slow
+@pytest.mark.fork_only
+def test_the_time_limit_stops_a_further_reading_and_the_report_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No further page is begun after a share of the file's time limit (here none after
+    the first): the pages left are named, with the limit and what to do."""
+    from img_dossier.checking.pipeline import run_check
+    from img_dossier.readers import pages, pool
+
+    pool.shutdown()  # the workers fork with the patch
+    monkeypatch.setattr(pages, "BUDGET_SHARE", 0.0)
+    pages_ = [COVER, ["VISAS"], ["VISAS"], DATA_PAGE, ["OBSERVATIONS"]]
+    folder = client(tmp_path, pages_)
+    try:
+        run = run_check(folder, as_of=TODAY, jobs=1, limits=Limits(seconds=120))
+    finally:
+        pool.shutdown()
+    scan = next(d for d in run.report.documents if d.rel == "passport.pdf")
+    assert scan.info["ocr"]["pages"] == 3  # the first two, then one more only
+    message = next(p.message for p in scan.problems if p.code == "no-text")
+    assert "OCR read the first 3; the content of pages 4-5 was not checked" in message
+    assert "the time limit of 120 s per file stopped reading before page 4" in message
+    assert "split the scan" in message
 
 
 @pytest.mark.slow
@@ -311,3 +370,43 @@ def test_a_statement_of_need_dated_on_its_fifth_page_is_read_there_and_complete(
     assert son["status"] == "ok", son
     assert code == ExitCode.OK, text
     assert after["summary"]["ocr_pages"] == before["summary"]["ocr_pages"]  # no OCR: text
+
+
+def test_a_diploma_with_its_translation_scanned_after_it_needs_no_other_translation(
+    tmp_path: Path,
+) -> None:
+    """A text PDF of five pages: the Spanish diploma, then its certified English translation
+    on the last page. Read to page 3 only, the diploma "needs a translation"; with the
+    shipped checklist (a diploma's last 2 pages) the translation in the same file is found."""
+    folder = tmp_path / "client"
+    folder.mkdir()
+    (folder / "dossier.yaml").write_text(
+        "schema: 1\ntrack: us\nmedical_school:\n  language: es\n", encoding="utf-8"
+    )
+    spanish = [
+        "Universidad Nacional Mayor de San Marcos, Facultad de Medicina",
+        "Por cuanto Lucia Fernanda Quispe Mamani ha cumplido con los requisitos",
+        "establecidos por la ley y el reglamento de la universidad, se le otorga el titulo de",
+        "Medico Cirujano, con todos los derechos y las prerrogativas que le corresponden.",
+    ]
+    seal = [["Sello y firma del Rector de la universidad y del Decano de la facultad"]]
+    english = [
+        "Translation from Spanish into English",
+        "National University of San Marcos, Faculty of Medicine: the degree of Surgeon.",
+        "I, Carmen Rojas, certify that the above word-for-word translation is correct.",
+    ]
+    text_pdf(folder / "diploma.pdf", [spanish, *seal * 3, english])
+    first_three = tmp_path / "first-three.yaml"
+    first_three.write_text(
+        "schema: 1\nextends: us-eras\nitems:\n  - id: medical-diploma\n    read_pages:\n"
+        '      first: 3\n      source: "https://www.ecfmg.org/ (test)"\n',
+        encoding="utf-8",
+    )
+    _code, before, _text = check(folder, "--track", str(first_three))
+    diploma = document(before, "diploma.pdf")
+    assert diploma["item"] == "medical-diploma"
+    assert "needs-translation" in {p["code"] for p in diploma["problems"]}
+    _code, after, _text = check(folder)
+    diploma = document(after, "diploma.pdf")
+    assert "needs-translation" not in {p["code"] for p in diploma["problems"]}
+    assert "word-for-word translation" in diploma["facts"]["certified_translation"]

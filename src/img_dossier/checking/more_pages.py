@@ -23,6 +23,7 @@ from typing import Any
 
 from ..config.checklist import Checklist, ReadPages
 from ..model import Document, Problem
+from ..progress import READING_FURTHER, ProgressCallback, report
 from ..readers import Limits
 
 #: Problem codes of a verdict that a fact or element was not found in what was read.
@@ -94,8 +95,11 @@ def read_further(
     limits: Limits,
     jobs: int,
     cache: object | None = None,
+    progress: ProgressCallback | None = None,
 ) -> dict[str, Document]:
-    """The documents read further, by rel, with their new text, info and problems."""
+    """The documents read further, by rel, with their new text, info and problems.
+
+    ``progress("reading further pages", done, total)`` is told of each document read."""
     wants = wanted(checklist, docs, judged, limits)
     if not wants:
         return {}
@@ -127,7 +131,15 @@ def read_further(
             for n, w, _key in todo
         ]
         keys = {n: key for n, _w, key in todo}
-        for outcome in run_jobs(work, limits, max(1, min(jobs, len(work)))):
+        done = [len(wants) - len(work)]
+
+        def one_done() -> None:
+            done[0] += 1
+            report(progress, READING_FURTHER, done[0], len(wants))
+
+        if done[0]:
+            report(progress, READING_FURTHER, done[0], len(wants))
+        for outcome in run_jobs(work, limits, max(1, min(jobs, len(work))), one_done):
             value = outcome.value if isinstance(outcome.value, dict) else None
             results[outcome.index] = (value, outcome.problem)
             if value is not None and outcome.problem is None and value.get("stopped") != "changed":

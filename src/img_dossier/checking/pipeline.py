@@ -259,7 +259,13 @@ def run_check(
     )
     result = judge(with_facts)
     further = read_further(
-        checklist, with_facts, result.documents, limits=limits, jobs=workers, cache=cache
+        checklist,
+        with_facts,
+        result.documents,
+        limits=limits,
+        jobs=workers,
+        cache=cache,
+        progress=progress,
     )
     if further:  # a rule lacked a fact its item's further pages may hold: judged again
         with_facts = [

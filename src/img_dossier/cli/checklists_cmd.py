@@ -13,6 +13,7 @@ import click
 from ..config.checklist import (
     Checklist,
     Item,
+    ReadPages,
     builtin_dir,
     builtin_ids,
     item_to_raw,
@@ -64,7 +65,20 @@ def _item_json(item: Item) -> dict[str, Any]:
         "names": list(item.names),
         "evidence": [list(g) for g in item.evidence],
         "rules": raw["rules"],
+        "read_pages": raw.get("read_pages"),
     }
+
+
+def _pages_words(pages: ReadPages) -> str:
+    """``reads further: the first 4 and the last 2 pages`` (when a rule lacks a fact)."""
+    parts = []
+    if pages.first is None:
+        parts.append("every page")
+    elif pages.first:
+        parts.append(f"the first {pages.first}")
+    if pages.last:
+        parts.append(f"the last {pages.last}")
+    return f"reads further, when a rule lacks a fact: {' and '.join(parts)} pages"
 
 
 def _plain(value: Any) -> Any:
@@ -136,6 +150,10 @@ def _show_text(checklist: Checklist, verbose: bool) -> str:
             for rule in item.rules:
                 params = ", ".join(f"{k}={v}" for k, v in rule.params.items())
                 lines.extend(_wrap(f"rule {rule.type}({params}): {rule.source}", "  "))
+            if item.read_pages is not None:
+                lines.extend(
+                    _wrap(f"{_pages_words(item.read_pages)}: {item.read_pages.source}", "  ")
+                )
         lines.append("")
     if checklist.portals:
         lines.append("portals:")

@@ -236,18 +236,20 @@ def _resolved(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], FullC
         base, _ = _resolved(base_path, (*seen, real))
         if "id" not in data:
             data = {"id": path.stem, **data}  # a custom checklist is named after its file
-    errors: list[str] = []
-    merged = _merge(data, base, lambda what: errors.append(f"{name}: {what}"))
+    found: list[typed.Found] = []
+    merged = _merge(data, base, found.append)
+    found += _reference_errors(merged, data)  # what a schema cannot say, said with its errors
     try:
         model = FullChecklist.model_validate(merged)
     except ValidationError as exc:
-        found = typed.errors_of(exc, name, path, merged, FullChecklist, typed.CHECKLIST, data)
-        raise BadInputError("\n".join(found + errors)) from None
-    errors += [f"{name}: {e}" for e in _reference_errors(model, data)]
-    if not model.items and not errors:
-        errors.append(f"{name}: items: the checklist has no items left; add items or drop fewer")
-    if errors:
-        raise BadInputError("\n".join(errors))
+        errors = typed.errors_of(exc, name, path, merged, FullChecklist, typed.CHECKLIST, data)
+        raise BadInputError("\n".join(errors + typed.messages(name, path, found))) from None
+    if not model.items and not found:
+        found.append(
+            typed.Found("items", "the checklist has no items left; add items or drop fewer")
+        )
+    if found:
+        raise BadInputError("\n".join(typed.messages(name, path, found)))
     return merged, model
 
 
@@ -269,13 +271,20 @@ _MERGED_BY_ID = ("items", "steps", "notices")
 
 
 def _merge(
-    data: Mapping[str, Any], base: Mapping[str, Any] | None, error: Callable[[str], None]
+    data: Mapping[str, Any], base: Mapping[str, Any] | None, error: Callable[[typed.Found], None]
 ) -> dict[str, Any]:
     """A custom checklist over its base: header keys replace the base's; portals, items, steps
     and notices merge by id, key by key (new ids are appended); ``drop`` removes ids."""
     if base is None:
         if data.get("drop"):
-            error(f"drop: only a checklist with extends can drop ids (got {data['drop']!r})")
+            error(
+                typed.Found(
+                    "drop",
+                    f"only a checklist with extends can drop ids (got {data['drop']!r}); "
+                    "remove drop: or add extends:",
+                    ("drop",),
+                )
+            )
         return {k: v for k, v in data.items() if k != "drop"}
     merged = dict(base)
     for key, value in data.items():
@@ -293,19 +302,28 @@ def _merge(
         merged["portals"] = portals
     drop = data.get("drop") or []
     if not isinstance(drop, list):
-        error(f"drop: must be a list of item ids (got {drop!r})")
+        error(typed.Found("drop", f"must be a list of item ids (got {drop!r})", ("drop",)))
         drop = []
     known = {e.get("id") for key in _MERGED_BY_ID for e in base.get(key) or []}
-    for did in drop:
-        if did not in known:
-            error(f"drop: unknown item, step or notice id {did!r} in the base checklist")
+    for n, did in enumerate(drop):
+        if not isinstance(did, str) or did not in known:
+            error(
+                typed.Found(
+                    "drop",
+                    f"unknown item, step or notice id {did!r} in the base checklist; "
+                    "`dossier checklists show` lists its ids",
+                    ("drop", n),
+                )
+            )
     for key in _MERGED_BY_ID:
         kept = [e for e in base.get(key) or [] if e.get("id") not in drop]
         merged[key] = _merge_entries(kept, data.get(key), key, error)
     return merged
 
 
-def _merge_entries(base: list[Any], raw: Any, key: str, error: Callable[[str], None]) -> Any:
+def _merge_entries(
+    base: list[Any], raw: Any, key: str, error: Callable[[typed.Found], None]
+) -> Any:
     if raw is None:
         return base
     if not isinstance(raw, list):
@@ -314,13 +332,13 @@ def _merge_entries(base: list[Any], raw: Any, key: str, error: Callable[[str], N
     order: list[Any] = list(by_id)
     odd: list[Any] = []
     seen: set[str] = set()
-    for entry in raw:
+    for n, entry in enumerate(raw):
         if not isinstance(entry, Mapping) or not isinstance(entry.get("id"), str):
             odd.append(entry)  # the model says what is wrong with it
             continue
         eid = entry["id"]
         if eid in seen:
-            error(f"{key}.{eid}: the same id appears twice")
+            error(typed.Found(f"{key}.{eid}", _TWICE, (key, n)))
         seen.add(eid)
         if eid in by_id:
             by_id[eid] = {**by_id[eid], **entry}
@@ -330,29 +348,69 @@ def _merge_entries(base: list[Any], raw: Any, key: str, error: Callable[[str], N
     return [by_id[eid] for eid in order] + odd
 
 
-def _reference_errors(model: FullChecklist, data: Mapping[str, Any]) -> list[str]:
-    """What a schema cannot say: the ids a checklist names are defined in it, once."""
-    errors = []
-    portals = model.portals or {}
+_TWICE = "the same id appears twice; keep one, or give the other an id of its own"
+
+
+def _reference_errors(merged: Mapping[str, Any], data: Mapping[str, Any]) -> list[typed.Found]:
+    """What a schema cannot say: the ids a checklist names are defined in it, once. Read from
+    the plain data, so that they are said with the model's errors; a part the model refuses
+    (portals: that is not a mapping) is left to the model's message."""
+    found: list[typed.Found] = []
     if data.get("extends") is None:
         for key in _MERGED_BY_ID:
-            ids = [e.id for e in getattr(model, key) or ()]
-            twice = sorted({i for i in ids if ids.count(i) > 1})
-            errors += [f"{key}.{i}: the same id appears twice" for i in twice]
-    for item in model.items:
-        if item.portal is not None and item.portal not in portals:
-            errors.append(
-                f"items.{item.id}.portal: unknown portal {item.portal!r}; define it under portals:"
+            entries = merged.get(key)
+            seen: set[str] = set()
+            for n, entry in enumerate(entries if isinstance(entries, list) else ()):
+                eid = entry.get("id") if isinstance(entry, Mapping) else None
+                if isinstance(eid, str) and eid in seen:
+                    found.append(typed.Found(f"{key}.{eid}", _TWICE, (key, n)))
+                if isinstance(eid, str):
+                    seen.add(eid)
+    raw_portals = merged.get("portals")
+    if raw_portals is not None and not isinstance(raw_portals, Mapping):
+        return found
+    portals = set(raw_portals or {})
+    items = merged.get("items")
+    mine = data.get("items")
+    for item in items if isinstance(items, list) else ():
+        iid = item.get("id") if isinstance(item, Mapping) else None
+        if not isinstance(iid, str):
+            continue
+        at = _given_at(mine, iid, "portal")
+        portal = item.get("portal")
+        if isinstance(portal, str) and portal not in portals:
+            found.append(
+                typed.Found(
+                    f"items.{iid}.portal",
+                    f"unknown portal {portal!r}; define it under portals:",
+                    (*at, "portal") if at else (),  # the line of the file's own item
+                )
             )
-        for n, rule in enumerate(item.rules or (), start=1):
-            if rule.type == "portal-file":
-                pid = rule.portal or item.portal
-                if not pid or pid not in portals:
-                    errors.append(
-                        f"items.{item.id}.rules[{n}] (portal-file): needs a portal defined under "
-                        f"portals: (got {pid!r})"
+        rules = item.get("rules")
+        for n, rule in enumerate(rules if isinstance(rules, list) else (), start=1):
+            if not isinstance(rule, Mapping) or rule.get("type") != "portal-file":
+                continue
+            pid = rule.get("portal") or portal
+            at = _given_at(mine, iid, "rules")
+            if pid is None or (isinstance(pid, str) and pid not in portals):
+                found.append(
+                    typed.Found(
+                        f"items.{iid}.rules[{n}] (portal-file)",
+                        f"needs a portal defined under portals: (got {pid!r})",
+                        (*at, "rules", n - 1) if at else (),
                     )
-    return errors
+                )
+    return found
+
+
+def _given_at(entries: Any, eid: str, key: str) -> tuple[str | int, ...]:
+    """Where the file's own items give ``key`` for the item ``eid`` (the last entry with that
+    id that gives it, else the first with that id); () when the file does not give the item."""
+    if not isinstance(entries, list):
+        return ()
+    ids = [n for n, e in enumerate(entries) if isinstance(e, Mapping) and e.get("id") == eid]
+    giving = [n for n in ids if key in entries[n]]
+    return ("items", (giving or ids)[-1 if giving else 0]) if ids else ()
 
 
 def _checklist(model: FullChecklist, merged: Mapping[str, Any], path: Path) -> Checklist:

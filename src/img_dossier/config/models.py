@@ -7,7 +7,8 @@ wrong into messages naming the file, line and field. ``dossier schema checklist`
 in ``schemas/`` for editors: with the YAML extension of VS Code, ``# yaml-language-server:
 $schema=...`` at the top of a file gives completion and checks as you type), so the schemas
 and the loaders cannot disagree. What a schema cannot say (an item's portal is defined, a
-``files:`` entry names an item of the checklist) the loaders check after the model.
+``files:`` entry names an item of the checklist) the loaders check on the same data and
+say with the model's errors (``config.typed.Found``), so a file's errors come in one go.
 """
 
 from __future__ import annotations
@@ -464,22 +465,41 @@ class TemplateFile(Closed):
 
     @model_validator(mode="after")
     def _names(self) -> TemplateFile:
-        names = [f.name for f in self.fields]
-        for name in names:
-            if names.count(name) > 1:
-                raise ValueError(f"fields: {name} is declared twice")
-            for other in names:
-                if other.startswith(name + "."):
-                    raise ValueError(
-                        f"fields: {name} is a value, so {other} cannot be declared under it"
-                    )
-        if self.filename_field not in names:
-            given = "missing" if self.filename_field is None else f"got {self.filename_field!r}"
-            raise ValueError(
-                "filename_field: must name the field whose value names each letter's file, "
-                f"one of: {', '.join(names)} ({given})"
-            )
+        problems = template_name_errors([f.name for f in self.fields], self.filename_field)
+        if problems:
+            raise ValueError(": ".join(problems[0][:2]))
         return self
+
+
+def template_name_errors(
+    names: list[Any], filename_field: Any
+) -> list[tuple[str, str, tuple[str | int, ...]]]:
+    """What a template's field names must agree on: each declared once, none under a value,
+    filename_field one of them, as (field, what is wrong, its place in the file). The model
+    says the first; the loader says them all, with the model's other errors."""
+    found: list[tuple[str, str, tuple[str | int, ...]]] = []
+    text = [n for n in names if isinstance(n, str)]
+    for n, name in enumerate(names):
+        if not isinstance(name, str):
+            continue
+        if name in names[:n]:
+            found.append(("fields", f"{name} is declared twice", ("fields", n)))
+            continue
+        for other in text:
+            if other.startswith(name + "."):
+                what = f"{name} is a value, so {other} cannot be declared under it"
+                found.append(("fields", what, ("fields", n)))
+    if filename_field not in text:
+        given = "missing" if filename_field is None else f"got {filename_field!r}"
+        found.append(
+            (
+                "filename_field",
+                "must name the field whose value names each letter's file, "
+                f"one of: {', '.join(dict.fromkeys(text))} ({given})",
+                ("filename_field",),
+            )
+        )
+    return found
 
 
 _TITLES: dict[str, tuple[type[BaseModel], str]] = {

@@ -149,18 +149,24 @@ def parse_profile(
     exams = data.get("exams")
     known = with_attempts() if isinstance(exams, Mapping) and exams else ()
     unknown = [  # checklists/exams.yaml: attempts: true
-        f"{name}: exams.{exam}: unknown exam; expected one of: {', '.join(known)}"
+        typed.Found(
+            f"exams.{exam}", f"unknown exam; expected one of: {', '.join(known)}", ("exams", exam)
+        )
         for exam in (exams if isinstance(exams, Mapping) else ())
         if exam not in known
     ]
+    found = _reference_errors(data, item_ids)  # said with the model's errors
     try:
         m = DossierFile.model_validate(data)
     except ValidationError as exc:
-        found = typed.errors_of(exc, name, path, data, DossierFile, typed.DOSSIER)
-        raise BadInputError("\n".join(unknown + found)) from None
-    errors = unknown + [f"{name}: {e}" for e in _reference_errors(m, item_ids)]
-    if errors:
-        raise BadInputError("\n".join(errors))
+        errors = typed.errors_of(exc, name, path, data, DossierFile, typed.DOSSIER)
+        raise BadInputError(
+            "\n".join(
+                typed.messages(name, path, unknown) + errors + typed.messages(name, path, found)
+            )
+        ) from None
+    if unknown or found:
+        raise BadInputError("\n".join(typed.messages(name, path, [*unknown, *found])))
     # (model_construct: an empty section without building a validator for its class)
     a = m.applicant or models.Applicant.model_construct()
     s = m.medical_school or models.MedicalSchool.model_construct()
@@ -216,25 +222,47 @@ def _texts(value: str | list[str] | None) -> tuple[str, ...]:
     return tuple(v.strip() for v in values if v.strip())
 
 
-def _reference_errors(m: DossierFile, item_ids: Callable[[], set[str]] | None) -> list[str]:
-    """What the model cannot know: the item ids of the checklist, the statuses of the track
-    (checklists/tracks.yaml)."""
-    errors = []
-    status = m.applicant.status if m.applicant else None
-    track = tracks_data.track(_text(m.track))
-    if track is not None and status not in (None, *track.statuses):
-        errors.append(
-            f"applicant.status: must be one of {', '.join(track.statuses)} in {track.country} "
-            f'(got "{status}")'
+def _reference_errors(
+    data: Mapping[str, Any], item_ids: Callable[[], set[str]] | None
+) -> list[typed.Found]:
+    """What the model cannot know: the statuses of the track (checklists/tracks.yaml), the
+    item ids of the checklist. Read from the plain data, so that they are said with the
+    model's errors; a value the model refuses is left to its message."""
+    found = []
+    applicant = data.get("applicant")
+    status = applicant.get("status") if isinstance(applicant, Mapping) else None
+    status = _canonical_status(status)
+    track_name = data.get("track")
+    track = tracks_data.track(track_name.strip()) if isinstance(track_name, str) else None
+    if track is not None and status is not None and status not in track.statuses:
+        found.append(
+            typed.Found(
+                "applicant.status",
+                f'must be one of {", ".join(track.statuses)} in {track.country} (got "{status}")',
+                ("applicant", "status"),
+            )
         )
-    known = item_ids() if item_ids is not None and m.files else None
-    if known is not None:
-        errors += [
-            f'files.{k}: unknown item id "{v}"; use "ignore" or one of: ' + ", ".join(sorted(known))
-            for k, v in (m.files or {}).items()
-            if v != "ignore" and v not in known
+    files = data.get("files")
+    known = item_ids() if item_ids is not None and isinstance(files, Mapping) and files else None
+    if known is not None and isinstance(files, Mapping):
+        found += [
+            typed.Found(
+                f"files.{k}",
+                f'unknown item id "{v}"; use "ignore" or one of: ' + ", ".join(sorted(known)),
+                ("files", k),
+            )
+            for k, v in files.items()
+            if isinstance(v, str) and v != "ignore" and v not in known
         ]
-    return errors
+    return found
+
+
+def _canonical_status(value: Any) -> str | None:
+    """A status as the model reads it (any case), or None when it is not one (its error)."""
+    if not isinstance(value, str):
+        return None
+    folded = value.strip().lower()
+    return next((s for s in tracks_data.statuses() if s.lower() == folded), None)
 
 
 def load_profile(folder: Path, item_ids: Callable[[], set[str]] | None = None) -> Profile:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -113,6 +113,15 @@ class TracksFile(_Frozen):
         if len(set(systems)) != len(systems):
             raise ValueError("a system belongs to more than one track")
         return self
+
+
+def tracks_json_schema() -> dict[str, Any]:
+    """The JSON Schema of checklists/tracks.yaml (``dossier schema tracks``)."""
+    schema = TracksFile.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "https://img-dossier.invalid/schemas/tracks.schema.json"
+    schema["title"] = "img-dossier applicant tracks"
+    return schema
 
 
 def _path() -> Path:

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ValidationError
 
 from .yamlfile import line_in, rt_tree
 
-__all__ = ["Style", "errors_of", "got"]
+__all__ = ["Found", "Style", "errors_of", "got", "messages"]
 
 _SHOWN = reprlib.Repr()  # keyword arguments only from Python 3.12
 _SHOWN.maxlevel, _SHOWN.maxlist, _SHOWN.maxdict = 1, 4, 4
@@ -141,6 +141,28 @@ def errors_of(
 _INDEX = re.compile(r"\[\d+\]")
 
 
+@dataclass(frozen=True)
+class Found:
+    """An error a loader finds beyond what its model checks (an id given twice, a name that
+    refers to nothing), said like the model's: the field as shown, what is wrong with the
+    fix, and the field's place in the file (keys and list indexes), for its line."""
+
+    field: str
+    what: str
+    loc: tuple[str | int, ...] = ()
+
+
+def messages(name: str, path: Path | None, found: Sequence[Found]) -> list[str]:
+    """``FILE: field: what (line N)`` for each error (the line when the file says where)."""
+    tree = rt_tree(path) if found else None
+    out = []
+    for f in found:
+        line = line_in(tree, f.loc) if tree is not None and f.loc else None
+        message = f"{name}: {f.field}: {f.what}" if f.field else f"{name}: {f.what}"
+        out.append(message + (f" (line {line})" if line is not None else ""))
+    return out
+
+
 def _describe(
     err: Any, data: Any, file_data: Any, model: type[BaseModel], style: Style
 ) -> tuple[str, list[str | int], list[tuple[tuple[Any, ...], str, int]], str]:
@@ -211,6 +233,11 @@ def _describe(
         branches.append((tuple(loc[:n]), part, _fit(part, node)))
         model_loc.append(part)
     return shown, file_loc, branches, _what(err, last, model, model_loc, style, in_when, rule_type)
+
+
+def index_of_id(entries: Any, eid: str) -> int | None:
+    """The index of the entry whose ``id`` is ``eid`` in a list from a file, or None."""
+    return _index_of_id(entries, eid)
 
 
 def _index_of_id(entries: Any, eid: str) -> int | None:

@@ -25,7 +25,7 @@ from pydantic import ValidationError
 
 from ..atomic import write_bytes
 from ..config import typed
-from ..config.models import TemplateField, TemplateFile
+from ..config.models import TemplateField, TemplateFile, template_name_errors
 from ..config.profile import load_profile, read_yaml
 from ..config.resources import data_dir
 from ..errors import BadInputError, OutputError, cannot_write
@@ -139,8 +139,13 @@ def _read_meta(name: str, folder: Path, source: str) -> Template:
     try:  # the model is the schema: `dossier schema letter-template`
         meta = TemplateFile.model_validate(data)
     except ValidationError as exc:
+        # the checks across fields: all of them, with every other error (the model's own
+        # check of them runs only when every field is right, and says the first)
+        names = typed.messages(str(yaml_path), yaml_path, _name_errors(data))
         found = typed.errors_of(exc, str(yaml_path), yaml_path, data, TemplateFile, typed.TEMPLATE)
-        raise BadInputError("\n".join(found)) from None
+        if names and any(not e["loc"] for e in exc.errors()):
+            found = []  # the model's check is the only error: said in full below
+        raise BadInputError("\n".join(found + names)) from None
     return Template(
         name=name,
         description=meta.description.strip(),
@@ -150,6 +155,15 @@ def _read_meta(name: str, folder: Path, source: str) -> Template:
         fields=tuple(_field(yaml_path, i, f) for i, f in enumerate(meta.fields)),
         filename_field=str(meta.filename_field),  # the model made sure it names a field
     )
+
+
+def _name_errors(data: Mapping[str, Any]) -> list[typed.Found]:
+    """The checks across a template's fields (config/models.template_name_errors), on the
+    plain data, for a file whose model found other errors too."""
+    fields = data.get("fields")
+    entries = fields if isinstance(fields, list) else []
+    names = [f.get("name") if isinstance(f, Mapping) else None for f in entries]
+    return [typed.Found(*e) for e in template_name_errors(names, data.get("filename_field"))]
 
 
 def _field(yaml_path: Path, index: int, field: TemplateField) -> Field:

@@ -1,8 +1,10 @@
 """Read a program list (YAML, or CSV for spreadsheet users) into a validated ProgramList.
 
 Every wrong field is named at once, by its place in the file (``programs[3] (IM-0004):
-criteria.visas.source`` in YAML, ``row 5 (IM-0004), column visas_source`` in CSV); values
-checked before the season opened are warnings, so the list can be used while it is updated.
+criteria.visas.source`` and its line in YAML, ``row 5 (IM-0004): column visas_source`` in
+CSV), in the shape of every configuration file's errors (config/typed.py), ids given twice
+with the model's errors; values checked before the season opened are warnings, so the list
+can be used while it is updated.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..config import tracks as tracks_data
+from ..config import typed
 from ..config.profile import read_yaml
 from ..errors import BadInputError
 from .model import CRITERIA, EXPECTED, SYSTEM_TRACK, ProgramList
@@ -137,8 +140,41 @@ def validate_programs(
     try:
         model = ProgramList.model_validate(data)
     except ValidationError as exc:
-        raise BadInputError("\n".join(_messages(exc, data, name, csv_rows))) from None
+        raw = data.get("programs")
+        ids = [p.get("id") if isinstance(p, Mapping) else None for p in raw or ()]
+        found = _messages(exc, data, csv_rows)
+        found += _ids_twice(ids if isinstance(raw, list) else [], csv_rows)
+        raise BadInputError("\n".join(_said(name, path, csv_rows, found))) from None
     return _checked(model, name, path, csv_rows, as_of)
+
+
+def _said(
+    name: str, path: Path | None, rows: Sequence[int] | None, found: Sequence[typed.Found]
+) -> list[str]:
+    """The errors as every configuration file's (config/typed.py): ``FILE: field: what (line
+    N)``; a CSV's rows are its lines, so its messages name the row and the column instead."""
+    return typed.messages(name, path if rows is None else None, found)
+
+
+def _ids_twice(ids: Sequence[Any], rows: Sequence[int] | None) -> list[typed.Found]:
+    """An id given to a second program (ids compared as the model reads them: stripped)."""
+    found = []
+    seen: dict[str, int] = {}
+    for n, pid in enumerate(ids):
+        if not isinstance(pid, str) or not pid.strip():
+            continue
+        key = pid.strip()
+        if key in seen:
+            first = _where(seen[key], key, rows)
+            found.append(
+                typed.Found(
+                    f"{_where(n, key, rows)}: id",
+                    f"the same id as {first}; each program once",
+                    ("programs", n, "id"),
+                )
+            )
+        seen.setdefault(key, n)
+    return found
 
 
 def _checked(
@@ -149,16 +185,9 @@ def _checked(
     as_of: date | None,
 ) -> LoadedList:
     """What the model cannot say: ids used twice (errors), stale values (warnings)."""
-    errors: list[str] = []
-    seen: dict[str, int] = {}
-    for n, program in enumerate(model.programs):
-        where = _where(n, program.id, csv_rows)
-        if program.id in seen:
-            first = _where(seen[program.id], program.id, csv_rows)
-            errors.append(f"{name}: {where}: id: the same id as {first}; each program once")
-        seen.setdefault(program.id, n)
-    if errors:
-        raise BadInputError("\n".join(errors))
+    found = _ids_twice([p.id for p in model.programs], csv_rows)
+    if found:
+        raise BadInputError("\n".join(_said(name, path, csv_rows, found)))
     today = as_of or date.today()
     season = model.season or season_of(today)
     warnings = _warnings(model, name, csv_rows, season, today)
@@ -219,9 +248,7 @@ def _field(criterion: str, suffix: str, rows: Sequence[int] | None) -> str:
     return f"criteria.{criterion}.{part}"
 
 
-def _got(value: Any) -> str:
-    text = repr(value) if not isinstance(value, str) else f'"{value}"'
-    return f"(got {text[:77] + '...' if len(text) > 80 else text})"
+_got = typed.got
 
 
 def _lookup(data: Any, loc: Sequence[Any]) -> Any:
@@ -238,13 +265,14 @@ _SOURCE_FIX = 'a URL (https://...) or "program e-mail"'
 
 
 def _messages(
-    exc: ValidationError, data: Mapping[str, Any], name: str, rows: Sequence[int] | None
-) -> list[str]:
-    """One line per wrong field; a union's alternatives are said once, as what is expected."""
-    lines: list[str] = []
+    exc: ValidationError, data: Mapping[str, Any], rows: Sequence[int] | None
+) -> list[typed.Found]:
+    """One error per wrong field; a union's alternatives are said once, as what is expected."""
+    lines: list[typed.Found] = []
     for error in exc.errors():
         loc = list(error["loc"])
         kind = error["type"]
+        at = tuple(p for p in loc if isinstance(p, str | int))  # the field's place, for its line
         if len(loc) >= 2 and loc[0] == "programs" and isinstance(loc[1], int):
             n = loc[1]
             program = _lookup(data, ["programs", n])
@@ -256,7 +284,7 @@ def _messages(
                 if criterion not in CRITERIA:
                     text = f"unknown criterion; expected one of: {', '.join(CRITERIA)}"
                     field = f"column {criterion}" if rows is not None else f"criteria.{criterion}"
-                    lines.append(f"{name}: {where}: {field}: {text}")
+                    lines.append(typed.Found(f"{where}: {field}", text, at))
                     continue
                 part = rest[2] if len(rest) > 2 else None
                 if part is None:
@@ -267,7 +295,7 @@ def _messages(
                         else "missing"
                     )
                     field = f"column {criterion}" if rows is not None else f"criteria.{criterion}"
-                    lines.append(f"{name}: {where}: {field}: {text}")
+                    lines.append(typed.Found(f"{where}: {field}", text, at))
                     continue
                 suffix = "" if part == "value" else f"_{part}"
                 field = (
@@ -296,14 +324,14 @@ def _messages(
                     text = "unknown key; a criterion has value, source, checked and note"
                 else:
                     text = f"{error['msg']} {_got(got)}"
-                line = f"{name}: {where}: {field}: {text}"
+                line = typed.Found(f"{where}: {field}", text, tuple(at[:5]))
                 if line not in lines:
                     lines.append(line)
                 continue
             field_name = ".".join(str(p) for p in rest) or "(the program)"
             if rows is not None and rest:
                 field_name = f"column {rest[0]}"
-            lines.append(f"{name}: {where}: {field_name}: {_program_text(error, data, loc)}")
+            lines.append(typed.Found(f"{where}: {field_name}", _program_text(error, data, loc), at))
             continue
         field_name = ".".join(str(p) for p in loc) or "(the file)"
         if loc == ["schema"]:
@@ -314,7 +342,7 @@ def _messages(
             text = "missing: the list of programs"
         else:
             text = f"{error['msg'].lower()} {_got(_lookup(data, loc))}"
-        lines.append(f"{name}: {field_name}: {text}")
+        lines.append(typed.Found(field_name, text, at))
     return lines
 
 
@@ -367,17 +395,20 @@ def _read_csv(path: Path) -> tuple[dict[str, Any], list[int]]:
         raise BadInputError(f"{path}: not valid CSV ({exc})") from None
     known = set(csv_columns())
     errors = [
-        f"{path}: column {h or '(empty)'}: unknown column; expected id, name, system, "
-        "specialty, track, state, province, and per criterion C: C, C_source, C_checked, C_note "
-        f"(criteria: {', '.join(CRITERIA)})"
+        typed.Found(
+            f"column {h or '(empty)'}",
+            "unknown column; expected id, name, system, specialty, track, state, province, "
+            "and per criterion C: C, C_source, C_checked, C_note "
+            f"(criteria: {', '.join(CRITERIA)})",
+        )
         for h in header
         if h not in known
     ]
     for needed in ("id", "system", "specialty"):
         if needed not in header:
-            errors.append(f"{path}: column {needed}: missing; every program needs one")
+            errors.append(typed.Found(f"column {needed}", "missing; every program needs one"))
     if errors:
-        raise BadInputError("\n".join(errors))
+        raise BadInputError("\n".join(typed.messages(str(path), None, errors)))
     programs: list[dict[str, Any]] = []
     rows: list[int] = []
     try:
@@ -385,36 +416,40 @@ def _read_csv(path: Path) -> tuple[dict[str, Any], list[int]]:
             if not any(c.strip() for c in cells):
                 continue
             row = {h: c.strip() for h, c in zip(header, cells, strict=False) if c.strip()}
-            program, problems = _csv_program(row, number, path)
+            program, problems = _csv_program(row, number)
             errors.extend(problems)
             programs.append(program)
             rows.append(number)
     except csv.Error as exc:
         raise BadInputError(f"{path}: not valid CSV at row {reader.line_num} ({exc})") from None
     if errors:
-        raise BadInputError("\n".join(errors))
+        raise BadInputError("\n".join(typed.messages(str(path), None, errors)))
     return {"programs": programs}, rows
 
 
-def _csv_program(row: dict[str, str], number: int, path: Path) -> tuple[dict[str, Any], list[str]]:
+def _csv_program(row: dict[str, str], number: int) -> tuple[dict[str, Any], list[typed.Found]]:
     program: dict[str, Any] = {k: row[k] for k in PROGRAM_COLUMNS if k in row}
     criteria: dict[str, Any] = {}
-    problems: list[str] = []
+    problems: list[typed.Found] = []
     for criterion in CRITERIA:
         cells = {s: row.get(criterion + s) for s in CRITERION_SUFFIXES}
         if not any(cells.values()):
             continue
-        where = f"{path}: row {number}" + (f" ({row['id']})" if "id" in row else "")
+        field = (
+            f"row {number}" + (f" ({row['id']})" if "id" in row else "") + f": column {criterion}"
+        )
         if cells[""] is None:
             problems.append(
-                f"{where}: column {criterion}: missing, but its source or date is given; "
-                f"expected {EXPECTED[criterion]}"
+                typed.Found(
+                    field,
+                    f"missing, but its source or date is given; expected {EXPECTED[criterion]}",
+                )
             )
             continue
         try:
             value = _cell(criterion, cells[""])
         except ValueError as exc:
-            problems.append(f"{where}: column {criterion}: {exc}; expected {EXPECTED[criterion]}")
+            problems.append(typed.Found(field, f"{exc}; expected {EXPECTED[criterion]}"))
             continue
         entry: dict[str, Any] = {"value": value}
         for suffix in ("_source", "_checked", "_note"):

@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 #: Bump when what read_more returns changes, so that cached results are not reused.
 MORE_VERSION = 1
 
+#: Share of the file's time limit after which no further page is begun.
+BUDGET_SHARE = 0.5
+
 #: Why reading stopped before the last page asked for (``stopped`` of the result).
 STOPPED_TIME = "time"
 STOPPED_CHANGED = "changed"
@@ -76,7 +79,7 @@ def read_more(
         out["stopped"] = STOPPED_CHANGED
         return out
     started = time.monotonic()
-    budget = limits.seconds / 2
+    budget = limits.seconds * BUDGET_SHARE
     try:
         if fmt == "pdf":
             _pdf_pages(data, pages, limits, out, started, budget)
