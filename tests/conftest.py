@@ -33,13 +33,6 @@ def spawn_mode() -> bool:
     return os.environ.get("IMG_DOSSIER_START_METHOD", "").strip().lower() == "spawn"
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers", "fork_only: patches what worker processes inherit (skipped under spawn)"
-    )
-    config.addinivalue_line("markers", "slow: takes more than a few seconds")
-
-
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if not spawn_mode():
         return

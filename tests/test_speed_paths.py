@@ -188,6 +188,7 @@ def test_build_verbose_says_where_the_time_went(tmp_path: Path) -> None:
     assert {"check", "prepare", "merge", "write"} <= set(stages)
 
 
+@pytest.mark.slow
 def test_a_build_process_ends_without_freeing_yet_says_and_writes_everything(
     tmp_path: Path,
 ) -> None:

@@ -66,6 +66,7 @@ def _run(args: list[str], *, terminal: bool, cwd: Path) -> tuple[int, bytes, byt
     ],
     ids=["build", "pack"],
 )
+@pytest.mark.slow
 def test_progress_on_a_terminal_and_the_same_stdout_piped(args: list[str], tmp_path: Path) -> None:
     code, out_tty, err_tty = _run(args, terminal=True, cwd=tmp_path)
     assert b"Reading documents" in err_tty, err_tty[-400:]

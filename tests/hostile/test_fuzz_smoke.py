@@ -25,6 +25,7 @@ def smoke(tmp_path_factory: pytest.TempPathFactory) -> Stats:
     return run(300, tmp_path_factory.mktemp("fuzz") / "clients", per_folder=150, reuse_reads=True)
 
 
+@pytest.mark.slow
 def test_300_hostile_inputs_escape_nothing(smoke: Stats) -> None:
     assert smoke.inputs == 300
     assert set(smoke.by_class) == set(CLASSES)

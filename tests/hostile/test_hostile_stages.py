@@ -130,6 +130,7 @@ def test_an_alias_that_contains_itself_in_dossier_yaml_is_bad_input(tmp_path: Pa
     assert "an alias that contains itself" in result.output
 
 
+@pytest.mark.slow
 def test_a_name_that_is_not_utf8_is_escaped_with_its_bytes(tmp_path: Path) -> None:
     folder = folder_with_good(tmp_path)
     name = os.fsdecode(b"\xff\xfe\xc3-scan.pdf")
@@ -305,6 +306,7 @@ def _max_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+@pytest.mark.slow
 def test_a_many_frame_tiff_is_bounded(tmp_path: Path) -> None:
     folder = folder_with_good(tmp_path)
     from PIL import Image

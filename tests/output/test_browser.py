@@ -97,6 +97,7 @@ def test_report_renders_offline_and_fits_a_phone(report_page: Path, tmp_path: Pa
         browser.cleanup()
 
 
+@pytest.mark.slow
 def test_dashboard_of_60_clients_sorts_and_stays_offline(
     dashboard: tuple[Path, dict], tmp_path: Path
 ) -> None:
@@ -132,6 +133,7 @@ def test_dashboard_of_60_clients_sorts_and_stays_offline(
         browser.cleanup()
 
 
+@pytest.mark.slow
 def test_dashboard_reads_without_javascript(dashboard: tuple[Path, dict]) -> None:
     page, _ = dashboard
     html = page.read_text(encoding="utf-8")

@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 from img_dossier.checking.pipeline import run_check
 from img_dossier.cli import cli
+from img_dossier.errors import ExitCode
 from img_dossier.output import early
 from img_dossier.output.assemble import assemble
 from img_dossier.readers import DEFAULT_LIMITS
@@ -128,13 +129,13 @@ def test_build_prepares_while_checking_unless_turned_off(tmp_path: Path) -> None
     args = ["build", str(US), "-o", str(out), "-q"]
     env = {"IMG_DOSSIER_CACHE_DIR": str(tmp_path / "c1"), "IMG_DOSSIER_TIMINGS": "1"}
     result = CliRunner().invoke(cli, args, env=env)
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == ExitCode.OK, result.output
     assert "of which prepared while checking" in result.stderr
     pages = len(pypdfium2.PdfDocument(out))
 
     env = {**env, "IMG_DOSSIER_CACHE_DIR": str(tmp_path / "c2"), "IMG_DOSSIER_EARLY_PREPARE": "0"}
     result = CliRunner().invoke(cli, args, env=env)
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == ExitCode.OK, result.output
     assert "of which prepared while checking" not in result.stderr
     assert len(pypdfium2.PdfDocument(out)) == pages
 

@@ -204,6 +204,7 @@ def big_scan(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, P
     yield src, result, before
 
 
+@pytest.mark.slow
 def test_a_12_mb_scanned_transcript_packs_for_carms_under_5_mb(
     big_scan: tuple[Path, PackResult, str],
 ) -> None:
@@ -219,6 +220,7 @@ def test_a_12_mb_scanned_transcript_packs_for_carms_under_5_mb(
     assert "downsampled page images to" in actions and "JPEG at quality" in actions
 
 
+@pytest.mark.slow
 def test_packed_scan_keeps_at_least_150_dpi_on_every_page(
     big_scan: tuple[Path, PackResult, str],
 ) -> None:
@@ -236,6 +238,7 @@ def test_packed_scan_keeps_at_least_150_dpi_on_every_page(
             assert int(im["/Height"]) / height_in >= 150
 
 
+@pytest.mark.slow
 def test_the_scan_source_is_untouched_and_the_manifest_matches(
     big_scan: tuple[Path, PackResult, str],
 ) -> None:
@@ -247,6 +250,7 @@ def test_the_scan_source_is_untouched_and_the_manifest_matches(
     assert {"citizenship-or-pr", "mccqe1", "medical-diploma"} <= missing
 
 
+@pytest.mark.slow
 def test_the_packed_pdf_opens_in_pdfium(big_scan: tuple[Path, PackResult, str]) -> None:
     _, result, _ = big_scan
     pdf = pdfium.PdfDocument(result.output / "transcript_Perez-Soto.pdf")
@@ -336,6 +340,7 @@ def test_a_phone_scan_is_converted_and_fitted_keeping_150_dpi_as_drawn(tmp_path:
 # -- photos, DOCX, encrypted ---------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_png_photo_becomes_a_jpeg_of_at_most_2_mb(tmp_path: Path) -> None:
     root = canada_folder(tmp_path / "f")
     size = (2400, 3000)
@@ -579,6 +584,7 @@ def test_pack_never_replaces_the_applicant_folder_even_with_force(tmp_path: Path
     assert cv.is_file()
 
 
+@pytest.mark.slow
 def test_pack_output_inside_the_folder_is_left_out_of_the_next_check(tmp_path: Path) -> None:
     from img_dossier.checking.pipeline import run_check
 
@@ -671,6 +677,7 @@ CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
 
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not present")
+@pytest.mark.slow
 def test_corpus_pdfs_pack_one_each_under_a_tight_limit_or_are_reported(tmp_path: Path) -> None:
     """Every real-world PDF is packed (pages kept, sound in qpdf and PDFium), reported too
     large with the size reached, or refused (005 encrypted, 017 damaged): never a crash."""

@@ -69,6 +69,7 @@ def test_default_output_is_family_name_and_portal_in_the_current_folder(
     assert "ok " not in result.stdout  # -q: only problems and the result line
 
 
+@pytest.mark.slow
 def test_a_missing_item_or_an_encrypted_document_is_exit_1(canada: Path, tmp_path: Path) -> None:
     (canada / "mspr.pdf").unlink()
     code, stdout, _ = run(str(canada), "--portal", "carms", "-o", str(tmp_path / "a"), *AS_OF)

@@ -385,6 +385,7 @@ def scans_run() -> Iterator[Any]:
     yield run_check(SCANS, as_of=TODAY, jobs=2, limits=Limits(seconds=300))
 
 
+@pytest.mark.slow
 def test_the_scans_sample_is_read_by_ocr_with_the_passport_expiry(scans_run: Any) -> None:
     from img_dossier.output.report import render_json, render_text
 

@@ -241,6 +241,7 @@ shutil.copy({made!r}, out / (Path(args[-1]).stem + ".pdf"))
 """
 
 
+@pytest.mark.slow
 def test_the_cli_works_without_posix_only_calls(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 
@@ -25,13 +26,13 @@ def print_timings(started: tuple[float, float]) -> None:
     """The stages recorded since ``started``, after a ``start-up`` line: the seconds this
     process ran before the command began (interpreter, imports)."""
     stages = take()
-    try:
+    before = 0.0  # no process start time here: the line says 0
+    with contextlib.suppress(ImportError):
         import psutil
 
-        up = time.time() - psutil.Process().create_time()
-        before = max(0.0, up - (time.perf_counter() - started[0]))
-    except Exception:  # no process start time here: the line says 0
-        before = 0.0
+        with contextlib.suppress(psutil.Error, OSError):
+            up = time.time() - psutil.Process().create_time()
+            before = max(0.0, up - (time.perf_counter() - started[0]))
     cpu = time.process_time()
     head = [Stage("start-up (interpreter, imports)", before, started[1])]
     tail = [Stage("whole command", time.perf_counter() - started[0] + before, cpu)]

@@ -56,13 +56,13 @@ def _reshaper() -> Any:
 @cache
 def _covered() -> frozenset[int]:
     """Code points the bundled DejaVu Sans draws."""
-    from reportlab.pdfbase.ttfonts import TTFontFile
+    from reportlab.pdfbase.ttfonts import TTFError, TTFontFile
 
     from .fonts import FONTS_DIR
 
     try:
         return frozenset(TTFontFile(str(FONTS_DIR / "DejaVuSans.ttf")).charToGlyph)
-    except Exception:  # no font file: every form is assumed drawable
+    except (OSError, TTFError):  # no font file: every form is assumed drawable
         return frozenset()
 
 

@@ -165,9 +165,11 @@ class Guard:
         elif self.kind == "watchdog":
             try:
                 import psutil
-
+            except ImportError:  # psutil missing: no sampling
+                return
+            try:
                 self._procs[pid] = psutil.Process(pid)
-            except Exception:  # psutil missing or the worker already gone: no sampling
+            except (psutil.Error, OSError):  # the worker already gone: no sampling
                 self._procs.pop(pid, None)
 
     def detach(self, pid: int) -> None:
@@ -178,9 +180,11 @@ class Guard:
         proc = self._procs.get(pid)
         if proc is None:
             return False
+        import psutil  # imported by attach, which put proc here
+
         try:
             return int(proc.memory_info().rss) > self.limit
-        except Exception:  # gone, or not ours to read: its exit is seen elsewhere
+        except (psutil.Error, OSError):  # gone, or not ours to read: its exit is seen elsewhere
             return False
 
     def close(self) -> None:
@@ -389,14 +393,14 @@ def kill_tree(proc: subprocess.Popen[Any]) -> None:
         with contextlib.suppress(ProcessLookupError, PermissionError, OSError):
             killpg(proc.pid, signal.SIGKILL)
         return
-    try:
+    children = []
+    with contextlib.suppress(ImportError):  # psutil missing: the launcher alone is killed
         import psutil
 
-        children = psutil.Process(proc.pid).children(recursive=True)
-    except Exception:  # psutil missing or the launcher already gone
-        children = []
-    for child in children:
-        with contextlib.suppress(Exception):  # psutil: gone already, or not ours to kill
-            child.kill()
+        with contextlib.suppress(psutil.Error, OSError):  # the launcher already gone
+            children = psutil.Process(proc.pid).children(recursive=True)
+        for child in children:
+            with contextlib.suppress(psutil.Error, OSError):  # gone already, or not ours
+                child.kill()
     with contextlib.suppress(OSError):
         proc.kill()
