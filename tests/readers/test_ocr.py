@@ -151,10 +151,10 @@ def test_a_scan_whose_ocr_ran_words_together_is_classified_and_nothing_else_is()
 
 def test_the_engine_runs_from_the_wheel_without_downloading() -> None:
     assert ocr_engine.unavailable() is None
-    folder = ocr_engine._model_dir()
-    assert folder is not None
-    for name in ocr_engine._MODELS.values():
-        assert (folder / name).is_file()
+    for which in ("int8", "float"):
+        paths = ocr_engine.model_paths(which)
+        assert isinstance(paths, dict) and set(paths) == {"det", "rec", "cls"}
+        assert all(path.is_file() for path in paths.values())
     assert ocr_engine.engine_name().startswith("rapidocr 3.")
 
 
@@ -227,7 +227,7 @@ def test_a_page_without_text_costs_no_recognition(monkeypatch: pytest.MonkeyPatc
     def no_recognition(crops: object) -> None:
         raise AssertionError("the recogniser ran on a page without text")
 
-    monkeypatch.setattr(engine, "recognize_txt", no_recognition)
+    monkeypatch.setattr(engine, "recognize", no_recognition)
     blank = Image.new("RGB", (850, 1100), "white")
     assert ocr_engine.read_page(blank) == ocr_engine.PageText("", 0.0)
 

@@ -158,6 +158,22 @@ def _child(
     parent: int,
 ) -> None:
     """Prepare each file of ``folder`` in turn and append its result to the results file."""
+    try:
+        _quiet()
+        _settle(limits, parent)
+        with (work / _RESULTS).open("ab") as out:
+            for n, (doc, fmt) in enumerate(_candidates(folder, size, limits, cache, skip)):
+                ready = _prepare(doc, work / f"{n}.pdf", size, limits)
+                if ready is not None:
+                    pickle.dump(Early(doc.rel, doc.sha256, fmt, ready), out)
+                    out.flush()
+    except BaseException:  # the child's failure costs the build nothing: it prepares the rest
+        pass
+    os._exit(0)  # no exit handlers of the parent's run here
+
+
+def _settle(limits: Limits, parent: int) -> None:
+    """Die with the parent, leave Ctrl-C to it, run low, under the workers' memory cap."""
     from ..readers import isolation
 
     isolation.die_with_parent(parent)
@@ -165,19 +181,8 @@ def _child(
         signal.signal(signal.SIGINT, signal.SIG_IGN)
     with contextlib.suppress(OSError, AttributeError):
         os.nice(NICENESS)
-    _quiet()
     if isolation.memory_guard() == "rlimit":
         isolation.cap_address_space(limits.worker_memory_mb)
-    try:
-        with (work / _RESULTS).open("ab") as out:
-            for n, (doc, fmt) in enumerate(_candidates(folder, size, limits, cache, skip)):
-                ready = _prepare(doc, work / f"{n}.pdf", size, limits)
-                if ready is not None:
-                    pickle.dump(Early(doc.rel, doc.sha256, fmt, ready), out)
-                    out.flush()
-    except Exception:  # the child's failure costs the build nothing: it prepares the rest
-        pass
-    os._exit(0)
 
 
 def _quiet() -> None:

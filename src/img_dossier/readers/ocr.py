@@ -1,9 +1,11 @@
 """Text of page images by OCR: RapidOCR (PP-OCR models run by ONNX Runtime).
 
-The models ship inside the ``rapidocr`` wheel; they are given to it by path, so nothing
-is ever downloaded (a missing model file makes OCR unavailable, not a download). The
-engine is loaded once per reader worker, on its first scan, single-threaded (the pool
-runs one worker per CPU).
+The models ship inside the ``rapidocr`` wheel (the detector and the direction classifier)
+and inside this package (the recogniser quantized to 8-bit integers, made from the wheel's;
+see INT8_MODELS), so nothing is ever downloaded (a missing model file makes OCR unavailable,
+not a download). They are run by ocr_engine.py the way rapidocr runs them, without
+rapidocr's start-up. The engine is made once per reader worker, on its first scan, each
+model loaded on first use, single-threaded (the pool runs one worker per CPU).
 
 A page costs one pass of the detector and one of the recogniser over the boxes found (none
 when no box is found: a portrait photo). Which way the page lies (on its side or upside
@@ -42,11 +44,20 @@ MIN_LINE_SCORE = 0.5
 #: line: it is not given to the recogniser.
 MIN_BOX_SIDE = 6
 
-_MODELS = {
-    "Det": "PP-OCRv6_det_small.onnx",
-    "Rec": "PP-OCRv6_rec_small.onnx",
-    "Cls": "ch_ppocr_mobile_v2.0_cls_mobile.onnx",
+#: RapidOCR's float models, in the ``rapidocr`` wheel (the direction classifier is used as is).
+FLOAT_MODELS = {
+    "det": "PP-OCRv6_det_small.onnx",
+    "rec": "PP-OCRv6_rec_small.onnx",
+    "cls": "ch_ppocr_mobile_v2.0_cls_mobile.onnx",
 }
+#: The recogniser quantized to 8-bit integers (tools/make_ocr_models.py), shipped in this
+#: package beside ``models.json`` (its sha256 and where it comes from): about half the float
+#: model's cost on a CPU, for the same text (bench/ocr measures both speed and accuracy).
+#: The detector stays float: quantized, it found text all over a blank page.
+INT8_MODELS = {"rec": "rec-int8.onnx"}
+INT8_DIR = Path(__file__).resolve().parent / "models"
+#: ``float`` makes the engine use the wheel's float models (bench/ocr compares the two).
+MODELS_ENV = "IMG_DOSSIER_OCR_MODELS"
 
 Quad = list[tuple[float, float]]
 
@@ -71,12 +82,12 @@ class PageText:
 
 #: Version of how this module reads a page with the engine (part of the cache key: a reading
 #: made the old way is read again).
-PIPELINE = 2
+PIPELINE = 3
 
 
 def cache_tag() -> str:
-    """The engine and this module's way of using it, for the cache key."""
-    return f"{engine_name()} p{PIPELINE}"
+    """The engine, its models and this module's way of using them, for the cache key."""
+    return f"{engine_name()} {model_set()} p{PIPELINE}"
 
 
 @functools.cache
@@ -94,12 +105,53 @@ def unavailable() -> str | None:
     return _engine_error
 
 
-def _model_dir() -> Path | None:
+def float_model_dir() -> Path | None:
+    """The ``rapidocr`` wheel's model folder (None when rapidocr is not installed)."""
     try:
         import rapidocr
     except ImportError:
         return None
     return Path(rapidocr.__file__).parent / "models"
+
+
+@functools.cache
+def model_set() -> str:
+    """``int8`` when this package's quantized models are here and intact, else ``float``
+    (the wheel's models: a damaged or missing int8 file is never used)."""
+    if os.environ.get(MODELS_ENV, "").strip().lower() == "float":
+        return "float"
+    return "int8" if _int8_models_intact() else "float"
+
+
+def _int8_models_intact() -> bool:
+    """Every int8 model file is present with the sha256 models.json records for it."""
+    import hashlib
+    import json
+
+    try:
+        record = json.loads((INT8_DIR / "models.json").read_text(encoding="utf-8"))
+        for name in INT8_MODELS.values():
+            want = record[name]["sha256"]
+            if hashlib.sha256((INT8_DIR / name).read_bytes()).hexdigest() != want:
+                return False
+    except (OSError, ValueError, KeyError, TypeError):  # missing, unreadable or malformed
+        return False
+    return True
+
+
+def model_paths(which: str | None = None) -> dict[str, Path] | str:
+    """The model file of each task (det, rec, cls) of the model set ``which`` (default:
+    model_set()), or why they cannot be used (rapidocr or a model file missing)."""
+    folder = float_model_dir()
+    if folder is None:
+        return "the OCR engine (rapidocr) is not installed"
+    paths = {task: folder / name for task, name in FLOAT_MODELS.items()}
+    if (which or model_set()) == "int8":
+        paths.update({task: INT8_DIR / name for task, name in INT8_MODELS.items()})
+    missing = [path for path in paths.values() if not path.is_file()]
+    if missing:
+        return f"the OCR engine's model {missing[0].name} is missing from {missing[0].parent}"
+    return paths
 
 
 def _load() -> Any:
@@ -108,40 +160,36 @@ def _load() -> Any:
     with _lock:
         if _engine is not None or _engine_error is not None:
             return _engine
-        os.environ.setdefault("OMP_NUM_THREADS", "1")
-        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-        folder = _model_dir()
-        if folder is None:
-            _engine_error = "the OCR engine (rapidocr) is not installed"
-            return None
-        missing = [name for name in _MODELS.values() if not (folder / name).is_file()]
-        if missing:
-            _engine_error = f"the OCR engine's model {missing[0]} is missing from {folder}"
+        paths = model_paths()
+        if isinstance(paths, str):
+            _engine_error = paths
             return None
         try:
-            import logging
-
-            from rapidocr import RapidOCR
-
-            params: dict[str, Any] = {
-                "Global.log_level": "error",
-                "Global.use_cls": False,  # pages are turned whole (below), never line by line
-                "Det.limit_side_len": DETECT_SIDE,
-                "Det.limit_type": "max",
-                # one line at a time, each at its own width: a batch pads every line to the
-                # widest one's (and to at least 320 pixels), a third of the recogniser's work
-                "Rec.rec_batch_num": 1,
-                "Rec.rec_img_shape": [3, 48, 48],
-                "EngineConfig.onnxruntime.intra_op_num_threads": 1,
-                "EngineConfig.onnxruntime.inter_op_num_threads": 1,
-            }
-            for task, name in _MODELS.items():
-                params[f"{task}.model_path"] = str(folder / name)
-            _engine = RapidOCR(params=params)
-            logging.getLogger("RapidOCR").setLevel(logging.ERROR)
+            _engine = _make_engine(paths)
         except Exception as exc:  # a broken install: OCR is off, the reading goes on
             _engine_error = f"the OCR engine could not start ({type(exc).__name__}: {exc})"[:200]
         return _engine
+
+
+def load_float_engine() -> Any:
+    """An engine on the wheel's float models (tools/make_ocr_models.py calibrates with it)."""
+    paths = model_paths("float")
+    if isinstance(paths, str):
+        raise OcrUnavailable(paths)
+    return _make_engine(paths)
+
+
+def _make_engine(paths: dict[str, Path]) -> Any:
+    """The engine on these model files (each model is loaded on its first use)."""
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    import cv2  # noqa: F401  (a missing package makes OCR unavailable, not a failed page)
+    import onnxruntime  # type: ignore[import-untyped]  # noqa: F401
+    import pyclipper  # type: ignore[import-untyped]  # noqa: F401
+
+    from .ocr_engine import Engine
+
+    return Engine(paths, DETECT_SIDE)
 
 
 def is_page_shaped(width: int, height: int) -> bool:
@@ -188,9 +236,7 @@ def read_page(image: Image.Image) -> PageText:
 
 def _boxes(engine: Any, pixels: Any) -> list[Quad]:
     """The text boxes the detector finds, in the page's pixels (no recognition)."""
-    result = engine(pixels, use_det=True, use_cls=False, use_rec=False)
-    boxes = getattr(result, "boxes", None)
-    return [q for q in (_quad(box) for box in boxes) if len(q) == 4] if boxes is not None else []
+    return [q for q in (_quad(box) for box in engine.detect(pixels)) if len(q) == 4]
 
 
 def _worth_reading(q: Quad) -> bool:
@@ -204,10 +250,8 @@ def _recognise(engine: Any, pixels: Any, boxes: list[Quad]) -> list[tuple[Quad, 
     from rapidocr.utils.process_img import get_rotate_crop_image
 
     crops = [get_rotate_crop_image(pixels, np.array(q, dtype=np.float32)) for q in boxes]
-    result = engine.recognize_txt(crops)
-    texts = result.txts or ()
-    scores = result.scores or ()
-    return [(q, str(t).strip(), float(s)) for q, t, s in zip(boxes, texts, scores, strict=False)]
+    read = engine.recognize(crops)
+    return [(q, t.strip(), s) for q, (t, s) in zip(boxes, read, strict=True)]
 
 
 def _turned(q: Quad, turn: int, width: int, height: int) -> Quad:
@@ -264,8 +308,7 @@ def _page_turn(engine: Any, pixels: Any, boxes: list[Quad]) -> int:
                 pieces.append(np.ascontiguousarray(piece))
     votes = 0.0
     if pieces:
-        _turned_pieces, result = engine.cls_and_rotate(pieces)
-        for label, score in getattr(result, "cls_res", None) or ():
+        for label, score in engine.classify(pieces):
             if float(score) >= PROBE_SCORE:
                 votes += float(score) if str(label) == "180" else -float(score)
     flipped = votes > 0

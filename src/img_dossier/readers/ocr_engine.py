@@ -1,0 +1,292 @@
+"""The PP-OCR models run by ONNX Runtime, the way rapidocr runs them, without its start-up.
+
+rapidocr (its wheel carries the models) parses its whole model catalogue with OmegaConf when
+it is imported, twice: 0.6 s of CPU in every worker that meets a scan, most of the engine's
+start-up. This module does the same work with the same arithmetic from the same model
+files: the text detector's input (resized to a multiple of 32, normalised) and its
+Differentiable Binarization post-processing (PaddleOCR's DBPostProcess: threshold 0.3,
+dilation, boxes scored on the map, unclipped 1.6 with pyclipper), the recogniser's input
+(height 48, its own width) and CTC decoding (the character list from the model's metadata),
+and the direction classifier's (48 x 192, batches of 6). A line is cut out straightened by
+rapidocr's own ``get_rotate_crop_image``. tests/readers/test_ocr_engine.py checks the boxes,
+text and scores against rapidocr's own pipeline on the same pages.
+
+Ported from rapidocr 3.10 (Apache-2.0, RapidAI), itself from PaddleOCR (Apache-2.0).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from pathlib import Path
+from typing import Any
+
+#: Settings rapidocr 3.10 runs PP-OCRv6 with (its config.yaml), as readers/ocr.py sets them.
+DET_THRESH = 0.3
+DET_BOX_THRESH = 0.5
+DET_MAX_CANDIDATES = 1000
+DET_UNCLIP_RATIO = 1.6
+DET_MIN_SIZE = 3
+#: rapidocr pads a page wider than 8:1 or lower than 30 pixels (black, above and below)
+#: before detection.
+PAD_RATIO = 8
+PAD_MIN_HEIGHT = 30
+REC_HEIGHT = 48
+CLS_SHAPE = (48, 192)
+CLS_BATCH = 6
+CLS_LABELS = ("0", "180")
+_SORT_Y_THRESHOLD = 10
+
+
+class Engine:
+    """The three models of one worker, each loaded on first use, one thread each."""
+
+    def __init__(self, paths: dict[str, Path], detect_side: int) -> None:
+        self.paths = paths
+        self.detect_side = detect_side
+        self._sessions: dict[str, Any] = {}
+        self._characters: list[str] = []
+        self._lock = threading.Lock()
+
+    def session(self, task: str) -> Any:
+        with self._lock:
+            found = self._sessions.get(task)
+            if found is None:
+                import onnxruntime as ort  # type: ignore[import-untyped]
+
+                options = ort.SessionOptions()
+                options.log_severity_level = 4
+                options.enable_cpu_mem_arena = False
+                options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+                options.intra_op_num_threads = 1
+                options.inter_op_num_threads = 1
+                found = ort.InferenceSession(
+                    str(self.paths[task]), sess_options=options,
+                    providers=["CPUExecutionProvider"],
+                )  # fmt: skip
+                if task == "rec":
+                    listed = found.get_modelmeta().custom_metadata_map["character"]
+                    self._characters = ["blank", *listed.splitlines(), " "]
+                self._sessions[task] = found
+            return found
+
+    def _run(self, task: str, batch: Any) -> Any:
+        session = self.session(task)
+        name = session.get_inputs()[0].name
+        return session.run(None, {name: batch})[0]
+
+    # -- the detector ------------------------------------------------------------------------
+
+    def detect(self, pixels: Any) -> Any:
+        """The text boxes on the page (an N x 4 x 2 float array, top to bottom, left to
+        right), as rapidocr's detector returns them."""
+        import numpy as np
+
+        height, width = pixels.shape[:2]
+        top = 0
+        if height <= PAD_MIN_HEIGHT or width / height > PAD_RATIO:
+            import cv2
+
+            top = int(abs(max(int(width / PAD_RATIO), PAD_MIN_HEIGHT) * 2 - height) / 2)
+            pixels = cv2.copyMakeBorder(pixels, top, top, 0, 0, cv2.BORDER_CONSTANT, value=0)
+        batch = det_input(pixels, self.detect_side)
+        if batch is None:
+            return np.zeros((0, 4, 2), dtype=np.float32)
+        pred = self._run("det", batch)
+        boxes = db_boxes(pred[0, 0], pixels.shape[0], pixels.shape[1])
+        if not len(boxes):
+            return np.zeros((0, 4, 2), dtype=np.float32)
+        boxes = sorted_boxes(boxes)
+        boxes[:, :, 1] -= top
+        boxes = np.where(boxes < 0, 0, boxes)
+        boxes[..., 0] = np.where(boxes[..., 0] > width, width, boxes[..., 0])
+        boxes[..., 1] = np.where(boxes[..., 1] > height, height, boxes[..., 1])
+        return boxes
+
+    # -- the recogniser ----------------------------------------------------------------------
+
+    def recognize(self, lines: list[Any]) -> list[tuple[str, float]]:
+        """(text, score) of each line image, one at a time at its own width."""
+        import numpy as np
+
+        out = []
+        for line in lines:
+            probs = self._run("rec", rec_input(line))[0]
+            index = probs.argmax(axis=1)
+            keep = np.ones(len(index), dtype=bool)
+            keep[1:] = index[1:] != index[:-1]
+            keep &= index != 0
+            confidences = [round(c, 5) for c in probs.max(axis=1)[keep].tolist()] or [0]
+            text = "".join(self._characters[i] for i in index[keep])
+            out.append((text, float(np.mean(confidences).round(5))))
+        return out
+
+    # -- the direction classifier ------------------------------------------------------------
+
+    def classify(self, pieces: list[Any]) -> list[tuple[str, float]]:
+        """("0" or "180", score) of each piece of line, in batches of similar width."""
+        import numpy as np
+
+        order = np.argsort(np.array([p.shape[1] / float(p.shape[0]) for p in pieces]))
+        out: list[tuple[str, float]] = [("", 0.0)] * len(pieces)
+        for start in range(0, len(pieces), CLS_BATCH):
+            chosen = order[start : start + CLS_BATCH]
+            batch = np.concatenate([cls_input(pieces[i])[np.newaxis] for i in chosen])
+            probs = self._run("cls", batch.astype(np.float32))
+            for i, row in zip(chosen, probs, strict=True):
+                best = int(row.argmax())
+                out[i] = (CLS_LABELS[best], float(row[best]))
+        return out
+
+
+_DET_LUT: Any = None
+
+
+def det_input(pixels: Any, side: int) -> Any:
+    """The detector's input: the page resized so that its longer side is at most ``side``,
+    both sides rounded to a multiple of 32, normalised to -1..1 (None if nothing is left)."""
+    import cv2
+    import numpy as np
+
+    global _DET_LUT
+    if _DET_LUT is None:  # as rapidocr: x * (1 / 255) in float32, - 0.5 and / 0.5 in float64
+        scaled = np.arange(256, dtype=np.float32) * np.float32(1 / 255.0)
+        _DET_LUT = ((scaled.astype(np.float64) - 0.5) / 0.5).astype(np.float32)
+    height, width = pixels.shape[:2]
+    ratio = float(side) / max(height, width) if max(height, width) > side else 1.0
+    new_h = round(int(height * ratio) / 32) * 32
+    new_w = round(int(width * ratio) / 32) * 32
+    if new_h <= 0 or new_w <= 0:
+        return None
+    resized = cv2.resize(pixels, (new_w, new_h))
+    return np.ascontiguousarray(_DET_LUT[resized].transpose(2, 0, 1)[np.newaxis])
+
+
+def db_boxes(pred: Any, height: int, width: int) -> Any:
+    """PaddleOCR's DB post-processing ("fast" scores, dilation): the boxes of the text
+    regions of a probability map, in the page's pixels, clockwise from the top left."""
+    import cv2
+    import numpy as np
+
+    bitmap = cv2.dilate((pred > DET_THRESH).astype(np.uint8), np.array([[1, 1], [1, 1]]))
+    map_h, map_w = bitmap.shape
+    found = cv2.findContours(bitmap * 255, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+    contours = found[1] if len(found) == 3 else found[0]
+    boxes = []
+    for contour in contours[:DET_MAX_CANDIDATES]:
+        points, short = _mini_box(contour)
+        if short < DET_MIN_SIZE:
+            continue
+        if _box_score(pred, points.reshape(-1, 2)) < DET_BOX_THRESH:
+            continue
+        box, short = _mini_box(_unclip(points))
+        if short < DET_MIN_SIZE + 2:
+            continue
+        box[:, 0] = np.clip(np.round(box[:, 0] / map_w * width), 0, width)
+        box[:, 1] = np.clip(np.round(box[:, 1] / map_h * height), 0, height)
+        box = _clockwise(box.astype(np.int32))
+        box[:, 0] = np.clip(box[:, 0], 0, width - 1).astype(np.int32)
+        box[:, 1] = np.clip(box[:, 1], 0, height - 1).astype(np.int32)
+        if int(np.linalg.norm(box[0] - box[1])) <= 3 or int(np.linalg.norm(box[0] - box[3])) <= 3:
+            continue
+        boxes.append(box)
+    return np.array(boxes, dtype=np.float32)
+
+
+def _mini_box(contour: Any) -> tuple[Any, float]:
+    import cv2
+    import numpy as np
+
+    rect = cv2.minAreaRect(contour)
+    points = sorted(cv2.boxPoints(rect), key=lambda p: p[0])
+    first, fourth = (0, 1) if points[1][1] > points[0][1] else (1, 0)
+    second, third = (2, 3) if points[3][1] > points[2][1] else (3, 2)
+    box = np.array([points[first], points[second], points[third], points[fourth]])
+    return box, min(rect[1])
+
+
+def _box_score(pred: Any, box: Any) -> float:
+    import cv2
+    import numpy as np
+
+    h, w = pred.shape[:2]
+    box = box.copy()
+    xmin = np.clip(np.floor(box[:, 0].min()).astype(np.int32), 0, w - 1)
+    xmax = np.clip(np.ceil(box[:, 0].max()).astype(np.int32), 0, w - 1)
+    ymin = np.clip(np.floor(box[:, 1].min()).astype(np.int32), 0, h - 1)
+    ymax = np.clip(np.ceil(box[:, 1].max()).astype(np.int32), 0, h - 1)
+    mask = np.zeros((ymax - ymin + 1, xmax - xmin + 1), dtype=np.uint8)
+    box[:, 0] = box[:, 0] - xmin
+    box[:, 1] = box[:, 1] - ymin
+    cv2.fillPoly(mask, box.reshape(1, -1, 2).astype(np.int32), 1)
+    return float(cv2.mean(pred[ymin : ymax + 1, xmin : xmax + 1], mask)[0])
+
+
+def _unclip(box: Any) -> Any:
+    """The box grown by area * ratio / perimeter on every side (rounded corners)."""
+    import numpy as np
+    import pyclipper  # type: ignore[import-untyped]
+
+    xs = box[:, 0].astype(np.float64)
+    ys = box[:, 1].astype(np.float64)
+    area = abs(float(np.dot(xs, np.roll(ys, -1)) - np.dot(ys, np.roll(xs, -1)))) / 2
+    length = sum(math.dist(box[i], box[(i + 1) % len(box)]) for i in range(len(box)))
+    offset = pyclipper.PyclipperOffset()
+    offset.AddPath(box, pyclipper.JT_ROUND, pyclipper.ET_CLOSEDPOLYGON)
+    return np.array(offset.Execute(area * DET_UNCLIP_RATIO / length)).reshape((-1, 1, 2))
+
+
+def _clockwise(points: Any) -> Any:
+    import numpy as np
+
+    by_x = points[np.argsort(points[:, 0]), :]
+    left = by_x[:2][np.argsort(by_x[:2, 1]), :]
+    right = by_x[2:][np.argsort(by_x[2:, 1]), :]
+    return np.array([left[0], right[0], right[1], left[1]], dtype="float32")
+
+
+def sorted_boxes(boxes: Any) -> Any:
+    """Top to bottom (boxes within 10 pixels of each other's top are one row), then left
+    to right, as rapidocr sorts them."""
+    import numpy as np
+
+    by_y = np.argsort(boxes[:, 0, 1], kind="stable")
+    boxes = boxes[by_y]
+    ys = boxes[:, 0, 1]
+    rows = np.concatenate([[0], np.cumsum((np.diff(ys) >= _SORT_Y_THRESHOLD).astype(np.int32))])
+    return boxes[np.lexsort((boxes[:, 0, 0], rows))]
+
+
+def rec_input(line: Any) -> Any:
+    """The recogniser's input for one line image: 48 pixels high, its own width."""
+    import cv2
+    import numpy as np
+
+    height, width = line.shape[:2]
+    ratio = max(1.0, width / float(height))
+    target = int(REC_HEIGHT * ratio)
+    resized_w = min(target, math.ceil(REC_HEIGHT * width / float(height)))
+    resized = cv2.resize(line, (resized_w, REC_HEIGHT)).astype("float32")
+    resized = resized.transpose((2, 0, 1)) / 255
+    resized -= 0.5
+    resized /= 0.5
+    padded = np.zeros((3, REC_HEIGHT, target), dtype=np.float32)
+    padded[:, :, :resized_w] = resized
+    return padded[np.newaxis]
+
+
+def cls_input(piece: Any) -> Any:
+    """The direction classifier's input for one piece of line: 48 x 192, padded."""
+    import cv2
+    import numpy as np
+
+    height, width = piece.shape[:2]
+    cls_h, cls_w = CLS_SHAPE
+    resized_w = min(cls_w, math.ceil(cls_h * width / float(height)))
+    resized = cv2.resize(piece, (resized_w, cls_h), interpolation=cv2.INTER_LINEAR)
+    resized = resized.astype("float32").transpose((2, 0, 1)) / 255
+    resized -= 0.5
+    resized /= 0.5
+    padded = np.zeros((3, cls_h, cls_w), dtype=np.float32)
+    padded[:, :, :resized_w] = resized
+    return padded
