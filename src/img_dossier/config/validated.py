@@ -223,7 +223,18 @@ def _load(digest: str) -> _Entry | None:
         return None
     try:
         files, value = _Restricted(io.BytesIO(body)).load()
-    except Exception:  # a damaged entry: whatever unpickling raised, it is a miss
+    except (
+        pickle.UnpicklingError,
+        EOFError,
+        ImportError,
+        AttributeError,
+        TypeError,
+        ValueError,
+        IndexError,
+        KeyError,
+        MemoryError,
+        RecursionError,
+    ):  # fmt: skip  (a damaged entry)
         return None
     if not isinstance(files, tuple) or not all(
         isinstance(f, tuple) and len(f) == 2 and all(isinstance(x, str) for x in f) for f in files
@@ -236,7 +247,7 @@ def _store(digest: str, entry: _Entry) -> None:
     """Write the entry atomically (a temp file renamed into place); failures are ignored."""
     try:
         body = pickle.dumps((entry.files, entry.value), protocol=pickle.HIGHEST_PROTOCOL)
-    except Exception:  # a value that cannot be pickled is simply not kept
+    except (pickle.PicklingError, TypeError, AttributeError, RecursionError):  # not kept
         return
     data = _MAGIC + hashlib.sha256(body).hexdigest().encode() + body
     try:
