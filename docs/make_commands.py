@@ -1,6 +1,6 @@
 """Write docs/commands.md from the commands' own help (run it after changing a command).
 
-    python docs/make_commands.py
+python docs/make_commands.py
 """
 
 from __future__ import annotations
@@ -20,14 +20,20 @@ def _help(command: click.Command, path: list[str]) -> str:
 
 
 def _walk(command: click.Command, path: list[str]) -> list[str]:
-    parts = [f"{'#' * min(len(path), 4)} `{' '.join(path)}`\n", "```text", _help(command, path), "```\n"]
+    parts = [
+        f"{'#' * min(len(path), 4)} `{' '.join(path)}`\n",
+        "```text",
+        _help(command, path),
+        "```\n",
+    ]
     if isinstance(command, click.Group):
         for name in sorted(command.commands):
             parts += _walk(command.commands[name], [*path, name])
     return parts
 
 
-def main() -> None:
+def render() -> str:
+    """The text of docs/commands.md, from the commands' help as they are now."""
     group = cli
     lines = [
         "# Command reference",
@@ -42,7 +48,11 @@ def main() -> None:
         command = group.get_command(ctx, name)
         if command is not None:
             lines += _walk(command, ["dossier", name])
-    OUT.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def main() -> None:
+    OUT.write_text(render(), encoding="utf-8")
 
 
 if __name__ == "__main__":
