@@ -15,6 +15,7 @@ from __future__ import annotations
 import calendar
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -234,9 +235,10 @@ def first_chars(pattern: str) -> str | None:
     return "".join(dict.fromkeys(found))
 
 
-def _split_top(pattern: str) -> list[str] | None:
-    """``pattern`` split at its top-level ``|``; None when its brackets do not balance."""
-    parts, depth, start, n, in_class = [], 0, 0, 0, False
+def _outside_classes(pattern: str) -> Iterator[tuple[int, str, int]]:
+    """(index, character, bracket depth after it) of each character of ``pattern`` outside
+    escapes and character classes; the last depth is -1 when a class is left open."""
+    depth, n, in_class = 0, 0, False
     while n < len(pattern):
         c = pattern[n]
         if c == "\\":
@@ -246,15 +248,22 @@ def _split_top(pattern: str) -> list[str] | None:
             in_class = c != "]"
         elif c == "[":
             in_class = True
-        elif c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-        elif c == "|" and depth == 0:
+        else:
+            depth += (c == "(") - (c == ")")
+            yield n, c, depth
+        n += 1
+    if in_class:
+        yield len(pattern), "", -1
+
+
+def _split_top(pattern: str) -> list[str] | None:
+    """``pattern`` split at its top-level ``|``; None when its brackets do not balance."""
+    parts, start, depth = [], 0, 0
+    for n, c, depth in _outside_classes(pattern):
+        if c == "|" and depth == 0:
             parts.append(pattern[start:n])
             start = n + 1
-        n += 1
-    if depth or in_class:
+    if depth:
         return None
     parts.append(pattern[start:])
     return parts
@@ -293,23 +302,9 @@ def _first_atom(alt: str) -> str | None:
 
 def _closing(alt: str) -> int | None:
     """The index of the parenthesis that closes ``alt[0]``."""
-    depth, n, in_class = 0, 0, False
-    while n < len(alt):
-        c = alt[n]
-        if c == "\\":
-            n += 2
-            continue
-        if in_class:
-            in_class = c != "]"
-        elif c == "[":
-            in_class = True
-        elif c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-            if depth == 0:
-                return n
-        n += 1
+    for n, c, depth in _outside_classes(alt):
+        if c == ")" and depth == 0:
+            return n
     return None
 
 
