@@ -27,10 +27,8 @@ import dataclasses
 import functools
 import hashlib
 import io
-import os
 import pickle
 import re
-import tempfile
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -38,7 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .. import __version__
+from .. import __version__, atomic
 from ..cachedir import default_directory, mkdir_private
 
 __all__ = ["cached", "cached_with_files", "clear_memory"]
@@ -250,16 +248,7 @@ def _store(digest: str, entry: _Entry) -> None:
     except (pickle.PicklingError, TypeError, AttributeError, RecursionError):  # not kept
         return
     data = _MAGIC + hashlib.sha256(body).hexdigest().encode() + body
-    try:
+    with contextlib.suppress(OSError):  # a cache: a write that fails is no error
         target = _path(digest)
         mkdir_private(target.parent)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".cfg", dir=target.parent)
-    except OSError:
-        return
-    try:
-        with os.fdopen(fd, "wb") as fh:  # mkstemp: mode 0600
-            fh.write(data)
-        Path(tmp).replace(target)
-    except OSError:
-        with contextlib.suppress(OSError):
-            Path(tmp).unlink()
+        atomic.write_bytes(target, data)
