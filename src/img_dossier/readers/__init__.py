@@ -124,7 +124,7 @@ def _read_uncached(
     With OCR on, images are read with OCR from the start, and every other file without it;
     a file that turns out to be a scan (no text layer) is read again with OCR as soon as it
     is found, by a worker that holds the OCR engine, while the other workers go on reading
-    the folder (``pool._Queue``). The engine is loaded by one worker for a few scans, by
+    the folder (``schedule.Queue``). The engine is loaded by one worker for a few scans, by
     more only when scans wait for them; a worker that has it reads its other files with OCR
     on, so the scans it meets are read once.
     """

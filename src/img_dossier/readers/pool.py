@@ -29,13 +29,12 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import TYPE_CHECKING, Any, cast
 
 from ..errors import DossierError
-from ..model import Document, Problem, SourceFile
+from ..model import Problem
 from . import isolation
 from .dispatch import (
     failed_document,
@@ -45,6 +44,12 @@ from .dispatch import (
     timeout_problem,
 )
 from .quiet import native_stderr_captured
+from .schedule import Queue
+from .tasks import FollowUp as FollowUp
+from .tasks import Job as Job
+from .tasks import JobOutcome as JobOutcome
+from .tasks import Outcome as Outcome
+from .tasks import Task as Task
 
 if TYPE_CHECKING:
     from .limits import Limits
@@ -70,59 +75,6 @@ class WorkerStartError(DossierError):
     """Reader worker processes cannot start here: no document is to blame."""
 
 
-@dataclass(frozen=True)
-class Task:
-    """One file to read: its position in the result, and what the parent learnt hashing it."""
-
-    index: int
-    source: SourceFile
-    sha256: str
-    size: int
-    partial: bool
-    ocr: bool = True  # False: a scan is read without OCR (it gets ``no-text``; see readers)
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """A read Document; ``cacheable`` is False for timeouts and crashes (they may not recur);
-    ``ocr`` is True when it was read with OCR on (a scan in it was looked at by OCR)."""
-
-    index: int
-    document: Document
-    cacheable: bool
-    ocr: bool = False
-
-
-@dataclass(frozen=True)
-class Job:
-    """Work after reading (convert, prepare, shrink one document): ``target`` is
-    ``"module:function"``, called as ``function(*args)`` in a worker under the same limits.
-
-    Named, not a function object, so that it pickles under every start method.
-    """
-
-    index: int
-    target: str
-    args: tuple[Any, ...]
-
-
-@dataclass(frozen=True)
-class JobOutcome:
-    """What a Job returned (``value``), or the problem that stopped it (``problem``):
-    ``timeout`` past the wall-clock limit, ``too-large`` out of memory or killed, ``damaged``
-    when the function raised."""
-
-    index: int
-    value: Any
-    problem: Problem | None
-    cacheable: bool = True
-
-
-#: A callback that may answer a reading with a task that reads the same file again (a scan
-#: read without OCR, to be read with it); None: the reading stands.
-FollowUp = Callable[[Outcome], "Task | None"]
-
-
 def read_in_workers(
     tasks: Sequence[Task],
     limits: Limits,
@@ -140,7 +92,7 @@ def read_in_workers(
 
     With ``follow`` (OCR on), the reading of a task becomes the reading of the task
     ``follow(outcome)`` returns, if any, which is read as soon as a worker that may run
-    OCR is free, while the other tasks are still being read (see ``_Queue``: one worker
+    OCR is free, while the other tasks are still being read (see ``Queue``: one worker
     loads the OCR engine as soon as there is OCR to do; another one only when at least
     ``ocr_backlog`` OCR readings wait for it and it has nothing else to read).
     """
@@ -180,7 +132,7 @@ def _in_workers(
                 on_read(outcome)
         return outcomes
     size = isolation.cap_jobs(min(jobs, len(tasks)))
-    queue = _Queue(tasks, scheduled=follow is not None and limits.ocr, backlog=ocr_backlog)
+    queue = Queue(tasks, scheduled=follow is not None and limits.ocr, backlog=ocr_backlog)
     if not _lock.acquire(blocking=False):  # another thread is reading: a pool of its own
         pool = _Pool(limits)
         try:
@@ -198,65 +150,6 @@ def _followed(follow: FollowUp | None, outcome: Outcome | JobOutcome) -> Task | 
     if follow is None or not isinstance(outcome, Outcome):
         return None
     return follow(outcome)
-
-
-class _Queue:
-    """The tasks not yet handed out, and which worker may take which.
-
-    Unscheduled (no OCR, or Jobs): in order, to any worker. Scheduled (OCR on): a task to be
-    read with OCR (an image; a scan found to have no text layer) waits apart, and goes to a
-    worker that already holds the OCR engine (``engine``), first: so OCR begins while the
-    other files are still being read, and the engine (its imports and models: about one
-    page's OCR in CPU) is loaded by few workers. A worker without it takes the first OCR
-    task when no worker has the engine yet, otherwise only when it has nothing else to read
-    and at least ``backlog`` OCR tasks wait. A worker with the engine reads its other files
-    with OCR on as well: a scan among them is read once, not twice (a file with a text
-    layer is read the same either way).
-    """
-
-    def __init__(self, tasks: Sequence[Task | Job], *, scheduled: bool, backlog: int) -> None:
-        self.scheduled = scheduled
-        self.backlog = max(1, backlog)
-        self.plain: deque[Task | Job] = deque()
-        self.ocr: deque[Task | Job] = deque()
-        for task in tasks:
-            self.push(task)
-
-    def __bool__(self) -> bool:
-        return bool(self.plain or self.ocr)
-
-    def push(self, task: Task | Job, *, front: bool = False) -> None:
-        line = self.ocr if self.scheduled and isinstance(task, Task) and task.ocr else self.plain
-        if front:
-            line.appendleft(task)
-        else:
-            line.append(task)
-
-    def wants_worker(self, engines: int) -> bool:
-        """True when a new worker (without the engine) would get a task now."""
-        return bool(self.plain or (self.ocr and (engines == 0 or len(self.ocr) >= self.backlog)))
-
-    def take(self, engine: bool, engines: int) -> tuple[Task | Job | None, bool]:
-        """(the task for a worker that holds the engine or not, whether it takes the
-        engine up with it); (None, False) when it is to wait."""
-        if not self.scheduled:
-            return (self.plain.popleft() if self.plain else None), False
-        if engine:
-            if self.ocr:
-                return self.ocr.popleft(), False
-            if self.plain:
-                task = self.plain.popleft()
-                if isinstance(task, Task):
-                    task = dataclasses.replace(task, ocr=True)
-                return task, False
-            return None, False
-        if self.ocr and engines == 0:
-            return self.ocr.popleft(), True
-        if self.plain:
-            return self.plain.popleft(), False
-        if self.ocr and len(self.ocr) >= self.backlog:
-            return self.ocr.popleft(), True
-        return None, False
 
 
 def shutdown() -> None:
@@ -387,7 +280,7 @@ class _Pool:
 
     def run(
         self,
-        pending: _Queue,
+        pending: Queue,
         size: int,
         on_read: Callable[[Any], None] | None = None,
         follow: FollowUp | None = None,
@@ -447,7 +340,7 @@ class _Pool:
                 worker.conn.close()
         self.workers.clear()
 
-    def _feed(self, pending: _Queue, size: int) -> list[Outcome | JobOutcome]:
+    def _feed(self, pending: Queue, size: int) -> list[Outcome | JobOutcome]:
         """Give idle workers a task each (as the queue lets them), starting workers (up to
         size) for what is left; what had to be read here (no worker could start)."""
         here: list[Outcome | JobOutcome] = []
