@@ -37,7 +37,7 @@ def _folder(tmp_path: Path, *names: str) -> Path:
     for name in names:
         shutil.copy(US / name, folder / name)
     for path in folder.iterdir():  # written a while ago (a file written just now is racy:
-        os.utime(path, (0, os.path.getmtime(path) - 3600))  # its validation is not kept)
+        os.utime(path, (0, path.stat().st_mtime - 3600))  # its validation is not kept)
     return folder
 
 
