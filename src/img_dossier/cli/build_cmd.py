@@ -173,7 +173,7 @@ def _early(
     folder: Path, output: Path | None, page_size: str, limits: object, cache: object | None
 ) -> contextlib.AbstractContextManager[object | None]:
     """The folder's documents prepared while it is checked (``output.early``), or nothing."""
-    from ..output.convert import page_size as size_of
+    from ..output.canvas import page_size as size_of
     from ..output.early import early_prepare
     from ..readers import Limits
 

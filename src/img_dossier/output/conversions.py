@@ -8,9 +8,13 @@ and any change to the converter, or LibreOffice appearing, converts again.
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
+from .. import __version__
 from ..model import Document
 
 #: Bump when what a conversion produces changes in a way the code fingerprint misses.
@@ -32,6 +36,32 @@ CONVERTER_MODULES = tuple(
 )
 
 
+#: The converters (``convert.to_pdf`` says which one a document gets).
+ENGINE_PDF = "pdf"  # already a PDF: copied
+ENGINE_IMAGE = "image"
+ENGINE_TEXT = "text"
+ENGINE_LIBREOFFICE = "libreoffice"
+ENGINE_BUILTIN = "built-in"
+
+
+def engine_for(fmt: str | None, soffice: Callable[[], str | None] | None = None) -> str:
+    """The converter a document of format ``fmt`` gets (``soffice``: where LibreOffice is,
+    default ``soffice.find_soffice``)."""
+    if fmt == "docx":
+        if soffice is None:
+            from .soffice import find_soffice as soffice
+        return ENGINE_LIBREOFFICE if soffice() else ENGINE_BUILTIN
+    return {
+        "pdf": ENGINE_PDF,
+        "jpeg": ENGINE_IMAGE,
+        "png": ENGINE_IMAGE,
+        "tiff": ENGINE_IMAGE,
+        "heic": ENGINE_IMAGE,
+        "txt": ENGINE_TEXT,
+        "md": ENGINE_TEXT,
+    }.get(fmt or "", "none")
+
+
 @dataclass(frozen=True)
 class Converted:
     """The PDF to use (``path``) and the engine that made it; ``error`` when it failed."""
@@ -48,14 +78,27 @@ class Converted:
 
 def conversion_key(doc: Document, size: tuple[float, float], engine: str) -> str:
     """The cache key of a conversion (content, format, page size, engine, converter code)."""
-    from ..readers.cache import code_fingerprint
-    from . import convert  # noqa: F401 (imports every converter module: fingerprinted)
-
-    code = code_fingerprint(CONVERTER_MODULES)
+    code = _converter_fingerprint()
     return (
         f"convert:{CONVERSION_VERSION}:{code}:{doc.sha256}:{doc.format}:"
         f"{size[0]:.2f}x{size[1]:.2f}:{engine}"
     )
+
+
+@cache
+def _converter_fingerprint() -> str:
+    """``readers.cache.code_fingerprint`` of the converter modules, read from their files
+    without importing them (the console process of ``build`` converts nothing itself: the
+    converters and python-docx load only in the workers that convert)."""
+    h = hashlib.sha256(__version__.encode())
+    here = Path(__file__).parent
+    for name in CONVERTER_MODULES:
+        h.update(name.encode())
+        try:
+            h.update((here / f"{name.rsplit('.', 1)[1]}.py").read_bytes())
+        except OSError:
+            h.update(b"?")
+    return h.hexdigest()[:16]
 
 
 def convert_cached(
@@ -79,11 +122,9 @@ def cached_conversion(
     doc: Document, size: tuple[float, float], cache: object | None
 ) -> Converted | None:
     """The cached conversion of ``doc`` at ``size``, or None (no cache, a miss, or broken)."""
-    from .convert import _engine_for
-
     if cache is None or not doc.sha256 or not hasattr(cache, "get_file"):
         return None
-    key = conversion_key(doc, size, _engine_for(doc.format))
+    key = conversion_key(doc, size, engine_for(doc.format))
     try:
         hit = cache.get_file(key)
         meta = cache.get(key) if hit is not None else None  # type: ignore[attr-defined]
