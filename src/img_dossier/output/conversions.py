@@ -48,9 +48,9 @@ def engine_for(fmt: str | None, soffice: Callable[[], str | None] | None = None)
     """The converter a document of format ``fmt`` gets (``soffice``: where LibreOffice is,
     default ``soffice.find_soffice``)."""
     if fmt == "docx":
-        if soffice is None:
-            from .soffice import find_soffice as soffice
-        return ENGINE_LIBREOFFICE if soffice() else ENGINE_BUILTIN
+        from .soffice import find_soffice
+
+        return ENGINE_LIBREOFFICE if (soffice or find_soffice)() else ENGINE_BUILTIN
     return {
         "pdf": ENGINE_PDF,
         "jpeg": ENGINE_IMAGE,
