@@ -67,15 +67,16 @@ def test_the_conversion_key_does_not_depend_on_the_converters_being_loaded() -> 
         "import sys\n"
         "from img_dossier.model import Document\n"
         "from img_dossier.output import conversions as c\n"
+        "from img_dossier.output.engines import engine_for\n"
         "doc = Document(rel='a.docx', path=None, format='docx', bytes=1, sha256='ab', pages=None)\n"
-        "before = c.conversion_key(doc, (612.0, 792.0), c.engine_for('docx'))\n"
+        "before = c.conversion_key(doc, (612.0, 792.0), engine_for('docx'))\n"
         "assert 'img_dossier.output.convert' not in sys.modules\n"
         "from img_dossier.output import convert\n"
         "from img_dossier.readers.cache import code_fingerprint\n"
-        "assert convert._engine_for('docx') == c.engine_for('docx')\n"
+        "assert convert._engine_for('docx') == engine_for('docx')\n"
         "assert code_fingerprint(c.CONVERTER_MODULES) in before, before\n"
         "c._converter_fingerprint.cache_clear()\n"
-        "assert c.conversion_key(doc, (612.0, 792.0), c.engine_for('docx')) == before\n"
+        "assert c.conversion_key(doc, (612.0, 792.0), engine_for('docx')) == before\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
 

@@ -9,13 +9,13 @@ and any change to the converter, or LibreOffice appearing, converts again.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from .. import __version__
 from ..model import Document
+from .engines import engine_for
 
 #: Bump when what a conversion produces changes in a way the code fingerprint misses.
 CONVERSION_VERSION = 1
@@ -34,32 +34,6 @@ CONVERTER_MODULES = tuple(
         "textshape",
     )
 )
-
-
-#: The converters (``convert.to_pdf`` says which one a document gets).
-ENGINE_PDF = "pdf"  # already a PDF: copied
-ENGINE_IMAGE = "image"
-ENGINE_TEXT = "text"
-ENGINE_LIBREOFFICE = "libreoffice"
-ENGINE_BUILTIN = "built-in"
-
-
-def engine_for(fmt: str | None, soffice: Callable[[], str | None] | None = None) -> str:
-    """The converter a document of format ``fmt`` gets (``soffice``: where LibreOffice is,
-    default ``soffice.find_soffice``)."""
-    if fmt == "docx":
-        from .soffice import find_soffice
-
-        return ENGINE_LIBREOFFICE if (soffice or find_soffice)() else ENGINE_BUILTIN
-    return {
-        "pdf": ENGINE_PDF,
-        "jpeg": ENGINE_IMAGE,
-        "png": ENGINE_IMAGE,
-        "tiff": ENGINE_IMAGE,
-        "heic": ENGINE_IMAGE,
-        "txt": ENGINE_TEXT,
-        "md": ENGINE_TEXT,
-    }.get(fmt or "", "none")
 
 
 @dataclass(frozen=True)

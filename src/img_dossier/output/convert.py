@@ -29,7 +29,8 @@ from .canvas import (  # re-exported: the converters' shared names
     marked_canvas,
     page_size,
 )
-from .conversions import (  # re-exported: the engines' names
+from .docx_render import MAX_DOCX_IMAGE_BYTES, _builtin_docx
+from .engines import (  # re-exported: the engines' names
     ENGINE_BUILTIN,
     ENGINE_IMAGE,
     ENGINE_LIBREOFFICE,
@@ -37,7 +38,6 @@ from .conversions import (  # re-exported: the engines' names
     ENGINE_TEXT,
     engine_for,
 )
-from .docx_render import MAX_DOCX_IMAGE_BYTES, _builtin_docx
 from .fonts import FONT, FONT_BOLD, FONT_BOLD_ITALIC, FONT_ITALIC, FONTS_DIR, register_fonts
 from .images import MAX_FRAMES, MAX_PIXELS, image_to_pdf
 from .libreoffice import _libreoffice, _mark_pdf, soffice_path
