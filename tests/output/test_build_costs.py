@@ -12,6 +12,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from img_dossier.cli import cli
+from img_dossier.errors import ExitCode
 
 ROOT = Path(__file__).resolve().parents[2]
 US = ROOT / "samples" / "us-j1"
@@ -52,7 +53,7 @@ def test_a_warm_build_loads_no_converter_in_its_console_process(tmp_path: Path) 
     first = CliRunner().invoke(
         cli, ["build", str(US), "-o", str(tmp_path / "a.pdf"), "-q", "--json"], env=env
     )
-    assert first.exit_code in (0, 1), first.output
+    assert first.exit_code in (ExitCode.OK, ExitCode.INCOMPLETE), first.output
     modules = _imported(["build", str(US), "-o", str(tmp_path / "b.pdf"), "-q"], env)
     assert "img_dossier.output.assemble" in modules
     assert sorted(m for m in modules if m in CONVERTERS) == []
@@ -130,7 +131,7 @@ def test_a_build_whose_files_are_as_it_left_them_starts_no_early_child(tmp_path:
     letter = (612.0, 792.0)
     with early.early_prepare(folder, letter, DEFAULT_LIMITS, cache) as before:
         assert before is not None  # nothing remembered yet: the child starts
-    assert CliRunner().invoke(cli, args, env=env).exit_code in (0, 1)
+    assert CliRunner().invoke(cli, args, env=env).exit_code in (ExitCode.OK, ExitCode.INCOMPLETE)
 
     with early.early_prepare(folder, letter, DEFAULT_LIMITS, cache) as after:
         assert after is None
@@ -147,7 +148,7 @@ def test_a_build_whose_files_are_as_it_left_them_starts_no_early_child(tmp_path:
             f.rel for f in early._changed_files(folder, letter, cache, DEFAULT_LIMITS, None)
         ] == ["photo.jpg"]
     result = CliRunner().invoke(cli, [*args, "--json"], env=env)
-    assert result.exit_code in (0, 1), result.output
+    assert result.exit_code in (ExitCode.OK, ExitCode.INCOMPLETE), result.output
     assert (tmp_path / "out.pdf").stat().st_size > 0
 
 
