@@ -24,6 +24,13 @@ ratios are printed, with the load average (the machine may be shared):
 - audit of N clients, cold and warm, vs ``xargs -P 2 pdftotext -l 2`` (wall), with and
   without OCR (each client has a photo, which is looked at by OCR); cold as for check, and
   nothing cached (first run) too;
+- the same work by native tools: check and build read scans by OCR, which pdftotext and
+  qpdf do not; ``bench/native_read`` reads the same files the native way (pdftotext; a PDF
+  without a text layer rendered by pdftoppm at 200 dpi and read by tesseract, first 2
+  pages; images by tesseract), so check (CPU, sequential), build (wall, qpdf then the
+  reading by ``xargs -P 2``) and audit (wall, ``xargs -P 2``) are also given as ratios to
+  it, when tesseract and pdftoppm are installed (no target: the issue's targets are
+  against pdftotext and qpdf alone);
 - ``dossier --help`` vs ``python -c "import click"`` (wall);
 - growth: build seconds and MiB per page from the smallest to the largest folder.
 
@@ -39,6 +46,7 @@ import importlib.machinery
 import importlib.util
 import json
 import os
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -52,6 +60,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"
 SAMPLE = ROOT / "samples" / "us-j1"
+NATIVE_READ = ROOT / "bench" / "native_read"
+#: tesseract and pdftoppm installed: the "same work" baselines (OCR included) are measured
+NATIVE_OCR = bool(shutil.which("tesseract") and shutil.which("pdftoppm"))
+IMAGES = (".jpg", ".jpeg", ".png", ".tif", ".tiff")
 SKIP = ("005-", "017-")  # encrypted, damaged: left out of a dossier, not a merge's work
 
 
@@ -121,6 +133,11 @@ def make_folder(folder: Path, pages: int, seed: int = 0) -> tuple[list[Path], in
     return pdfs, total
 
 
+def images_in(folder: Path) -> list[Path]:
+    """The images of a folder (the photos and phone scans check reads by OCR)."""
+    return sorted(p for p in folder.rglob("*") if p.suffix.lower() in IMAGES and p.is_file())
+
+
 def make_clients(root: Path, clients: int) -> list[Path]:
     """bench/audit's client folders (16 files each, mostly small PDFs)."""
     loader = importlib.machinery.SourceFileLoader("bench_audit", str(ROOT / "bench" / "audit"))
@@ -176,6 +193,112 @@ def line(name: str, value: float, target: float | None, unit: str = "x") -> str:
     return f"  {name:<58} {value:7.2f}{unit}{goal}{mark}"
 
 
+def bench_check(
+    size: int,
+    work: Path,
+    folder: Path,
+    listing: Path,
+    native_seq: str,
+    dossier: list[str],
+    base_env: dict[str, str],
+    repeat: int,
+    cache_env: Callable[[bool, str], dict[str, str]],
+) -> list[str]:
+    """check, cold (OCR on and off, first run) and warm, against pdftotext and the same
+    reading by native tools."""
+    results: list[str] = []
+    check = [*dossier, "check", str(folder), "-q"]
+    pdftotext_seq = (
+        f'while IFS= read -r -d "" f; do pdftotext -l 2 "$f" - >/dev/null 2>&1; done < {listing}'
+    )
+    seed = work / f"seed-c{size}"
+    run([*check, "--no-ocr"], dict(base_env, IMG_DOSSIER_CACHE_DIR=str(seed)))
+    keep_config_only(seed)
+
+    def cold_env(tag: str) -> dict[str, str]:
+        """A cache with nothing read yet, the configuration validated (as after any run)."""
+        env = cache_env(True, tag)
+        shutil.copytree(seed, env["IMG_DOSSIER_CACHE_DIR"], dirs_exist_ok=True)
+        return env
+
+    native_check: list[Run] = []  # the same reading by native tools, OCR included
+
+    def pdftotext_and_native(_: int) -> Run:
+        if NATIVE_OCR:
+            native_check.append(shell(native_seq, base_env))
+        return shell(pdftotext_seq, base_env)
+
+    ccold, cbase = pairs(
+        lambda _: run(check, cold_env(f"c{size}")),
+        pdftotext_and_native,
+        repeat,
+    )
+    cnocr, cbase2 = pairs(
+        lambda _: run([*check, "--no-ocr"], cold_env(f"n{size}")),
+        lambda _: shell(pdftotext_seq, base_env),
+        repeat,
+    )
+    cfirst, cbase3 = pairs(  # nothing cached at all: the configuration validated too
+        lambda _: run([*check, "--no-ocr"], cache_env(True, f"f{size}")),
+        lambda _: shell(pdftotext_seq, base_env),
+        repeat,
+    )
+    cwarm_env = cache_env(False, f"c{size}")
+    run(check, cwarm_env)
+    cwarm, ccold2 = pairs(
+        lambda _: run(check, cwarm_env),
+        lambda _: run(check, cold_env(f"c{size}")),
+        repeat,
+    )
+    results.append(
+        line(
+            "check cold / pdftotext -l 2 per PDF, sequential (CPU)",
+            ratio(ccold, cbase, "cpu"),
+            1.0,
+        )
+    )
+    if native_check:
+        results.append(
+            line(
+                "check cold / native reading incl. OCR, sequential (CPU)",
+                ratio(ccold, native_check, "cpu"),
+                None,
+            )
+        )
+        results.append(
+            f"    native reading (bench/native_read: pdftotext; scans pdftoppm -r 200 + "
+            f"tesseract) {median([r.cpu for r in native_check]):.2f} s CPU"
+        )
+    results.append(
+        line(
+            "check cold --no-ocr (OCR apart) / pdftotext (CPU)",
+            ratio(cnocr, cbase2, "cpu"),
+            1.0,
+        )
+    )
+    results.append(
+        line(
+            "check --no-ocr, nothing cached (first run) / pdftotext (CPU)",
+            ratio(cfirst, cbase3, "cpu"),
+            None,
+        )
+    )
+    ocr_cpu = median([r.cpu for r in ccold]) - median([r.cpu for r in cnocr])
+    results.append(
+        f"    OCR of the scans: {ocr_cpu:.2f} s CPU of check's "
+        f"{median([r.cpu for r in ccold]):.2f} s (check --no-ocr "
+        f"{median([r.cpu for r in cnocr]):.2f} s CPU, {median([r.wall for r in cnocr]):.2f} s)"
+    )
+    results.append(line("check warm / check cold (wall)", ratio(cwarm, ccold2), 0.2))
+    results.append(
+        f"    check {median([r.wall for r in ccold]):.2f} s cold "
+        f"({median([r.cpu for r in ccold]):.2f} s CPU), "
+        f"{median([r.wall for r in cwarm]):.2f} s warm; pdftotext "
+        f"{median([r.cpu for r in cbase]):.2f} s CPU"
+    )
+    return results
+
+
 def bench_size(
     size: int, work: Path, dossier: list[str], base_env: dict[str, str], repeat: int, keep: bool
 ) -> tuple[list[str], tuple[int, float, float]]:
@@ -185,6 +308,11 @@ def bench_size(
     pdfs, pages = make_folder(folder, size)
     listing = work / f"f{size}.txt"
     listing.write_bytes(b"\0".join(str(p).encode() for p in pdfs) + b"\0")
+    # the same reading by native tools: every PDF and image (scans by pdftoppm + tesseract)
+    everything = work / f"f{size}-all.txt"
+    everything.write_bytes(b"\0".join(str(p).encode() for p in [*pdfs, *images_in(folder)]) + b"\0")
+    native_seq = f"xargs -0 {NATIVE_READ} < {everything} >/dev/null"
+    native_par = f"xargs -0 -P 2 -n 8 {NATIVE_READ} < {everything} >/dev/null"
     out = work / f"out{size}.pdf"
     qpdf_out = work / f"qpdf{size}.pdf"
     counter = iter(range(10_000))
@@ -195,9 +323,16 @@ def bench_size(
 
     build = [*dossier, "build", str(folder), "-o", str(out), "-q", "--include-unclassified"]
     qpdf = ["qpdf", "--empty", "--pages", *map(str, pdfs), "--", str(qpdf_out)]
+    native_build: list[Run] = []  # qpdf, then the same reading by native tools
+
+    def qpdf_and_native(_: int) -> Run:
+        if NATIVE_OCR:
+            native_build.append(shell(f"{shlex.join(qpdf)}; {native_par}", base_env))
+        return run(qpdf, base_env, ok=(0, 3))
+
     cold, base = pairs(
         lambda _: run(build, cache_env(True, f"b{size}")),
-        lambda _: run(qpdf, base_env, ok=(0, 3)),
+        qpdf_and_native,
         repeat,
     )
     warm_env = cache_env(False, f"b{size}")
@@ -228,42 +363,6 @@ def bench_size(
     stages_warm = run(
         build, dict(timed, IMG_DOSSIER_CACHE_DIR=warm_env["IMG_DOSSIER_CACHE_DIR"])
     ).err
-    check = [*dossier, "check", str(folder), "-q"]
-    pdftotext_seq = (
-        f'while IFS= read -r -d "" f; do pdftotext -l 2 "$f" - >/dev/null 2>&1; done < {listing}'
-    )
-    seed = work / f"seed-c{size}"
-    run([*check, "--no-ocr"], dict(base_env, IMG_DOSSIER_CACHE_DIR=str(seed)))
-    keep_config_only(seed)
-
-    def cold_env(tag: str) -> dict[str, str]:
-        """A cache with nothing read yet, the configuration validated (as after any run)."""
-        env = cache_env(True, tag)
-        shutil.copytree(seed, env["IMG_DOSSIER_CACHE_DIR"], dirs_exist_ok=True)
-        return env
-
-    ccold, cbase = pairs(
-        lambda _: run(check, cold_env(f"c{size}")),
-        lambda _: shell(pdftotext_seq, base_env),
-        repeat,
-    )
-    cnocr, cbase2 = pairs(
-        lambda _: run([*check, "--no-ocr"], cold_env(f"n{size}")),
-        lambda _: shell(pdftotext_seq, base_env),
-        repeat,
-    )
-    cfirst, cbase3 = pairs(  # nothing cached at all: the configuration validated too
-        lambda _: run([*check, "--no-ocr"], cache_env(True, f"f{size}")),
-        lambda _: shell(pdftotext_seq, base_env),
-        repeat,
-    )
-    cwarm_env = cache_env(False, f"c{size}")
-    run(check, cwarm_env)
-    cwarm, ccold2 = pairs(
-        lambda _: run(check, cwarm_env),
-        lambda _: run(check, cold_env(f"c{size}")),
-        repeat,
-    )
     results.append(f"{pages} pages ({len(pdfs)} PDFs + images, DOCX, text)")
     target = 3.0 if size <= 250 else 2.0
     results.append(
@@ -274,6 +373,14 @@ def bench_size(
         )
     )
     results.append(line("build, fresh cache / qpdf (CPU)", ratio(cold, base, "cpu"), None))
+    if native_build:
+        results.append(
+            line(
+                "build, fresh / qpdf + native reading incl. OCR, -P 2 (wall)",
+                ratio(cold, native_build),
+                None,
+            )
+        )
     results.append(
         line(
             "build, warm cache / qpdf (wall)",
@@ -312,44 +419,106 @@ def bench_size(
         )
     )
     results.append(f"    {rss:.0f} MiB vs qpdf {qrss:.0f} MiB")
-    results.append(
-        line(
-            "check cold / pdftotext -l 2 per PDF, sequential (CPU)",
-            ratio(ccold, cbase, "cpu"),
-            1.0,
-        )
-    )
-    results.append(
-        line(
-            "check cold --no-ocr (OCR apart) / pdftotext (CPU)",
-            ratio(cnocr, cbase2, "cpu"),
-            1.0,
-        )
-    )
-    results.append(
-        line(
-            "check --no-ocr, nothing cached (first run) / pdftotext (CPU)",
-            ratio(cfirst, cbase3, "cpu"),
-            None,
-        )
-    )
-    ocr_cpu = median([r.cpu for r in ccold]) - median([r.cpu for r in cnocr])
-    results.append(
-        f"    OCR of the scans: {ocr_cpu:.2f} s CPU of check's "
-        f"{median([r.cpu for r in ccold]):.2f} s (check --no-ocr "
-        f"{median([r.cpu for r in cnocr]):.2f} s CPU, {median([r.wall for r in cnocr]):.2f} s)"
-    )
-    results.append(line("check warm / check cold (wall)", ratio(cwarm, ccold2), 0.2))
-    results.append(
-        f"    check {median([r.wall for r in ccold]):.2f} s cold "
-        f"({median([r.cpu for r in ccold]):.2f} s CPU), "
-        f"{median([r.wall for r in cwarm]):.2f} s warm; pdftotext "
-        f"{median([r.cpu for r in cbase]):.2f} s CPU"
+    results.extend(
+        bench_check(size, work, folder, listing, native_seq, dossier, base_env, repeat, cache_env)
     )
     print("\n".join(results), flush=True)
     if not keep:
         shutil.rmtree(folder, ignore_errors=True)
     return results, (pages, median([r.wall for r in cold]), rss)
+
+
+def bench_audit(
+    work: Path, dossier: list[str], base_env: dict[str, str], clients: int, repeat: int
+) -> list[str]:
+    """audit of ``clients`` client folders, cold (OCR on and off, first run) and warm."""
+    results: list[str] = []
+    root = work / "clients"
+    pdfs = make_clients(root, clients)
+    listing = work / "clients.txt"
+    listing.write_bytes(b"\0".join(str(p).encode() for p in pdfs) + b"\0")
+    audit = [*dossier, "audit", str(root), "--format", "jsonl", "-q"]
+    par = f"xargs -0 -P 2 -I{{}} pdftotext -l 2 {{}} - < {listing} >/dev/null 2>&1"
+    counter2 = iter(range(10_000))
+    aseed = work / "seed-a"
+    run([*audit, "--no-ocr"], dict(base_env, IMG_DOSSIER_CACHE_DIR=str(aseed)))
+    keep_config_only(aseed)
+
+    def acold_env(seeded: bool = True) -> dict[str, str]:
+        """Nothing read yet; the configuration validated (as after any run) if seeded."""
+        path = work / f"cache-a{next(counter2)}"
+        if seeded:
+            shutil.copytree(aseed, path)
+        return dict(base_env, IMG_DOSSIER_CACHE_DIR=str(path))
+
+    everything = work / "clients-all.txt"
+    everything.write_bytes(b"\0".join(str(p).encode() for p in [*pdfs, *images_in(root)]) + b"\0")
+    native_audit: list[Run] = []  # the same reading by native tools, OCR included
+
+    def par_and_native(_: int) -> Run:
+        if NATIVE_OCR:
+            native_audit.append(
+                shell(f"xargs -0 -P 2 -n 8 {NATIVE_READ} < {everything} >/dev/null", base_env)
+            )
+        return shell(par, base_env)
+
+    acold, abase = pairs(
+        lambda _: run(audit, acold_env()),
+        par_and_native,
+        repeat,
+    )
+    anocr, abase2 = pairs(
+        lambda _: run([*audit, "--no-ocr"], acold_env()),
+        lambda _: shell(par, base_env),
+        repeat,
+    )
+    afirst, abase3 = pairs(
+        lambda _: run([*audit, "--no-ocr"], acold_env(seeded=False)),
+        lambda _: shell(par, base_env),
+        repeat,
+    )
+    aenv = dict(base_env, IMG_DOSSIER_CACHE_DIR=str(work / "cache-a-warm"))
+    run(audit, aenv)
+    awarm, acold2 = pairs(
+        lambda _: run(audit, aenv),
+        lambda _: run(audit, acold_env()),
+        repeat,
+    )
+    results.append(f"audit, {clients} clients ({len(pdfs)} PDFs)")
+    results.append(line("audit cold / xargs -P 2 pdftotext -l 2 (wall)", ratio(acold, abase), 1.0))
+    results.append(line("audit cold / xargs ... (CPU)", ratio(acold, abase, "cpu"), None))
+    if native_audit:
+        results.append(
+            line(
+                "audit cold / xargs -P 2 native reading incl. OCR (wall)",
+                ratio(acold, native_audit),
+                None,
+            )
+        )
+        results.append(
+            f"    native reading {median([r.wall for r in native_audit]):.2f} s "
+            f"({median([r.cpu for r in native_audit]):.2f} s CPU)"
+        )
+    results.append(
+        line("audit cold --no-ocr (OCR apart) / xargs (wall)", ratio(anocr, abase2), 1.0)
+    )
+    results.append(line("audit cold --no-ocr / xargs (CPU)", ratio(anocr, abase2, "cpu"), None))
+    results.append(
+        line(
+            "audit --no-ocr, nothing cached (first run) / xargs (wall)",
+            ratio(afirst, abase3),
+            None,
+        )
+    )
+    results.append(line("audit warm / audit cold (wall)", ratio(awarm, acold2), 0.1))
+    results.append(
+        f"    audit {median([r.wall for r in acold]):.2f} s cold "
+        f"({median([r.cpu for r in acold]):.2f} s CPU), --no-ocr "
+        f"{median([r.wall for r in anocr]):.2f} s, "
+        f"{median([r.wall for r in awarm]):.2f} s warm; pdftotext "
+        f"{median([r.wall for r in abase]):.2f} s ({median([r.cpu for r in abase]):.2f} s CPU)"
+    )
+    return results
 
 
 def main() -> None:
@@ -426,70 +595,7 @@ def main() -> None:
             growth.append(grown)
 
         # -- audit -------------------------------------------------------------------
-        root = work / "clients"
-        pdfs = make_clients(root, clients)
-        listing = work / "clients.txt"
-        listing.write_bytes(b"\0".join(str(p).encode() for p in pdfs) + b"\0")
-        audit = [*dossier, "audit", str(root), "--format", "jsonl", "-q"]
-        par = f"xargs -0 -P 2 -I{{}} pdftotext -l 2 {{}} - < {listing} >/dev/null 2>&1"
-        counter2 = iter(range(10_000))
-        aseed = work / "seed-a"
-        run([*audit, "--no-ocr"], dict(base_env, IMG_DOSSIER_CACHE_DIR=str(aseed)))
-        keep_config_only(aseed)
-
-        def acold_env(seeded: bool = True) -> dict[str, str]:
-            """Nothing read yet; the configuration validated (as after any run) if seeded."""
-            path = work / f"cache-a{next(counter2)}"
-            if seeded:
-                shutil.copytree(aseed, path)
-            return dict(base_env, IMG_DOSSIER_CACHE_DIR=str(path))
-
-        acold, abase = pairs(
-            lambda _: run(audit, acold_env()),
-            lambda _: shell(par, base_env),
-            args.repeat,
-        )
-        anocr, abase2 = pairs(
-            lambda _: run([*audit, "--no-ocr"], acold_env()),
-            lambda _: shell(par, base_env),
-            args.repeat,
-        )
-        afirst, abase3 = pairs(
-            lambda _: run([*audit, "--no-ocr"], acold_env(seeded=False)),
-            lambda _: shell(par, base_env),
-            args.repeat,
-        )
-        aenv = dict(base_env, IMG_DOSSIER_CACHE_DIR=str(work / "cache-a-warm"))
-        run(audit, aenv)
-        awarm, acold2 = pairs(
-            lambda _: run(audit, aenv),
-            lambda _: run(audit, acold_env()),
-            args.repeat,
-        )
-        results.append(f"audit, {clients} clients ({len(pdfs)} PDFs)")
-        results.append(
-            line("audit cold / xargs -P 2 pdftotext -l 2 (wall)", ratio(acold, abase), 1.0)
-        )
-        results.append(line("audit cold / xargs ... (CPU)", ratio(acold, abase, "cpu"), None))
-        results.append(
-            line("audit cold --no-ocr (OCR apart) / xargs (wall)", ratio(anocr, abase2), 1.0)
-        )
-        results.append(line("audit cold --no-ocr / xargs (CPU)", ratio(anocr, abase2, "cpu"), None))
-        results.append(
-            line(
-                "audit --no-ocr, nothing cached (first run) / xargs (wall)",
-                ratio(afirst, abase3),
-                None,
-            )
-        )
-        results.append(line("audit warm / audit cold (wall)", ratio(awarm, acold2), 0.1))
-        results.append(
-            f"    audit {median([r.wall for r in acold]):.2f} s cold "
-            f"({median([r.cpu for r in acold]):.2f} s CPU), --no-ocr "
-            f"{median([r.wall for r in anocr]):.2f} s, "
-            f"{median([r.wall for r in awarm]):.2f} s warm; pdftotext "
-            f"{median([r.wall for r in abase]):.2f} s ({median([r.cpu for r in abase]):.2f} s CPU)"
-        )
+        results.extend(bench_audit(work, dossier, base_env, clients, args.repeat))
 
         # -- growth ------------------------------------------------------------------
         (p0, t0, m0), (p1, t1, m1) = growth[0], growth[-1]
