@@ -191,8 +191,10 @@ def _fan_out(
                     yield hit
                     continue
                 if pool is None:
+                    from .. import collector
                     from ..checking import pipeline as check  # noqa: F401  (inherited by forked workers)
 
+                    collector.settle()  # frozen before the fork: no worker walks it again
                     pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=_context())
                 running[pool.submit(check_client, client, options, key)] = client
             if not running:

@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from .. import __version__
+from .. import __version__, collector
 from ..config import track_facts as tracks_data
 from ..config import validated
 from ..config.checklist import Checklist, load_with_files, resolve
@@ -143,6 +143,24 @@ def outside_document(folder: Path, rel: str, target: str) -> Document:
     )
 
 
+#: Files one reader worker takes before a second pays for its start: a worker costs ~40 ms
+#: of CPU to start (fork, first touch of the inherited memory) and reading a text PDF ~5 ms,
+#: so a folder of a few dozen files is read sooner in CPU, and about as soon in wall time,
+#: by one worker (bench/run.py, check --no-ocr at 53 pages).
+FILES_PER_WORKER = 64
+
+
+def reading_workers(files: int, jobs: int | None, *, ocr: bool) -> int:
+    """How many reader workers read ``files`` files: ``jobs`` (default: one per CPU), never
+    more than the files; without OCR, one per FILES_PER_WORKER files. With OCR on, a scan's
+    OCR is the run's cost and the workers are the readers' to schedule (a second worker
+    reads the rest of the folder while one reads the scans)."""
+    workers = max(1, min(jobs or os.cpu_count() or 1, files or 1))
+    if ocr or jobs is not None:
+        return workers
+    return max(1, min(workers, -(-files // FILES_PER_WORKER)))
+
+
 #: Formats people keep documents in that the readers do not take, and the way out of each.
 _UNREAD_FORMATS = {
     ".doc": ("an old Word document (.doc)", "open it in Word and save it as .docx or PDF"),
@@ -262,8 +280,9 @@ def run_check(
     found = scan(folder)
     skipped = ignored_by_manifest((f.rel for f in found.files), profile)
     files = [f for f in found.files if f.rel not in skipped]
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(files) or 1))
+    workers = reading_workers(len(files), jobs, ocr=limits.ocr)
     read = read_documents(files, limits=limits, jobs=workers, cache=cache, progress=progress)
+    collector.settle()  # start-up is over (readers.dispatch.preload settles before a fork)
     docs = [
         d
         for d in _keep_own_outputs(read)

@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from .. import __version__
+from .. import __version__, collector
 from ..errors import DossierError, ExitCode
 from .streams import BROKEN_PIPE_EXIT, configure_streams, is_broken_pipe
 
@@ -32,6 +32,11 @@ COMMANDS = {
     "schema": "schema_cmd:schema",
     "samples": "samples_cmd:samples",
 }
+
+
+#: Commands that turn the garbage collector back on themselves, once their readers are
+#: imported (see ``collector``); every other command does before it starts.
+SETTLE_LATER = frozenset({"check", "audit"})
 
 
 #: command name -> the first paragraph of its help, so that ``dossier --help`` lists the
@@ -137,6 +142,8 @@ def cli(ctx: click.Context, verbose: bool) -> None:
 
     Start with `dossier init DIR --track us` (or canada), then `dossier check DIR`.
     """
+    if ctx.invoked_subcommand not in SETTLE_LATER:
+        collector.settle()
     if verbose:
         ctx.meta["verbose"] = True
         from .options import show_native_stderr
@@ -167,6 +174,7 @@ def _silence_stdout() -> None:
 
 def main() -> None:
     """Console entry point."""
+    collector.pause()  # until the command's start-up is over (collector.settle)
     configure_streams()
     try:
         cli(prog_name="dossier")

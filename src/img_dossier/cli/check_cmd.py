@@ -22,6 +22,7 @@ from .options import (
     verbose_option,
 )
 from .progress_bar import progress_for
+from .quick_exit import keep
 
 
 @click.command("check")
@@ -84,6 +85,7 @@ def check(
             limits=reader_limits(ocr=not no_ocr),
         )
         report = run.report
+        keep([run])  # dropped with the process at exit, not freed (cli.quick_exit)
         if html_file is not None:
             write_html_report(run, html_file, progress=progress)
     if as_json:

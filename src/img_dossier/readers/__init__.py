@@ -125,7 +125,7 @@ def _read_uncached(
     from .pool import Outcome, Task, read_in_workers
     from .sniff import extension_format
 
-    preload({extension_format(source.rel) for _, source, _, _, _ in tasks})
+    preload({extension_format(source.rel) for _, source, _, _, _ in tasks}, ocr=limits.ocr)
     workers = (os.cpu_count() or 1) if jobs is None else max(1, jobs)
     if not limits.ocr:
         return list(read_in_workers([Task(*t) for t in tasks], limits, workers, on_read=on_read))

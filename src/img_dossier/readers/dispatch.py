@@ -195,9 +195,13 @@ def read_image(path: Path, fmt: str, limits: Limits) -> Reading:
     return read(path, fmt, limits)
 
 
-def preload(formats: set[str | None]) -> None:
+def preload(formats: set[str | None], *, ocr: bool = True) -> None:
     """Import the readers of these formats now (before worker processes fork, so that they
-    share the imported libraries instead of each importing them)."""
+    share the imported libraries instead of each importing them), the OCR modules with
+    images unless ``ocr`` is False (--no-ocr); start-up is then over (``collector.settle``:
+    what was imported is frozen before the fork)."""
+    from .. import collector
+
     if "pdf" in formats:
         from . import pdf
 
@@ -206,6 +210,11 @@ def preload(formats: set[str | None]) -> None:
         from . import docx  # noqa: F401
     if formats & {"jpeg", "png", "tiff"}:
         from . import image  # noqa: F401
+
+        if ocr:
+            from . import ocr as ocr_modules  # noqa: F401
+            from . import scans  # noqa: F401
+    collector.settle()
 
 
 def _prepend(reading: Reading, problem: Problem) -> Reading:

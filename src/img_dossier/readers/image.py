@@ -19,9 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from PIL import Image, ImageFile
 
-from .ocr import OcrUnavailable, is_page_shaped
 from .result import Reading, error, warning
-from .scans import image_frames, ocr_failed, read_scan
 
 if TYPE_CHECKING:
     from .limits import Limits
@@ -85,13 +83,19 @@ def read_image(path: Path, fmt: str, limits: Limits) -> Reading:
             return _damaged(fmt, info, "its structure is nested too deeply")
         except Exception as exc:  # untrusted input: any Pillow failure is damage
             return _damaged(fmt, info, str(exc) or type(exc).__name__)
-        if limits.ocr and is_page_shaped(width, height):
-            return _with_ocr(path, fmt, pages, info, limits)
+        if limits.ocr:  # the OCR modules only when OCR may run (not with --no-ocr)
+            from .ocr import is_page_shaped
+
+            if is_page_shaped(width, height):
+                return _with_ocr(path, fmt, pages, info, limits)
     return Reading(fmt, pages, "", (warning("no-text", NO_TEXT),), info)
 
 
 def _with_ocr(path: Path, fmt: str, pages: int, info: dict[str, Any], limits: Limits) -> Reading:
     """The image's reading with the text OCR finds on its first pages."""
+    from .ocr import OcrUnavailable
+    from .scans import image_frames, ocr_failed, read_scan
+
     try:
         frames = image_frames(path, limits.ocr_pages)
         text, found, problems = read_scan(frames, pages, limits.seconds / 3)
