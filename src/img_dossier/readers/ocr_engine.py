@@ -83,12 +83,7 @@ class Engine:
         import numpy as np
 
         height, width = pixels.shape[:2]
-        top = 0
-        if height <= PAD_MIN_HEIGHT or width / height > PAD_RATIO:
-            import cv2
-
-            top = int(abs(max(int(width / PAD_RATIO), PAD_MIN_HEIGHT) * 2 - height) / 2)
-            pixels = cv2.copyMakeBorder(pixels, top, top, 0, 0, cv2.BORDER_CONSTANT, value=0)
+        pixels, top = _padded(pixels)
         batch = det_input(pixels, self.detect_side)
         if batch is None:
             return np.zeros((0, 4, 2), dtype=np.float32)
@@ -102,6 +97,18 @@ class Engine:
         boxes[..., 0] = np.where(boxes[..., 0] > width, width, boxes[..., 0])
         boxes[..., 1] = np.where(boxes[..., 1] > height, height, boxes[..., 1])
         return boxes
+
+    def peak(self, pixels: Any, side: int) -> float:
+        """The detector's highest text probability anywhere on the page, looked at with
+        its longer side at most ``side``, each pixel the mean of those it covers (a cheap
+        first look: averaging keeps thin strokes that sampling would skip, and quiets
+        noise)."""
+        import cv2
+
+        batch = det_input(_padded(pixels)[0], side, cv2.INTER_AREA)
+        if batch is None:
+            return 0.0
+        return float(self._run("det", batch).max())
 
     # -- the recogniser ----------------------------------------------------------------------
 
@@ -139,12 +146,24 @@ class Engine:
         return out
 
 
+def _padded(pixels: Any) -> tuple[Any, int]:
+    """The page padded as rapidocr pads it before detection, and the rows added on top."""
+    height, width = pixels.shape[:2]
+    if height > PAD_MIN_HEIGHT and width / height <= PAD_RATIO:
+        return pixels, 0
+    import cv2
+
+    top = int(abs(max(int(width / PAD_RATIO), PAD_MIN_HEIGHT) * 2 - height) / 2)
+    return cv2.copyMakeBorder(pixels, top, top, 0, 0, cv2.BORDER_CONSTANT, value=0), top
+
+
 _DET_LUT: Any = None
 
 
-def det_input(pixels: Any, side: int) -> Any:
+def det_input(pixels: Any, side: int, interpolation: int | None = None) -> Any:
     """The detector's input: the page resized so that its longer side is at most ``side``,
-    both sides rounded to a multiple of 32, normalised to -1..1 (None if nothing is left)."""
+    both sides rounded to a multiple of 32, normalised to -1..1 (None if nothing is left).
+    Resized as rapidocr resizes (bilinear) unless another OpenCV ``interpolation`` is given."""
     import cv2
     import numpy as np
 
@@ -158,7 +177,10 @@ def det_input(pixels: Any, side: int) -> Any:
     new_w = round(int(width * ratio) / 32) * 32
     if new_h <= 0 or new_w <= 0:
         return None
-    resized = cv2.resize(pixels, (new_w, new_h))
+    if interpolation is None:
+        resized = cv2.resize(pixels, (new_w, new_h))
+    else:
+        resized = cv2.resize(pixels, (new_w, new_h), interpolation=interpolation)
     return np.ascontiguousarray(_DET_LUT[resized].transpose(2, 0, 1)[np.newaxis])
 
 
