@@ -90,61 +90,66 @@ def build(
     missing (the dossier is still written, unless --strict), 3 when DIR or its
     dossier.yaml cannot be used, 4 when the dossier cannot be written.
     """
-    from ..checking.pipeline import run_check
-    from ..output.assemble import IncompleteError, assemble, default_output_name
-    from ..output.glyphs import collect_missing
     from ..readers import reader_limits
     from ..readers.cache import ReadCache
-    from ..timing import stage
 
     started = timing_start()
     held: list[object] = []
     keep(held)  # the PDFs are dropped with the process, not freed one by one
     cache = None if no_cache else ReadCache()
     limits = reader_limits(ocr=not no_ocr)
-    try:
-        with (
-            progress_for(ctx, quiet, verbose) as progress,
-            _early(folder, output, page_size, limits, cache) as early,
-        ):
-            with stage("check (read in workers, OCR, classify, facts)"):
-                run = run_check(
-                    folder,
-                    track=track,
-                    as_of=as_of,
-                    strict=strict,
-                    cache=cache,
-                    progress=progress,
-                    limits=limits,
-                )
-            report = run.report
-            out = output or Path.cwd() / default_output_name(run.profile.applicant.family_name)
-            with collect_missing() as missing:
-                result = assemble(
-                    run,
-                    out,
-                    page_size=page_size.lower(),
-                    stamp=stamp,
-                    strict=strict,
-                    track=run.checklist.track,
-                    include_unclassified=include_unclassified,
-                    cache=cache,
-                    limits=limits,
-                    progress=progress,
-                    hold=held,
-                    early=early,
-                )
-    except IncompleteError:
-        if as_json:
-            data = report.to_json()
-            data["dossier"] = None
-            data["conversions"] = {}
-            click.echo(json.dumps(clean(data), indent=2, ensure_ascii=False))
-        else:
-            if not quiet:
-                click.echo(_text(report, verbose, ctx), nl=False, color=use_color())
-            click.echo(f"dossier: {folder} is incomplete; nothing written (--strict)", err=True)
-        ctx.exit(int(ExitCode.INCOMPLETE))
+    # the child that prepares documents while the folder is checked starts first, before
+    # this process loads the check and the PDF libraries: it uses the other core while they
+    # load (it loads only what preparing needs)
+    with _early(folder, output, page_size, limits, cache) as early:
+        from ..timing import stage
+
+        with stage("load the check and the PDF libraries"):
+            from ..checking.pipeline import run_check
+            from ..output.assemble import IncompleteError, assemble, default_output_name
+            from ..output.glyphs import collect_missing
+
+        try:
+            with progress_for(ctx, quiet, verbose) as progress:
+                with stage("check (read in workers, OCR, classify, facts)"):
+                    run = run_check(
+                        folder,
+                        track=track,
+                        as_of=as_of,
+                        strict=strict,
+                        cache=cache,
+                        progress=progress,
+                        limits=limits,
+                    )
+                report = run.report
+                out = output or Path.cwd() / default_output_name(run.profile.applicant.family_name)
+                with collect_missing() as missing:
+                    result = assemble(
+                        run,
+                        out,
+                        page_size=page_size.lower(),
+                        stamp=stamp,
+                        strict=strict,
+                        track=run.checklist.track,
+                        include_unclassified=include_unclassified,
+                        cache=cache,
+                        limits=limits,
+                        progress=progress,
+                        hold=held,
+                        early=early,
+                    )
+                _remember(folder, page_size, cache, report)
+        except IncompleteError:
+            if as_json:
+                data = report.to_json()
+                data["dossier"] = None
+                data["conversions"] = {}
+                click.echo(json.dumps(clean(data), indent=2, ensure_ascii=False))
+            else:
+                if not quiet:
+                    click.echo(_text(report, verbose, ctx), nl=False, color=use_color())
+                click.echo(f"dossier: {folder} is incomplete; nothing written (--strict)", err=True)
+            ctx.exit(int(ExitCode.INCOMPLETE))
     if as_json:
         data = report.to_json()
         data["dossier"] = result.to_json()
@@ -173,8 +178,8 @@ def _early(
     folder: Path, output: Path | None, page_size: str, limits: object, cache: object | None
 ) -> contextlib.AbstractContextManager[object | None]:
     """The folder's documents prepared while it is checked (``output.early``), or nothing."""
-    from ..output.convert import page_size as size_of
     from ..output.early import early_prepare
+    from ..output.pagesize import page_size as size_of
     from ..readers import Limits
 
     try:
@@ -183,6 +188,14 @@ def _early(
         return contextlib.nullcontext()
     assert isinstance(limits, Limits)
     return early_prepare(folder, size, limits, cache, skip=output)
+
+
+def _remember(folder: Path, page_size: str, cache: object | None, report: Report) -> None:
+    """The folder's files as this build saw them (the next build's child skips them)."""
+    from ..output.early import remember
+    from ..output.pagesize import page_size as size_of
+
+    remember(folder, size_of(page_size), cache, [(d.rel, d.path) for d in report.documents])
 
 
 def _text(report: Report, verbose: bool, ctx: click.Context) -> str:

@@ -31,8 +31,8 @@ from ..progress import ADDING, ProgressCallback
 from ..readers import DEFAULT_LIMITS, Limits
 from ..timing import stage
 from .active_content import strip_writer as _strip_active_content
-from .convert import page_size
 from .front_matter import completeness_line, fonts_for, front_matter, front_texts
+from .pagesize import page_size
 from .parts import Group, Part
 from .prepare import Prepared, prepare_documents
 

@@ -15,7 +15,6 @@ from typing import Any
 
 from reportlab import rl_config
 from reportlab.lib.enums import TA_RIGHT
-from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfdoc import PDFDate, PDFDictionary, PDFInfo, PDFName, PDFString
 from reportlab.pdfgen.canvas import Canvas
@@ -28,9 +27,9 @@ from reportlab.platypus import (
 from .. import __version__
 from ..model import OWN_OUTPUT_KEY
 from .fonts import FONT, FONT_BOLD, register_fonts
+from .pagesize import PAGE_SIZES as PAGE_SIZES  # the names the CLI accepts (points, portrait)
+from .pagesize import page_size as page_size
 
-#: Page sizes by the names the CLI accepts (points, portrait).
-PAGE_SIZES: dict[str, tuple[float, float]] = {"letter": LETTER, "a4": A4}
 MARGIN = 54.0  # 3/4 inch: leaves the bottom margin free for the dossier's page stamp
 IMAGE_MARGIN = 36.0
 
@@ -76,16 +75,6 @@ def marked_canvas(*args: Any, **kwargs: Any) -> Canvas:
     info.creator = f"img-dossier {__version__}"
     canvas._doc.info = info
     return canvas
-
-
-def page_size(name: str | tuple[float, float]) -> tuple[float, float]:
-    """``letter`` / ``a4`` (or an explicit size) -> (width, height) in points."""
-    if isinstance(name, tuple):
-        return name
-    try:
-        return PAGE_SIZES[name.lower()]
-    except KeyError:
-        raise ValueError(f"unknown page size {name!r}; use letter or a4") from None
 
 
 def _atomic_target(dst: Path) -> Path:

@@ -8,10 +8,14 @@ and any change to the converter, or LibreOffice appearing, converts again.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
+from .. import __version__
 from ..model import Document
+from .engines import engine_for
 
 #: Bump when what a conversion produces changes in a way the code fingerprint misses.
 CONVERSION_VERSION = 1
@@ -48,14 +52,27 @@ class Converted:
 
 def conversion_key(doc: Document, size: tuple[float, float], engine: str) -> str:
     """The cache key of a conversion (content, format, page size, engine, converter code)."""
-    from ..readers.cache import code_fingerprint
-    from . import convert  # noqa: F401 (imports every converter module: fingerprinted)
-
-    code = code_fingerprint(CONVERTER_MODULES)
+    code = _converter_fingerprint()
     return (
         f"convert:{CONVERSION_VERSION}:{code}:{doc.sha256}:{doc.format}:"
         f"{size[0]:.2f}x{size[1]:.2f}:{engine}"
     )
+
+
+@cache
+def _converter_fingerprint() -> str:
+    """``readers.cache.code_fingerprint`` of the converter modules, read from their files
+    without importing them (the console process of ``build`` converts nothing itself: the
+    converters and python-docx load only in the workers that convert)."""
+    h = hashlib.sha256(__version__.encode())
+    here = Path(__file__).parent
+    for name in CONVERTER_MODULES:
+        h.update(name.encode())
+        try:
+            h.update((here / f"{name.rsplit('.', 1)[1]}.py").read_bytes())
+        except OSError:
+            h.update(b"?")
+    return h.hexdigest()[:16]
 
 
 def convert_cached(
@@ -79,11 +96,9 @@ def cached_conversion(
     doc: Document, size: tuple[float, float], cache: object | None
 ) -> Converted | None:
     """The cached conversion of ``doc`` at ``size``, or None (no cache, a miss, or broken)."""
-    from .convert import _engine_for
-
     if cache is None or not doc.sha256 or not hasattr(cache, "get_file"):
         return None
-    key = conversion_key(doc, size, _engine_for(doc.format))
+    key = conversion_key(doc, size, engine_for(doc.format))
     try:
         hit = cache.get_file(key)
         meta = cache.get(key) if hit is not None else None  # type: ignore[attr-defined]

@@ -30,6 +30,14 @@ from .canvas import (  # re-exported: the converters' shared names
     page_size,
 )
 from .docx_render import MAX_DOCX_IMAGE_BYTES, _builtin_docx
+from .engines import (  # re-exported: the engines' names
+    ENGINE_BUILTIN,
+    ENGINE_IMAGE,
+    ENGINE_LIBREOFFICE,
+    ENGINE_PDF,
+    ENGINE_TEXT,
+    engine_for,
+)
 from .fonts import FONT, FONT_BOLD, FONT_BOLD_ITALIC, FONT_ITALIC, FONTS_DIR, register_fonts
 from .images import MAX_FRAMES, MAX_PIXELS, image_to_pdf
 from .libreoffice import _libreoffice, _mark_pdf, soffice_path
@@ -62,12 +70,6 @@ __all__ = [
     "to_pdf",
 ]
 
-
-ENGINE_PDF = "pdf"  # already a PDF: copied
-ENGINE_IMAGE = "image"
-ENGINE_TEXT = "text"
-ENGINE_LIBREOFFICE = "libreoffice"
-ENGINE_BUILTIN = "built-in"
 
 _IMAGE_FORMATS = frozenset({"jpeg", "png", "tiff", "heic"})
 
@@ -158,16 +160,7 @@ def _convert(
 
 
 def _engine_for(fmt: str | None) -> str:
-    return {
-        "pdf": ENGINE_PDF,
-        "jpeg": ENGINE_IMAGE,
-        "png": ENGINE_IMAGE,
-        "tiff": ENGINE_IMAGE,
-        "heic": ENGINE_IMAGE,
-        "txt": ENGINE_TEXT,
-        "md": ENGINE_TEXT,
-        "docx": ENGINE_LIBREOFFICE if soffice_path() else ENGINE_BUILTIN,
-    }.get(fmt or "", "none")
+    return engine_for(fmt, lambda: soffice_path())
 
 
 def _format_by_suffix(path: Path) -> str | None:

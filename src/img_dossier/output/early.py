@@ -22,6 +22,14 @@ with its parent). Only where the readers' workers fork (Linux): a spawned child 
 import everything again; elsewhere ``start`` returns None and ``build`` is as before.
 Word files are left to the ordinary path when LibreOffice is installed (a killed child
 must not leave a LibreOffice process behind). ``IMG_DOSSIER_EARLY_PREPARE=0`` turns it off.
+
+The child is started before the console process loads the check and the PDF libraries, so
+it works on the core that loading leaves idle; it loads only what preparing needs.
+
+A build that ends well remembers each file of the folder by size and modification time
+(``remember``). The next build of that folder gives the child only the files that differ,
+and starts no child when none does (a warm build: everything is in the cache already).
+This decides only what the child looks at: what the build uses is still matched by sha256.
 """
 
 from __future__ import annotations
@@ -98,9 +106,14 @@ def early_prepare(
     cache: object | None,
     skip: Path | None = None,
 ) -> Iterator[EarlyPrepare | None]:
-    """Start the child preparing ``folder``'s files (None where it is not used); at the end
-    the child is stopped and its folder removed."""
+    """Start the child preparing ``folder``'s files (None where it is not used, or where no
+    file changed since the last build remembered it); at the end the child is stopped and
+    its folder removed."""
     if not enabled():
+        yield None
+        return
+    files = _changed_files(folder, size, cache, limits, skip)
+    if not files:
         yield None
         return
     import multiprocessing
@@ -113,7 +126,7 @@ def early_prepare(
         context = multiprocessing.get_context("fork")
         process = context.Process(
             target=_child,
-            args=(folder, work, size, limits, cache, skip, os.getpid()),
+            args=(files, work, size, limits, cache, os.getpid()),
             daemon=True,
         )
         try:
@@ -149,20 +162,19 @@ def _load(path: Path) -> dict[str, Early]:
 
 
 def _child(
-    folder: Path,
+    files: list[Any],
     work: Path,
     size: tuple[float, float],
     limits: Limits,
     cache: object | None,
-    skip: Path | None,
     parent: int,
 ) -> None:
-    """Prepare each file of ``folder`` in turn and append its result to the results file."""
+    """Prepare each of ``files`` in turn and append its result to the results file."""
     try:
         _quiet()
         _settle(limits, parent)
         with (work / _RESULTS).open("ab") as out:
-            for n, (doc, fmt) in enumerate(_candidates(folder, size, limits, cache, skip)):
+            for n, (doc, fmt) in enumerate(_candidates(files, size, limits, cache)):
                 ready = _prepare(doc, work / f"{n}.pdf", size, limits)
                 if ready is not None:
                     pickle.dump(Early(doc.rel, doc.sha256, fmt, ready), out)
@@ -215,28 +227,20 @@ def _prepare(doc: Any, dst: Path, size: tuple[float, float], limits: Limits) -> 
 
 
 def _candidates(
-    folder: Path,
+    files: list[Any],
     size: tuple[float, float],
     limits: Limits,
     cache: object | None,
-    skip: Path | None,
 ) -> Iterator[tuple[Any, str]]:
     """(a Document as the readers would make it for preparing, its format) for each file
     that is not prepared yet in the cache."""
     from ..model import Document
     from ..readers.dispatch import file_digest
-    from ..readers.scan import scan
     from .conversions import cached_conversion
     from .prepare import cached_verdict
 
-    skipped = _real(skip) if skip is not None else None
     # conversions first (one image or Word file is a long job of its own), then the PDFs
-    files = sorted(scan(folder).files, key=lambda f: (f.rel.lower().endswith(".pdf"), f.rel))
-    for source in files:
-        if source.size == 0 or source.size > limits.max_bytes:
-            continue
-        if skipped is not None and _real(source.path) == skipped:
-            continue
+    for source in sorted(files, key=lambda f: (f.rel.lower().endswith(".pdf"), f.rel)):
         try:  # first: it refuses what is not a regular file (a FIFO is never waited on)
             sha256, length, partial = file_digest(source.path, limits.max_bytes)
         except OSError:
@@ -257,6 +261,74 @@ def _candidates(
 
 def _real(path: Path) -> str:
     return os.path.realpath(path)
+
+
+# -- what changed since the last build -----------------------------------------------------
+
+#: Bump when what ``remember`` keeps changes.
+_INDEX_VERSION = 1
+
+
+def _index_key(folder: Path, size: tuple[float, float]) -> str:
+    import hashlib
+
+    where = hashlib.sha256(os.fsencode(_real(folder))).hexdigest()[:32]
+    return f"early-index:{_INDEX_VERSION}:{where}:{size[0]:.2f}x{size[1]:.2f}"
+
+
+def _stamp(path: Path) -> list[int] | None:
+    """[size, modification time in ns] of a file, or None."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns]
+
+
+def _changed_files(
+    folder: Path,
+    size: tuple[float, float],
+    cache: object | None,
+    limits: Limits,
+    skip: Path | None,
+) -> list[Any]:
+    """The folder's files the child may prepare (not empty, within the size limit, not the
+    output) that the last build of this folder did not remember as they are now."""
+    from ..readers.scan import scan
+
+    try:
+        files = scan(folder).files
+    except Exception:  # the check says what is wrong with the folder
+        return []
+    skipped = _real(skip) if skip is not None else None
+    known: dict[str, Any] = {}
+    if cache is not None and hasattr(cache, "get"):
+        with contextlib.suppress(Exception):  # a broken cache: every file is new
+            found = cache.get(_index_key(folder, size))
+            if isinstance(found, dict) and isinstance(found.get("files"), dict):
+                known = found["files"]
+    return [
+        f
+        for f in files
+        if 0 < f.size <= limits.max_bytes
+        and not (skipped is not None and _real(f.path) == skipped)
+        and (f.rel not in known or known[f.rel] != _stamp(f.path))
+    ]
+
+
+def remember(
+    folder: Path,
+    size: tuple[float, float],
+    cache: object | None,
+    files: list[tuple[str, Path]],
+) -> None:
+    """Keep the size and modification time of ``files`` (rel, path): a build whose files
+    are all as remembered starts no child. Failures are ignored."""
+    if cache is None or not hasattr(cache, "put"):
+        return
+    stamps = {rel: stamp for rel, path in files if (stamp := _stamp(path)) is not None}
+    with contextlib.suppress(Exception):  # a cache that cannot store is ignored
+        cache.put(_index_key(folder, size), {"files": stamps})
 
 
 #: Formats this child prepares (Word only with the built-in renderer, see the docstring).

@@ -23,7 +23,8 @@ from reportlab.platypus import (
 
 from .. import __version__
 from ..model import BLOCKING_STATUSES, Report
-from .convert import MARGIN, marked_canvas, register_fonts
+from .canvas import MARGIN, marked_canvas
+from .fonts import register_fonts
 from .textshape import ShapedParagraph
 
 if TYPE_CHECKING:

@@ -15,7 +15,7 @@ import pikepdf
 from pikepdf import Dictionary, Name, Pdf
 from reportlab.pdfbase import pdfmetrics
 
-from .convert import marked_canvas
+from .canvas import marked_canvas
 from .glyphs import can_draw, font_runs
 from .textshape import visual
 
