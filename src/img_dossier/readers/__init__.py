@@ -101,10 +101,13 @@ def read_documents(
 
 
 #: OCR readings waiting before a second worker loads the OCR engine: a worker loads it
-#: (imports and models: about one page's OCR in CPU) before its first scan, so a few scans
-#: are read by the one worker that has it, while the others read the rest of the folder;
-#: a worker with nothing else to read takes the engine up too when this many wait for it.
-SCANS_PER_OCR_WORKER = 3
+#: (imports and models: ~0.4 s of CPU, about one page's OCR) before its first scan, so a
+#: few scans are read by the one worker that has it, while the others read the rest of the
+#: folder; a worker with nothing else to read takes the engine up too when this many wait
+#: for it. samples/scans (5 scans, ~4 s of OCR CPU) is read by two engines: ~0.35 s more
+#: CPU (+6%, measured) than one, for two workers sharing the OCR where the CPUs are free;
+#: a folder of one to four scans by one engine, while the other worker reads the rest.
+SCANS_PER_OCR_WORKER = 4
 
 #: Formats whose reading may need OCR (a scan without a text layer).
 _SCANNED_FORMATS = frozenset({"pdf", "jpeg", "png", "tiff", "heic"})
