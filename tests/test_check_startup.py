@@ -159,3 +159,64 @@ def test_the_console_turns_the_collector_on_again(tmp_path: Path, args: list[str
     )
     assert proc.returncode in (0, 1), proc.stderr[-2000:]
     assert "collector True True" in proc.stderr
+
+
+def test_an_audit_client_worker_settles_its_collector_at_its_first_client(
+    tmp_path: Path,
+) -> None:
+    from datetime import date
+
+    from img_dossier.audit import run as audit_run
+    from img_dossier.audit.rows import AuditOptions
+
+    client = audit_run.discover([US])[0]
+    options = AuditOptions(date(2026, 1, 15), cache=ReadCache(tmp_path / "cache"), ocr=False)
+    with audit_run._client_pool(1) as pool:
+        assert pool.submit(gc.isenabled).result() is False  # paused while it starts
+        row = pool.submit(audit_run.check_client, client, options).result().row
+        assert row.error is None and row.applicant
+        assert pool.submit(gc.isenabled).result() is True
+        assert pool.submit(gc.get_freeze_count).result() > 0
+
+
+def _script_language_by_every_letter(text: str) -> str | None:
+    """facts.language.script_language without its shortcut for Latin-only text."""
+    from collections import Counter
+
+    from img_dossier.facts import language
+
+    counts: Counter[str] = Counter()
+    letters = 0
+    for ch in text[:20000]:
+        if not ch.isalpha():
+            continue
+        letters += 1
+        for first, last, code in language._SCRIPTS:
+            if first <= ord(ch) <= last:
+                counts[code] += 1
+                break
+    if letters < language.MIN_WORDS or not counts:
+        return None
+    if counts["ja"] and counts["ja"] + counts["zh"] >= language.SCRIPT_SHARE * letters:
+        return "ja"
+    code, n = counts.most_common(1)[0]
+    return code if n >= language.SCRIPT_SHARE * letters else None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "Diplôme de docteur en médecine décerné à Élodie Müller, Ñuñoa, São Paulo " * 3,
+        "Диплом врача выдан Иванову Ивану Ивановичу в городе Москва",
+        "Passport Паспорт Ivan Ivanov issued in Moscow, expiry 2031",
+        "医師免許証 山田太郎 にほんご の ぶんしょう です",
+        "대한민국 의사 면허증 홍길동",
+        "ΠΤΥΧΙΟ ΙΑΤΡΙΚΗΣ Γεώργιος Παπαδόπουλος",
+        "x" * 30 + "\u0370",
+    ],
+)
+def test_the_latin_shortcut_of_script_language_changes_no_answer(text: str) -> None:
+    from img_dossier.facts.language import script_language
+
+    assert script_language(text) == _script_language_by_every_letter(text)

@@ -195,7 +195,7 @@ def _fan_out(
                     from ..checking import pipeline as check  # noqa: F401  (inherited by forked workers)
 
                     collector.settle()  # frozen before the fork: no worker walks it again
-                    pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=_context())
+                    pool = _client_pool(workers)
                 running[pool.submit(check_client, client, options, key)] = client
             if not running:
                 continue
@@ -218,10 +218,20 @@ def _fan_out(
                 for client in suspects:
                     yield _alone(client, options)
                 suspects.clear()
-                pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=_context())
+                pool = _client_pool(workers)
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _client_pool(workers: int) -> cf.ProcessPoolExecutor:
+    """Client worker processes; each starts with the garbage collector paused until its
+    first client's readers are imported, then frozen (``collector``), as the console does."""
+    from .. import collector
+
+    return cf.ProcessPoolExecutor(
+        max_workers=workers, mp_context=_context(), initializer=collector.pause
+    )
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -230,7 +240,7 @@ def _context() -> multiprocessing.context.BaseContext:
 
 
 def _alone(client: Client, options: AuditOptions) -> ClientResult:
-    with cf.ProcessPoolExecutor(max_workers=1, mp_context=_context()) as pool:
+    with _client_pool(1) as pool:
         try:
             return pool.submit(check_client, client, options).result()
         except BrokenProcessPool:

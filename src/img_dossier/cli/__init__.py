@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import importlib
-import traceback
 from typing import Any
 
 import click
@@ -122,6 +121,8 @@ class DossierGroup(click.Group):
             ctx.exit(130)
         except Exception as exc:  # a bug: one line, the traceback only on request
             if ctx.meta.get("verbose"):
+                import traceback  # only for a bug, shown with -v
+
                 click.echo(traceback.format_exc(), err=True)
             click.echo(
                 f"dossier: internal error: {type(exc).__name__}: {exc} (a bug; "

@@ -99,9 +99,12 @@ def script_language(text: str) -> str | None:
     """The language a non-Latin script stands for when most of the text's letters are in
     it (Cyrillic -> ru, Arabic -> ar, Han -> zh, Hangul -> ko, kana -> ja...), else None.
     Japanese text mixes kana and Han: any kana makes it ja."""
+    head = text[:20000]
+    if not head or max(head) < "\u0370":  # all Latin (or other scripts before Greek): none
+        return None
     counts: Counter[str] = Counter()
     letters = 0
-    for ch in text[:20000]:
+    for ch in head:
         if not ch.isalpha():
             continue
         letters += 1

@@ -8,7 +8,9 @@ rapidocr's start-up. The engine is made once per reader worker, on its first sca
 model loaded on first use, single-threaded (the pool runs one worker per CPU).
 
 A page costs one pass of the detector and one of the recogniser over the boxes found (none
-when no box is found: a portrait photo). Which way the page lies (on its side or upside
+when no box is found or the only box is a picture: a portrait photo). A page with no text
+costs less: a blank page no detection, a page of noise only a first look at low resolution
+(bench/ocr's text-free row). Which way the page lies (on its side or upside
 down: a phone photo without an EXIF turn, a page fed the wrong way) is told from the
 detected boxes and the engine's direction classifier on its longest lines; the boxes are
 turned with the page, not detected again. Small skew needs nothing: the detector finds
