@@ -1,5 +1,6 @@
-"""Files are read without OCR first; only scans without text are read again with it, by as
-few workers as pays, so the OCR engine is loaded by one worker for a folder of few scans."""
+"""Images are read with OCR at once, other files without it first; scans without text are
+read again with it, by as few workers as pays, so the OCR engine is loaded by one worker for
+a folder of few scans."""
 
 from __future__ import annotations
 

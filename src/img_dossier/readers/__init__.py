@@ -100,13 +100,17 @@ def read_documents(
     return cast(list[Document], results)
 
 
-#: Scans per worker reading by OCR: a worker loads the OCR engine (~0.9 s of CPU, about one
-#: page's OCR) before its first scan, so one or two scans are read by one worker (one load,
-#: less CPU), three or more by more workers (the time saved is more than a load).
+#: OCR readings waiting before a second worker loads the OCR engine: a worker loads it
+#: (imports and models: about one page's OCR in CPU) before its first scan, so a few scans
+#: are read by the one worker that has it, while the others read the rest of the folder;
+#: a worker with nothing else to read takes the engine up too when this many wait for it.
 SCANS_PER_OCR_WORKER = 3
 
 #: Formats whose reading may need OCR (a scan without a text layer).
 _SCANNED_FORMATS = frozenset({"pdf", "jpeg", "png", "tiff", "heic"})
+#: Formats that never have a text layer: read with OCR at once (their reading without it
+#: would only find that).
+_IMAGE_FORMATS = frozenset({"jpeg", "png", "tiff", "heic"})
 
 
 def _read_uncached(
@@ -117,9 +121,12 @@ def _read_uncached(
 ) -> list[Any]:
     """Read what the cache did not have, in worker processes (started only now).
 
-    With OCR on, every file is first read without it; only the scans that turned out to
-    have no text are read again with OCR, by as few workers as pays (one for a few scans),
-    so that the OCR engine is loaded by one worker instead of every worker.
+    With OCR on, images are read with OCR from the start, and every other file without it;
+    a file that turns out to be a scan (no text layer) is read again with OCR as soon as it
+    is found, by a worker that holds the OCR engine, while the other workers go on reading
+    the folder (``schedule.Queue``). The engine is loaded by one worker for a few scans, by
+    more only when scans wait for them; a worker that has it reads its other files with OCR
+    on, so the scans it meets are read once.
     """
     from .dispatch import preload
     from .pool import Outcome, Task, read_in_workers
@@ -130,30 +137,29 @@ def _read_uncached(
     if not limits.ocr:
         return list(read_in_workers([Task(*t) for t in tasks], limits, workers, on_read=on_read))
     by_index = {t[0]: t for t in tasks}
-    scans: list[Task] = []
 
-    def first_read(outcome: Outcome) -> None:
-        if _needs_ocr(outcome):
-            scans.append(Task(*by_index[outcome.index]))
-        else:
-            on_read(outcome)
+    def follow(outcome: Outcome) -> Task | None:
+        return Task(*by_index[outcome.index]) if _needs_ocr(outcome) else None
 
-    first = read_in_workers(
-        [Task(*t, ocr=False) for t in tasks], limits, workers, on_read=first_read
+    first = [Task(*t, ocr=extension_format(t[1].rel) in _IMAGE_FORMATS) for t in tasks]
+    return list(
+        read_in_workers(
+            first,
+            limits,
+            workers,
+            on_read=on_read,
+            follow=follow,
+            ocr_backlog=SCANS_PER_OCR_WORKER,
+        )
     )
-    if not scans:
-        return list(first)
-    rescanned = {s.index for s in scans}
-    ocr_workers = max(1, min(workers, len(scans) // SCANS_PER_OCR_WORKER))
-    second = read_in_workers(scans, limits, ocr_workers, on_read=on_read)
-    return [o for o in first if o.index not in rescanned] + list(second)
 
 
 def _needs_ocr(outcome: Any) -> bool:
     """True for a reading without OCR that found no text in what may be a scan."""
     doc: Document = outcome.document
     return (
-        outcome.cacheable
+        not outcome.ocr
+        and outcome.cacheable
         and doc.format in _SCANNED_FORMATS
         and any(p.code == "no-text" for p in doc.problems)
     )

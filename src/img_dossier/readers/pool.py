@@ -29,13 +29,12 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import TYPE_CHECKING, Any, cast
 
 from ..errors import DossierError
-from ..model import Document, Problem, SourceFile
+from ..model import Problem
 from . import isolation
 from .dispatch import (
     failed_document,
@@ -45,6 +44,12 @@ from .dispatch import (
     timeout_problem,
 )
 from .quiet import native_stderr_captured
+from .schedule import Queue
+from .tasks import FollowUp as FollowUp
+from .tasks import Job as Job
+from .tasks import JobOutcome as JobOutcome
+from .tasks import Outcome as Outcome
+from .tasks import Task as Task
 
 if TYPE_CHECKING:
     from .limits import Limits
@@ -70,65 +75,28 @@ class WorkerStartError(DossierError):
     """Reader worker processes cannot start here: no document is to blame."""
 
 
-@dataclass(frozen=True)
-class Task:
-    """One file to read: its position in the result, and what the parent learnt hashing it."""
-
-    index: int
-    source: SourceFile
-    sha256: str
-    size: int
-    partial: bool
-    ocr: bool = True  # False: a scan is read without OCR (it gets ``no-text``; see readers)
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """A read Document; ``cacheable`` is False for timeouts and crashes (they may not recur)."""
-
-    index: int
-    document: Document
-    cacheable: bool
-
-
-@dataclass(frozen=True)
-class Job:
-    """Work after reading (convert, prepare, shrink one document): ``target`` is
-    ``"module:function"``, called as ``function(*args)`` in a worker under the same limits.
-
-    Named, not a function object, so that it pickles under every start method.
-    """
-
-    index: int
-    target: str
-    args: tuple[Any, ...]
-
-
-@dataclass(frozen=True)
-class JobOutcome:
-    """What a Job returned (``value``), or the problem that stopped it (``problem``):
-    ``timeout`` past the wall-clock limit, ``too-large`` out of memory or killed, ``damaged``
-    when the function raised."""
-
-    index: int
-    value: Any
-    problem: Problem | None
-    cacheable: bool = True
-
-
 def read_in_workers(
     tasks: Sequence[Task],
     limits: Limits,
     jobs: int,
     on_read: Callable[[Outcome], None] | None = None,
+    *,
+    follow: FollowUp | None = None,
+    ocr_backlog: int = 3,
 ) -> list[Outcome]:
     """Read every task in at most ``jobs`` worker processes; one Outcome per task, any order.
 
     ``on_read(outcome)`` is called in this process as each task is done (for progress).
     The first ``jobs`` workers of this process's pool are used, always the same ones: so
     a later call with ``jobs=1`` reads in the worker that already loaded what it needs.
+
+    With ``follow`` (OCR on), the reading of a task becomes the reading of the task
+    ``follow(outcome)`` returns, if any, which is read as soon as a worker that may run
+    OCR is free, while the other tasks are still being read (see ``Queue``: one worker
+    loads the OCR engine as soon as there is OCR to do; another one only when at least
+    ``ocr_backlog`` OCR readings wait for it and it has nothing else to read).
     """
-    return cast(list[Outcome], _in_workers(tasks, limits, jobs, on_read))
+    return cast(list[Outcome], _in_workers(tasks, limits, jobs, on_read, follow, ocr_backlog))
 
 
 def run_jobs(
@@ -145,27 +113,43 @@ def _in_workers(
     limits: Limits,
     jobs: int,
     on_read: Callable[[Any], None] | None = None,
+    follow: FollowUp | None = None,
+    ocr_backlog: int = 3,
 ) -> list[Any]:
     if not tasks:
         return []
     if multiprocessing.current_process().daemon:  # a daemon may not start processes
         outcomes = []
-        for task in tasks:
-            outcomes.append(_here(task, limits))
+        waiting: deque[Task | Job] = deque(tasks)
+        while waiting:
+            outcome = _here(waiting.popleft(), limits)
+            again = _followed(follow, outcome)
+            if again is not None:
+                waiting.appendleft(again)
+                continue
+            outcomes.append(outcome)
             if on_read is not None:
-                on_read(outcomes[-1])
+                on_read(outcome)
         return outcomes
     size = isolation.cap_jobs(min(jobs, len(tasks)))
+    queue = Queue(tasks, scheduled=follow is not None and limits.ocr, backlog=ocr_backlog)
     if not _lock.acquire(blocking=False):  # another thread is reading: a pool of its own
         pool = _Pool(limits)
         try:
-            return pool.run(tasks, size, on_read)
+            return pool.run(queue, size, on_read, follow)
         finally:
             pool.close()
     try:
-        return _shared_pool(limits).run(tasks, size, on_read)
+        return _shared_pool(limits).run(queue, size, on_read, follow)
     finally:
         _lock.release()
+
+
+def _followed(follow: FollowUp | None, outcome: Outcome | JobOutcome) -> Task | None:
+    """The task that reads the outcome's file again instead (None: the outcome stands)."""
+    if follow is None or not isinstance(outcome, Outcome):
+        return None
+    return follow(outcome)
 
 
 def shutdown() -> None:
@@ -226,6 +210,7 @@ class _Worker:
         guard: isolation.Guard,
     ) -> None:
         parent, child = context.Pipe(duplex=True)
+        self.limits_ocr = limits.ocr
         self.conn: Connection = parent
         self.process: BaseProcess = context.Process(  # type: ignore[attr-defined]
             target=_serve, args=(child, parent, os.getpid(), limits, guard.kind), daemon=True
@@ -243,6 +228,7 @@ class _Worker:
         self.ready = False
         self.started = time.monotonic()
         self.task: Task | Job | None = None
+        self.engine = False  # it was given a task read with OCR: it holds the OCR engine
         self.took = False  # the worker said it has the task (it died of it, if it dies)
         self.deadline = 0.0
         self.seconds = 0.0
@@ -256,6 +242,8 @@ class _Worker:
         self.task = task
         self.took = False
         self.seconds = seconds
+        if isinstance(task, Task) and task.ocr and self.limits_ocr:
+            self.engine = True
         now = time.monotonic()
         self.deadline = now + seconds if self.ready else self.started + STARTUP_SECONDS
         try:
@@ -292,20 +280,27 @@ class _Pool:
 
     def run(
         self,
-        tasks: Sequence[Task | Job],
+        pending: Queue,
         size: int,
         on_read: Callable[[Any], None] | None = None,
+        follow: FollowUp | None = None,
     ) -> list[Outcome | JobOutcome]:
-        pending = deque(tasks)
         outcomes: list[Outcome | JobOutcome] = []
         requeued: dict[int, int] = {}
+
+        def finish(outcome: Outcome | JobOutcome) -> None:
+            again = _followed(follow, outcome)
+            if again is not None:  # read again (with OCR): that reading is the task's
+                pending.push(again)
+                return
+            outcomes.append(outcome)
+            if on_read is not None:
+                on_read(outcome)
+
         try:
             while pending or any(w.task is not None for w in self.workers):
-                fed = len(outcomes)
-                self._feed(pending, outcomes, size)
-                if on_read is not None:
-                    for done in outcomes[fed:]:
-                        on_read(done)
+                for done in self._feed(pending, size):
+                    finish(done)
                 busy = [w for w in self.workers if w.task is not None]
                 if not busy:
                     continue
@@ -320,14 +315,12 @@ class _Pool:
                         assert task is not None
                         requeued[task.index] = requeued.get(task.index, 0) + 1
                         if requeued[task.index] <= REQUEUES:
-                            pending.appendleft(task)
+                            pending.push(task, front=True)
                             continue
                         outcome = self._failed(task, memory_problem(self.limits))
                     if outcome is not None:
                         assert not isinstance(outcome, str)
-                        outcomes.append(outcome)
-                        if on_read is not None:
-                            on_read(outcome)
+                        finish(outcome)
         except BaseException:  # interrupted: a worker's late answer must not reach the next run
             for worker in [w for w in self.workers if w.task is not None]:
                 self._replace(worker)
@@ -347,29 +340,51 @@ class _Pool:
                 worker.conn.close()
         self.workers.clear()
 
-    def _feed(
-        self, pending: deque[Task | Job], outcomes: list[Outcome | JobOutcome], size: int
-    ) -> None:
-        """Give idle workers a task each, starting workers (up to size) for what is left."""
+    def _feed(self, pending: Queue, size: int) -> list[Outcome | JobOutcome]:
+        """Give idle workers a task each (as the queue lets them), starting workers (up to
+        size) for what is left; what had to be read here (no worker could start)."""
+        here: list[Outcome | JobOutcome] = []
+        engines = sum(1 for w in self.workers[:size] if w.engine)
         for worker in [w for w in self.workers[:size] if w.task is None]:
             if not pending:
                 break
-            if worker.process.is_alive() and worker.give(pending[0], self.limits.seconds):
-                pending.popleft()
+            task, takes_engine = pending.take(worker.engine, engines)
+            if task is None:
+                continue
+            if worker.process.is_alive() and worker.give(task, self.limits.seconds):
+                if takes_engine:
+                    engines += 1
+                    self._first(worker)
             else:  # died while idle (killed from outside): its task goes to another worker
+                pending.push(task, front=True)
                 worker.task = None
                 self._replace(worker)
-        while pending and len(self.workers) < size:
+                engines = sum(1 for w in self.workers[:size] if w.engine)
+        while pending.wants_worker(engines) and len(self.workers) < size:
             _flush_std()
             try:
                 worker = _Worker(self.context, self.limits, self.guard)
             except OSError:  # no process can be started (limits): read here, unisolated
                 if self.workers:
                     break
-                outcomes.append(_here(pending.popleft(), self.limits))
+                task, _ = pending.take(True, engines)
+                assert task is not None
+                here.append(_here(task, self.limits))
                 continue
             self.workers.append(worker)
-            worker.give(pending.popleft(), self.limits.seconds)  # if it died, _collect says so
+            task, takes_engine = pending.take(False, engines)
+            assert task is not None
+            worker.give(task, self.limits.seconds)  # if it died, _collect says so
+            if takes_engine:
+                engines += 1
+                self._first(worker)
+        return here
+
+    def _first(self, worker: _Worker) -> None:
+        """Put a worker that holds the OCR engine first: a later run with fewer workers
+        (``jobs=1``, the further pages of a scan) uses it rather than load the engine again."""
+        self.workers.remove(worker)
+        self.workers.insert(0, worker)
 
     def _collect(
         self, worker: _Worker, ready: Sequence[object]
@@ -425,12 +440,11 @@ class _Pool:
         self.guard.detach(worker.pid)
         self.workers.remove(worker)
 
-    @staticmethod
-    def _failed(task: Task | Job, problem: Problem) -> Outcome | JobOutcome:
+    def _failed(self, task: Task | Job, problem: Problem) -> Outcome | JobOutcome:
         if isinstance(task, Job):
             return JobOutcome(task.index, None, problem, cacheable=False)
         doc = failed_document(task.source, task.sha256, task.size, problem)
-        return Outcome(task.index, doc, cacheable=False)
+        return Outcome(task.index, doc, cacheable=False, ocr=task.ocr and self.limits.ocr)
 
 
 #: What _collect returns for a task to hand out again.
@@ -483,12 +497,12 @@ def read_here(task: Task, limits: Limits) -> Outcome:
         limits = dataclasses.replace(limits, ocr=False)
     try:
         doc = read_source(task.source, task.sha256, task.size, limits, partial=task.partial)
-        return Outcome(task.index, doc, cacheable=True)
+        return Outcome(task.index, doc, cacheable=True, ocr=limits.ocr)
     except MemoryError:
         doc = failed_document(task.source, task.sha256, task.size, memory_problem(limits))
     except Exception as exc:  # a reader bug: this file fails, the run goes on
         doc = failed_document(task.source, task.sha256, task.size, reader_failed(exc))
-    return Outcome(task.index, doc, cacheable=False)
+    return Outcome(task.index, doc, cacheable=False, ocr=limits.ocr)
 
 
 def _serve(

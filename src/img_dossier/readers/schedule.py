@@ -1,0 +1,70 @@
+"""The order reader workers are given their tasks in, and which worker may take which:
+how OCR overlaps the rest of the reading and how few workers load the OCR engine.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import deque
+from collections.abc import Sequence
+
+from .tasks import Job, Task
+
+
+class Queue:
+    """The tasks not yet handed out, and which worker may take which.
+
+    Unscheduled (no OCR, or Jobs): in order, to any worker. Scheduled (OCR on): a task to be
+    read with OCR (an image; a scan found to have no text layer) waits apart, and goes to a
+    worker that already holds the OCR engine (``engine``), first: so OCR begins while the
+    other files are still being read, and the engine (its imports and models: about one
+    page's OCR in CPU) is loaded by few workers. A worker without it takes the first OCR
+    task when no worker has the engine yet, otherwise only when it has nothing else to read
+    and at least ``backlog`` OCR tasks wait. A worker with the engine reads its other files
+    with OCR on as well: a scan among them is read once, not twice (a file with a text
+    layer is read the same either way).
+    """
+
+    def __init__(self, tasks: Sequence[Task | Job], *, scheduled: bool, backlog: int) -> None:
+        self.scheduled = scheduled
+        self.backlog = max(1, backlog)
+        self.plain: deque[Task | Job] = deque()
+        self.ocr: deque[Task | Job] = deque()
+        for task in tasks:
+            self.push(task)
+
+    def __bool__(self) -> bool:
+        return bool(self.plain or self.ocr)
+
+    def push(self, task: Task | Job, *, front: bool = False) -> None:
+        line = self.ocr if self.scheduled and isinstance(task, Task) and task.ocr else self.plain
+        if front:
+            line.appendleft(task)
+        else:
+            line.append(task)
+
+    def wants_worker(self, engines: int) -> bool:
+        """True when a new worker (without the engine) would get a task now."""
+        return bool(self.plain or (self.ocr and (engines == 0 or len(self.ocr) >= self.backlog)))
+
+    def take(self, engine: bool, engines: int) -> tuple[Task | Job | None, bool]:
+        """(the task for a worker that holds the engine or not, whether it takes the
+        engine up with it); (None, False) when it is to wait."""
+        if not self.scheduled:
+            return (self.plain.popleft() if self.plain else None), False
+        if engine:
+            if self.ocr:
+                return self.ocr.popleft(), False
+            if self.plain:
+                task = self.plain.popleft()
+                if isinstance(task, Task):
+                    task = dataclasses.replace(task, ocr=True)
+                return task, False
+            return None, False
+        if self.ocr and engines == 0:
+            return self.ocr.popleft(), True
+        if self.plain:
+            return self.plain.popleft(), False
+        if self.ocr and len(self.ocr) >= self.backlog:
+            return self.ocr.popleft(), True
+        return None, False
