@@ -146,6 +146,7 @@ def _plan(
     ``include_unclassified``, the other documents; and what is left out, with why:
     unreadable, content-mismatch, duplicate, and (by default) unclassified documents."""
     by_rel = {d.rel: d for d in report.documents}
+    target = _Target(out)
     placed: set[str] = set()
     left_out: list[tuple[str, str]] = []
     groups: list[tuple[ItemResult | None, str, list[Document]]] = []
@@ -155,7 +156,7 @@ def _plan(
         if doc is None or rel in placed:
             return None
         placed.add(rel)
-        if doc.info.get("own_output") or _same_file(doc.path, out):
+        if doc.info.get("own_output") or target.same(doc.path):
             return None
         if not doc.readable:
             left_out.append((rel, _reason(doc)))
@@ -195,6 +196,30 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
+class _Target:
+    """The output path, resolved once, to compare every source with: two existing files of
+    different inodes never resolve to one path, so a stat tells most sources apart without
+    resolving them (pathlib resolves component by component: two per source, before)."""
+
+    def __init__(self, out: Path) -> None:
+        self.path = resolved(out)
+        try:
+            st = self.path.stat()
+            self.inode: tuple[int, int] | None = (st.st_dev, st.st_ino)
+        except OSError:
+            self.inode = None  # not there (yet): an existing source cannot be it
+
+    def same(self, src: Path) -> bool:
+        """True when ``src`` resolves to the output path (``_same_file``)."""
+        try:
+            st = src.stat()
+        except OSError:
+            return _same_file(src, self.path)  # missing or a link loop: compare the paths
+        if self.inode is None or (st.st_dev, st.st_ino) != self.inode:
+            return False
+        return _same_file(src, self.path)
+
+
 # -- assemble ------------------------------------------------------------------------------
 
 
@@ -209,10 +234,11 @@ def default_output_name(family_name: str | None) -> str:
 
 def check_target(out: Path, report: Report, folder: Path) -> None:
     """OutputError when ``out`` would overwrite a source document, or is a folder."""
-    target = resolved(out)
+    same = _Target(out)
+    target = same.path
     sources = {d.path for d in report.documents} | {folder / rel for rel in report.ignored}
     for src in sources:
-        if _same_file(src, target):
+        if same.same(src):
             raise OutputError(
                 f"{out}: is a document of {folder}; refusing to overwrite it. "
                 "Choose another output with -o."
