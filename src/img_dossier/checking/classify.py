@@ -63,6 +63,8 @@ class _Names:
     """The normalised name phrases of each item, longest first."""
 
     phrases: tuple[tuple[str, str, int, str], ...]  # (normalised, original, order, item id)
+    #: (normalised, the same without spaces when _joinable else "", item id), in order
+    titles: tuple[tuple[str, str, str], ...] = ()
 
     @classmethod
     def of(cls, items: Sequence[Item]) -> _Names:
@@ -73,7 +75,11 @@ class _Names:
             if normalize(name)
         ]
         rows.sort(key=lambda r: (-len(r[0]), r[2]))
-        return cls(tuple(rows))
+        titles = tuple(
+            (norm, norm.replace(" ", "") if _joinable(norm) else "", item_id)
+            for norm, _original, _order, item_id in rows
+        )
+        return cls(tuple(rows), titles)
 
     def match(self, words: str) -> tuple[str, str] | None:
         """(item id, phrase) of the longest name phrase found in ``words``."""
@@ -111,8 +117,8 @@ def by_title(text: str, names: _Names) -> tuple[str, str] | None:
     for line in lines:
         words = normalize(line)
         joined = words.replace(" ", "")
-        for norm, _original, _order, item_id in names.phrases:
-            if words == norm or (_joinable(norm) and joined == norm.replace(" ", "")):
+        for norm, squeezed, item_id in names.titles:
+            if words == norm or (squeezed and joined == squeezed):
                 return item_id, line
     return None
 
