@@ -103,8 +103,9 @@ def jobs_option(f: F) -> F:
         "-j",
         type=click.IntRange(1, MAX_JOBS, clamp=True),
         default=None,
-        help=f"Worker processes (default: the number of CPUs; at most {MAX_JOBS} on "
-        f"this system, {WINDOWS_MAX_JOBS} on Windows, which waits on few processes at once).",
+        help="Worker processes (default: up to the number of CPUs, fewer for a small folder; "
+        f"at most {MAX_JOBS} on this system, {WINDOWS_MAX_JOBS} on Windows, which waits on few "
+        "processes at once).",
     )(f)
 
 
