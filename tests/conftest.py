@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,17 @@ def _private_cache(
     path = tmp_path_factory.mktemp("dossier-cache")
     monkeypatch.setenv("IMG_DOSSIER_CACHE_DIR", str(path))
     return path
+
+
+@pytest.fixture
+def fresh_pool() -> Iterator[None]:
+    """No reader worker from an earlier test: the ones a test starts are forked with its
+    patches (and stopped after it)."""
+    from img_dossier.readers import pool
+
+    pool.shutdown()
+    yield
+    pool.shutdown()
 
 
 def spawn_mode() -> bool:

@@ -20,6 +20,7 @@ from img_dossier.checking import pipeline
 from img_dossier.checking.pipeline import FILES_PER_WORKER, reading_workers, run_check
 from img_dossier.readers import reader_limits
 from img_dossier.readers.cache import ReadCache
+from imported import modules_imported
 
 ROOT = Path(__file__).resolve().parents[1]
 US = ROOT / "samples" / "us-j1"
@@ -50,19 +51,7 @@ def _imported_by_a_cold_check(folder: Path, cache: Path, *options: str) -> set[s
     for path in sorted(cache.rglob("*"), reverse=True):
         if path.is_file() and path.suffix != ".cfg":
             path.unlink()
-    proc = subprocess.run(
-        [sys.executable, "-X", "importtime", *command[1:]],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert proc.returncode in (0, 1), proc.stderr[-2000:]
-    return {
-        line.rsplit("|", 1)[-1].strip()
-        for line in proc.stderr.splitlines()
-        if line.startswith("import time:")
-    }
+    return modules_imported(command[3:], env)
 
 
 def _tops(modules: set[str], names: tuple[str, ...]) -> list[str]:

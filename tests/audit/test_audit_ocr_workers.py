@@ -4,7 +4,6 @@ each client process keeps its reader worker from client to client."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,15 +13,6 @@ from reportlab.pdfgen import canvas
 from img_dossier.audit.run import audit
 
 pytestmark = pytest.mark.fork_only  # the workers inherit the recording patch
-
-
-@pytest.fixture
-def fresh_pool() -> Iterator[None]:
-    from img_dossier.readers import pool
-
-    pool.shutdown()
-    yield
-    pool.shutdown()
 
 
 def clients(root: Path, count: int) -> Path:

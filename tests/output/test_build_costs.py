@@ -11,8 +11,10 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from fuzz.hostile import raw_pdf
 from img_dossier.cli import cli
 from img_dossier.errors import ExitCode
+from imported import modules_imported
 
 ROOT = Path(__file__).resolve().parents[2]
 US = ROOT / "samples" / "us-j1"
@@ -28,22 +30,6 @@ CONVERTERS = (
 )
 
 
-def _imported(args: list[str], env: dict[str, str]) -> set[str]:
-    proc = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "img_dossier", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
-    assert proc.returncode in (0, 1), proc.stderr[-2000:]
-    return {
-        line.rsplit("|", 1)[-1].strip()
-        for line in proc.stderr.splitlines()
-        if line.startswith("import time:")
-    }
-
-
 def test_a_warm_build_loads_no_converter_in_its_console_process(tmp_path: Path) -> None:
     """Conversions run in workers (or come from the cache): the console process looks up
     the cache without loading a converter, and writes the same dossier."""
@@ -54,7 +40,7 @@ def test_a_warm_build_loads_no_converter_in_its_console_process(tmp_path: Path) 
         cli, ["build", str(US), "-o", str(tmp_path / "a.pdf"), "-q", "--json"], env=env
     )
     assert first.exit_code in (ExitCode.OK, ExitCode.INCOMPLETE), first.output
-    modules = _imported(["build", str(US), "-o", str(tmp_path / "b.pdf"), "-q"], env)
+    modules = modules_imported(["build", str(US), "-o", str(tmp_path / "b.pdf"), "-q"], env)
     assert "img_dossier.output.assemble" in modules
     assert sorted(m for m in modules if m in CONVERTERS) == []
     assert (tmp_path / "b.pdf").stat().st_size > 0
@@ -176,22 +162,6 @@ def test_the_early_child_is_started_before_the_check_is_loaded(tmp_path: Path) -
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
-def _raw_pdf(*objects: bytes) -> bytes:
-    out = b"%PDF-1.4\n"
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return out
-
-
 def test_a_pdf_with_an_object_qpdf_must_mend_is_not_merged_from_its_source(
     tmp_path: Path,
 ) -> None:
@@ -221,7 +191,7 @@ def test_a_pdf_with_an_object_qpdf_must_mend_is_not_merged_from_its_source(
     }
     for name, (objects, clean) in cases.items():
         src = tmp_path / f"{name}.pdf"
-        src.write_bytes(_raw_pdf(*objects))
+        src.write_bytes(raw_pdf(list(objects)))
         count, _repairs, is_clean = check_pdf(src, tmp_path / f"{name}-out.pdf", (612.0, 792.0))
         assert (count, is_clean) == (1, clean), name
         assert (tmp_path / f"{name}-out.pdf").exists() is not clean, name

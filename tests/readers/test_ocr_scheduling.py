@@ -5,7 +5,6 @@ files with OCR on, so a scan it meets is read once; the further pages of a scan 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,15 +16,6 @@ from img_dossier.readers import read_documents, reader_limits
 from img_dossier.readers.scan import scan
 
 pytestmark = pytest.mark.fork_only  # the workers inherit the recording patches
-
-
-@pytest.fixture
-def fresh_pool() -> Iterator[None]:
-    from img_dossier.readers import pool
-
-    pool.shutdown()
-    yield
-    pool.shutdown()
 
 
 def text_pdf(path: Path, text: str) -> None:

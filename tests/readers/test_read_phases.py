@@ -5,7 +5,6 @@ a folder of few scans."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,15 +13,6 @@ from reportlab.pdfgen import canvas
 
 from img_dossier.readers import read_documents
 from img_dossier.readers.scan import scan
-
-
-@pytest.fixture
-def fresh_pool() -> Iterator[None]:
-    from img_dossier.readers import pool
-
-    pool.shutdown()
-    yield
-    pool.shutdown()
 
 
 def text_pdf(path: Path, text: str) -> None:

@@ -9,7 +9,6 @@ import re
 import signal
 import time
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -571,16 +570,6 @@ def test_when_no_worker_can_start_files_are_read_in_process(
 
 
 # -- the long-lived worker pool ---------------------------------------------------------------
-
-
-@pytest.fixture
-def fresh_pool() -> Iterator[None]:
-    """No reader worker from an earlier test: the ones started here are forked with patches."""
-    from img_dossier.readers import pool
-
-    pool.shutdown()
-    yield
-    pool.shutdown()
 
 
 def pid_reader(path: Path, named: str) -> Reading:
