@@ -348,11 +348,12 @@ class _Pool:
         for worker in [w for w in self.workers[:size] if w.task is None]:
             if not pending:
                 break
-            task, takes_engine = pending.take(worker.engine, engines)
+            task = pending.take(worker.engine, engines)
             if task is None:
                 continue
+            had_engine = worker.engine
             if worker.process.is_alive() and worker.give(task, self.limits.seconds):
-                if takes_engine:
+                if worker.engine and not had_engine:
                     engines += 1
                     self._first(worker)
             else:  # died while idle (killed from outside): its task goes to another worker
@@ -367,15 +368,15 @@ class _Pool:
             except OSError:  # no process can be started (limits): read here, unisolated
                 if self.workers:
                     break
-                task, _ = pending.take(True, engines)
+                task = pending.take(True, engines)
                 assert task is not None
                 here.append(_here(task, self.limits))
                 continue
             self.workers.append(worker)
-            task, takes_engine = pending.take(False, engines)
+            task = pending.take(False, engines)
             assert task is not None
             worker.give(task, self.limits.seconds)  # if it died, _collect says so
-            if takes_engine:
+            if worker.engine:
                 engines += 1
                 self._first(worker)
         return here

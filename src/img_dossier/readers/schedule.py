@@ -47,24 +47,22 @@ class Queue:
         """True when a new worker (without the engine) would get a task now."""
         return bool(self.plain or (self.ocr and (engines == 0 or len(self.ocr) >= self.backlog)))
 
-    def take(self, engine: bool, engines: int) -> tuple[Task | Job | None, bool]:
-        """(the task for a worker that holds the engine or not, whether it takes the
-        engine up with it); (None, False) when it is to wait."""
+    def take(self, engine: bool, engines: int) -> Task | Job | None:
+        """The task for a worker that holds the engine or not (a task read with OCR given to
+        a worker without it makes it load the engine); None when it is to wait."""
         if not self.scheduled:
-            return (self.plain.popleft() if self.plain else None), False
+            return self.plain.popleft() if self.plain else None
         if engine:
             if self.ocr:
-                return self.ocr.popleft(), False
+                return self.ocr.popleft()
             if self.plain:
                 task = self.plain.popleft()
-                if isinstance(task, Task):
-                    task = dataclasses.replace(task, ocr=True)
-                return task, False
-            return None, False
+                return dataclasses.replace(task, ocr=True) if isinstance(task, Task) else task
+            return None
         if self.ocr and engines == 0:
-            return self.ocr.popleft(), True
+            return self.ocr.popleft()
         if self.plain:
-            return self.plain.popleft(), False
+            return self.plain.popleft()
         if self.ocr and len(self.ocr) >= self.backlog:
-            return self.ocr.popleft(), True
-        return None, False
+            return self.ocr.popleft()
+        return None
