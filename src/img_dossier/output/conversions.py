@@ -8,12 +8,10 @@ and any change to the converter, or LibreOffice appearing, converts again.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from .. import __version__
 from ..model import Document
 from .engines import engine_for
 
@@ -61,18 +59,12 @@ def conversion_key(doc: Document, size: tuple[float, float], engine: str) -> str
 
 @cache
 def _converter_fingerprint() -> str:
-    """``readers.cache.code_fingerprint`` of the converter modules, read from their files
-    without importing them (the console process of ``build`` converts nothing itself: the
-    converters and python-docx load only in the workers that convert)."""
-    h = hashlib.sha256(__version__.encode())
-    here = Path(__file__).parent
-    for name in CONVERTER_MODULES:
-        h.update(name.encode())
-        try:
-            h.update((here / f"{name.rsplit('.', 1)[1]}.py").read_bytes())
-        except OSError:
-            h.update(b"?")
-    return h.hexdigest()[:16]
+    """The converter modules' code fingerprint (their files are read, not imported: the
+    console process of ``build`` converts nothing itself; the converters and python-docx
+    load only in the workers that convert)."""
+    from ..readers.cache import code_fingerprint
+
+    return code_fingerprint(CONVERTER_MODULES)
 
 
 def convert_cached(

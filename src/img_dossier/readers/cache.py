@@ -284,13 +284,20 @@ def memoized(
 
 @functools.lru_cache(maxsize=32)
 def code_fingerprint(module_names: tuple[str, ...]) -> str:
-    """A short hash of the source files of these (imported) modules, and the tool version."""
+    """A short hash of the source files of these modules, and the tool version. A module
+    not imported yet is found by its spec, not imported (``build``'s console process keys
+    conversions by the converters' code without loading them)."""
+    import importlib.util
     import sys
 
     h = hashlib.sha256(__version__.encode())
     for name in module_names:
         module = sys.modules.get(name)
         source = getattr(module, "__file__", None)
+        if module is None:
+            with contextlib.suppress(ImportError, ValueError):
+                spec = importlib.util.find_spec(name)
+                source = spec.origin if spec is not None else None
         h.update(name.encode())
         try:
             h.update(Path(source).read_bytes() if source else b"?")

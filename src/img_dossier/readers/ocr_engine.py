@@ -177,10 +177,8 @@ def det_input(pixels: Any, side: int, interpolation: int | None = None) -> Any:
     new_w = round(int(width * ratio) / 32) * 32
     if new_h <= 0 or new_w <= 0:
         return None
-    if interpolation is None:
-        resized = cv2.resize(pixels, (new_w, new_h))
-    else:
-        resized = cv2.resize(pixels, (new_w, new_h), interpolation=interpolation)
+    how = cv2.INTER_LINEAR if interpolation is None else interpolation  # cv2's default
+    resized = cv2.resize(pixels, (new_w, new_h), interpolation=how)
     return np.ascontiguousarray(_DET_LUT[resized].transpose(2, 0, 1)[np.newaxis])
 
 
