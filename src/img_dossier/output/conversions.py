@@ -9,7 +9,6 @@ and any change to the converter, or LibreOffice appearing, converts again.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 from ..model import Document
@@ -50,21 +49,13 @@ class Converted:
 
 def conversion_key(doc: Document, size: tuple[float, float], engine: str) -> str:
     """The cache key of a conversion (content, format, page size, engine, converter code)."""
-    code = _converter_fingerprint()
+    from ..readers.cache import code_fingerprint  # reads the converters' files, loads none
+
+    code = code_fingerprint(CONVERTER_MODULES)
     return (
         f"convert:{CONVERSION_VERSION}:{code}:{doc.sha256}:{doc.format}:"
         f"{size[0]:.2f}x{size[1]:.2f}:{engine}"
     )
-
-
-@cache
-def _converter_fingerprint() -> str:
-    """The converter modules' code fingerprint (their files are read, not imported: the
-    console process of ``build`` converts nothing itself; the converters and python-docx
-    load only in the workers that convert)."""
-    from ..readers.cache import code_fingerprint
-
-    return code_fingerprint(CONVERTER_MODULES)
 
 
 def convert_cached(

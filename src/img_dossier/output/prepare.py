@@ -28,7 +28,6 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -140,17 +139,10 @@ VERDICT_VERSION = 1
 
 
 def _verdict_key(doc: Document, size: tuple[float, float]) -> str:
-    code = _code()
-    return f"prepare:{VERDICT_VERSION}:{code}:{doc.sha256}:{size[0]:.2f}x{size[1]:.2f}"
-
-
-@cache
-def _code() -> str:
-    """This module's fingerprint, once per process (not once per document: a file read and
-    a hash each)."""
     from ..readers.cache import code_fingerprint
 
-    return code_fingerprint(("img_dossier.output.prepare",))
+    code = code_fingerprint(("img_dossier.output.prepare",))
+    return f"prepare:{VERDICT_VERSION}:{code}:{doc.sha256}:{size[0]:.2f}x{size[1]:.2f}"
 
 
 def cached_verdict(

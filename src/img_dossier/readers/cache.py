@@ -283,10 +283,12 @@ def memoized(
 
 
 @functools.lru_cache(maxsize=32)
+@functools.cache
 def code_fingerprint(module_names: tuple[str, ...]) -> str:
-    """A short hash of the source files of these modules, and the tool version. A module
-    not imported yet is found by its spec, not imported (``build``'s console process keys
-    conversions by the converters' code without loading them)."""
+    """A short hash of the source files of these modules, and the tool version, once per
+    process (cache keys ask for it per document). A module not imported yet is found by
+    its spec, not imported (``build``'s console process keys conversions by the
+    converters' code without loading them)."""
     import importlib.util
     import sys
 
