@@ -37,6 +37,7 @@ from .choices import PROVINCES, ROTATION_KINDS, STATUSES, VISAS
 from .portals import Portal
 from .roles import ROLES
 from .rule_models import AnyRule, Closed, Conditions, Day, When, _canonical
+from .titled import titled_schema
 
 __all__ = [
     "ChecklistFile",
@@ -512,8 +513,4 @@ _TITLES: dict[str, tuple[type[BaseModel], str]] = {
 def json_schema(name: str) -> dict[str, Any]:
     """The JSON Schema of ``checklist``, ``dossier`` or ``letter-template``."""
     model, title = _TITLES[name]
-    schema: dict[str, Any] = model.model_json_schema(by_alias=True)
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["$id"] = f"https://img-dossier.invalid/schemas/{name}.schema.json"
-    schema["title"] = title
-    return schema
+    return titled_schema(model, name, title)

@@ -118,11 +118,9 @@ class TracksFile(_Frozen):
 
 def tracks_json_schema() -> dict[str, Any]:
     """The JSON Schema of checklists/tracks.yaml (``dossier schema tracks``)."""
-    schema = TracksFile.model_json_schema(by_alias=True)
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["$id"] = "https://img-dossier.invalid/schemas/tracks.schema.json"
-    schema["title"] = "img-dossier applicant tracks"
-    return schema
+    from .titled import titled_schema
+
+    return titled_schema(TracksFile, "tracks", "img-dossier applicant tracks")
 
 
 def _path() -> Path:

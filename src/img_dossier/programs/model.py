@@ -242,8 +242,6 @@ class ProgramList(_Strict):
 
 def programs_json_schema() -> dict[str, Any]:
     """The JSON Schema of a program list file (``dossier schema programs``)."""
-    schema = ProgramList.model_json_schema(by_alias=True)
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["$id"] = "https://img-dossier.invalid/schemas/programs.schema.json"
-    schema["title"] = "img-dossier program list"
-    return schema
+    from ..config.titled import titled_schema
+
+    return titled_schema(ProgramList, "programs", "img-dossier program list")
