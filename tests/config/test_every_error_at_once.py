@@ -124,16 +124,21 @@ def test_a_dossier_yaml_with_a_type_error_says_the_tracks_status_and_unknown_ite
     assert "training.visa" in result.stderr and "applicant.status" in result.stderr
 
 
-def test_a_letter_template_says_its_names_checks_with_its_field_errors(tmp_path: Path) -> None:
+def _template(folder: Path, fields_yaml: str) -> None:
+    """A letter template ``t``: a one-field Word file and its NAME.yaml."""
     document = docx.Document()
     document.add_paragraph("{{ name }}")
-    document.save(str(tmp_path / "t.docx"))
-    (tmp_path / "t.yaml").write_text(
+    document.save(str(folder / "t.docx"))
+    (folder / "t.yaml").write_text(fields_yaml, encoding="utf-8")
+
+
+def test_a_letter_template_says_its_names_checks_with_its_field_errors(tmp_path: Path) -> None:
+    _template(
+        tmp_path,
         "description: d\nfilename_field: nope\nfields:\n"
         "  - {name: name, description: the name, example: x}\n"
         "  - {name: name, description: again, example: x}\n"
         "  - {name: other, description: o, required: maybe, example: x}\n",
-        encoding="utf-8",
     )
     with pytest.raises(BadInputError) as err:
         load_template("t", tmp_path)
@@ -146,14 +151,11 @@ def test_a_letter_template_says_its_names_checks_with_its_field_errors(tmp_path:
 
 
 def test_a_template_whose_only_error_is_across_fields_says_each_once(tmp_path: Path) -> None:
-    document = docx.Document()
-    document.add_paragraph("{{ name }}")
-    document.save(str(tmp_path / "t.docx"))
-    (tmp_path / "t.yaml").write_text(
+    _template(
+        tmp_path,
         "description: d\nfilename_field: name\nfields:\n"
         "  - {name: name, description: the name, example: x}\n"
         "  - {name: name, description: again, example: x}\n",
-        encoding="utf-8",
     )
     with pytest.raises(BadInputError) as err:
         load_template("t", tmp_path)
