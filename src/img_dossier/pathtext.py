@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -76,6 +74,9 @@ def openable(path: Path) -> Iterator[Path]:
     if not has_raw_bytes(str(path)):
         yield path
         return
+    import shutil  # imported here: rarely needed (tempfile and shutil cost a start-up)
+    import tempfile
+
     with tempfile.TemporaryDirectory(prefix="img-dossier-") as tmp:
         copy = Path(tmp) / ("document" + escaped(path.suffix))
         shutil.copyfile(path, copy)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
-import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -193,6 +192,8 @@ def _own_docx(doc: Document) -> bool:
     """True for a Word file this tool wrote (a letter): its core properties carry the mark."""
     if doc.format != "docx" or not doc.readable:
         return False
+    import zipfile  # only for Word files
+
     try:
         with zipfile.ZipFile(doc.path) as archive:
             info = archive.getinfo("docProps/core.xml")

@@ -68,7 +68,6 @@ def check(
     """
     from ..checking.pipeline import run_check
     from ..output.report import render_json, render_text
-    from ..output.report_html import write_html_report
     from ..readers import reader_limits
     from ..readers.cache import ReadCache
 
@@ -87,6 +86,8 @@ def check(
         report = run.report
         keep([run])  # dropped with the process at exit, not freed (cli.quick_exit)
         if html_file is not None:
+            from ..output.report_html import write_html_report  # only for --html
+
             write_html_report(run, html_file, progress=progress)
     if as_json:
         click.echo(render_json(report))

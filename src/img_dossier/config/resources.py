@@ -6,13 +6,14 @@ install) they are the top-level folders of the repository.
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
 
 def data_dir(name: str) -> Path:
     """Return the folder of built-in data ``name`` (``checklists``, ``templates``, ``samples``)."""
-    packaged = Path(str(resources.files("img_dossier"))) / "data" / name
+    # the package's folder, as importlib.resources.files("img_dossier") names it for an
+    # installed package (without importing importlib.resources, which costs a start-up)
+    packaged = Path(__file__).resolve().parents[1] / "data" / name
     if packaged.is_dir():
         return packaged
     return Path(__file__).resolve().parents[3] / name  # a source checkout

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .. import __version__, atomic
+from .. import __version__
 from ..cachedir import default_directory, mkdir_private
 
 __all__ = ["cached", "cached_with_files", "clear_memory"]
@@ -251,4 +251,6 @@ def _store(digest: str, entry: _Entry) -> None:
     with contextlib.suppress(OSError):  # a cache: a write that fails is no error
         target = _path(digest)
         mkdir_private(target.parent)
+        from .. import atomic  # only when storing (tempfile costs a warm run's start-up)
+
         atomic.write_bytes(target, data)

@@ -16,7 +16,6 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -126,7 +125,7 @@ class ReadCache:
         try:
             target = self.entry_path(key)
             _mkdir_private(target.parent)
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=target.parent)
+            fd, tmp = _mkstemp(".json", target.parent)
         except OSError:
             return
         try:
@@ -166,7 +165,7 @@ class ReadCache:
         try:
             target = self.file_path(key, suffix)
             _mkdir_private(target.parent)
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=suffix, dir=target.parent)
+            fd, tmp = _mkstemp(suffix, target.parent)
         except OSError:
             return
         try:
@@ -306,6 +305,14 @@ def code_fingerprint(module_names: tuple[str, ...]) -> str:
         except OSError:
             h.update(b"?")
     return h.hexdigest()[:16]
+
+
+def _mkstemp(suffix: str, folder: Path) -> tuple[int, str]:
+    """A new temp file (mode 0600) beside the entries: tempfile is imported only when a
+    run writes (a warm run reads only)."""
+    import tempfile
+
+    return tempfile.mkstemp(prefix=".tmp-", suffix=suffix, dir=folder)
 
 
 def _json_default(value: Any) -> Any:
