@@ -15,6 +15,7 @@ import click
 
 from .. import __version__, collector
 from ..errors import DossierError, ExitCode
+from . import signals
 from .streams import BROKEN_PIPE_EXIT, configure_streams, is_broken_pipe
 
 #: command name -> "module:attribute" inside this package, loaded on first use.
@@ -116,9 +117,9 @@ class DossierGroup(click.Group):
                 raise
             _silence_stdout()
             ctx.exit(BROKEN_PIPE_EXIT)
-        except KeyboardInterrupt:
-            click.echo("dossier: interrupted", err=True)
-            ctx.exit(130)
+        except KeyboardInterrupt as exc:  # Ctrl-C, SIGTERM, SIGHUP (signals.py): one line
+            click.echo(f"dossier: {signals.describe(exc)}", err=True)
+            ctx.exit(signals.exit_code(exc))
         except Exception as exc:  # a bug: one line, the traceback only on request
             if ctx.meta.get("verbose"):
                 import traceback  # only for a bug, shown with -v
@@ -177,6 +178,7 @@ def main() -> None:
     """Console entry point."""
     collector.pause()  # until the command's start-up is over (collector.settle)
     configure_streams()
+    signals.install()  # SIGTERM and SIGHUP unwind like Ctrl-C: temporary files are removed
     try:
         cli(prog_name="dossier")
     except SystemExit as done:

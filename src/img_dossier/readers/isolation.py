@@ -116,8 +116,19 @@ def die_with_parent(parent: int) -> None:
             libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
         except (OSError, AttributeError):
             pass
+    if not parent_alive(parent):  # it died before the kernel was asked to tell us
+        os._exit(0)
     watcher = threading.Thread(target=_watch_parent, args=(parent,), daemon=True)
     watcher.start()
+
+
+def child_signals() -> None:
+    """In a worker: Ctrl-C is the parent's to handle (the terminal sends it to the whole
+    process group; the parent stops its workers), and SIGTERM ends the worker at once
+    (a forked worker would otherwise inherit the console's handler, which unwinds)."""
+    for signum, action in ((signal.SIGINT, signal.SIG_IGN), (signal.SIGTERM, signal.SIG_DFL)):
+        with contextlib.suppress(ValueError, OSError):
+            signal.signal(signum, action)
 
 
 def parent_alive(parent: int) -> bool:
