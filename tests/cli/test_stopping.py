@@ -234,3 +234,38 @@ def test_a_build_stopped_while_checking_removes_its_temporary_folders(tmp_path: 
     assert err.strip().splitlines()[-1] == "dossier: stopped by SIGTERM"
     assert not out.exists()
     assert [p.name for p in temp.iterdir() if p.name.startswith("img-dossier")] == []
+
+
+# -- an external converter (LibreOffice) ------------------------------------------------------
+
+#: A stand-in for LibreOffice's launcher: it starts a child (as ``soffice`` starts
+#: ``soffice.bin``), leaves a mark for both, and waits for the child, which never ends.
+FAKE_SOFFICE = """#!/bin/sh
+sleep 600 &
+touch "{marks}/soffice-$$" "{marks}/soffice-$!"
+wait
+"""
+
+
+@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM], ids=["sigkill", "sigterm"])
+def test_a_stopped_build_stops_the_word_converter_and_what_it_started(
+    tmp_path: Path, signum: int
+) -> None:
+    fake = tmp_path / "soffice"
+    fake.write_text(FAKE_SOFFICE.format(marks=tmp_path / "marks"))
+    fake.chmod(0o755)
+    proc = _start(
+        tmp_path,
+        "build",
+        str(SAMPLES / "us-j1"),  # cv-j1.docx is converted by "LibreOffice"
+        "-o",
+        str(tmp_path / "dossier.pdf"),
+        "--no-ocr",
+        env={"IMG_DOSSIER_SOFFICE": str(fake)},
+    )
+    _wait_for_marks(tmp_path, proc, 2)
+    pids = [int(p.name.split("-")[1]) for p in (tmp_path / "marks").glob("soffice-*")]
+    converters = [psutil.Process(pid) for pid in pids]
+    _, err = _stop(proc, signum, group=False)
+    _assert_all_end(converters)
+    assert "Traceback" not in err

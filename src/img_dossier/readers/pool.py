@@ -262,8 +262,10 @@ class _Worker:
                 self.conn.send(None)
             self.process.join(timeout=1.0)
         if self.process.is_alive():
+            started = isolation.children_of(self.pid)  # a converter (LibreOffice) goes too
             self.process.kill()
             self.process.join(timeout=5.0)
+            isolation.kill_all(started)
         self.conn.close()
 
 
