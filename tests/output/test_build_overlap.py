@@ -1,0 +1,126 @@
+"""What `build`'s console process does while the folder is read (issue 13: fixed costs), as
+structure: the reader workers start before the dossier's libraries are loaded, a fork
+never copies a half-done import, and the early child is not started on a busy machine.
+The dossier is the same either way. Timings are measured by bench/, never asserted here."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pikepdf
+import pypdfium2
+import pytest
+from click.testing import CliRunner
+
+from img_dossier.cli import cli
+from img_dossier.cli.background import BackgroundImport
+from img_dossier.errors import ExitCode
+from img_dossier.output import early
+
+ROOT = Path(__file__).resolve().parents[2]
+US = ROOT / "samples" / "us-j1"
+
+forks = pytest.mark.skipif(not hasattr(os, "fork"), reason="fork only")
+
+
+def test_the_reader_workers_start_before_the_dossier_libraries_load(tmp_path: Path) -> None:
+    """reportlab and the assembler are not loaded when the first reader worker is forked
+    (they load on a thread while the workers read), and the dossier is written."""
+    if not early.enabled():
+        pytest.skip("only where workers fork (Linux)")
+    out = tmp_path / "out.pdf"
+    code = (
+        "import os, sys\n"
+        "seen = []\n"
+        "def before():\n"
+        "    if not seen:\n"
+        "        seen.append(sorted(m for m in ('reportlab', 'img_dossier.output.assemble',"
+        " 'img_dossier.checking.pipeline') if m in sys.modules))\n"
+        "from img_dossier.cli import cli\n"
+        "os.register_at_fork(before=before)\n"
+        f"args = ['build', {str(US)!r}, '-o', {str(out)!r}, '-q', '--no-cache']\n"
+        "try:\n"
+        "    cli(args)\n"
+        "except SystemExit as done:\n"
+        "    assert done.code in (0, 1), done.code\n"
+        "assert seen == [['img_dossier.checking.pipeline']], seen\n"
+        "assert 'img_dossier.output.assemble' in sys.modules\n"
+    )
+    env = dict(os.environ, IMG_DOSSIER_EARLY_PREPARE="0")  # the first fork is a reader's
+    subprocess.run([sys.executable, "-c", code], check=True, env=env)
+    with pikepdf.open(out) as pdf:
+        assert not pdf.get_warnings()
+        assert len(pdf.pages) == len(pypdfium2.PdfDocument(out)) > 2
+
+
+@forks
+def test_a_fork_waits_for_the_imports_on_the_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A process forked while the thread imports gets the module whole, never half (its
+    import lock held by a thread the child does not have would hang the child)."""
+    (tmp_path / "slow_module_for_test.py").write_text(
+        "import time\ntime.sleep(0.5)\nDONE = True\n", encoding="utf-8"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    loading = BackgroundImport(["slow_module_for_test"])
+    loading.start()
+    pid = os.fork()
+    if pid == 0:  # the child: the module is there, complete
+        module = sys.modules.get("slow_module_for_test")
+        os._exit(0 if module is not None and getattr(module, "DONE", False) else 3)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    loading.wait()
+    assert sys.modules["slow_module_for_test"].DONE is True
+
+
+def test_a_module_the_thread_could_not_import_fails_where_it_is_waited_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "broken_module_for_test.py").write_text("raise ValueError('no')\n", "utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    loading = BackgroundImport(["broken_module_for_test"])
+    loading.start()
+    with pytest.raises(ValueError, match="no"):
+        loading.wait()
+
+
+def test_build_starts_no_early_child_when_every_cpu_is_busy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At a load average of the CPUs' number or more the child would get little CPU and take
+    it from the check: none is started, and the dossier is the one written with it."""
+    if not early.enabled():
+        pytest.skip("only where workers fork (Linux)")
+    monkeypatch.delenv("IMG_DOSSIER_EARLY_PREPARE", raising=False)
+    cpus = os.cpu_count() or 1
+    monkeypatch.setattr(os, "getloadavg", lambda: (float(cpus), 0.0, 0.0))
+    assert early.busy() and not early.wanted()
+    monkeypatch.setenv("IMG_DOSSIER_EARLY_PREPARE", "1")
+    assert early.wanted()  # forced on
+    monkeypatch.setenv("IMG_DOSSIER_EARLY_PREPARE", "0")
+    monkeypatch.setattr(os, "getloadavg", lambda: (cpus - 0.5, 0.0, 0.0))
+    assert not early.busy() and not early.wanted()  # turned off
+    monkeypatch.delenv("IMG_DOSSIER_EARLY_PREPARE")
+    assert early.wanted()
+
+    pages = {}
+    for name, load in (("idle", 0.0), ("busy", float(cpus) + 1)):
+        monkeypatch.setattr(os, "getloadavg", lambda load=load: (load, load, load))
+        out = tmp_path / f"{name}.pdf"
+        env = {"IMG_DOSSIER_CACHE_DIR": str(tmp_path / name), "IMG_DOSSIER_TIMINGS": "1"}
+        args = ["build", str(US), "-o", str(out), "-q", "--json"]
+        result = CliRunner().invoke(cli, args, env=env)
+        assert result.exit_code == ExitCode.OK, result.output
+        child = "of which prepared while checking" in result.stderr
+        assert child is (name == "idle")
+        with pikepdf.open(out) as pdf:
+            assert not pdf.get_warnings()
+            with pdf.open_outline() as outline:
+                titles = [item.title for item in outline.root]
+            pages[name] = (len(pdf.pages), [p.label for p in pdf.pages], titles)
+    assert pages["idle"] == pages["busy"]
