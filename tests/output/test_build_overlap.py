@@ -78,6 +78,35 @@ def test_a_fork_waits_for_the_imports_on_the_thread(
     assert sys.modules["slow_module_for_test"].DONE is True
 
 
+@forks
+def test_a_fork_waits_for_the_thread_even_when_its_imports_need_logging(tmp_path: Path) -> None:
+    """logging's fork hook holds its lock while the process forks; a thread importing a
+    module that asks for a logger (as reportlab does) still finishes first (it used to wait
+    for that lock while the fork waited for it: a hang). A fresh process: logging is first
+    imported by the thread's module, as in `build`."""
+    (tmp_path / "slow_logger_for_test.py").write_text(
+        "import logging, time\ntime.sleep(0.5)\nlogging.getLogger('x')\nDONE = True\n",
+        encoding="utf-8",
+    )
+    code = (
+        "import os, sys, time\n"
+        f"sys.path.insert(0, {str(tmp_path)!r})\n"
+        "from img_dossier.cli.background import BackgroundImport, FORK_WAIT_SECONDS\n"
+        "loading = BackgroundImport(['slow_logger_for_test'])\n"
+        "loading.start()\n"
+        "time.sleep(0.2)\n"
+        "started = time.monotonic()\n"
+        "pid = os.fork()\n"
+        "if pid == 0:\n"
+        "    os._exit(0 if getattr(sys.modules.get('slow_logger_for_test'), 'DONE', 0) else 3)\n"
+        "_, status = os.waitpid(pid, 0)\n"
+        "assert os.waitstatus_to_exitcode(status) == 0, 'the child got a half-done import'\n"
+        "assert time.monotonic() - started < FORK_WAIT_SECONDS, 'the fork waited for nothing'\n"
+        "loading.wait()\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
 def test_a_module_the_thread_could_not_import_fails_where_it_is_waited_for(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

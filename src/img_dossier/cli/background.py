@@ -37,6 +37,11 @@ class BackgroundImport:
         """Start the thread (once; later calls do nothing)."""
         if self.thread is not None:
             return
+        # logging's own fork hook takes its lock (which the imports need: reportlab asks
+        # for a logger) before forking; fork hooks run last registered first, so logging's
+        # is registered before ours, and runs after ours has waited for the thread
+        import logging  # noqa: F401
+
         _hook_fork()
         self.thread = threading.Thread(target=self._load, name="img-dossier-imports", daemon=True)
         _running.append(self)
@@ -48,10 +53,12 @@ class BackgroundImport:
         for name in self.modules:
             _import(name)
 
-    def _join(self) -> None:
+    def _join(self, timeout: float | None = None) -> None:
         thread = self.thread
         if thread is not None and thread is not threading.current_thread():
-            thread.join()
+            thread.join(timeout)
+            if thread.is_alive():
+                return  # still importing: a fork that cannot wait longer goes ahead
         if self in _running:
             _running.remove(self)
 
@@ -77,10 +84,16 @@ def _import(name: str) -> None:
     __import__(name)
 
 
+#: Seconds a fork waits for the thread at most: far more than the imports take; past it
+#: (a lock the thread needs held by this thread through another fork hook) the fork goes
+#: ahead rather than hang the run.
+FORK_WAIT_SECONDS = 10.0
+
+
 def _before_fork() -> None:
     """A fork waits for every thread importing in the background."""
     for job in list(_running):
-        job._join()
+        job._join(FORK_WAIT_SECONDS)
 
 
 def _hook_fork() -> None:
