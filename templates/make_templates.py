@@ -22,8 +22,13 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Inches, Pt
 
 HERE = Path(__file__).resolve().parent
-# Spacing that keeps every short letter on one page in Word (Calibri 11) and in the tool's
-# built-in PDF renderer (DejaVu Sans 11, a wider face): margins within business-letter norms.
+# Spacing that keeps every short letter on one page in Word and LibreOffice (Arial 11) and in
+# the tool's built-in PDF renderer (DejaVu Sans 11, a wider face): margins within
+# business-letter norms. Arial, not Calibri: Windows and macOS have it, and LibreOffice on
+# Linux draws it with Liberation Sans (one of its own dependencies), which has Arial's
+# metrics, so the letter breaks the same way everywhere. Without Calibri or its metric twin
+# Carlito, LibreOffice drew Calibri with Noto Sans, whose taller lines pushed the signature
+# block of two letters onto a second page.
 MARGIN_TB = 0.75  # inches, top and bottom
 MARGIN_LR = 0.9  # inches, left and right
 PARA_GAP = 6  # points before a body paragraph
@@ -50,7 +55,7 @@ class Letter:
         section.top_margin = Inches(top_margin)
         section.bottom_margin = Inches(MARGIN_TB)
         normal = self.doc.styles["Normal"]
-        normal.font.name = "Calibri"
+        normal.font.name = "Arial"
         normal.font.size = Pt(11)
         normal.paragraph_format.space_after = Pt(0)
         props = self.doc.core_properties

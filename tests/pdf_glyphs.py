@@ -2,7 +2,9 @@
 
 Reads each page's fonts with pikepdf: the /ToUnicode map says which character each code
 stands for, and the embedded font program (parsed with fontTools) says whether the glyph
-for that code has an outline. Extracted text is not enough: a box (.notdef) extracts as
+for that code has an outline. Simple fonts with a TrueType program (/FontFile2: reportlab,
+LibreOffice for most fonts) or a Type 1 program with its own encoding (/FontFile: LibreOffice
+7.4 embeds Noto Sans CJK this way). Extracted text is not enough: a box (.notdef) extracts as
 the right character, and a ligature can extract differently from a right rendering.
 """
 
@@ -10,9 +12,12 @@ from __future__ import annotations
 
 import io
 import re
+import tempfile
 from pathlib import Path
 
 import pikepdf
+from fontTools.pens.boundsPen import BoundsPen
+from fontTools.t1Lib import T1Font
 from fontTools.ttLib import TTFont
 
 
@@ -44,6 +49,31 @@ def _outlined_codes(font: TTFont) -> set[int]:
     return codes
 
 
+def _outlined_type1_codes(data: bytes) -> set[int]:
+    """Codes of a simple font with a Type 1 program (its built-in encoding) whose glyph has
+    an outline."""
+    with tempfile.NamedTemporaryFile(suffix=".pfa") as f:
+        f.write(data)
+        f.flush()
+        font = T1Font(f.name, kind="OTHER")
+        font.parse()
+    glyphs = font.font["CharStrings"]
+    encoding = font.font["Encoding"]
+    if isinstance(encoding, str):
+        from fontTools.encodings.StandardEncoding import StandardEncoding
+
+        encoding = StandardEncoding
+    codes: set[int] = set()
+    for code, name in enumerate(encoding):
+        if not name or name == ".notdef" or name not in glyphs:
+            continue
+        pen = BoundsPen(glyphs)
+        glyphs[name].draw(pen)
+        if pen.bounds is not None:
+            codes.add(code)
+    return codes
+
+
 def drawn_characters(path: Path, pages: range | None = None) -> set[str]:
     """Every character some embedded font on the given pages draws with a real glyph."""
     drawn: set[str] = set()
@@ -55,10 +85,15 @@ def drawn_characters(path: Path, pages: range | None = None) -> set[str]:
             for _name, font in fonts.items():
                 unicode_map = font.get("/ToUnicode")
                 descriptor = font.get("/FontDescriptor")
-                program = descriptor.get("/FontFile2") if descriptor is not None else None
-                if unicode_map is None or program is None:
+                if unicode_map is None or descriptor is None:
                     continue
-                tt = TTFont(io.BytesIO(program.read_bytes()))
-                outlined = _outlined_codes(tt)
+                program = descriptor.get("/FontFile2")
+                type1 = descriptor.get("/FontFile")
+                if program is not None:
+                    outlined = _outlined_codes(TTFont(io.BytesIO(program.read_bytes())))
+                elif type1 is not None:
+                    outlined = _outlined_type1_codes(type1.read_bytes())
+                else:
+                    continue
                 drawn |= {ch for code, ch in _to_unicode(unicode_map).items() if code in outlined}
     return drawn

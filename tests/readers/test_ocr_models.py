@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from img_dossier.readers import ocr
+from img_dossier.readers import ocr, ocr_tag
 
 pytest.importorskip("rapidocr")
 
@@ -70,7 +70,7 @@ def test_a_damaged_int8_model_is_not_used_and_ocr_still_works(
     data = bytearray(rec.read_bytes())
     data[len(data) // 2] ^= 0xFF  # one flipped byte in the weights
     rec.write_bytes(bytes(data))
-    monkeypatch.setattr(ocr, "INT8_DIR", copy)
+    monkeypatch.setattr(ocr_tag, "INT8_DIR", copy)  # where the model set is told
     assert ocr.model_set() == "float"
     paths = ocr.model_paths()
     assert isinstance(paths, dict) and paths["rec"].parent != copy
@@ -81,7 +81,7 @@ def test_a_damaged_int8_model_is_not_used_and_ocr_still_works(
 def test_missing_int8_models_fall_back_to_the_float_models(
     fresh_engine: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(ocr, "INT8_DIR", tmp_path)
+    monkeypatch.setattr(ocr_tag, "INT8_DIR", tmp_path)
     assert ocr.model_set() == "float"
     assert ocr.unavailable() is None
 

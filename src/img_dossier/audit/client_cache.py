@@ -62,7 +62,7 @@ def client_key(client: Client, options: AuditOptions) -> str | None:
         return None
     engine = "-"
     if options.ocr:
-        from ..readers.ocr import cache_tag
+        from ..readers.ocr_tag import cache_tag
 
         engine = cache_tag()
     state = {

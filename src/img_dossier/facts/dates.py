@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from ..lazyre import Lazy
+
 _MONTHS: dict[str, int] = {}
 for _number, _names in enumerate(
     (
@@ -57,17 +59,18 @@ _MONTH = "(?:" + "|".join(sorted((re.escape(m) for m in _MONTHS), key=len, rever
 _DAY = r"(?:[0-3]?\d)(?:st|nd|rd|th|er|º|°)?"
 _YEAR = r"(?:19|20)\d\d"
 
-_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+#: Compiled on first use (lazyre): a warm check takes facts from the cache and finds no date.
+_PATTERNS: tuple[tuple[str, Lazy], ...] = (
     (
         "iso",
-        re.compile(
+        Lazy(
             rf"(?<![\d/.-])(?P<y>{_YEAR})(?P<sep>[-/.]| )(?P<m>[01]?\d)(?P=sep)"
             r"(?P<d>[0-3]?\d)(?![\d])"
         ),
     ),
     (
         "day-month",
-        re.compile(
+        Lazy(
             rf"(?<![\w/])(?P<d>{_DAY})(?:[\s.\-/]+|\s+de\s+)(?P<mn>{_MONTH})"
             rf"(?:\s*/\s*{_MONTH})?(?:[\s.,\-/]+|\s+de\s+|\s+del\s+)(?P<y>{_YEAR})(?!\d)",
             re.IGNORECASE,
@@ -75,27 +78,25 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     (
         "month-day",
-        re.compile(
+        Lazy(
             rf"(?<![\w/])(?P<mn>{_MONTH})\s+(?P<d>{_DAY}),?\s+(?P<y>{_YEAR})(?!\d)",
             re.IGNORECASE,
         ),
     ),
     (
         "cjk",
-        re.compile(
-            rf"(?P<y>{_YEAR})\s*[年년]\s*(?P<m>[01]?\d)\s*[月월]\s*(?P<d>[0-3]?\d)\s*[日일]"
-        ),
+        Lazy(rf"(?P<y>{_YEAR})\s*[年년]\s*(?P<m>[01]?\d)\s*[月월]\s*(?P<d>[0-3]?\d)\s*[日일]"),
     ),
     (
         "numeric",
-        re.compile(
+        Lazy(
             rf"(?<![\d/.-])(?P<a>[0-3]?\d)[/.\-](?P<b>[01]?\d|[0-3]\d)[/.\-](?P<y>{_YEAR})(?![\d])"
         ),
     ),
 )
 
 #: Words that make a document American, so that 03/04/2024 is March 4.
-_US_CONTEXT = re.compile(
+_US_CONTEXT = Lazy(
     r"\b(?:United States|U\.S\.A?\.|USA|USMLE|ECFMG|NBME|AAMC|ERAS|NRMP|"
     r"(?:A[KLRZ]|C[AOT]|D[CE]|FL|GA|HI|I[ADLN]|K[SY]|LA|M[ADEINOST]|N[CDEHJMVY]|O[HKR]|PA|RI|"
     r"S[CD]|T[NX]|UT|V[AT]|W[AIVY])\s+\d{5}(?:-\d{4})?)\b"
@@ -308,11 +309,15 @@ def _closing(alt: str) -> int | None:
     return None
 
 
-def _with_first_chars(pattern: str, flags: re.RegexFlag) -> re.Pattern[str]:
-    """``pattern`` compiled behind a look-ahead of the characters it can start with (same
-    flags, so case folds alike): the same matches, found several times faster."""
-    chars = first_chars(pattern)
-    return re.compile(pattern if chars is None else f"(?=[{chars}])(?:{pattern})", flags)
+def _with_first_chars(pattern: str, flags: re.RegexFlag) -> Lazy:
+    """``pattern`` behind a look-ahead of the characters it can start with (same flags, so
+    case folds alike): the same matches, found several times faster; compiled on first use."""
+
+    def source() -> str:
+        chars = first_chars(pattern)
+        return pattern if chars is None else f"(?=[{chars}])(?:{pattern})"
+
+    return Lazy(source, flags)
 
 
 _LABEL_RE = _with_first_chars(_LABEL_ALTERNATIVES, re.IGNORECASE)
@@ -388,7 +393,7 @@ def add_months(d: date, months: int) -> date:
 
 
 #: A date line's place: one to three capitalised words ("Lima", "Beyrouth, le", "New York, NY,").
-_PLACE = re.compile(
+_PLACE = Lazy(
     r"[^\W\d_][\w'.-]*(?:[ -][^\W\d_][\w'.-]*){0,2}(?:,\s*[A-Z]{2})?,\s*"
     r"(?:(?i:le|the|on|el|em)\s+)?"
 )

@@ -12,7 +12,6 @@ reading is kept as ``<fact>_read``).
 
 from __future__ import annotations
 
-import re
 import sys
 from collections.abc import Collection, Mapping
 from datetime import date
@@ -21,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from ..config import exams as exams_data
 from ..config.profile import Profile
 from ..isodate import iso_date
+from ..lazyre import Lazy
 from ..model import Document
 from . import dates, names
 from . import exams as results
@@ -47,40 +47,38 @@ _DECLARED_SUFFIXES = (
 )
 
 _SPECIALTY = (
-    re.compile(r"(?i)\bspecial(?:i)?ty (?:or field )?of\s+(?P<s>[^\n.,;]+(?:\n[^\n.,;]+)?)"),
-    re.compile(
+    Lazy(r"(?i)\bspecial(?:i)?ty (?:or field )?of\s+(?P<s>[^\n.,;]+(?:\n[^\n.,;]+)?)"),
+    Lazy(
         r"(?im)^[ \t]*(?:specialty|speciality|specialty/subspecialty|discipline|"
         r"training program(?:me)?|program(?:me)?|especialidad)"
         r"(?:[ \t]*[:\-][ \t]*|[ \t]{2,}|[ \t]*\n[ \t]*)(?P<s>[^\n]+)"
     ),
     # "Position: PGY-1, Internal Medicine" (a GME agreement or offer)
-    re.compile(r"(?im)^[ \t]*position[ \t]*:[ \t]*PGY-?\d+[ \t]*[,\-–][ \t]*(?P<s>[^\n]+)"),
-    re.compile(r"\b(?P<s>[A-Z][a-z]+(?: [A-Z][a-z]+){0,3}) Residency\b"),
-    re.compile(
-        r"\b(?:residency|training) (?:program(?:me)?|position) in (?:the )?(?P<s>[A-Z][^\n.,;]+)"
-    ),
-    re.compile(r"\bresident (?:physician )?in (?:the )?(?:Department of )?(?P<s>[A-Z][^\n.,;]+)"),
+    Lazy(r"(?im)^[ \t]*position[ \t]*:[ \t]*PGY-?\d+[ \t]*[,\-–][ \t]*(?P<s>[^\n]+)"),
+    Lazy(r"\b(?P<s>[A-Z][a-z]+(?: [A-Z][a-z]+){0,3}) Residency\b"),
+    Lazy(r"\b(?:residency|training) (?:program(?:me)?|position) in (?:the )?(?P<s>[A-Z][^\n.,;]+)"),
+    Lazy(r"\bresident (?:physician )?in (?:the )?(?:Department of )?(?P<s>[A-Z][^\n.,;]+)"),
 )
-_SPECIALTY_END = re.compile(
+_SPECIALTY_END = Lazy(
     r"(?i)\s+(?:residency|program(?:me)?|training|at|in|for|with|starting|beginning|from|"
     r"department|pgy-?\d|\().*$"
 )
 
 _CERTIFICATION = (
-    re.compile(
+    Lazy(
         r"(?is)\bcertif(?:y|ies|ied)\b.{0,160}?\btranslation\b.{0,100}?"
         r"\b(?:correct|accurate|true|complete|faithful)\b"
     ),
-    re.compile(
+    Lazy(
         r"(?i)\b(?:true|correct|accurate|faithful|complete)(?:,? and (?:accurate|correct|complete|"
         r"true|faithful))? translation\b"
     ),
-    re.compile(r"(?i)\bword[- ]for[- ]word (?:english )?translation\b"),
-    re.compile(r"(?i)\bcertified (?:english )?translation\b"),
+    Lazy(r"(?i)\bword[- ]for[- ]word (?:english )?translation\b"),
+    Lazy(r"(?i)\bcertified (?:english )?translation\b"),
 )
 
 
-_GRADUATION = re.compile(
+_GRADUATION = Lazy(
     r"(?i)(?<!expected )\b(?:date of graduation|graduation date|graduated(?: on)?|"
     r"date of (?:conferral|conferment)(?: of (?:the )?degree)?|degree conferred(?: on)?|"
     r"fecha de (?:graduaci[oó]n|egreso|titulaci[oó]n)|"

@@ -11,6 +11,7 @@ import re
 from functools import lru_cache
 
 from ..config import exams as exams_data
+from ..lazyre import Lazy
 
 
 @lru_cache(maxsize=1)
@@ -25,26 +26,25 @@ def _exam_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
 _PASS = r"pass(?:ed)? with superior performance|pass(?:ed)?|r[ée]ussite|r[ée]ussi|aprobado|aprovado"
 _FAIL = r"fail(?:ed)?|[ée]chec|reprobado|reprovado|did not pass"
 _OUTCOME_WORD = rf"(?P<word>{_PASS}|{_FAIL})"
-_LABELLED = re.compile(
+_LABELLED = Lazy(
     r"(?:\bresult|\boutcome|\bpass\s*/\s*fail|\bperformance|\bstatus|\bdecision|\br[ée]sultat|"
     rf"\bresultado)s?\b[ \t]*(?:[:\-][ \t]*)?\n?[ \t]*{_OUTCOME_WORD}\b",
     re.IGNORECASE,
 )
-_SENTENCE = re.compile(
+_SENTENCE = Lazy(
     r"\b(?:has|have)\s+(?P<word>passed|failed)\b|\b(?P<not>did not pass)\b", re.IGNORECASE
 )
-_EXAM_WORD = re.compile(r"(?i)\b(?:step|mccqe|nac|examination|exam|part)\b")
-_LINE_END = re.compile(rf"(?i)\b{_OUTCOME_WORD}\b[ \t]*\S{{0,12}}$")
-_ALONE = re.compile(rf"(?im)^[ \t]*{_OUTCOME_WORD}[ \t]*$")
+_EXAM_WORD = Lazy(r"(?i)\b(?:step|mccqe|nac|examination|exam|part)\b")
+_LINE_END = Lazy(rf"(?i)\b{_OUTCOME_WORD}\b[ \t]*\S{{0,12}}$")
+_ALONE = Lazy(rf"(?im)^[ \t]*{_OUTCOME_WORD}[ \t]*$")
 
 COMPONENTS = ("listening", "reading", "writing", "speaking")
 _NUMBER = r"(\d{1,3}(?:\.\d)?)"
 _COMPONENT = {
-    c: re.compile(rf"(?i)\b{c}\b[^\d\n]{{0,30}}?(?:\n[ \t]*)?{_NUMBER}(?![\d/])")
-    for c in COMPONENTS
+    c: Lazy(rf"(?i)\b{c}\b[^\d\n]{{0,30}}?(?:\n[ \t]*)?{_NUMBER}(?![\d/])") for c in COMPONENTS
 }
-_OVERALL = re.compile(rf"(?i)\boverall(?: band)?(?: score)?\b[^\d\n]{{0,20}}?{_NUMBER}(?![\d/])")
-_TOTAL = re.compile(
+_OVERALL = Lazy(rf"(?i)\boverall(?: band)?(?: score)?\b[^\d\n]{{0,20}}?{_NUMBER}(?![\d/])")
+_TOTAL = Lazy(
     r"(?i)\b(?:three-digit score|total score|score|puntaje|note)\b[ \t]*(?:[:\-][ \t]*)?"
     r"\n?[ \t]*(\d{3})(?!\d)"
 )
@@ -88,8 +88,8 @@ def _value(raw: str) -> float | int | None:
     return int(number) if 0 <= number <= 500 else None
 
 
-_HEADER = re.compile(r"(?i)^(listening|reading|writing|speaking|overall)(?: band)?(?: score)?$")
-_BAND_OR_SCORE = re.compile(r"^\d{1,3}(?:\.\d)?$")
+_HEADER = Lazy(r"(?i)^(listening|reading|writing|speaking|overall)(?: band)?(?: score)?$")
+_BAND_OR_SCORE = Lazy(r"^\d{1,3}(?:\.\d)?$")
 
 
 def _columns(lines: list[str], found: dict[str, float | int]) -> None:
@@ -116,9 +116,9 @@ def _columns(lines: list[str], found: dict[str, float | int]) -> None:
                 found.setdefault(comp, value)
 
 
-_WORD_OF = {c: re.compile(rf"(?i)\b{c}\b") for c in (*COMPONENTS, "overall")}
-_ANY_WORD = re.compile(rf"(?i)\b(?:{'|'.join(_WORD_OF)})\b")
-_SCORE_NUMBER = re.compile(r"(?<![\d.])\d{1,3}(?:\.\d)?(?![\d.])")
+_WORD_OF = {c: Lazy(rf"(?i)\b{c}\b") for c in (*COMPONENTS, "overall")}
+_ANY_WORD = Lazy(rf"(?i)\b(?:{'|'.join(_WORD_OF)})\b")
+_SCORE_NUMBER = Lazy(r"(?<![\d.])\d{1,3}(?:\.\d)?(?![\d.])")
 
 
 def scores(text: str) -> dict[str, float | int]:
@@ -172,10 +172,8 @@ def scores(text: str) -> dict[str, float | int]:
     return found
 
 
-_ROW_OUTCOME = re.compile(
-    r"(?<![/\w])(pass(?:ed)?|fail(?:ed)?|did not pass)(?![/\w])", re.IGNORECASE
-)
-_ROW_DATE = re.compile(
+_ROW_OUTCOME = Lazy(r"(?<![/\w])(pass(?:ed)?|fail(?:ed)?|did not pass)(?![/\w])", re.IGNORECASE)
+_ROW_DATE = Lazy(
     r"\b(?:\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4}|[A-Z][a-z]{2,8}\.? \d{1,2},? \d{4}|"
     r"\d{1,2} [A-Z][a-z]{2,8}\.? \d{4})\b"
 )

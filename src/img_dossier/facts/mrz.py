@@ -11,8 +11,10 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-_LINE1 = re.compile(r"^P[A-Z0-9<][A-Z<]{3}[A-Z<]{39}$")
-_LINE2 = re.compile(r"^[A-Z0-9<]{9}[0-9<][A-Z<]{3}[0-9<]{7}[MFX<][0-9<]{7}[A-Z0-9<]{15}[0-9<]$")
+from ..lazyre import Lazy
+
+_LINE1 = Lazy(r"^P[A-Z0-9<][A-Z<]{3}[A-Z<]{39}$")
+_LINE2 = Lazy(r"^[A-Z0-9<]{9}[0-9<][A-Z<]{3}[0-9<]{7}[MFX<][0-9<]{7}[A-Z0-9<]{15}[0-9<]$")
 _WEIGHTS = (7, 3, 1)
 
 
@@ -157,7 +159,7 @@ _TO_DIGIT = str.maketrans({"O": "0", "Q": "0", "D": "0", "U": "0", "I": "1", "L"
                            "Z": "2", "S": "5", "B": "8", "G": "6", "T": "7"})  # fmt: skip
 _TO_LETTER = str.maketrans({"0": "O", "1": "I", "2": "Z", "5": "S", "8": "B", "6": "G"})
 _FILLER_LOOKALIKES = str.maketrans({"«": "<<", "‹": "<", "(": "<", "[": "<", "{": "<"})
-_NOT_MRZ = re.compile(r"[^A-Z0-9<]")
+_NOT_MRZ = Lazy(r"[^A-Z0-9<]")
 _LINE2_DIGITS = (9, *range(13, 20), *range(21, 28), 43)
 _LINE2_LETTERS = (10, 11, 12)
 #: Most variants of the alphanumeric fields (document and personal numbers) tried.

@@ -21,6 +21,8 @@ from itertools import permutations
 
 from anyascii import anyascii
 
+from ..lazyre import Lazy
+
 _TITLES = frozenset(
     [
         "dr",
@@ -88,7 +90,7 @@ _WORD = r"[^\W\d_][^\W\d_'’\-]*\.?"
 _NAME = rf"{_WORD}(?:,?[ \t]+{_WORD}){{1,6}}"
 _NAME_IN_TEXT = rf"{_WORD}(?:[ \t]+{_WORD}){{1,6}}"  # in a sentence a comma ends the name
 _PATTERNS = (
-    re.compile(
+    Lazy(
         r"(?im)^[ \t]*(?:full name|candidate(?:'s)? name|name of (?:the )?(?:applicant|candidate|"
         r"examinee|student|physician|graduate)(?: for visa)?|applicant(?:'s)? name|"
         r"examinee(?:'s)? name|"
@@ -98,21 +100,19 @@ _PATTERNS = (
         r"(?:[ \t]*\([^)\n]{1,40}\))?(?:[ \t]*/[ \t]*[^\n:/]{1,30})?"  # (as in passport), / Nom
         rf"(?:[ \t]*[:：][ \t]*|[ \t]{{2,}}|[ \t]*\n[ \t]*)(?P<name>{_NAME})"
     ),
-    re.compile(
+    Lazy(
         r"(?i)(?:certif(?:y|ies) that|conferred (?:up)?on|awarded to|granted to|"
         r"otorga(?:do)? a|confiere a|confers upon|d[ée]cern[ée] [àa]|presented to|por cuanto|"
         r"a favor de|en faveur de|conf[èe]re [àa])"
         rf"[ \t\n]+(?:(?:Dr|Dra|Mr|Ms|Mrs|Monsieur|Madame)\.?[ \t]+)?(?P<name>{_NAME_IN_TEXT})"
     ),
-    re.compile(
-        rf"(?m)^[ \t]*Dear[ \t]+(?:Dr|Dra|Mr|Ms|Mrs|Miss)\.?[ \t]+(?P<name>{_NAME})[ \t]*[,:]"
-    ),
+    Lazy(rf"(?m)^[ \t]*Dear[ \t]+(?:Dr|Dra|Mr|Ms|Mrs|Miss)\.?[ \t]+(?P<name>{_NAME})[ \t]*[,:]"),
 )
-_SURNAME = re.compile(
+_SURNAME = Lazy(
     r"(?im)^[ \t]*(?:surname|family name|last name|apellidos?|nom)\b[^:\n]*[:\n][ \t]*"
     rf"(?P<name>{_WORD}(?:[ \t]+{_WORD}){{0,3}})"
 )
-_GIVEN = re.compile(
+_GIVEN = Lazy(
     r"(?im)^[ \t]*(?:given names?|first names?|nombres?|pr[ée]noms?)\b[^:\n]*[:\n][ \t]*"
     rf"(?P<name>{_WORD}(?:[ \t]+{_WORD}){{0,3}})"
 )
@@ -145,7 +145,9 @@ def _transliterated(text: str) -> str:
     letters = "".join(  # letters and their marks (Devanagari vowel signs); no emoji names
         c if c.isalpha() or c in "'’" or unicodedata.category(c)[0] == "M" else " " for c in text
     )
-    return anyascii(_syllabic().sub(r" \1 ", letters)).casefold()
+    if max(letters, default="") >= "\u3040":  # below it no character is syllabic
+        letters = _syllabic().sub(r" \1 ", letters)
+    return anyascii(letters).casefold()
 
 
 def tokens(name: str) -> list[str]:

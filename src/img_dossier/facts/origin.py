@@ -7,8 +7,9 @@ university line naming a US state, a Canadian province or one of their large cit
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+
+from ..lazyre import Lazy
 
 _US_STATES = {
     "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
@@ -50,22 +51,22 @@ _COUNTRIES = (
     "Cayman Islands|Caribbean|Haiti|Jamaica|Trinidad"
 )
 
-_US_ZIP = re.compile(
+_US_ZIP = Lazy(
     r"\b(?:"
     + "|".join(_US_STATES)
     + "|"
     + "|".join(_US_STATES.values())
     + r")\.?,?\s+\d{5}(?:-\d{4})?\b"
 )
-_CA_POSTAL = re.compile(
+_CA_POSTAL = Lazy(
     r"\b(?:" + "|".join(_PROVINCES) + "|" + "|".join(_PROVINCES.values()) + r"|Québec)\.?,?\s+"
     r"[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z] ?\d[ABCEGHJ-NPRSTV-Z]\d\b"
 )
-_INSTITUTION = re.compile(
+_INSTITUTION = Lazy(
     r"(?i)\b(?:university|universit[ée]|hospital|h[ôo]pital|medical center|medical centre|"
     r"health|clinic|college|school of medicine|faculty of medicine)\b"
 )
-_US_PLACE = re.compile(
+_US_PLACE = Lazy(
     r"\b(?:"
     + "|".join(_US_STATES.values())
     + "|"
@@ -73,11 +74,11 @@ _US_PLACE = re.compile(
     + r"|Johns Hopkins|Mayo Clinic|Harvard|"
     r"Yale|Stanford|Cornell|Columbia University|Duke|Emory|Vanderbilt)\b"
 )
-_CA_PLACE = re.compile(
+_CA_PLACE = Lazy(
     r"\b(?:" + "|".join(_PROVINCES.values()) + "|" + _CA_CITIES + r"|McGill|McMaster|Dalhousie|"
     r"Queen's University|Western University|Memorial University|Laval|Canada)\b"
 )
-_COUNTRY = re.compile(r"\b(" + _COUNTRIES + r")\b")
+_COUNTRY = Lazy(r"\b(" + _COUNTRIES + r")\b")
 
 
 @dataclass(frozen=True)

@@ -204,7 +204,7 @@ def cache_key(sha256: str, source: SourceFile, limits: Limits) -> str:
         f".{limits.max_zip_ratio}.{limits.max_zip_members}"
     )
     if limits.ocr:
-        from .ocr import cache_tag
+        from .ocr_tag import cache_tag
 
         bounds += f".ocr{limits.ocr_pages}.{cache_tag().replace(' ', '-')}"
     else:

@@ -20,17 +20,24 @@ along the page's own slant.
 
 from __future__ import annotations
 
-import functools
 import math
 import os
 import statistics
 import threading
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from PIL import Image
+
+from . import ocr_tag
+from .ocr_tag import INT8_DIR as INT8_DIR
+from .ocr_tag import INT8_MODELS as INT8_MODELS
+from .ocr_tag import MODELS_ENV as MODELS_ENV
+from .ocr_tag import PIPELINE as PIPELINE
+from .ocr_tag import cache_tag as cache_tag
+from .ocr_tag import engine_name as engine_name
+from .ocr_tag import model_set as model_set
 
 #: Longer side, in pixels, of the page image given to the engine (about 180 dpi on A4).
 MAX_SIDE = 2000
@@ -73,14 +80,8 @@ FLOAT_MODELS = {
     "rec": "PP-OCRv6_rec_small.onnx",
     "cls": "ch_ppocr_mobile_v2.0_cls_mobile.onnx",
 }
-#: The recogniser quantized to 8-bit integers (tools/make_ocr_models.py), shipped in this
-#: package beside ``models.json`` (its sha256 and where it comes from): about half the float
-#: model's cost on a CPU, for the same text (bench/ocr measures both speed and accuracy).
-#: The detector stays float: quantized, it found text all over a blank page.
-INT8_MODELS = {"rec": "rec-int8.onnx"}
-INT8_DIR = Path(__file__).resolve().parent / "models"
-#: ``float`` makes the engine use the wheel's float models (bench/ocr compares the two).
-MODELS_ENV = "IMG_DOSSIER_OCR_MODELS"
+#: The int8 recogniser (INT8_MODELS, in INT8_DIR), MODELS_ENV, PIPELINE and the cache tag
+#: live in ocr_tag.py, which a warm run reads without loading this module.
 
 Quad = list[tuple[float, float]]
 
@@ -103,25 +104,6 @@ class PageText:
     chars: int = 0
 
 
-#: Version of how this module reads a page with the engine (part of the cache key: a reading
-#: made the old way is read again).
-PIPELINE = 4
-
-
-def cache_tag() -> str:
-    """The engine, its models and this module's way of using them, for the cache key."""
-    return f"{engine_name()} {model_set()} p{PIPELINE}"
-
-
-@functools.cache
-def engine_name() -> str:
-    """``rapidocr <version>`` (what the report and the cache key name)."""
-    try:
-        return f"rapidocr {metadata.version('rapidocr')}"
-    except metadata.PackageNotFoundError:
-        return "rapidocr (not installed)"
-
-
 def unavailable() -> str | None:
     """None when OCR can run here, else why not (the package or a model is missing)."""
     _load()
@@ -137,31 +119,6 @@ def float_model_dir() -> Path | None:
     return Path(rapidocr.__file__).parent / "models"
 
 
-@functools.cache
-def model_set() -> str:
-    """``int8`` when this package's quantized models are here and intact, else ``float``
-    (the wheel's models: a damaged or missing int8 file is never used)."""
-    if os.environ.get(MODELS_ENV, "").strip().lower() == "float":
-        return "float"
-    return "int8" if _int8_models_intact() else "float"
-
-
-def _int8_models_intact() -> bool:
-    """Every int8 model file is present with the sha256 models.json records for it."""
-    import hashlib
-    import json
-
-    try:
-        record = json.loads((INT8_DIR / "models.json").read_text(encoding="utf-8"))
-        for name in INT8_MODELS.values():
-            want = record[name]["sha256"]
-            if hashlib.sha256((INT8_DIR / name).read_bytes()).hexdigest() != want:
-                return False
-    except (OSError, ValueError, KeyError, TypeError):  # missing, unreadable or malformed
-        return False
-    return True
-
-
 def model_paths(which: str | None = None) -> dict[str, Path] | str:
     """The model file of each task (det, rec, cls) of the model set ``which`` (default:
     model_set()), or why they cannot be used (rapidocr or a model file missing)."""
@@ -170,7 +127,7 @@ def model_paths(which: str | None = None) -> dict[str, Path] | str:
         return "the OCR engine (rapidocr) is not installed"
     paths = {task: folder / name for task, name in FLOAT_MODELS.items()}
     if (which or model_set()) == "int8":
-        paths.update({task: INT8_DIR / name for task, name in INT8_MODELS.items()})
+        paths.update({task: ocr_tag.INT8_DIR / name for task, name in INT8_MODELS.items()})
     missing = [path for path in paths.values() if not path.is_file()]
     if missing:
         return f"the OCR engine's model {missing[0].name} is missing from {missing[0].parent}"

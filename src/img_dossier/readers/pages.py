@@ -42,7 +42,7 @@ def cache_key(sha256: str, fmt: str, pages: Sequence[int], limits: Limits) -> st
     from .scans import RENDER_DPI
 
     if limits.ocr:
-        from .ocr import cache_tag
+        from .ocr_tag import cache_tag
 
         how = f"ocr.{cache_tag().replace(' ', '-')}.{RENDER_DPI}"
     else:

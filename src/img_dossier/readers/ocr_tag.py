@@ -1,0 +1,104 @@
+"""What names the OCR engine in a cache key, worked out without loading it.
+
+A reading made with OCR on is cached under the engine's version, the model set it runs
+(the shipped int8 recogniser when intact, else the wheel's float models) and the way
+ocr.py uses them (PIPELINE). A warm ``check`` needs that tag to find its readings but
+reads nothing by OCR, so this module imports neither ocr.py nor PIL, numpy or
+``importlib.metadata`` (together about a quarter of a warm check's CPU): the engine's
+version is read from its installed ``.dist-info`` folder's name.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+
+#: Version of how ocr.py reads a page with the engine (part of the cache key: a reading
+#: made the old way is read again).
+PIPELINE = 4
+
+#: The recogniser quantized to 8-bit integers (tools/make_ocr_models.py), shipped in this
+#: package beside ``models.json`` (its sha256 and where it comes from): about half the float
+#: model's cost on a CPU, for the same text (bench/ocr measures both speed and accuracy).
+#: The detector stays float: quantized, it found text all over a blank page.
+INT8_MODELS = {"rec": "rec-int8.onnx"}
+INT8_DIR = Path(__file__).resolve().parent / "models"
+#: ``float`` makes the engine use the wheel's float models (bench/ocr compares the two).
+MODELS_ENV = "IMG_DOSSIER_OCR_MODELS"
+
+_ENGINE = "rapidocr"
+
+
+def cache_tag() -> str:
+    """The engine, its models and ocr.py's way of using them, for the cache key."""
+    return f"{engine_name()} {model_set()} p{PIPELINE}"
+
+
+@functools.cache
+def engine_name() -> str:
+    """``rapidocr <version>`` (what the report and the cache key name)."""
+    version = _dist_info_version(_ENGINE)
+    if version is None:  # not found the quick way: ask the installed metadata
+        from importlib import metadata
+
+        try:
+            version = metadata.version(_ENGINE)
+        except metadata.PackageNotFoundError:
+            return f"{_ENGINE} (not installed)"
+    return f"{_ENGINE} {version}"
+
+
+def _dist_info_version(name: str) -> str | None:
+    """The version in the name of the one ``<name>-<version>.dist-info`` folder beside the
+    importable package ``name`` (where pip puts it), or None when the package is not
+    importable or that is not plain (none, several, another layout)."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    places = {Path(p).absolute().parent for p in spec.submodule_search_locations}
+    if len(places) != 1:
+        return None
+    prefix, suffix = f"{name}-", ".dist-info"
+    try:
+        found = [
+            entry.name[len(prefix) : -len(suffix)]
+            for entry in places.pop().iterdir()
+            if entry.name.startswith(prefix) and entry.name.endswith(suffix)
+        ]
+    except OSError:
+        return None
+    if len(found) != 1 or not found[0] or "-" in found[0]:
+        return None
+    return found[0]
+
+
+@functools.cache
+def model_set() -> str:
+    """``int8`` when this package's quantized models are here and intact, else ``float``
+    (the wheel's models: a damaged or missing int8 file is never used)."""
+    if os.environ.get(MODELS_ENV, "").strip().lower() == "float":
+        return "float"
+    return "int8" if _int8_models_intact() else "float"
+
+
+def _int8_models_intact() -> bool:
+    """Every int8 model file is present with the sha256 models.json records for it."""
+    import hashlib
+    import json
+
+    try:
+        record = json.loads((INT8_DIR / "models.json").read_text(encoding="utf-8"))
+        for name in INT8_MODELS.values():
+            want = record[name]["sha256"]
+            with open(INT8_DIR / name, "rb") as fh:
+                if hashlib.file_digest(fh, "sha256").hexdigest() != want:
+                    return False
+    except (OSError, ValueError, KeyError, TypeError):  # missing, unreadable or malformed
+        return False
+    return True
