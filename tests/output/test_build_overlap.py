@@ -1,6 +1,6 @@
 """What `build`'s console process does while the folder is read (issue 13: fixed costs), as
 structure: the reader workers start before the dossier's libraries are loaded, a fork
-never copies a half-done import, and the early child is not started on a busy machine.
+never copies a half-done import, and the early child starts only where it pays.
 The dossier is the same either way. Timings are measured by bench/, never asserted here."""
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from img_dossier.cli import cli
 from img_dossier.cli.background import BackgroundImport
 from img_dossier.errors import ExitCode
 from img_dossier.output import early
+from img_dossier.readers import DEFAULT_LIMITS
 
 ROOT = Path(__file__).resolve().parents[2]
 US = ROOT / "samples" / "us-j1"
@@ -118,38 +119,68 @@ def test_a_module_the_thread_could_not_import_fails_where_it_is_waited_for(
         loading.wait()
 
 
-def test_build_starts_no_early_child_when_every_cpu_is_busy(
+def _dossier(out: Path) -> tuple[int, list[str], list[str]]:
+    with pikepdf.open(out) as pdf:
+        assert not pdf.get_warnings()
+        with pdf.open_outline() as outline:
+            titles = [item.title for item in outline.root]
+        labels = [str(p.label) for p in pdf.pages]
+        assert len(pypdfium2.PdfDocument(out)) == len(pdf.pages)
+        return len(pdf.pages), labels, titles
+
+
+def test_build_starts_the_early_child_only_with_ocr_for_a_folder_of_many_files(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """At a load average of the CPUs' number or more the child would get little CPU and take
-    it from the check: none is started, and the dossier is the one written with it."""
+    """No child with --no-ocr (the check is about as long as preparing: it would finish
+    little) nor for a folder of fewer than MIN_FILES files; IMG_DOSSIER_EARLY_PREPARE=1
+    starts it anyway, 0 never. The dossier is the same in every case."""
     if not early.enabled():
         pytest.skip("only where workers fork (Linux)")
     monkeypatch.delenv("IMG_DOSSIER_EARLY_PREPARE", raising=False)
-    cpus = os.cpu_count() or 1
-    monkeypatch.setattr(os, "getloadavg", lambda: (float(cpus), 0.0, 0.0))
-    assert early.busy() and not early.wanted()
+    assert early.wanted(True) and not early.wanted(False)
     monkeypatch.setenv("IMG_DOSSIER_EARLY_PREPARE", "1")
-    assert early.wanted()  # forced on
+    assert early.wanted(False)
     monkeypatch.setenv("IMG_DOSSIER_EARLY_PREPARE", "0")
-    monkeypatch.setattr(os, "getloadavg", lambda: (cpus - 0.5, 0.0, 0.0))
-    assert not early.busy() and not early.wanted()  # turned off
+    assert not early.wanted(True)
     monkeypatch.delenv("IMG_DOSSIER_EARLY_PREPARE")
-    assert early.wanted()
 
-    pages = {}
-    for name, load in (("idle", 0.0), ("busy", float(cpus) + 1)):
-        monkeypatch.setattr(os, "getloadavg", lambda load=load: (load, load, load))
+    small = len([p for p in US.rglob("*") if p.is_file()])
+    assert small < early.MIN_FILES  # us-j1 is a small folder
+    seen = {}
+    for name, extra, env in (
+        ("small", [], {}),
+        ("no-ocr", ["--no-ocr"], {"IMG_DOSSIER_EARLY_PREPARE": ""}),
+        ("forced", [], {"IMG_DOSSIER_EARLY_PREPARE": "1"}),
+        ("forced-no-ocr", ["--no-ocr"], {"IMG_DOSSIER_EARLY_PREPARE": "1"}),
+    ):
         out = tmp_path / f"{name}.pdf"
-        env = {"IMG_DOSSIER_CACHE_DIR": str(tmp_path / name), "IMG_DOSSIER_TIMINGS": "1"}
-        args = ["build", str(US), "-o", str(out), "-q", "--json"]
+        env = {"IMG_DOSSIER_CACHE_DIR": str(tmp_path / name), "IMG_DOSSIER_TIMINGS": "1", **env}
+        args = ["build", str(US), "-o", str(out), "-q", "--json", *extra]
         result = CliRunner().invoke(cli, args, env=env)
         assert result.exit_code == ExitCode.OK, result.output
         child = "of which prepared while checking" in result.stderr
-        assert child is (name == "idle")
-        with pikepdf.open(out) as pdf:
-            assert not pdf.get_warnings()
-            with pdf.open_outline() as outline:
-                titles = [item.title for item in outline.root]
-            pages[name] = (len(pdf.pages), [p.label for p in pdf.pages], titles)
-    assert pages["idle"] == pages["busy"]
+        assert child is name.startswith("forced"), name
+        seen[name] = _dossier(out)
+    assert seen["small"] == seen["forced"]
+    assert seen["no-ocr"] == seen["forced-no-ocr"]
+
+
+def test_a_folder_of_many_files_gets_the_early_child(tmp_path: Path) -> None:
+    if not early.enabled():
+        pytest.skip("only where workers fork (Linux)")
+    import shutil
+
+    folder = tmp_path / "client"
+    shutil.copytree(US, folder)
+    (folder / "more").mkdir()
+    source = (US / "passport.pdf").read_bytes()
+    for n in range(early.MIN_FILES):
+        (folder / "more" / f"copy-{n:02d}.pdf").write_bytes(source + f"%{n}\n".encode())
+    letter = (612.0, 792.0)
+    with early.early_prepare(folder, letter, DEFAULT_LIMITS, None, min_files=early.MIN_FILES) as ok:
+        assert ok is not None
+    with early.early_prepare(
+        folder, letter, DEFAULT_LIMITS, None, min_files=10 * early.MIN_FILES
+    ) as too_few:
+        assert too_few is None

@@ -216,18 +216,19 @@ def _early(
     folder: Path, output: Path | None, page_size: str, limits: object, cache: object | None
 ) -> contextlib.AbstractContextManager[object | None]:
     """The folder's documents prepared while it is checked (``output.early``), or nothing."""
-    from ..output.early import early_prepare, wanted
+    from ..output.early import MIN_FILES, early_prepare, forced, wanted
     from ..output.pagesize import page_size as size_of
     from ..readers import Limits
 
-    if not wanted():  # off, or every CPU busy already: the workers prepare after the check
+    assert isinstance(limits, Limits)
+    if not wanted(limits.ocr):  # off, or --no-ocr: the workers prepare after the check
         return contextlib.nullcontext()
     try:
         size = size_of(page_size.lower())
     except ValueError:  # assemble says what is wrong with it
         return contextlib.nullcontext()
-    assert isinstance(limits, Limits)
-    return early_prepare(folder, size, limits, cache, skip=output)
+    fewest = 1 if forced() else MIN_FILES  # a small folder: the workers prepare it after
+    return early_prepare(folder, size, limits, cache, skip=output, min_files=fewest)
 
 
 def _remember(folder: Path, page_size: str, cache: object | None, report: Report) -> None:

@@ -98,30 +98,27 @@ def enabled() -> bool:
     return isolation.start_method() == "fork" and (os.cpu_count() or 1) > 1
 
 
-def wanted() -> bool:
-    """Whether ``build`` starts the child: where it is ``enabled``, and unless every CPU is
-    busy already (the load average of the last minute at or above the number of CPUs).
+#: Fewest files worth a child: a smaller folder is checked too soon for the child to
+#: finish much, and its own imports are then most of its work (bench/run.py: 0.99x the
+#: wall time at 53 pages, 35 files, idle; more CPU and wall time under load).
+MIN_FILES = 64
 
-    On a busy machine the child, at its low priority, gets little of a CPU while the check
-    runs, so it finishes little; what it does finish costs the other processes a CPU they
-    need, and its imports and unfinished work are lost (bench/run.py at load 3-4, 250
-    pages: 0 of 83 documents prepared without OCR, 0.5 s more CPU, no wall time saved).
-    ``IMG_DOSSIER_EARLY_PREPARE=1`` starts it whatever the load, ``0`` never.
-    """
+
+def wanted(ocr: bool) -> bool:
+    """Whether ``build`` starts the child: where it is ``enabled`` and OCR is on. Without
+    OCR the check is the workers reading the folder on every CPU, about as long as
+    preparing it: the child, at its low priority, finishes little of it, and its imports and
+    unfinished work are lost (250 pages at load 3-4: 0 of 83 documents prepared, 0.5 s more
+    CPU, 0.2 s more wall time than without it). ``IMG_DOSSIER_EARLY_PREPARE=1`` starts it
+    in every case (and for folders of any size), ``0`` never."""
     if not enabled():
         return False
-    if os.environ.get("IMG_DOSSIER_EARLY_PREPARE", "").strip() in ("1", "yes", "on"):
-        return True
-    return not busy()
+    return ocr or forced()
 
 
-def busy() -> bool:
-    """True when the last minute's load average is at or above the number of CPUs."""
-    try:
-        load = os.getloadavg()[0]
-    except (OSError, AttributeError):  # not known here: as if idle
-        return False
-    return load >= (os.cpu_count() or 1)
+def forced() -> bool:
+    """``IMG_DOSSIER_EARLY_PREPARE=1``: the child is started whatever the folder."""
+    return os.environ.get("IMG_DOSSIER_EARLY_PREPARE", "").strip() in ("1", "yes", "on")
 
 
 @contextlib.contextmanager
@@ -131,15 +128,16 @@ def early_prepare(
     limits: Limits,
     cache: object | None,
     skip: Path | None = None,
+    min_files: int = 1,
 ) -> Iterator[EarlyPrepare | None]:
-    """Start the child preparing ``folder``'s files (None where it is not used, or where no
-    file changed since the last build remembered it); at the end the child is stopped and
-    its folder removed."""
+    """Start the child preparing ``folder``'s files (None where it is not used, or where
+    fewer than ``min_files`` files changed since the last build remembered them); at the end
+    the child is stopped and its folder removed."""
     if not enabled():
         yield None
         return
     files = _changed_files(folder, size, cache, limits, skip)
-    if not files:
+    if not files or len(files) < min_files:
         yield None
         return
     import multiprocessing
