@@ -39,6 +39,7 @@ BOUNDARIES = {
     # on-disk caches: any failure is a miss
     "readers/cache.py": "cache",
     "output/conversions.py": "cache",
+    "readers/ocr_engine.py": "cache (OCR models optimised ahead: unusable means the model file)",
     "output/prepare.py": "cache; a PDF neither pikepdf nor pypdf opens is damaged",
     "audit/client_cache.py": "a client folder that cannot be listed is checked every time",
     "checking/more_pages.py": "cache (the second reading pass's results)",
