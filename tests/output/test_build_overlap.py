@@ -5,6 +5,7 @@ The dossier is the same either way. Timings are measured by bench/, never assert
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -28,33 +29,42 @@ forks = pytest.mark.skipif(not hasattr(os, "fork"), reason="fork only")
 
 
 def test_the_reader_workers_start_before_the_dossier_libraries_load(tmp_path: Path) -> None:
-    """reportlab and the assembler are not loaded when the first reader worker is forked
-    (they load on a thread while the workers read), and the dossier is written."""
+    """With the early child preparing the documents, reportlab and the assembler are not
+    loaded when the reader workers are forked (they load on a thread while the workers
+    read); without it, they are (the workers then convert with them, shared by the fork).
+    The dossier is written either way."""
     if not early.enabled():
         pytest.skip("only where workers fork (Linux)")
-    out = tmp_path / "out.pdf"
-    code = (
-        "import os, sys\n"
-        "seen = []\n"
-        "def before():\n"
-        "    if not seen:\n"
-        "        seen.append(sorted(m for m in ('reportlab', 'img_dossier.output.assemble',"
-        " 'img_dossier.checking.pipeline') if m in sys.modules))\n"
-        "from img_dossier.cli import cli\n"
-        "os.register_at_fork(before=before)\n"
-        f"args = ['build', {str(US)!r}, '-o', {str(out)!r}, '-q', '--no-cache']\n"
-        "try:\n"
-        "    cli(args)\n"
-        "except SystemExit as done:\n"
-        "    assert done.code in (0, 1), done.code\n"
-        "assert seen == [['img_dossier.checking.pipeline']], seen\n"
-        "assert 'img_dossier.output.assemble' in sys.modules\n"
-    )
-    env = dict(os.environ, IMG_DOSSIER_EARLY_PREPARE="0")  # the first fork is a reader's
-    subprocess.run([sys.executable, "-c", code], check=True, env=env)
-    with pikepdf.open(out) as pdf:
-        assert not pdf.get_warnings()
-        assert len(pdf.pages) == len(pypdfium2.PdfDocument(out)) > 2
+    heavy = ("reportlab", "img_dossier.output.assemble", "img_dossier.checking.pipeline")
+    for child in ("1", "0"):
+        out = tmp_path / f"out{child}.pdf"
+        code = (
+            "import os, sys\n"
+            "seen = []\n"
+            "def before():\n"
+            f"    seen.append(sorted(m for m in {heavy!r} if m in sys.modules))\n"
+            "from img_dossier.cli import cli\n"
+            "os.register_at_fork(before=before)\n"
+            f"args = ['build', {str(US)!r}, '-o', {str(out)!r}, '-q', '--no-cache']\n"
+            "try:\n"
+            "    cli(args)\n"
+            "except SystemExit as done:\n"
+            "    assert done.code in (0, 1), done.code\n"
+            "assert 'img_dossier.output.assemble' in sys.modules\n"
+            "import json\nprint(json.dumps(seen))\n"
+        )
+        env = dict(os.environ, IMG_DOSSIER_EARLY_PREPARE=child)
+        ran = subprocess.run(
+            [sys.executable, "-c", code], check=True, env=env, capture_output=True, text=True
+        )
+        seen = json.loads(ran.stdout.strip().splitlines()[-1])
+        if child == "1":  # the early child first, then the first reader worker
+            assert seen[:2] == [[], ["img_dossier.checking.pipeline"]], seen
+        else:  # the first reader worker
+            assert seen[0] == sorted(heavy), seen
+        with pikepdf.open(out) as pdf:
+            assert not pdf.get_warnings()
+            assert len(pdf.pages) == len(pypdfium2.PdfDocument(out)) > 2
 
 
 @forks

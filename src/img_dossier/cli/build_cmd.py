@@ -107,11 +107,17 @@ def build(
     with _early(folder, output, page_size, limits, cache) as early:
         from ..timing import stage
 
+        later = BackgroundImport(_DOSSIER_MODULES)
         with stage("load the check and the PDF libraries"):
             from ..checking.pipeline import run_check
-        # the dossier's libraries load on a thread once the reader workers read (see
-        # cli/background.py): not before the first document is read
-        later = BackgroundImport(_DOSSIER_MODULES)
+
+            if early is None:
+                # the reader workers prepare the documents after the check: they convert
+                # with reportlab, and share what this process loads before they fork
+                later.wait()
+        # with the early child preparing (and converting), the dossier's libraries load on
+        # a thread once the reader workers read (cli/background.py): not before the first
+        # document is read
 
         try:
             with progress_for(ctx, quiet, verbose) as progress:
@@ -122,7 +128,7 @@ def build(
                         as_of=as_of,
                         strict=strict,
                         cache=cache,
-                        progress=_starting(later, progress),
+                        progress=progress if early is None else _starting(later, progress),
                         limits=limits,
                     )
                 with stage("load the dossier's libraries (the rest of them)"):
