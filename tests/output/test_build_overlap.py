@@ -194,3 +194,23 @@ def test_a_folder_of_many_files_gets_the_early_child(tmp_path: Path) -> None:
         folder, letter, DEFAULT_LIMITS, None, min_files=10 * early.MIN_FILES
     ) as too_few:
         assert too_few is None
+
+
+def test_what_the_thread_loads_for_the_console_is_frozen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As the console process's start-up (collector.settle): the collector does not walk the
+    dossier's libraries again and again for the rest of the run. Not as a library."""
+    import gc
+
+    for n, freeze in enumerate((False, True)):
+        (tmp_path / f"module_{n}_for_test.py").write_text("OBJECTS = [[k] for k in range(9)]\n")
+        monkeypatch.syspath_prepend(str(tmp_path))
+        gc.unfreeze()
+        loading = BackgroundImport([f"module_{n}_for_test"], freeze=freeze)
+        loading.start()
+        loading.wait()
+        try:
+            assert (gc.get_freeze_count() > 0) is freeze
+        finally:
+            gc.unfreeze()

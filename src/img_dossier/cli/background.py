@@ -29,8 +29,9 @@ _hooked = False
 class BackgroundImport:
     """Import ``modules`` on a daemon thread from ``start`` on; ``wait`` until they are."""
 
-    def __init__(self, modules: Sequence[str]) -> None:
+    def __init__(self, modules: Sequence[str], *, freeze: bool = False) -> None:
         self.modules = tuple(modules)
+        self.freeze = freeze
         self.thread: threading.Thread | None = None
 
     def start(self) -> None:
@@ -71,6 +72,8 @@ class BackgroundImport:
         try:
             for name in self.modules:
                 _import(name)
+            if self.freeze:  # as collector.settle: the collector never walks them again
+                gc.freeze()
         except BaseException:  # ``wait`` imports it again in its thread, and says why it fails
             pass
         finally:

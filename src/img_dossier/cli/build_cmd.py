@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from .. import collector
 from ..errors import DossierError, ExitCode
 from ..model import Report
 from ..pathtext import clean, escaped
@@ -107,7 +108,7 @@ def build(
     with _early(folder, output, page_size, limits, cache) as early:
         from ..timing import stage
 
-        later = BackgroundImport(_DOSSIER_MODULES)
+        later = BackgroundImport(_DOSSIER_MODULES, freeze=collector.console())
         with stage("load the check and the PDF libraries"):
             from ..checking.pipeline import run_check
 
