@@ -223,13 +223,11 @@ def _early(
     folder: Path, output: Path | None, page_size: str, limits: object, cache: object | None
 ) -> contextlib.AbstractContextManager[object | None]:
     """The folder's documents prepared while it is checked (``output.early``), or nothing."""
-    from ..output.early import MIN_FILES, early_prepare, forced, wanted
+    from ..output.early import MIN_FILES, early_prepare, forced
     from ..output.pagesize import page_size as size_of
     from ..readers import Limits
 
     assert isinstance(limits, Limits)
-    if not wanted(limits.ocr):  # off, or --no-ocr: the workers prepare after the check
-        return contextlib.nullcontext()
     try:
         size = size_of(page_size.lower())
     except ValueError:  # assemble says what is wrong with it

@@ -104,18 +104,6 @@ def enabled() -> bool:
 MIN_FILES = 64
 
 
-def wanted(ocr: bool) -> bool:
-    """Whether ``build`` starts the child: where it is ``enabled`` and OCR is on. Without
-    OCR the check is the workers reading the folder on every CPU, about as long as
-    preparing it: the child, at its low priority, finishes little of it, and its imports and
-    unfinished work are lost (250 pages at load 3-4: 0 of 83 documents prepared, 0.5 s more
-    CPU, 0.2 s more wall time than without it). ``IMG_DOSSIER_EARLY_PREPARE=1`` starts it
-    in every case (and for folders of any size), ``0`` never."""
-    if not enabled():
-        return False
-    return ocr or forced()
-
-
 def forced() -> bool:
     """``IMG_DOSSIER_EARLY_PREPARE=1``: the child is started whatever the folder."""
     return os.environ.get("IMG_DOSSIER_EARLY_PREPARE", "").strip() in ("1", "yes", "on")
