@@ -35,7 +35,6 @@ BOUNDARIES = {
     "readers/ocr.py": "the OCR engine starting: a broken install turns OCR off",
     "output/libreoffice.py": "LibreOffice's output: unusable means the built-in renderer",
     "output/early.py": "the early-preparation child process; the ordinary path redoes its work",
-    "cli/background.py": "an import on a thread: the waiting thread imports it again, and raises",
     # on-disk caches: any failure is a miss
     "readers/cache.py": "cache",
     "output/conversions.py": "cache",

@@ -19,13 +19,11 @@ from __future__ import annotations
 import gc
 
 _paused = False
-_console = False
 
 
 def pause() -> None:
     """Turn the collector off until ``settle`` (the console entry point only)."""
-    global _paused, _console
-    _console = True
+    global _paused
     if gc.isenabled():
         gc.disable()
         _paused = True
@@ -45,9 +43,3 @@ def settle() -> None:
 def paused() -> bool:
     """True between ``pause`` and ``settle``."""
     return _paused
-
-
-def console() -> bool:
-    """True in a process whose start-up ``pause`` managed (the console command): what it
-    loads later for good may be frozen too (``cli/background.py``)."""
-    return _console

@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import json
-import sys
 from datetime import date
 from pathlib import Path
 
 import click
 
-from .. import collector
-from ..errors import DossierError, ExitCode
+from ..errors import ExitCode
 from ..model import Report
 from ..pathtext import clean, escaped
-from ..progress import ProgressCallback
 from ..sizes import format_size
-from .background import BackgroundImport
 from .options import (
     as_of_option,
     json_option,
@@ -108,17 +104,10 @@ def build(
     with _early(folder, output, page_size, limits, cache) as early:
         from ..timing import stage
 
-        later = BackgroundImport(_DOSSIER_MODULES, freeze=collector.console())
         with stage("load the check and the PDF libraries"):
             from ..checking.pipeline import run_check
-
-            if early is None:
-                # the reader workers prepare the documents after the check: they convert
-                # with reportlab, and share what this process loads before they fork
-                later.wait()
-        # with the early child preparing (and converting), the dossier's libraries load on
-        # a thread once the reader workers read (cli/background.py): not before the first
-        # document is read
+            from ..output.assemble import IncompleteError, assemble, default_output_name
+            from ..output.glyphs import collect_missing
 
         try:
             with progress_for(ctx, quiet, verbose) as progress:
@@ -129,13 +118,9 @@ def build(
                         as_of=as_of,
                         strict=strict,
                         cache=cache,
-                        progress=progress if early is None else _starting(later, progress),
+                        progress=progress,
                         limits=limits,
                     )
-                with stage("load the dossier's libraries (the rest of them)"):
-                    later.wait()
-                    from ..output.assemble import assemble, default_output_name
-                    from ..output.glyphs import collect_missing
                 report = run.report
                 out = output or Path.cwd() / default_output_name(run.profile.applicant.family_name)
                 with collect_missing() as missing:
@@ -154,9 +139,7 @@ def build(
                         early=early,
                     )
                 _remember(folder, page_size, cache, report)
-        except DossierError as exc:
-            if not _incomplete(exc):
-                raise
+        except IncompleteError:
             if as_json:
                 data = report.to_json()
                 data["dossier"] = None
@@ -191,34 +174,6 @@ def build(
     ctx.exit(int(ExitCode.OK if report.complete else ExitCode.INCOMPLETE))
 
 
-#: What ``build`` loads while the folder is read (the assembler, reportlab, the stamps).
-_DOSSIER_MODULES = (
-    "img_dossier.output.assemble",
-    "img_dossier.output.dossier_pdf",
-    "img_dossier.output.stamps",
-    "img_dossier.output.glyphs",
-)
-
-
-def _incomplete(exc: BaseException) -> bool:
-    """True for ``assemble``'s IncompleteError (``--strict``; the assembler is loaded
-    then: only ``assemble`` raises it)."""
-    assembler = sys.modules.get("img_dossier.output.assemble")
-    return assembler is not None and isinstance(exc, assembler.IncompleteError)
-
-
-def _starting(later: BackgroundImport, progress: ProgressCallback | None) -> ProgressCallback:
-    """The check's progress callback, which also starts ``later`` once the first document
-    is read (the reader workers are started then)."""
-
-    def told(what: str, done: int, total: int) -> None:
-        later.start()
-        if progress is not None:
-            progress(what, done, total)
-
-    return told
-
-
 def _early(
     folder: Path, output: Path | None, page_size: str, limits: object, cache: object | None
 ) -> contextlib.AbstractContextManager[object | None]:
@@ -227,11 +182,11 @@ def _early(
     from ..output.pagesize import page_size as size_of
     from ..readers import Limits
 
-    assert isinstance(limits, Limits)
     try:
         size = size_of(page_size.lower())
     except ValueError:  # assemble says what is wrong with it
         return contextlib.nullcontext()
+    assert isinstance(limits, Limits)
     fewest = 1 if forced() else MIN_FILES  # a small folder: the workers prepare it after
     return early_prepare(folder, size, limits, cache, skip=output, min_files=fewest)
 
