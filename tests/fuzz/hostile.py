@@ -423,13 +423,25 @@ def _png(width: int, height: int, depth: int, color: int, rows: bytes) -> bytes:
 
 def png_bomb(width: int, height: int) -> bytes:
     """A black 16-bit RGB PNG, built fast: after a full flush, deflating the same block of
-    rows again gives the same bytes, so one block is compressed and repeated."""
+    rows again gives the same bytes, so one block is compressed and repeated.
+
+    The stream is valid (one zlib header, raw deflate blocks, the checksum of the whole):
+    a decoder given the memory reads a black image to the end, so what stops it is the
+    memory cap or a pixel limit, never damage."""
     rows = 50
     block = (b"\x00" + b"\x00" * (width * 6)) * rows
-    comp = zlib.compressobj(9)
+    comp = zlib.compressobj(9, zlib.DEFLATED, -15)  # raw deflate: the header is written once
     once = comp.compress(block) + comp.flush(zlib.Z_FULL_FLUSH)
     tail = (b"\x00" + b"\x00" * (width * 6)) * (height % rows)
-    data = once * (height // rows) + comp.compress(tail) + comp.flush()
+    size = (1 + width * 6) * height
+    adler = ((size % 65521) << 16) | 1  # Adler-32 of `size` zero bytes
+    data = (
+        b"\x78\xda"
+        + once * (height // rows)
+        + comp.compress(tail)
+        + comp.flush()
+        + struct.pack(">I", adler)
+    )
     return _png(width, height, 16, 2, data)
 
 

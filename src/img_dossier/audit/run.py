@@ -219,19 +219,47 @@ def _fan_out(
                     yield _alone(client, options)
                 suspects.clear()
                 pool = _client_pool(workers)
+    except BaseException:  # interrupted, or closed early: the clients in flight are dropped
+        if pool is not None:
+            _stop_now(pool)
+            pool = None
+        raise
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _client_pool(workers: int) -> cf.ProcessPoolExecutor:
-    """Client worker processes; each starts with the garbage collector paused until its
-    first client's readers are imported, then frozen (``collector``), as the console does."""
-    from .. import collector
-
+    """Client worker processes (``_start_client_worker``)."""
     return cf.ProcessPoolExecutor(
-        max_workers=workers, mp_context=_context(), initializer=collector.pause
+        max_workers=workers,
+        mp_context=_context(),
+        initializer=_start_client_worker,
+        initargs=(os.getpid(),),
     )
+
+
+def _start_client_worker(parent: int) -> None:
+    """In a new client worker: it ends with the audit, even a killed one (as the reader
+    workers do, ``readers/isolation.py``), and so do the reader workers it starts; Ctrl-C
+    is the audit's to handle. The garbage collector is paused until its first client's
+    readers are imported, then frozen (``collector``), as the console does."""
+    from .. import collector
+    from ..readers import isolation
+
+    isolation.die_with_parent(parent)
+    isolation.child_signals()
+    collector.pause()
+
+
+def _stop_now(pool: cf.ProcessPoolExecutor) -> None:
+    """Stop the client workers without waiting for the clients they are checking (their
+    reader workers end with them); what is queued is cancelled."""
+    processes = dict(getattr(pool, "_processes", None) or {})  # no public way before 3.14
+    for process in processes.values():
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            process.kill()
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -244,15 +272,19 @@ def _alone(client: Client, options: AuditOptions) -> ClientResult:
         try:
             return pool.submit(check_client, client, options).result()
         except BrokenProcessPool:
-            return ClientResult(
-                error_row(
-                    client,
-                    "the process checking this folder died (killed or out of memory); "
-                    f"check it alone with `dossier check {client.folder} -v`",
-                    options.track,
-                    internal=True,
-                )
-            )
+            pass
+        except BaseException:
+            _stop_now(pool)
+            raise
+    return ClientResult(
+        error_row(
+            client,
+            "the process checking this folder died (killed or out of memory); "
+            f"check it alone with `dossier check {client.folder} -v`",
+            options.track,
+            internal=True,
+        )
+    )
 
 
 def check_client(client: Client, options: AuditOptions, key: str | None = "") -> ClientResult:

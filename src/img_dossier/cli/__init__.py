@@ -100,6 +100,10 @@ class DossierGroup(click.Group):
         return command
 
     def invoke(self, ctx: click.Context) -> Any:
+        if _console:  # a command is about to run (not --help): the signal module's turn
+            from . import signals
+
+            signals.install()  # SIGTERM and SIGHUP unwind like Ctrl-C: temp files removed
         try:
             return super().invoke(ctx)
         except DossierError as exc:
@@ -116,9 +120,11 @@ class DossierGroup(click.Group):
                 raise
             _silence_stdout()
             ctx.exit(BROKEN_PIPE_EXIT)
-        except KeyboardInterrupt:
-            click.echo("dossier: interrupted", err=True)
-            ctx.exit(130)
+        except KeyboardInterrupt as exc:  # Ctrl-C, SIGTERM, SIGHUP (signals.py): one line
+            from . import signals
+
+            click.echo(f"dossier: {signals.describe(exc)}", err=True)
+            ctx.exit(signals.exit_code(exc))
         except Exception as exc:  # a bug: one line, the traceback only on request
             if ctx.meta.get("verbose"):
                 import traceback  # only for a bug, shown with -v
@@ -173,10 +179,16 @@ def _silence_stdout() -> None:
         pass
 
 
+#: True in the console process (``main``): only there are signal handlers installed.
+_console = False
+
+
 def main() -> None:
     """Console entry point."""
     collector.pause()  # until the command's start-up is over (collector.settle)
     configure_streams()
+    global _console
+    _console = True  # the command's signal handlers are installed (DossierGroup.invoke)
     try:
         cli(prog_name="dossier")
     except SystemExit as done:

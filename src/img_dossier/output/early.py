@@ -37,7 +37,6 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
-import signal
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -201,8 +200,7 @@ def _settle(limits: Limits, parent: int) -> None:
     from ..readers import isolation
 
     isolation.die_with_parent(parent)
-    with contextlib.suppress(ValueError, OSError):  # Ctrl-C is the parent's to handle
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    isolation.child_signals()  # Ctrl-C is the parent's to handle
     with contextlib.suppress(OSError, AttributeError):
         os.nice(NICENESS)
     if isolation.memory_guard() == "rlimit":

@@ -148,6 +148,7 @@ def _serve(conn: Connection, jobs: Sequence[_Job], limits: Limits, parent: int, 
     if guard == "rlimit":
         isolation.cap_address_space(limits.memory_mb)
     isolation.die_with_parent(parent)
+    isolation.child_signals()
     with contextlib.suppress(OSError):  # PDFium's own complaints are not the user's business
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 2)

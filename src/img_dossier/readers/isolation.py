@@ -26,7 +26,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, Literal
 
 MemoryGuard = Literal["rlimit", "job", "watchdog"]
@@ -102,22 +102,38 @@ def cap_address_space(memory_mb: int) -> None:
             resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
 
 
+#: In a worker (``die_with_parent``): the process it ends with; None elsewhere.
+_parent: int | None = None
+
+#: The external programs (``run_bounded``) this process runs now, by pid: a worker that
+#: finds its parent gone kills them (and what they started) before it ends.
+_programs: dict[int, subprocess.Popen[Any]] = {}
+
+
 def die_with_parent(parent: int) -> None:
     """End this worker when its parent goes away, even in the middle of a document.
 
     Linux asks the kernel (PR_SET_PDEATHSIG); everywhere a thread also checks once a second
-    (on Windows the Job Object of the parent kills the worker as well).
+    (on Windows the Job Object of the parent kills the worker as well). While an external
+    program runs (``run_bounded``) the worker waits for it and watches its parent itself,
+    so that the program is stopped too.
     """
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
-        except (OSError, AttributeError):
-            pass
+    global _parent
+    _parent = parent
+    _death_signal(signal.SIGKILL)
+    if not parent_alive(parent):  # it died before the kernel was asked to tell us
+        os._exit(0)
     watcher = threading.Thread(target=_watch_parent, args=(parent,), daemon=True)
     watcher.start()
+
+
+def child_signals() -> None:
+    """In a worker: Ctrl-C is the parent's to handle (the terminal sends it to the whole
+    process group; the parent stops its workers), and SIGTERM ends the worker at once
+    (a forked worker would otherwise inherit the console's handler, which unwinds)."""
+    for signum, action in ((signal.SIGINT, signal.SIG_IGN), (signal.SIGTERM, signal.SIG_DFL)):
+        with contextlib.suppress(ValueError, OSError):
+            signal.signal(signum, action)
 
 
 def parent_alive(parent: int) -> bool:
@@ -136,7 +152,27 @@ def _watch_parent(parent: int) -> None:
     while True:
         time.sleep(1.0)
         if not parent_alive(parent):
-            os._exit(0)
+            _orphaned()
+
+
+def _orphaned() -> None:
+    """The parent is gone: stop the external programs this worker runs, then end."""
+    for proc in list(_programs.values()):
+        kill_tree(proc)
+    os._exit(0)
+
+
+def _death_signal(signum: int) -> None:
+    """Linux: the signal this process gets when its parent dies (0: none)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signum, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 # -- in the parent -------------------------------------------------------------------------
@@ -302,11 +338,40 @@ def run_bounded(command: Sequence[str], timeout: float, memory_mb: int | None = 
     else:
         kwargs["start_new_session"] = True
     guard = memory_guard() if memory_mb is not None else None
+    with _watching_parent():
+        return _run_bounded(command, timeout, memory_mb, guard, kwargs)
+
+
+@contextlib.contextmanager
+def _watching_parent() -> Iterator[None]:
+    """In a worker on Linux: no parent-death signal while an external program runs (the
+    kernel's SIGKILL would leave the program behind); the wait watches the parent instead
+    (``_wait``), and the worker's own check does (``_watch_parent``)."""
+    if _parent is None:
+        yield
+        return
+    _death_signal(0)
+    try:
+        yield
+    finally:
+        _death_signal(signal.SIGKILL)
+        if not parent_alive(_parent):
+            _orphaned()
+
+
+def _run_bounded(
+    command: Sequence[str],
+    timeout: float,
+    memory_mb: int | None,
+    guard: MemoryGuard | None,
+    kwargs: dict[str, Any],
+) -> bool:
     try:
         with _address_space_of_children(memory_mb if guard == "rlimit" else None):
             proc = subprocess.Popen(list(command), **kwargs)
     except OSError:
         return False
+    _programs[proc.pid] = proc
     job: _WindowsJob | None = None
     if sys.platform == "win32":  # what the launcher starts joins its job: closing it kills all
         with contextlib.suppress(OSError):
@@ -317,16 +382,32 @@ def run_bounded(command: Sequence[str], timeout: float, memory_mb: int | None = 
         if guard == "watchdog" and memory_mb is not None:
             finished = _wait_watched(proc, timeout, memory_mb * _MIB)
         else:
-            proc.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        finished = False
+            finished = _wait(proc, timeout)
     finally:
         kill_tree(proc)  # nothing it started may outlive the conversion
         if job is not None:
             job.close()
         with contextlib.suppress(subprocess.TimeoutExpired):
             proc.wait(timeout=10)
+        _programs.pop(proc.pid, None)
     return finished
+
+
+def _wait(proc: subprocess.Popen[Any], timeout: float) -> bool:
+    """Wait for ``proc`` up to ``timeout``; in a worker, end both when the parent is gone.
+    True when it exited by itself."""
+    deadline = time.monotonic() + timeout
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return False
+        try:
+            proc.wait(timeout=min(left, WATCHDOG_INTERVAL) if _parent is not None else left)
+            return True
+        except subprocess.TimeoutExpired:
+            pass
+        if _parent is not None and not parent_alive(_parent):
+            _orphaned()
 
 
 @contextlib.contextmanager
@@ -371,6 +452,8 @@ def _wait_watched(proc: subprocess.Popen[Any], timeout: float, limit: int) -> bo
             return True
         except subprocess.TimeoutExpired:
             pass
+        if _parent is not None and not parent_alive(_parent):
+            _orphaned()
         if time.monotonic() > deadline:
             return False
         try:
@@ -384,6 +467,29 @@ def _wait_watched(proc: subprocess.Popen[Any], timeout: float, limit: int) -> bo
             continue  # gone between two samples: the next wait sees it
         if used > limit:
             return False
+
+
+def children_of(pid: int) -> list[Any]:
+    """The processes ``pid`` started (and theirs), as psutil handles; [] when unknown."""
+    try:
+        import psutil
+    except ImportError:
+        return []
+    try:
+        return list(psutil.Process(pid).children(recursive=True))
+    except (psutil.Error, OSError):  # already gone: what it started is reaped by its group
+        return []
+
+
+def kill_all(processes: Sequence[Any]) -> None:
+    """Kill each of ``processes`` (psutil handles: a pid used again is left alone)."""
+    if not processes:
+        return
+    import psutil
+
+    for proc in processes:
+        with contextlib.suppress(psutil.Error, OSError):
+            proc.kill()
 
 
 def kill_tree(proc: subprocess.Popen[Any]) -> None:

@@ -23,7 +23,6 @@ import contextlib
 import dataclasses
 import multiprocessing
 import os
-import signal
 import sys
 import threading
 import time
@@ -263,8 +262,10 @@ class _Worker:
                 self.conn.send(None)
             self.process.join(timeout=1.0)
         if self.process.is_alive():
+            started = isolation.children_of(self.pid)  # a converter (LibreOffice) goes too
             self.process.kill()
             self.process.join(timeout=5.0)
+            isolation.kill_all(started)
         self.conn.close()
 
 
@@ -512,8 +513,7 @@ def _serve(
     """The worker loop: read tasks until told to stop (None) or the parent goes away."""
     parent_end.close()
     isolation.die_with_parent(parent)
-    with contextlib.suppress(ValueError, OSError):  # Ctrl-C is the parent's to handle
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    isolation.child_signals()  # Ctrl-C is the parent's to handle
     if guard == "rlimit":
         isolation.cap_address_space(limits.worker_memory_mb)
     try:
