@@ -178,7 +178,7 @@ def _early(
     folder: Path, output: Path | None, page_size: str, limits: object, cache: object | None
 ) -> contextlib.AbstractContextManager[object | None]:
     """The folder's documents prepared while it is checked (``output.early``), or nothing."""
-    from ..output.early import early_prepare
+    from ..output.early import MIN_FILES, early_prepare, forced
     from ..output.pagesize import page_size as size_of
     from ..readers import Limits
 
@@ -187,7 +187,8 @@ def _early(
     except ValueError:  # assemble says what is wrong with it
         return contextlib.nullcontext()
     assert isinstance(limits, Limits)
-    return early_prepare(folder, size, limits, cache, skip=output)
+    fewest = 1 if forced() else MIN_FILES  # a small folder: the workers prepare it after
+    return early_prepare(folder, size, limits, cache, skip=output, min_files=fewest)
 
 
 def _remember(folder: Path, page_size: str, cache: object | None, report: Report) -> None:

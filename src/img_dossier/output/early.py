@@ -97,6 +97,17 @@ def enabled() -> bool:
     return isolation.start_method() == "fork" and (os.cpu_count() or 1) > 1
 
 
+#: Fewest files worth a child: a smaller folder is checked too soon for the child to
+#: finish much, and its own imports are then most of its work (bench/run.py: 0.99x the
+#: wall time at 53 pages, 35 files, idle; more CPU and wall time under load).
+MIN_FILES = 64
+
+
+def forced() -> bool:
+    """``IMG_DOSSIER_EARLY_PREPARE=1``: the child is started whatever the folder."""
+    return os.environ.get("IMG_DOSSIER_EARLY_PREPARE", "").strip() in ("1", "yes", "on")
+
+
 @contextlib.contextmanager
 def early_prepare(
     folder: Path,
@@ -104,15 +115,16 @@ def early_prepare(
     limits: Limits,
     cache: object | None,
     skip: Path | None = None,
+    min_files: int = 1,
 ) -> Iterator[EarlyPrepare | None]:
-    """Start the child preparing ``folder``'s files (None where it is not used, or where no
-    file changed since the last build remembered it); at the end the child is stopped and
-    its folder removed."""
+    """Start the child preparing ``folder``'s files (None where it is not used, or where
+    fewer than ``min_files`` files changed since the last build remembered them); at the end
+    the child is stopped and its folder removed."""
     if not enabled():
         yield None
         return
     files = _changed_files(folder, size, cache, limits, skip)
-    if not files:
+    if not files or len(files) < min_files:
         yield None
         return
     import multiprocessing

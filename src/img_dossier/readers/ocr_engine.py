@@ -121,7 +121,8 @@ class Engine:
             keep = np.ones(len(index), dtype=bool)
             keep[1:] = index[1:] != index[:-1]
             keep &= index != 0
-            confidences = [round(c, 5) for c in probs.max(axis=1)[keep].tolist()] or [0]
+            best = probs[np.arange(len(index))[keep], index[keep]]  # the max, not a 2nd pass
+            confidences = [round(c, 5) for c in best.tolist()] or [0]
             text = "".join(self._characters[i] for i in index[keep])
             out.append((text, float(np.mean(confidences).round(5))))
         return out

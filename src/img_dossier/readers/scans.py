@@ -124,8 +124,8 @@ def image_frames_at(
     path: Path, indexes: Iterable[int], max_pixels: int | None = None
 ) -> Iterator[tuple[int, Image.Image]]:
     """(index, frame) of the frames ``indexes`` (0-based, ascending) of an image file,
-    upright, decoded at most at MAX_SIDE; a frame over ``max_pixels`` is skipped (a bomb
-    among the pages)."""
+    upright, grey or RGB, decoded at most at MAX_SIDE; a frame over ``max_pixels`` is
+    skipped (a bomb among the pages)."""
     with Image.open(path) as im:
         for index in indexes:
             try:
@@ -137,8 +137,9 @@ def image_frames_at(
             if im.format == "JPEG":
                 im.draft("RGB", (ocr.MAX_SIDE, ocr.MAX_SIDE))  # decode at a reduced scale
             frame = upright(im) if index == 0 else im
-            frame = frame.convert("RGB")
-            if max(frame.size) > ocr.MAX_SIDE:
+            if frame.mode not in ("L", "RGB") or frame is im:  # (im itself is seeked on)
+                frame = frame.convert("RGB")
+            if max(frame.size) > ocr.MAX_SIDE:  # a grey frame is made smaller grey (a third)
                 frame.thumbnail((ocr.MAX_SIDE, ocr.MAX_SIDE), Image.Resampling.BILINEAR)
             yield index, frame
 
