@@ -254,6 +254,8 @@ def test_a_stopped_build_stops_the_word_converter_and_what_it_started(
     fake = tmp_path / "soffice"
     fake.write_text(FAKE_SOFFICE.format(marks=tmp_path / "marks"))
     fake.chmod(0o755)
+    temp = tmp_path / "temp"
+    temp.mkdir()
     proc = _start(
         tmp_path,
         "build",
@@ -261,11 +263,14 @@ def test_a_stopped_build_stops_the_word_converter_and_what_it_started(
         "-o",
         str(tmp_path / "dossier.pdf"),
         "--no-ocr",
-        env={"IMG_DOSSIER_SOFFICE": str(fake)},
+        env={"IMG_DOSSIER_SOFFICE": str(fake), "TMPDIR": str(temp)},
     )
     _wait_for_marks(tmp_path, proc, 2)
     pids = [int(p.name.split("-")[1]) for p in (tmp_path / "marks").glob("soffice-*")]
     converters = [psutil.Process(pid) for pid in pids]
+    workers = _descendants(proc.pid)
     _, err = _stop(proc, signum, group=False)
-    _assert_all_end(converters)
+    _assert_all_end(converters + workers)
     assert "Traceback" not in err
+    if signum != signal.SIGKILL:  # the worker's copy of the Word file went with its folder
+        assert [p.name for p in temp.iterdir() if p.name.startswith("img-dossier")] == []

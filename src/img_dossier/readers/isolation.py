@@ -127,13 +127,26 @@ def die_with_parent(parent: int) -> None:
     watcher.start()
 
 
-def child_signals() -> None:
+class WorkerStopped(BaseException):
+    """Raised in a worker asked to stop (SIGTERM, ``child_signals(unwind=True)``): what it
+    is doing unwinds (an external program is killed, temporary folders are removed), then
+    the worker ends. A BaseException: no ``except Exception`` for a document catches it."""
+
+
+def child_signals(*, unwind: bool = False) -> None:
     """In a worker: Ctrl-C is the parent's to handle (the terminal sends it to the whole
-    process group; the parent stops its workers), and SIGTERM ends the worker at once
-    (a forked worker would otherwise inherit the console's handler, which unwinds)."""
-    for signum, action in ((signal.SIGINT, signal.SIG_IGN), (signal.SIGTERM, signal.SIG_DFL)):
+    process group; the parent stops its workers). SIGTERM ends the worker at once, or with
+    ``unwind`` raises WorkerStopped, which the worker's loop catches (a forked worker must
+    not keep the console's handler, which reports a stopped run)."""
+    term: Any = _unwind if unwind else signal.SIG_DFL
+    for signum, action in ((signal.SIGINT, signal.SIG_IGN), (signal.SIGTERM, term)):
         with contextlib.suppress(ValueError, OSError):
             signal.signal(signum, action)
+
+
+def _unwind(signum: int, frame: object) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second one ends the worker at once
+    raise WorkerStopped()
 
 
 def parent_alive(parent: int) -> bool:

@@ -61,6 +61,9 @@ TASKS_PER_WORKER = 1000
 #: Seconds a new worker may take to start (import the readers) before the run stops.
 STARTUP_SECONDS = 120.0
 
+#: Seconds a busy worker that is stopped (SIGTERM) has to clean up before it is killed.
+STOP_SECONDS = 1.0
+
 #: What a worker sends once it is ready to read, and when it takes a task.
 _READY = "ready"
 _TOOK = "took"
@@ -256,15 +259,22 @@ class _Worker:
         if self.task is not None:
             self.deadline = time.monotonic() + self.seconds
 
-    def stop(self, *, force: bool) -> None:
+    def stop(self, *, force: bool, clean: bool = True) -> None:
+        """Stop the worker: asked (None) unless ``force``; then SIGTERM, which lets it clean
+        up for STOP_SECONDS (not when ``clean`` is False: over its memory cap), then killed."""
         if not force:
             with contextlib.suppress(OSError, ValueError):
                 self.conn.send(None)
             self.process.join(timeout=1.0)
         if self.process.is_alive():
             started = isolation.children_of(self.pid)  # a converter (LibreOffice) goes too
-            self.process.kill()
-            self.process.join(timeout=5.0)
+            if clean:
+                with contextlib.suppress(OSError, ValueError):
+                    self.process.terminate()  # it unwinds: its temporary folders are removed
+                self.process.join(timeout=STOP_SECONDS)
+            if self.process.is_alive():  # stuck in a library's code: no clean-up then
+                self.process.kill()
+                self.process.join(timeout=5.0)
             isolation.kill_all(started)
         self.conn.close()
 
@@ -423,7 +433,7 @@ class _Pool:
                     return _REQUEUE
                 return self._failed(task, memory_problem(self.limits))
         if worker.ready and self.guard.over(worker.pid):  # the watchdog's memory cap
-            self._replace(worker)
+            self._replace(worker, clean=False)  # no time to grow further
             return self._failed(task, memory_problem(self.limits))
         if time.monotonic() >= worker.deadline:
             self._replace(worker)
@@ -432,8 +442,8 @@ class _Pool:
             return self._failed(task, timeout_problem(self.limits))
         return None
 
-    def _replace(self, worker: _Worker) -> None:
-        worker.stop(force=True)
+    def _replace(self, worker: _Worker, *, clean: bool = True) -> None:
+        worker.stop(force=True, clean=clean)
         self.guard.detach(worker.pid)
         self.workers.remove(worker)
 
@@ -513,13 +523,20 @@ def _serve(
     """The worker loop: read tasks until told to stop (None) or the parent goes away."""
     parent_end.close()
     isolation.die_with_parent(parent)
-    isolation.child_signals()  # Ctrl-C is the parent's to handle
+    isolation.child_signals(unwind=True)  # Ctrl-C is the parent's; SIGTERM: clean up, end
     if guard == "rlimit":
         isolation.cap_address_space(limits.worker_memory_mb)
+    with contextlib.suppress(isolation.WorkerStopped):
+        _loop(conn, parent, limits)
+    conn.close()
+    os._exit(0)  # skip interpreter shutdown: nothing of the parent's is flushed twice
+
+
+def _loop(conn: Connection, parent: int, limits: Limits) -> None:
     try:
         conn.send(_READY)
     except (OSError, ValueError):
-        os._exit(0)
+        return
     while True:
         try:
             while not conn.poll(1.0):
@@ -543,8 +560,6 @@ def _serve(
             break
         if not outcome.cacheable:
             break  # a worker that ran out of memory is not trusted with another file
-    conn.close()
-    os._exit(0)  # skip interpreter shutdown: nothing of the parent's is flushed twice
 
 
 def _explained(outcome: Outcome | JobOutcome, note: str) -> Outcome | JobOutcome:
