@@ -12,7 +12,8 @@ ratios are printed, with the load average (the machine may be shared):
 - build, fresh cache and warm, vs ``qpdf --empty --pages`` on the same PDFs (wall, CPU,
   peak RSS of the largest process); images are converted by build only; OCR apart (the
   cold build again with ``--no-ocr``); the overlap of preparing with checking (the cold
-  build against itself with IMG_DOSSIER_EARLY_PREPARE=0, up to 1,000 pages); where the
+  build with IMG_DOSSIER_EARLY_PREPARE=1 against it with =0, up to 1,000 pages: the
+  default starts no child for a folder of fewer than 64 files); where the
   time goes (build's own ``timing:`` lines, IMG_DOSSIER_TIMINGS=1, one cold and one warm
   run). The folders' DOCX goes through LibreOffice when it is installed (then its time
   is in "prepare"), else the built-in renderer;
@@ -353,7 +354,7 @@ def bench_size(
     overlap: tuple[list[Run], list[Run]] | None = None
     if size <= 1000:
         overlap = pairs(
-            lambda _: run(build, cache_env(True, f"b{size}")),
+            lambda _: run(build, dict(cache_env(True, f"b{size}"), IMG_DOSSIER_EARLY_PREPARE="1")),
             lambda _: run(build, dict(cache_env(True, f"b{size}"), IMG_DOSSIER_EARLY_PREPARE="0")),
             repeat,
         )

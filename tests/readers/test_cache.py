@@ -222,3 +222,17 @@ def test_clear_touches_nothing_but_cache_entries(tmp_path: Path) -> None:
     assert store.clear() == 1
     assert all(path.read_text() == "{}" for path in keep)
     assert not store.path.exists()
+
+
+def test_clear_removes_the_saved_ocr_models_too(tmp_path: Path) -> None:
+    from img_dossier.readers.ocr_engine import OPTIMISED_DIR
+
+    models = tmp_path / OPTIMISED_DIR
+    models.mkdir()
+    (models / "rec-int8-0123-abcd.onnx").write_bytes(b"model")
+    (models / ".tmp-1.onnx").write_bytes(b"half")  # of a worker killed while saving
+    (models / "readme.txt").write_text("not ours")
+    store = ReadCache(tmp_path)
+    store.put(KEY, VALUE)
+    assert store.clear() == 2  # the entry and the saved model
+    assert sorted(p.name for p in models.iterdir()) == ["readme.txt"]

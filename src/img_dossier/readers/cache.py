@@ -190,7 +190,8 @@ class ReadCache:
         return CacheInfo(self.root, entries, size)
 
     def clear(self) -> int:
-        """Remove every entry (of every tool version); return how many were removed.
+        """Remove every entry (of every tool version) and the OCR models optimised on this
+        machine (readers/ocr_engine.py saves them here); return how many were removed.
 
         Only files and folders named the way this cache names them are touched, so a
         cache directory pointed at a folder that holds other things loses nothing else.
@@ -210,6 +211,16 @@ class ReadCache:
                     shard.rmdir()
             with contextlib.suppress(OSError):
                 version_dir.rmdir()
+        from .ocr_engine import OPTIMISED_DIR  # the OCR models optimised on this machine
+
+        models = self.root / OPTIMISED_DIR
+        if models.is_dir():
+            for saved in [*models.glob("*.onnx"), *models.glob(".tmp-*.onnx")]:
+                with contextlib.suppress(OSError):
+                    saved.unlink()
+                    removed += not saved.name.startswith(".tmp-")
+            with contextlib.suppress(OSError):
+                models.rmdir()
         return removed
 
     def _version_dirs(self) -> list[Path]:
