@@ -41,6 +41,22 @@ def fresh_pool() -> Iterator[None]:
     pool.shutdown()
 
 
+@pytest.fixture
+def ocr_loads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_pool: None) -> Path:
+    """A file that gets the pid of every process that loads the OCR engine (the engine's
+    load is replaced by this record; workers are forked after the patch)."""
+    from img_dossier.readers import ocr
+
+    loads = tmp_path / "loads.txt"
+
+    def recording_load() -> None:
+        with open(loads, "a") as fh:
+            fh.write(f"{os.getpid()}\n")
+
+    monkeypatch.setattr(ocr, "_load", recording_load)
+    return loads
+
+
 def spawn_mode() -> bool:
     return os.environ.get("IMG_DOSSIER_START_METHOD", "").strip().lower() == "spawn"
 

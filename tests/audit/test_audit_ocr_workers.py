@@ -28,17 +28,9 @@ def clients(root: Path, count: int) -> Path:
 
 @pytest.mark.parametrize(("jobs", "most"), [(1, 1), (2, 2)])
 def test_the_engine_is_loaded_once_per_client_process(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_pool: None, jobs: int, most: int
+    tmp_path: Path, ocr_loads: Path, jobs: int, most: int
 ) -> None:
-    from img_dossier.readers import ocr
-
-    loads = tmp_path / "loads.txt"
-
-    def recording_load() -> None:  # stands for the engine: says which process uses it
-        with open(loads, "a") as fh:
-            fh.write(f"{os.getpid()}\n")
-
-    monkeypatch.setattr(ocr, "_load", recording_load)
+    loads = ocr_loads
     rows = list(audit([clients(tmp_path / "clients", 5)], track="us", jobs=jobs, cache=None))
     assert len(rows) == 5 and not any(row.error for row in rows)
     used = loads.read_text().split()

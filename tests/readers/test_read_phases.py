@@ -29,20 +29,11 @@ def scan_jpeg(path: Path, seed: int) -> None:
 @pytest.mark.parametrize(("scans", "most_loads"), [(1, 1), (2, 1), (6, 2)])
 def test_the_ocr_engine_is_loaded_by_one_worker_for_a_few_scans(
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    fresh_pool: None,
+    ocr_loads: Path,
     scans: int,
     most_loads: int,
 ) -> None:
-    from img_dossier.readers import ocr
-
-    loads = tmp_path / "loads.txt"
-
-    def recording_load() -> None:  # stands for the engine: says which process loaded it
-        with open(loads, "a") as fh:
-            fh.write(f"{os.getpid()}\n")
-
-    monkeypatch.setattr(ocr, "_load", recording_load)
+    loads = ocr_loads
     folder = tmp_path / "folder"
     folder.mkdir()
     for n in range(8):
