@@ -454,7 +454,7 @@ def _merge(
         return front_child.draw(report, track_name, groups, shown, size, pages, stamps)
 
     with stage("start the child drawing the cover, index and stamps"):
-        _place(groups)  # where each document will be, for the child drawing the front matter
+        front_child.place(groups)  # where each document will be, for the child to draw
         beside = front_child.start(draw)
     try:
         with stage("merge pages, names, outlines"):
@@ -468,7 +468,7 @@ def _merge(
         raise
     shown = [(rel, why) for rel, why in left_out if why != UNCLASSIFIED_REASON]
     with stage("cover and index" + (" (waiting for the child drawing them)" if beside else "")):
-        drawn = beside.result(_DRAW_SECONDS) if beside is not None else None
+        drawn = beside.result(front_child.WAIT_SECONDS) if beside is not None else None
         if drawn is None or drawn.layout != front_child.layout_of(groups, shown):
             drawn = draw()  # in this process: no child, or the merge left a document out
         else:
@@ -509,19 +509,6 @@ def _merge(
     with stage("write"):
         size_bytes = _write_atomically(out, out_path, write)
     return total, size_bytes, sections, n_front
-
-
-#: Seconds the console process waits for the child drawing the cover (then draws it itself).
-_DRAW_SECONDS = 60.0
-
-
-def _place(groups: list[Group]) -> None:
-    """Each document's first page among the documents' pages, as the merge will put it."""
-    first = 0
-    for group in groups:
-        for part in group.parts:
-            part.first = first
-            first += part.pages
 
 
 def _add_parts(

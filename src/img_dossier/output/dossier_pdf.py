@@ -166,7 +166,7 @@ def add_destinations(
         for array in arrays:
             try:
                 copied.append(out.copy_foreign(src.make_indirect(Array([array])))[0])
-            except Exception:
+            except Exception:  # untrusted objects: qpdf may raise anything; the name drops
                 copied.append(None)
     for key, dest in zip(keys, copied, strict=True):
         if dest is not None:

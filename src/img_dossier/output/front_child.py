@@ -50,6 +50,19 @@ class Drawn:
     missing: frozenset[str]  # characters drawn without a glyph (for the command's warning)
 
 
+#: Seconds the console process waits for the child's drawing (then draws it itself).
+WAIT_SECONDS = 60.0
+
+
+def place(groups: Sequence[Group]) -> None:
+    """Each document's first page among the documents' pages, as the merge will put it."""
+    first = 0
+    for group in groups:
+        for part in group.parts:
+            part.first = first
+            first += part.pages
+
+
 def layout_of(groups: Sequence[Group], left_out: Sequence[tuple[str, str]]) -> Layout:
     placed = tuple(tuple((p.doc.rel, p.first, p.pages) for p in g.parts) for g in groups)
     return placed, tuple(left_out)
