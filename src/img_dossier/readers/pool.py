@@ -124,7 +124,7 @@ def _in_workers(
         outcomes = []
         waiting: deque[Task | Job] = deque(tasks)
         while waiting:
-            outcome = _here(waiting.popleft(), limits)
+            outcome = _quiet_here(waiting.popleft(), limits)
             again = _followed(follow, outcome)
             if again is not None:
                 waiting.appendleft(again)
@@ -381,7 +381,7 @@ class _Pool:
                     break
                 task = pending.take(True, engines)
                 assert task is not None
-                here.append(_here(task, self.limits))
+                here.append(_quiet_here(task, self.limits))
                 continue
             self.workers.append(worker)
             task = pending.take(False, engines)
@@ -551,15 +551,22 @@ def _loop(conn: Connection, parent: int, limits: Limits) -> None:
             conn.send(_TOOK)
         except (OSError, ValueError):
             break
-        with native_stderr_captured() as noise:
-            outcome = _here(task, limits)
-        outcome = _explained(outcome, noise.note())
+        outcome = _quiet_here(task, limits)
         try:
             conn.send(outcome)
         except (OSError, ValueError):
             break
         if not outcome.cacheable:
             break  # a worker that ran out of memory is not trusted with another file
+
+
+def _quiet_here(task: Task | Job, limits: Limits) -> Outcome | JobOutcome:
+    """``_here`` with native libraries' noise kept off stderr and put into the document's
+    ``damaged`` problem: in a worker, and where a document is read in this process (no
+    process can be started, or this one is a daemon)."""
+    with native_stderr_captured() as noise:
+        outcome = _here(task, limits)
+    return _explained(outcome, noise.note())
 
 
 def _explained(outcome: Outcome | JobOutcome, note: str) -> Outcome | JobOutcome:
