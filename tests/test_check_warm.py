@@ -22,8 +22,12 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
 
 #: What a check that reads nothing has no use for: the OCR engine and its key's old way
-#: (importlib.metadata), images, PDFs, Word files, validation models.
+#: (importlib.metadata), images, PDFs, Word files, validation models; anyascii (names in
+#: accented Latin letters are compared without it) and what it loads (importlib.resources,
+#: tempfile).
 NOT_WARM = (
+    "anyascii",
+    "tempfile",
     "PIL",
     "numpy",
     "onnxruntime",
@@ -36,7 +40,12 @@ NOT_WARM = (
     "pydantic",
     "ruamel",
 )
-NOT_WARM_OWN = ("img_dossier.readers.ocr", "img_dossier.readers.scans", "importlib.metadata")
+NOT_WARM_OWN = (
+    "img_dossier.readers.ocr",
+    "img_dossier.readers.scans",
+    "importlib.metadata",
+    "importlib.resources",
+)
 
 
 def _check(folder: Path, cache: Path, *options: str) -> tuple[int, str]:

@@ -19,9 +19,8 @@ import unicodedata
 from collections.abc import Iterable
 from itertools import permutations
 
-from anyascii import anyascii
-
 from ..lazyre import Lazy
+from ..textfold import strip_accents
 
 _TITLES = frozenset(
     [
@@ -141,12 +140,24 @@ def latin(text: str) -> str:
     return _transliterated(text)
 
 
+#: Below this (Latin-1 Supplement, Latin Extended-A and -B) a letter whose accents, dropped,
+#: leave ASCII is what anyascii makes of it (tests/facts: every such letter is compared).
+_LATIN_END = "\u0250"
+
+
 def _transliterated(text: str) -> str:
     letters = "".join(  # letters and their marks (Devanagari vowel signs); no emoji names
         c if c.isalpha() or c in "'’" or unicodedata.category(c)[0] == "M" else " " for c in text
     )
-    if max(letters, default="") >= "\u3040":  # below it no character is syllabic
+    top = max(letters, default="")
+    if top < _LATIN_END:  # accented Latin letters: anyascii's answer, without loading it
+        plain = strip_accents(letters)
+        if plain.isascii():
+            return plain.casefold()
+    if top >= "\u3040":  # below it no character is syllabic
         letters = _syllabic().sub(r" \1 ", letters)
+    from anyascii import anyascii  # other scripts (~5 ms to import, with importlib.resources)
+
     return anyascii(letters).casefold()
 
 

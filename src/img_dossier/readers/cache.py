@@ -34,7 +34,12 @@ _SAFE_KEY = re.compile(r"^[0-9a-f]{16,128}$")
 _VERSION_DIR = re.compile(r"[^A-Za-z0-9._+-]")
 _VERSION_NAME = re.compile(r"^v\d[A-Za-z0-9._+-]*$")
 _SHARD_NAME = re.compile(r"^[0-9a-f]{2}$")
-_ENTRY_NAME = re.compile(r"^[0-9a-f]{16,128}\.(json|pdf|cfg)$")  # cfg: config/validated.py
+_ENTRY_NAME = re.compile(r"^[0-9a-f]{16,128}\.(json|pdf|cfg)$")  # cfg: validated.py, ocr_tag
+
+
+def version_folder(root: Path, version: str = __version__) -> Path:
+    """The folder of one tool version's entries in the cache folder ``root``."""
+    return root / ("v" + _VERSION_DIR.sub("_", version))
 
 
 @dataclass(frozen=True)
@@ -58,7 +63,7 @@ class ReadCache:
     def __init__(self, directory: Path | None = None, *, version: str = __version__) -> None:
         self.root = Path(directory) if directory is not None else default_directory()
         self.version = version
-        self.path = self.root / ("v" + _VERSION_DIR.sub("_", version))
+        self.path = version_folder(self.root, version)
         self.hits = 0
         self.misses = 0
         self.writes = 0

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import os
+import time
 from pathlib import Path
 
 #: Version of how ocr.py reads a page with the engine (part of the cache key: a reading
@@ -88,7 +89,24 @@ def model_set() -> str:
 
 
 def _int8_models_intact() -> bool:
-    """Every int8 model file is present with the sha256 models.json records for it."""
+    """Every int8 model file is present with the sha256 models.json records for it.
+
+    Hashing the model (~6 MB) took ~5 ms of every warm check; a file verified once is
+    remembered in the cache folder under its identity (device, inode, size, modification
+    and change times, of it and of models.json), so it is hashed again only once one of
+    them has changed (any write does) or the cache was cleared. Only a success is
+    remembered, and never for a file modified in the last _RACY_SECONDS."""
+    stamp = _stamp()
+    if stamp is not None and _verified_before(stamp):
+        return True
+    started = time.time()
+    intact = _hashes_match()
+    if intact and stamp is not None and stamp[1] < started - _RACY_SECONDS:
+        _remember_verified(stamp[0])
+    return intact
+
+
+def _hashes_match() -> bool:
     import hashlib
     import json
 
@@ -102,3 +120,59 @@ def _int8_models_intact() -> bool:
     except (OSError, ValueError, KeyError, TypeError):  # missing, unreadable or malformed
         return False
     return True
+
+
+#: A file modified this recently (seconds) may still be being written: not remembered.
+_RACY_SECONDS = 1.0
+
+
+def _stamp() -> tuple[str, float] | None:
+    """(what identifies models.json and the int8 model files as they are now, their latest
+    modification time), or None when one cannot be looked at."""
+    parts = []
+    latest = 0.0
+    for name in ("models.json", *sorted(INT8_MODELS.values())):
+        path = INT8_DIR / name
+        try:
+            st = path.stat()
+        except OSError:
+            return None
+        parts.append(
+            f"{path}\0{st.st_dev}\0{st.st_ino}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}"
+        )
+        latest = max(latest, st.st_mtime)
+    return "int8 models verified\n" + "\n".join(parts), latest
+
+
+def _memo_path(stamp: str) -> Path:
+    """Where the proof of a verification is kept: an entry of the cache folder (``.cfg``,
+    like validated configuration: ``dossier cache clear`` removes it)."""
+    import hashlib
+
+    from ..cachedir import default_directory
+    from .cache import version_folder
+
+    digest = hashlib.sha256(stamp.encode("utf-8", "surrogatepass")).hexdigest()
+    return version_folder(default_directory()) / digest[:2] / f"{digest}.cfg"
+
+
+def _verified_before(stamp: tuple[str, float]) -> bool:
+    try:
+        with open(_memo_path(stamp[0]), "rb") as fh:
+            return fh.read(len(stamp[0]) * 4 + 1) == stamp[0].encode("utf-8", "surrogatepass")
+    except (OSError, ValueError):
+        return False
+
+
+def _remember_verified(stamp: str) -> None:
+    """Write the proof (its stamp, read back and compared); failures are ignored."""
+    from ..cachedir import mkdir_private
+
+    try:
+        target = _memo_path(stamp)
+        mkdir_private(target.parent)
+        from .. import atomic  # only when storing
+
+        atomic.write_bytes(target, stamp.encode("utf-8", "surrogatepass"))
+    except (OSError, ValueError):  # a cache: a write that fails is no error
+        return

@@ -6,7 +6,6 @@ Used by the scanner (to pick up files with no or an unknown extension) and by th
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 
 #: Bytes read from the start of a file to sniff it.
@@ -113,6 +112,8 @@ def sniff_file(path: Path) -> str:
 
 def is_docx_zip(path: Path) -> bool:
     """True when the ZIP at path is a WordprocessingML package (False for any damage)."""
+    import zipfile  # only for a ZIP (a warm check of a folder without one never needs it)
+
     try:
         with zipfile.ZipFile(path) as zf:
             names = set(zf.namelist())
