@@ -35,6 +35,7 @@ BOUNDARIES = {
     "readers/ocr.py": "the OCR engine starting: a broken install turns OCR off",
     "output/libreoffice.py": "LibreOffice's output: unusable means the built-in renderer",
     "output/early.py": "the early-preparation child process; the ordinary path redoes its work",
+    "output/front_child.py": "the child drawing the cover beside the merge; the parent redraws",
     # on-disk caches: any failure is a miss
     "readers/cache.py": "cache",
     "output/conversions.py": "cache",

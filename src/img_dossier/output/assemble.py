@@ -31,7 +31,6 @@ from ..progress import ADDING, ProgressCallback
 from ..readers import DEFAULT_LIMITS, Limits
 from ..timing import stage
 from .active_content import strip_writer as _strip_active_content
-from .front_matter import completeness_line, fonts_for, front_matter, front_texts
 from .pagesize import page_size
 from .parts import Group, Part
 from .prepare import Prepared, prepare_documents
@@ -45,9 +44,7 @@ __all__ = [
     "_strip_active_content",
     "assemble",
     "check_target",
-    "completeness_line",
     "default_output_name",
-    "fonts_for",
 ]
 
 OTHER_TITLE = "Other documents"
@@ -137,6 +134,16 @@ UNCLASSIFIED_REASON = (
     "if it belongs in the dossier, map it in dossier.yaml under files: or pass "
     "--include-unclassified"
 )
+
+
+def __getattr__(name: str) -> Any:
+    """``completeness_line`` and ``fonts_for``, loaded (with reportlab) when first asked for:
+    the console process of a build leaves the drawing to a child (``front_child``)."""
+    if name in ("completeness_line", "fonts_for"):
+        from . import front_matter
+
+        return getattr(front_matter, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _plan(
@@ -428,30 +435,50 @@ def _merge(
     hold: list[object] | None = None,
 ) -> tuple[int, int, list[Section], int]:
     from . import dossier_pdf as dp
-    from .stamps import apply_stamps
+    from . import front_child
+    from .stamps import apply_stamp_set
 
     report = run.report
     out = pikepdf.Pdf.new()
     names: dict[str, Any] = {}
     if hold is not None:
         hold += [out, names]
-    with stage("merge pages, names, outlines"):
-        _add_parts(out, groups, left_out, names)
-    doc_pages = len(out.pages)
-    with stage("strip active content, share streams"):
-        dp.strip_active_content(out.pages)
-        dp.share_identical_streams(out.pages)
     track_name = track or report.checklist.id
     who = f"{report.applicant} · " if report.applicant else ""
-    stamps = [f"{who}page {k} of {doc_pages}" for k in range(1, doc_pages + 1)] if stamp else []
     # the names of private (unclassified) files are not printed in the dossier either
     shown = [(rel, why) for rel, why in left_out if why != UNCLASSIFIED_REASON]
+
+    def draw() -> front_child.Drawn:
+        pages = sum(p.pages for g in groups for p in g.parts)
+        stamps = [f"{who}page {k} of {pages}" for k in range(1, pages + 1)] if stamp else []
+        return front_child.draw(report, track_name, groups, shown, size, pages, stamps)
+
+    with stage("start the child drawing the cover, index and stamps"):
+        front_child.place(groups)  # where each document will be, for the child to draw
+        beside = front_child.start(draw)
+    try:
+        with stage("merge pages, names, outlines"):
+            _add_parts(out, groups, left_out, names)
+        with stage("strip active content, share streams"):
+            dp.strip_active_content(out.pages)
+            dp.share_identical_streams(out.pages)
+    except BaseException:
+        if beside is not None:
+            beside.stop()
+        raise
+    shown = [(rel, why) for rel, why in left_out if why != UNCLASSIFIED_REASON]
+    with stage("cover and index" + (" (waiting for the child drawing them)" if beside else "")):
+        drawn = beside.result(front_child.WAIT_SECONDS) if beside is not None else None
+        if drawn is None or drawn.layout != front_child.layout_of(groups, shown):
+            drawn = draw()  # in this process: no child, or the merge left a document out
+        else:
+            from .glyphs import record_missing
+
+            record_missing(drawn.missing)
     with stage("stamps"):
-        fonts = fonts_for(front_texts(report, track_name, groups, shown) + stamps[-1:])
-        if stamps:
-            apply_stamps(out, 0, stamps, fonts[0])
-    with stage("cover and index"):
-        front_bytes, links = front_matter(report, track_name, groups, shown, size, doc_pages, fonts)
+        if drawn.stamps is not None:
+            apply_stamp_set(out, 0, drawn.stamps)
+    front_bytes, links = drawn.front, drawn.links
     with stage("front pages in, links, outline"):
         with pikepdf.Pdf.open(BytesIO(front_bytes)) as front:
             n_front = len(front.pages)
@@ -505,12 +532,8 @@ def _add_parts(
                 prefix = f"d{number}.{k}-"
                 found: dict[str, Any] = {}
                 if known:
-                    copies = [p.obj for p in out.pages[before:]]
                     dp.rename_links(iter(out.pages[before:]), set(known), prefix)
-                    mapped: dict[tuple[int, int], Any] = {
-                        p.obj.objgen: c for p, c in zip(part.pdf.pages, copies, strict=True)
-                    }
-                    dp.add_destinations(out, part.pdf, known, prefix, found, mapped)
+                    dp.add_destinations(out, part.pdf, known, prefix, found)
             except Exception as exc:  # damaged beyond what qpdf recovers while copying
                 del out.pages[before:]  # what was copied is unreferenced: not written
                 left_out.append((part.doc.rel, f"damaged: {type(exc).__name__}: {exc}"))

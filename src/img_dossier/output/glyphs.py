@@ -33,8 +33,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from reportlab.pdfbase import pdfmetrics
-
 #: Fonts that come with the package (DejaVu Sans; Noto Sans Devanagari).
 BUNDLED = Path(__file__).parent / "fonts"
 
@@ -190,6 +188,8 @@ def _needs_glyph(ch: str) -> bool:
 @cache
 def _covered(font_name: str) -> frozenset[int] | None:
     """Code points ``font_name`` draws (None: a standard font, drawn in WinAnsi)."""
+    from reportlab.pdfbase import pdfmetrics
+
     font = pdfmetrics.getFont(font_name)
     face = getattr(font, "face", None)
     chars = getattr(face, "charToGlyph", None)
@@ -257,12 +257,20 @@ def font_runs(text: str, font_name: str) -> list[tuple[str, str]]:
 
 def string_width(text: str, font_name: str, size: float) -> float:
     """Width of ``text`` as ``font_runs`` draws it."""
+    from reportlab.pdfbase import pdfmetrics
+
     return float(sum(pdfmetrics.stringWidth(p, f, size) for f, p in font_runs(text, font_name)))
 
 
 def missing_glyphs(text: str, font_name: str) -> list[str]:
     """The characters of ``text`` that neither ``font_name`` nor any found font draws."""
     return sorted({ch for ch in text if not can_draw(font_name, ch) and fallback_face(ch) is None})
+
+
+def record_missing(chars: set[str] | frozenset[str]) -> None:
+    """Record ``chars`` as drawn without a glyph (found by a child process that drew)."""
+    for ch in chars:
+        _record(ch)
 
 
 def _record(ch: str) -> None:
@@ -302,6 +310,8 @@ INSTALL_HINT = (
 
 def _register(face: _Face, codes: frozenset[int]) -> str:
     """The reportlab font name drawing ``codes`` from ``face`` (registered once)."""
+    from reportlab.pdfbase import pdfmetrics
+
     with _lock:
         if not face.cff:
             name = f"ImgFallback-{_slug(face)}"

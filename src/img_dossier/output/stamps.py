@@ -3,21 +3,21 @@
 The page's own content is not parsed: it is wrapped in q/Q and followed by a small stream
 that draws the stamp in the page's visible coordinates (rotation and odd boxes taken into
 account), with one font resource shared by every page.
+
+Two steps: ``stamp_set`` encodes the texts for a tiny font PDF with reportlab (in the
+child that draws the cover, see ``front_child``, or here), ``apply_stamp_set`` writes them
+with pikepdf alone, so the console process of a build need not load reportlab.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
 
 import pikepdf
 from pikepdf import Dictionary, Name, Pdf
-from reportlab.pdfbase import pdfmetrics
-
-from .canvas import marked_canvas
-from .glyphs import can_draw, font_runs
-from .textshape import visual
 
 STAMP_FONT_SIZE = 7.0
 STAMP_BASELINE = 12.0  # points above the page's visible bottom edge
@@ -58,6 +58,8 @@ def stamp_matrix(x0: float, y0: float, x1: float, y1: float, rotate: int) -> tup
 def stamp_pieces(texts: Sequence[str], font_name: str) -> dict[str, list[tuple[str, str]]]:
     """Each distinct text as (font name, piece) runs: a character ``font_name`` lacks (a
     Chinese or Korean name) is drawn in a found font. Each character is looked up once."""
+    from .glyphs import can_draw, font_runs
+
     unique = set(texts)
     if all(can_draw(font_name, ch) for ch in set().union(*unique)):
         return {text: [(font_name, text)] if text else [] for text in unique}
@@ -77,6 +79,10 @@ def stamp_font(
     ``getInternalFontName`` for standard fonts), which is much faster than drawing one
     reportlab page per stamp and parsing it back.
     """
+    from reportlab.pdfbase import pdfmetrics
+
+    from .canvas import marked_canvas
+
     buf = BytesIO()
     canvas = marked_canvas(buf)
     if pieces is None:
@@ -107,31 +113,54 @@ def stamp_font(
     return buf.getvalue(), runs
 
 
-def apply_stamps(out: Pdf, first: int, texts: Sequence[str], font_name: str) -> None:
-    """Draw ``texts[k]`` at the foot of page ``first + k`` of ``out``."""
+@dataclass(frozen=True)
+class StampSet:
+    """Stamps ready to write: a tiny PDF whose first page's font resources they use, and
+    for each stamp its width and its (font resource name, bytes) runs."""
+
+    font_pdf: bytes
+    stamps: list[tuple[float, list[tuple[str, bytes]]]]
+
+
+def stamp_set(texts: Sequence[str], font_name: str) -> StampSet:
+    """``texts`` shaped, encoded and measured for ``apply_stamp_set`` (reportlab)."""
+    from reportlab.pdfbase import pdfmetrics
+
+    from .textshape import visual
+
     texts = [visual(text, "ltr") for text in texts]  # a name in Arabic shaped, right to left
     pieces = stamp_pieces(texts, font_name)
     font_pdf, runs = stamp_font(texts, font_name, pieces)
-    with Pdf.open(BytesIO(font_pdf)) as source:
+    widths: dict[str, float] = {}
+    for text in pieces:  # as string_width measures it, from the runs found once
+        widths[text] = float(
+            sum(pdfmetrics.stringWidth(p, f, STAMP_FONT_SIZE) for f, p in pieces[text])
+        )
+    return StampSet(font_pdf, [(widths[text], runs[text]) for text in texts])
+
+
+def apply_stamps(out: Pdf, first: int, texts: Sequence[str], font_name: str) -> None:
+    """Draw ``texts[k]`` at the foot of page ``first + k`` of ``out``."""
+    apply_stamp_set(out, first, stamp_set(texts, font_name))
+
+
+def apply_stamp_set(out: Pdf, first: int, stamps: StampSet) -> None:
+    """Draw ``stamps.stamps[k]`` at the foot of page ``first + k`` of ``out`` (pikepdf only)."""
+    with Pdf.open(BytesIO(stamps.font_pdf)) as source:
         fonts = out.copy_foreign(source.pages[0].obj.Resources.Font)
     alias = {str(name): Name(f"/ImgDossierStamp{n}") for n, name in enumerate(fonts.keys())}
     push = out.make_stream(b"q\n")
-    widths: dict[str, float] = {}
     pages = list(out.pages)  # out.pages[i] copies the whole page list on every call
-    for k, text in enumerate(texts):
+    for k, (text_width, text_runs) in enumerate(stamps.stamps):
         page = pages[first + k]
         x0, y0, x1, y1, rotate = visual_box(page)
         width = (x1 - x0) if rotate in (0, 180) else (y1 - y0)
-        if text not in widths:  # as string_width measures it, from the runs found once
-            widths[text] = float(
-                sum(pdfmetrics.stringWidth(p, f, STAMP_FONT_SIZE) for f, p in pieces[text])
-            )
-        x = (width - widths[text]) / 2
+        x = (width - text_width) / 2
         ops = [
             f"Q\nq {' '.join(_num(v) for v in stamp_matrix(x0, y0, x1, y1, rotate))} cm",
             f"BT {_GREY} {_num(x)} {_num(STAMP_BASELINE)} Td",
         ]
-        for name, data in runs[text]:
+        for name, data in text_runs:
             ops.append(f"{alias[name]} {_num(STAMP_FONT_SIZE)} Tf <{data.hex()}> Tj")
         ops.append("ET Q\n")
         _add_fonts(page, fonts, alias)
