@@ -4,7 +4,10 @@ for readings and conversions, config/validated.py for validated configuration)."
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
+
+from . import __version__
 
 #: Environment variable that moves the cache (tests and CI use it).
 ENV_DIR = "IMG_DOSSIER_CACHE_DIR"
@@ -18,6 +21,11 @@ def default_directory() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_cache_dir("img-dossier", appauthor=False))
+
+
+def version_folder(root: Path, version: str = __version__) -> Path:
+    """The folder of one tool version's entries in the cache folder ``root``."""
+    return root / ("v" + re.sub(r"[^A-Za-z0-9._+-]", "_", version))
 
 
 def mkdir_private(path: Path) -> None:

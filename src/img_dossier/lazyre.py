@@ -5,6 +5,8 @@ names) that cost a fresh process tens of milliseconds to compile, while a warm `
 takes every document's facts from the cache and never runs most of them. A ``Lazy``
 pattern is used like a compiled one (``search``, ``finditer``, ``sub``, ...) and is
 compiled, once, by its first use; the matches are those of ``re.compile(source, flags)``.
+What the compiler made of it is kept between runs (``patternstore``): a later process
+does not compile it again.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import re
 import sys
 from collections.abc import Callable, Iterator
 from typing import Any
+
+from .patternstore import compile_kept
 
 __all__ = ["Lazy"]
 
@@ -33,7 +37,7 @@ class Lazy:
         """The compiled pattern (compiled now if it was not yet)."""
         if self._compiled is None:
             source = self._source if isinstance(self._source, str) else self._source()
-            self._compiled = re.compile(source, self._flags)
+            self._compiled = compile_kept(source, self._flags)
         return self._compiled
 
     @property

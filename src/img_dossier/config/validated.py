@@ -28,7 +28,6 @@ import functools
 import hashlib
 import io
 import pickle
-import re
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -37,7 +36,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from .. import __version__
-from ..cachedir import default_directory, mkdir_private
+from ..cachedir import default_directory, mkdir_private, version_folder
 
 __all__ = ["cached", "cached_with_files", "clear_memory"]
 
@@ -68,8 +67,6 @@ _DATACLASS_MODULES = frozenset(
         "img_dossier.facts.statement_of_need",
     }
 )
-
-_VERSION_DIR = re.compile(r"[^A-Za-z0-9._+-]")
 
 #: Missing file, in a dependency list.
 _ABSENT = "-"
@@ -189,8 +186,7 @@ def code_tag() -> str:
 
 
 def _path(digest: str) -> Path:
-    version = "v" + _VERSION_DIR.sub("_", __version__)
-    return default_directory() / version / digest[:2] / f"{digest}.cfg"
+    return version_folder(default_directory()) / digest[:2] / f"{digest}.cfg"
 
 
 class _Restricted(pickle.Unpickler):

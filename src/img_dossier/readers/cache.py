@@ -26,20 +26,15 @@ from .. import __version__
 from ..cachedir import ENV_DIR as ENV_DIR
 from ..cachedir import default_directory as default_directory
 from ..cachedir import mkdir_private as _mkdir_private
+from ..cachedir import version_folder as version_folder
 
 #: An entry larger than this is not read back (a damaged or foreign file, not ours).
 MAX_ENTRY_BYTES = 64 * 1024 * 1024
 
 _SAFE_KEY = re.compile(r"^[0-9a-f]{16,128}$")
-_VERSION_DIR = re.compile(r"[^A-Za-z0-9._+-]")
 _VERSION_NAME = re.compile(r"^v\d[A-Za-z0-9._+-]*$")
 _SHARD_NAME = re.compile(r"^[0-9a-f]{2}$")
 _ENTRY_NAME = re.compile(r"^[0-9a-f]{16,128}\.(json|pdf|cfg)$")  # cfg: validated.py, ocr_tag
-
-
-def version_folder(root: Path, version: str = __version__) -> Path:
-    """The folder of one tool version's entries in the cache folder ``root``."""
-    return root / ("v" + _VERSION_DIR.sub("_", version))
 
 
 @dataclass(frozen=True)

@@ -149,8 +149,7 @@ def _memo_path(stamp: str) -> Path:
     like validated configuration: ``dossier cache clear`` removes it)."""
     import hashlib
 
-    from ..cachedir import default_directory
-    from .cache import version_folder
+    from ..cachedir import default_directory, version_folder
 
     digest = hashlib.sha256(stamp.encode("utf-8", "surrogatepass")).hexdigest()
     return version_folder(default_directory()) / digest[:2] / f"{digest}.cfg"
