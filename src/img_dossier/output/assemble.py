@@ -137,8 +137,7 @@ UNCLASSIFIED_REASON = (
 
 
 def __getattr__(name: str) -> Any:
-    """``completeness_line`` and ``fonts_for``, loaded (with reportlab) when first asked for:
-    the console process of a build leaves the drawing to a child (``front_child``)."""
+    """``completeness_line``, ``fonts_for``: reportlab loaded only when asked (front_child)."""
     if name in ("completeness_line", "fonts_for"):
         from . import front_matter
 
@@ -445,8 +444,7 @@ def _merge(
         hold += [out, names]
     track_name = track or report.checklist.id
     who = f"{report.applicant} · " if report.applicant else ""
-    # the names of private (unclassified) files are not printed in the dossier either
-    shown = [(rel, why) for rel, why in left_out if why != UNCLASSIFIED_REASON]
+    shown = [(rel, why) for rel, why in left_out if why != UNCLASSIFIED_REASON]  # not private
 
     def draw() -> front_child.Drawn:
         pages = sum(p.pages for g in groups for p in g.parts)
@@ -521,6 +519,7 @@ def _add_parts(
     document into ``names``; a document qpdf cannot copy is left out, as damaged."""
     from . import dossier_pdf as dp
 
+    renames: list[tuple[int, int, set[str], str]] = []  # (first page, pages, names, prefix)
     for number, group in enumerate(groups):
         kept: list[Part] = []
         for k, part in enumerate(group.parts):
@@ -532,7 +531,6 @@ def _add_parts(
                 prefix = f"d{number}.{k}-"
                 found: dict[str, Any] = {}
                 if known:
-                    dp.rename_links(iter(out.pages[before:]), set(known), prefix)
                     dp.add_destinations(out, part.pdf, known, prefix, found)
             except Exception as exc:  # damaged beyond what qpdf recovers while copying
                 del out.pages[before:]  # what was copied is unreferenced: not written
@@ -542,7 +540,10 @@ def _add_parts(
             part.first = before
             part.pages = len(out.pages) - before
             kept.append(part)
+            if known:
+                renames.append((part.first, part.pages, set(known), prefix))
         group.parts = kept
+    dp.rename_links_at(out, renames)
 
 
 def _outline_and_sections(out: pikepdf.Pdf, groups: list[Group], n_front: int) -> list[Section]:

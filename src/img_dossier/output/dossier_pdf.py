@@ -128,6 +128,15 @@ def rename_links(pages: Iterator[pikepdf.Page], known: set[str], prefix: str) ->
                     _rename_in(action, "/D", known, prefix)
 
 
+def rename_links_at(out: Pdf, documents: list[tuple[int, int, set[str], str]]) -> None:
+    """``rename_links`` for each (first page, pages, names, prefix) of ``out``, from one
+    page list taken once (a slice of ``out.pages`` copies qpdf's whole page list once per
+    page it returns: 0.1 s of a 3,000-page dossier, slice by slice)."""
+    pages = list(out.pages) if documents else []
+    for first, count, known, prefix in documents:
+        rename_links(iter(pages[first : first + count]), known, prefix)
+
+
 def _rename_in(holder: Dictionary, key: str, known: set[str], prefix: str) -> None:
     name = _name_of(holder.get(key))
     if name is not None and name in known:
