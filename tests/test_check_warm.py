@@ -24,10 +24,11 @@ SAMPLES = ROOT / "samples"
 #: What a check that reads nothing has no use for: the OCR engine and its key's old way
 #: (importlib.metadata), images, PDFs, Word files, validation models; anyascii (names in
 #: accented Latin letters are compared without it) and what it loads (importlib.resources,
-#: tempfile).
+#: tempfile); zipfile (whether a Word file is one of the tool's letters is cached).
 NOT_WARM = (
     "anyascii",
     "tempfile",
+    "zipfile",
     "PIL",
     "numpy",
     "onnxruntime",

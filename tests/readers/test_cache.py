@@ -236,3 +236,25 @@ def test_clear_removes_the_saved_ocr_models_too(tmp_path: Path) -> None:
     store.put(KEY, VALUE)
     assert store.clear() == 2  # the entry and the saved model
     assert sorted(p.name for p in models.iterdir()) == ["readme.txt"]
+
+
+def test_a_temporary_name_left_by_an_earlier_process_is_skipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An entry is written through a temp file named by the process id; one of that name
+    left by a killed process with the same id is neither reused nor removed."""
+    import itertools
+    import os
+
+    from img_dossier.readers import cache as module
+
+    monkeypatch.setattr(module, "_serial", itertools.count())
+    c = ReadCache(tmp_path)
+    target = c.entry_path("ab" * 32)
+    target.parent.mkdir(parents=True)
+    stale = target.parent / f".tmp-{os.getpid()}-0.json"
+    stale.write_bytes(b"half")
+    c.put("ab" * 32, {"x": 1})
+    assert c.get("ab" * 32) == {"x": 1}
+    assert stale.read_bytes() == b"half"
+    assert sorted(p.name for p in target.parent.iterdir()) == sorted([stale.name, target.name])

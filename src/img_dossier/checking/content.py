@@ -134,15 +134,22 @@ class Folded:
             ends.add(at)
         return self.words.replace(" ", ""), frozenset(starts), frozenset(ends)
 
+    @cached_property
+    def _word_set(self) -> frozenset[str]:
+        """The text's words (a one-word phrase is one of them, or not in the text)."""
+        return frozenset(self.words.split(" "))
+
     def has(self, phrase: str) -> bool:
         """Whether the phrase occurs as whole words (see MIN_JOINED for run-together ones)."""
         folded = _phrase(phrase)
         if not folded:
             return False
+        if " " not in folded:  # one word: never run together with another
+            return folded in self._word_set
         if f" {folded} " in self.padded:
             return True
         wanted = folded.replace(" ", "")
-        if wanted == folded or len(wanted) < MIN_JOINED:
+        if len(wanted) < MIN_JOINED:
             return False
         joined, starts, ends = self._joined
         at = joined.find(wanted)

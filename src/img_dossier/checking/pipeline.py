@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -26,6 +27,7 @@ from ..own_output import previous_outputs
 from ..pathtext import resolved
 from ..progress import ProgressCallback
 from ..readers import DEFAULT_LIMITS, Limits, read_documents
+from ..readers.cache import memoized
 from ..readers.scan import scan
 from .classify import classify, ignored_by_manifest, manifest_match
 from .more_pages import read_further
@@ -188,10 +190,22 @@ def _unread_notes(ignored: Iterable[str]) -> list[str]:
     return notes
 
 
-def _own_docx(doc: Document) -> bool:
-    """True for a Word file this tool wrote (a letter): its core properties carry the mark."""
+def _own_docx(doc: Document, cache: object | None) -> bool:
+    """True for a Word file this tool wrote (a letter): its core properties carry the mark
+    (kept in the cache by the file's content: a warm run opens no Word file)."""
     if doc.format != "docx" or not doc.readable:
         return False
+    found = memoized(
+        cache,
+        "own-docx",
+        (sys.modules[__name__],),
+        f"{doc.sha256}:{doc.bytes}",
+        lambda: {"own": _marked_docx(doc)},
+    )
+    return found.get("own") is True
+
+
+def _marked_docx(doc: Document) -> bool:
     import zipfile  # only for Word files
 
     try:
@@ -288,7 +302,7 @@ def run_check(
         d
         for d in _keep_own_outputs(read)
         # a letter this tool wrote counts only when dossier.yaml files: names it
-        if not (_own_docx(d) and manifest_match(d.rel, profile.files) is None)
+        if not (_own_docx(d, cache) and manifest_match(d.rel, profile.files) is None)
     ]
     docs += [outside_document(folder, rel, target) for rel, target in found.outside]
     docs.sort(key=lambda d: d.rel)

@@ -18,6 +18,7 @@ from ..config import validated
 from ..config.profile import read_yaml
 from ..config.resources import data_dir
 from ..errors import BadInputError
+from ..patternstore import compile_kept
 from ..textfold import fold as textfold
 
 ELEMENTS_FILE = "statement-of-need-elements.yaml"
@@ -133,10 +134,15 @@ def present(
     folded = fold(text)
     values = {"{specialty}": specialty, "{applicant_name}": applicant_name}
     for pattern in element.patterns:
+        # the file's own patterns are compiled once for all runs; one with a placeholder
+        # (the applicant's name, specialty, countries) is compiled afresh, kept nowhere
+        applicants = any(placeholder in pattern for placeholder in PLACEHOLDERS)
         pattern = pattern.replace("{country}", _countries_pattern(countries))
         for placeholder, value in values.items():
             pattern = pattern.replace(placeholder, _value_pattern(value))
-        if re.search(pattern, folded, re.IGNORECASE | re.DOTALL):
+        flags = re.IGNORECASE | re.DOTALL
+        compiled = re.compile(pattern, flags) if applicants else compile_kept(pattern, flags)
+        if compiled.search(folded):
             return True
     return False
 
