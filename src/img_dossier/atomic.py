@@ -5,17 +5,19 @@ uploads, a program screen), so each is created with mode 0600 (read and write fo
 user only, whatever the umask; on Windows the file inherits its folder's access list).
 It is written to a temporary file beside the target, flushed to disk, then renamed into
 place: a reader sees the old file or the new one, never half of one, and a failure leaves
-no temporary file behind. Errors are OSError; callers say which output and what to do.
+no temporary file behind (a killed run's is removed by the next write there: leftovers.py).
+Errors are OSError; callers say which output and what to do.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
+
+from .leftovers import file_beside
 
 __all__ = ["PRIVATE_MODE", "atomic_file", "write_bytes", "write_text"]
 
@@ -26,8 +28,7 @@ PRIVATE_MODE = 0o600
 @contextlib.contextmanager
 def atomic_file(target: Path) -> Iterator[BinaryIO]:
     """A binary file to write; on a clean exit it replaces ``target`` (mode 0600)."""
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    tmp = Path(name)
+    fd, tmp = file_beside(target)  # named for this process: a killed run's is removed later
     try:
         with os.fdopen(fd, "wb") as fh:
             yield fh

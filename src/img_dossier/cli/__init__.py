@@ -104,6 +104,7 @@ class DossierGroup(click.Group):
             from . import signals
 
             signals.install()  # SIGTERM and SIGHUP unwind like Ctrl-C: temp files removed
+            _run_folder()
         try:
             return super().invoke(ctx)
         except DossierError as exc:
@@ -165,6 +166,18 @@ def _add_version(command: click.Command) -> None:
     if isinstance(command, click.Group):
         for sub in command.commands.values():
             _add_version(sub)
+
+
+def _run_folder() -> None:
+    """The run's temporary files go into one folder of its own, removed at the end (after
+    the workers are stopped: exit handlers run last first); a killed run's is removed by the
+    next command (``leftovers``)."""
+    import atexit
+
+    from .. import leftovers
+
+    if leftovers.start_run_folder() is not None:
+        atexit.register(leftovers.end_run_folder)
 
 
 def _silence_stdout() -> None:

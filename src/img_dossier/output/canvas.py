@@ -8,7 +8,6 @@ scanner ignores it.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from reportlab.platypus import (
 )
 
 from .. import __version__
+from ..leftovers import file_beside
 from ..model import OWN_OUTPUT_KEY
 from .fonts import FONT, FONT_BOLD, register_fonts
 from .pagesize import PAGE_SIZES as PAGE_SIZES  # the names the CLI accepts (points, portrait)
@@ -79,9 +79,9 @@ def marked_canvas(*args: Any, **kwargs: Any) -> Canvas:
 
 def _atomic_target(dst: Path) -> Path:
     """A temp path beside ``dst`` to write to before os.replace."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{dst.name}.", suffix=".tmp", dir=dst.parent)
+    fd, tmp = file_beside(dst)  # named for this process: a killed run's is removed later
     os.close(fd)
-    return Path(tmp)
+    return tmp
 
 
 def _write_atomically(dst: Path, write: Callable[[Path], int]) -> int:

@@ -8,11 +8,11 @@ is refused (exit 4): an output never replaces a source.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
 from ..errors import OutputError
+from ..leftovers import file_beside
 
 
 def write_output(path: Path, data: bytes, *, sources: Iterable[Path] = ()) -> None:
@@ -29,7 +29,7 @@ def write_output(path: Path, data: bytes, *, sources: Iterable[Path] = ()) -> No
     if not parent.is_dir():
         raise OutputError(f"{path}: the folder {parent} does not exist; create it first")
     try:
-        fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{path.name}.", suffix=".tmp")
+        fd, tmp = file_beside(parent / path.name)  # a killed run's temporary goes here
     except OSError as exc:
         raise OutputError(
             f"{path}: cannot be written ({exc.strerror or exc}); check that you may write in "

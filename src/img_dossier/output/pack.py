@@ -28,6 +28,7 @@ from pathlib import Path
 
 from ..checking.pipeline import CheckRun, run_check
 from ..errors import OutputError, cannot_write
+from ..leftovers import folder_beside
 from ..own_output import previous_outputs
 from ..pathtext import resolved
 from ..progress import PACKING, ProgressCallback
@@ -205,7 +206,7 @@ def pack_run(
         )
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+        staging = folder_beside(out)  # named for this process: a killed run's is removed later
     except OSError as exc:
         raise OutputError(
             f"{out}: cannot create the output folder ({exc.strerror or exc}); "

@@ -351,8 +351,52 @@ def run_bounded(command: Sequence[str], timeout: float, memory_mb: int | None = 
     else:
         kwargs["start_new_session"] = True
     guard = memory_guard() if memory_mb is not None else None
+    if _parent is None and _can_guard():  # the console: nothing watches it but the guard
+        command = [sys.executable, "-I", "-S", "-c", _GUARD, *command]
+        kwargs["stdin"] = subprocess.PIPE
     with _watching_parent():
         return _run_bounded(command, timeout, memory_mb, guard, kwargs)
+
+
+#: The program's guard, when the process that runs it is the console (``dossier letters``
+#: converts there): a worker watches its parent (``die_with_parent``), but nothing watches
+#: the console, which SIGKILL, a crash or the out-of-memory killer end with no clean-up. The
+#: guard starts the program in its own process group (run_bounded makes the guard a group
+#: leader) and waits for it; its standard input is a pipe only the console writes to, which
+#: the system closes however the console ends: then the guard kills the group, itself, the
+#: launcher and all the launcher started (LibreOffice's oosplash and soffice.bin).
+_GUARD = """
+import os, sys, threading
+
+def watch():
+    try:
+        while os.read(0, 512):
+            pass
+    except OSError:
+        pass
+    os.killpg(0, 9)
+
+threading.Thread(target=watch, daemon=True).start()
+try:
+    pid = os.posix_spawnp(
+        sys.argv[1], sys.argv[1:], dict(os.environ),
+        file_actions=[(os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0)],
+    )
+except OSError:
+    os._exit(127)
+_, status = os.waitpid(pid, 0)
+os._exit(0 if status == 0 else 1)
+"""
+
+
+def _can_guard() -> bool:
+    """POSIX (Windows: the Job Object kills the program when the console ends)."""
+    return (
+        sys.platform != "win32"
+        and bool(sys.executable)
+        and hasattr(os, "posix_spawnp")
+        and hasattr(os, "killpg")
+    )
 
 
 @contextlib.contextmanager
@@ -398,6 +442,9 @@ def _run_bounded(
             finished = _wait(proc, timeout)
     finally:
         kill_tree(proc)  # nothing it started may outlive the conversion
+        if proc.stdin is not None:  # the guard's pipe (it is gone with the group already)
+            with contextlib.suppress(OSError):
+                proc.stdin.close()
         if job is not None:
             job.close()
         with contextlib.suppress(subprocess.TimeoutExpired):

@@ -1,0 +1,117 @@
+"""What a killed run left behind is removed by the next one: only the tool's own temporaries,
+and only those whose maker no longer runs (leftovers.py). The subprocess tests, killing real
+runs with SIGKILL, are in tests/cli/test_leftovers_killed.py."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from img_dossier import leftovers
+from img_dossier.atomic import write_bytes
+
+IDENTITY = "from img_dossier import leftovers; print(leftovers.identity(), flush=True)"
+
+
+def _ended_identity() -> str:
+    """The identity of a process that ran and ended (reaped)."""
+    out = subprocess.run([sys.executable, "-c", IDENTITY], capture_output=True, text=True)
+    return out.stdout.strip()
+
+
+@pytest.fixture
+def live() -> object:
+    """A process that runs (its identity printed), stopped at the end of the test."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", IDENTITY + "; import time; time.sleep(600)"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    proc.identity = proc.stdout.readline().strip()  # type: ignore[attr-defined]
+    yield proc
+    proc.kill()
+    proc.wait()
+
+
+def _beside(folder: Path, name: str, ident: str, rand: str = "abcd_123") -> Path:
+    path = folder / f".{name}.img-dossier-{ident}-{rand}.tmp"
+    path.write_bytes(b"part of a dossier")
+    return path
+
+
+def test_a_temporary_of_a_process_that_ended_is_removed_when_writing_there(
+    tmp_path: Path,
+) -> None:
+    dead = _beside(tmp_path, "dossier.pdf", _ended_identity())
+    staging = tmp_path / f".pack.img-dossier-{_ended_identity()}-x1y2z3w4.tmp"
+    staging.mkdir()
+    (staging / "passport.pdf").write_bytes(b"an upload")
+    write_bytes(tmp_path / "letter.docx", b"a letter")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["letter.docx"]
+    assert not dead.exists()
+
+
+def test_a_live_processs_temporary_is_kept(tmp_path: Path, live: object) -> None:
+    ident: str = live.identity  # type: ignore[attr-defined]
+    alive = _beside(tmp_path, "dossier.pdf", ident)
+    own = _beside(tmp_path, "dossier.pdf", leftovers.identity())
+    assert leftovers.sweep_beside(tmp_path) == []
+    assert alive.exists() and own.exists()
+
+
+def test_a_pid_used_again_by_a_later_process_does_not_keep_a_dead_runs_temporary(
+    tmp_path: Path, live: object
+) -> None:
+    machine, pid, start = live.identity.split("-")  # type: ignore[attr-defined]
+    earlier = f"{machine}-{pid}-{leftovers._base36(int(start, 36) - 1)}"  # started before
+    dead = _beside(tmp_path, "dossier.pdf", earlier)
+    assert leftovers.sweep_beside(tmp_path) == [dead]
+
+
+def test_files_the_tool_cannot_prove_its_own_and_dead_are_left_alone(tmp_path: Path) -> None:
+    ended = _ended_identity()
+    machine, pid, start = ended.split("-")
+    other_machine = f"{int(machine, 16) ^ 1:08x}-{pid}-{start}"
+    kept = [
+        _beside(tmp_path, "dossier.pdf", other_machine),  # another machine's: cannot tell
+        tmp_path / ".dossier.pdf.k2j4h5g6.tmp",  # an older version's, or anyone's
+        tmp_path / f".dossier.pdf.img-dossier-{ended}.tmp",  # not the form (no random part)
+        tmp_path / f"dossier.pdf.img-dossier-{ended}-abcd_123.tmp",  # not hidden
+        tmp_path / "notes.tmp",
+    ]
+    for path in kept[1:]:
+        path.write_bytes(b"a file")
+    target = tmp_path / "elsewhere" / "private.pdf"
+    target.parent.mkdir()
+    target.write_bytes(b"not a temporary")
+    link = tmp_path / f".x.img-dossier-{ended}-abcd_123.tmp"
+    link.symlink_to(target)  # a link is never followed, nor removed
+    assert leftovers.sweep_beside(tmp_path) == []
+    assert all(p.exists() for p in kept) and link.is_symlink() and target.exists()
+
+
+def test_a_temporary_written_now_carries_its_maker(tmp_path: Path) -> None:
+    fd, path = leftovers.file_beside(tmp_path / "dossier.pdf")
+    os.close(fd)
+    assert path.parent == tmp_path
+    assert path.name.startswith(f".dossier.pdf.img-dossier-{leftovers.identity()}-")
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_run_folder_of_a_killed_run_is_removed_and_a_live_ones_kept(
+    tmp_path: Path, live: object
+) -> None:
+    dead = tmp_path / f"{leftovers.RUN_PREFIX}{_ended_identity()}-0a1b2c3d"
+    alive = tmp_path / f"{leftovers.RUN_PREFIX}{live.identity}-0a1b2c3d"  # type: ignore[attr-defined]
+    for folder in (dead, alive):
+        (folder / "img-dossier-lo-x").mkdir(parents=True)
+        (folder / "img-dossier-lo-x" / "document.docx").write_bytes(b"the applicant's CV")
+    other = tmp_path / "img-dossier-build-1234abcd"  # an older version's: not provably ours
+    other.mkdir()
+    assert leftovers.sweep_temp_root(tmp_path) == [dead]
+    assert alive.is_dir() and other.is_dir() and not dead.exists()
