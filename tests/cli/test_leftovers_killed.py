@@ -20,6 +20,7 @@ import pytest
 
 from img_dossier.output.soffice import find_soffice
 from img_dossier.readers import isolation
+from processes import assert_all_end
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 
@@ -101,30 +102,6 @@ def _wait_for(proc: subprocess.Popen[str], ready: object) -> None:
         time.sleep(0.02)
 
 
-def _running(proc: psutil.Process) -> bool:
-    try:
-        return proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return False
-
-
-def _assert_all_end(processes: list[psutil.Process]) -> None:
-    deadline = time.monotonic() + GONE
-    while left := [p for p in processes if _running(p)]:
-        if time.monotonic() > deadline:
-            for p in left:  # do not leave them to the next test
-                p.kill()
-            raise AssertionError(f"processes outlived the run: {[_named(p) for p in left]}")
-        time.sleep(0.1)
-
-
-def _named(proc: psutil.Process) -> str:
-    try:
-        return " ".join(proc.cmdline())
-    except psutil.Error:
-        return str(proc.pid)
-
-
 def _kill(proc: subprocess.Popen[str]) -> list[psutil.Process]:
     """SIGKILL the console alone (as the out-of-memory killer does); what it started."""
     started = psutil.Process(proc.pid).children(recursive=True)
@@ -137,7 +114,7 @@ def _stop(proc: subprocess.Popen[str]) -> None:
     with_group = [psutil.Process(proc.pid), *psutil.Process(proc.pid).children(recursive=True)]
     os.killpg(proc.pid, signal.SIGTERM)
     proc.communicate(timeout=GONE)
-    _assert_all_end(with_group)
+    assert_all_end(with_group, GONE)
 
 
 def _dossier(*args: str, env: dict[str, str]) -> None:
@@ -180,7 +157,7 @@ def test_the_next_run_removes_a_killed_builds_temporaries_and_keeps_a_live_ones(
         killed = _start(tmp_path / "killed", *build, env=env)
         _wait_for(killed, (tmp_path / "killed" / "writing").exists)
         assert len(_temporaries(out) - set(users)) == 2
-        _assert_all_end(_kill(killed))
+        assert_all_end(_kill(killed), GONE)
         assert len(_temporaries(out) - set(users)) == 2  # SIGKILL: nothing could clean up
         assert _ours(temp) != live_folders
 
@@ -208,7 +185,7 @@ def test_letters_killed_take_their_word_converter_with_them(tmp_path: Path) -> N
     proc = _start(tmp_path / "unused", *LETTER, "--out", str(tmp_path / "letters"), env=env)
     _wait_for(proc, lambda: len(list(marks.iterdir())) >= 2)
     converters = [psutil.Process(int(p.name.split("-")[1])) for p in marks.iterdir()]
-    _assert_all_end(converters + _kill(proc))
+    assert_all_end(converters + _kill(proc), GONE)
     assert _ours(temp)  # the staged copy of the letter, left by the kill
     _dossier("init", str(tmp_path / "next"), "--track", "us", env=env)
     assert _ours(temp) == set()
@@ -241,5 +218,5 @@ def test_letters_killed_take_libreoffice_and_its_children_with_them(tmp_path: Pa
     finally:
         started = _kill(proc) if proc.poll() is None else []
     assert seen and seen[0] in started  # the converter, started by the killed console
-    _assert_all_end(started)
+    assert_all_end(started, GONE)
     assert not (tmp_path / "letters").exists() or not any((tmp_path / "letters").iterdir())

@@ -20,6 +20,7 @@ import psutil
 import pytest
 
 from img_dossier.readers import isolation
+from processes import assert_all_end
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 
@@ -97,23 +98,6 @@ def _descendants(pid: int) -> list[psutil.Process]:
     return psutil.Process(pid).children(recursive=True)
 
 
-def _running(proc: psutil.Process) -> bool:
-    try:
-        return proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return False
-
-
-def _assert_all_end(processes: list[psutil.Process]) -> None:
-    deadline = time.monotonic() + GONE
-    while left := [p for p in processes if _running(p)]:
-        if time.monotonic() > deadline:
-            for p in left:  # do not leave them to the next test
-                p.kill()
-            raise AssertionError(f"processes outlived the run: {[p.cmdline() for p in left]}")
-        time.sleep(0.1)
-
-
 def _stop(proc: subprocess.Popen[str], signum: int, *, group: bool) -> tuple[int, str]:
     if group:  # Ctrl-C in a terminal reaches every process of the foreground job
         os.killpg(proc.pid, signum)
@@ -159,7 +143,7 @@ def test_a_stopped_audit_leaves_no_worker_behind(
     workers = _descendants(proc.pid)
     assert len(workers) >= 4  # two client workers, a reader worker under each
     returncode, err = _stop(proc, signum, group=group)
-    _assert_all_end(workers)
+    assert_all_end(workers, GONE)
     assert returncode == code
     if message is not None:
         assert err.strip().splitlines()[-1] == message
@@ -176,7 +160,7 @@ def test_a_check_stopped_by_sigterm_says_so_and_leaves_no_worker(tmp_path: Path)
     workers = _descendants(proc.pid)
     assert workers
     returncode, err = _stop(proc, signal.SIGTERM, group=True)  # a batch system stops the job
-    _assert_all_end(workers)
+    assert_all_end(workers, GONE)
     assert returncode == 143
     assert err.strip().splitlines()[-1] == "dossier: stopped by SIGTERM"
     assert "Traceback" not in err
@@ -207,7 +191,7 @@ def test_a_build_stopped_while_writing_leaves_the_old_dossier_and_no_temporary_f
     assert [p.name for p in out.iterdir() if p.name != "dossier.pdf"]  # the temporary file
     workers = _descendants(proc.pid)
     returncode, err = _stop(proc, signum, group=True)
-    _assert_all_end(workers)
+    assert_all_end(workers, GONE)
     assert returncode == 128 + signum
     assert "Traceback" not in err
     assert [p.name for p in out.iterdir()] == ["dossier.pdf"]
@@ -229,7 +213,7 @@ def test_a_build_stopped_while_checking_removes_its_temporary_folders(tmp_path: 
     _wait_for_marks(tmp_path, proc, 1)
     workers = _descendants(proc.pid)
     returncode, err = _stop(proc, signal.SIGTERM, group=False)
-    _assert_all_end(workers)
+    assert_all_end(workers, GONE)
     assert returncode == 143
     assert err.strip().splitlines()[-1] == "dossier: stopped by SIGTERM"
     assert not out.exists()
@@ -270,7 +254,7 @@ def test_a_stopped_build_stops_the_word_converter_and_what_it_started(
     converters = [psutil.Process(pid) for pid in pids]
     workers = _descendants(proc.pid)
     _, err = _stop(proc, signum, group=False)
-    _assert_all_end(converters + workers)
+    assert_all_end(converters + workers, GONE)
     assert "Traceback" not in err
     if signum != signal.SIGKILL:  # the worker's copy of the Word file went with its folder
         assert [p.name for p in temp.iterdir() if p.name.startswith("img-dossier")] == []

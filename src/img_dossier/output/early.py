@@ -182,7 +182,9 @@ def _child(
 ) -> None:
     """Prepare each of ``files`` in turn and append its result to the results file."""
     try:
-        _quiet()
+        from ..readers.quiet import silence_for_good
+
+        silence_for_good()
         _settle(limits, parent)
         with (work / _RESULTS).open("ab") as out:
             for n, (doc, fmt) in enumerate(_candidates(files, size, limits, cache)):
@@ -205,18 +207,6 @@ def _settle(limits: Limits, parent: int) -> None:
         os.nice(NICENESS)
     if isolation.memory_guard() == "rlimit":
         isolation.cap_address_space(limits.worker_memory_mb)
-
-
-def _quiet() -> None:
-    """Nothing the child's libraries say reaches the user's terminal."""
-    import warnings
-
-    warnings.simplefilter("ignore")
-    with contextlib.suppress(OSError):
-        null = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(null, 1)
-        os.dup2(null, 2)
-        os.close(null)
 
 
 def _prepare(doc: Any, dst: Path, size: tuple[float, float], limits: Limits) -> Prepared | None:

@@ -171,22 +171,11 @@ def _child(work: Callable[[], Drawn], send: Any, parent: int) -> None:
 
         isolation.die_with_parent(parent)
         isolation.child_signals()  # Ctrl-C is the parent's to handle
-        _quiet()
+        from ..readers.quiet import silence_for_good
+
+        silence_for_good()
         send.send(work())
         send.close()
     except BaseException:  # the parent draws it itself
         pass
     os._exit(0)
-
-
-def _quiet() -> None:
-    """Nothing the child's libraries say reaches the user's terminal (a failure of the
-    child is the parent's to deal with: it draws the same pages itself, and says so)."""
-    import warnings
-
-    warnings.simplefilter("ignore")
-    with contextlib.suppress(OSError):
-        null = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(null, 1)
-        os.dup2(null, 2)
-        os.close(null)

@@ -64,3 +64,17 @@ def native_stderr_captured() -> Iterator[Captured]:
             scratch.seek(0)
             captured.text = scratch.read(64 * 1024).decode("utf-8", "replace")
         scratch.close()
+
+
+def silence_for_good() -> None:
+    """Point descriptors 1 and 2 at the null device and ignore warnings, for the rest of
+    this process: a helper child (early.py, front_child.py) whose failure is its parent's
+    to deal with says nothing on the user's terminal."""
+    import warnings
+
+    warnings.simplefilter("ignore")
+    with contextlib.suppress(OSError):
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 1)
+        os.dup2(null, 2)
+        os.close(null)
