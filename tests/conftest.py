@@ -27,6 +27,9 @@ def _private_cache(
 ) -> Path:
     path = tmp_path_factory.mktemp("dossier-cache")
     monkeypatch.setenv("IMG_DOSSIER_CACHE_DIR", str(path))
+    # `dossier -v` run in this process (CliRunner) sets it for its workers; it must not
+    # reach a later test's commands (they would show native libraries' noise on stderr)
+    monkeypatch.delenv("IMG_DOSSIER_NATIVE_STDERR", raising=False)
     return path
 
 
