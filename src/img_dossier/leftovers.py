@@ -109,13 +109,20 @@ def _base36(number: int) -> str:
             return out
 
 
+def proc_stat(pid: int | str) -> list[bytes]:
+    """The fields of Linux's ``/proc/PID/stat`` after the command name, from the state on
+    (field 3 of proc(5) is [0], the start time in clock ticks after boot, field 22, is
+    [19]); raises OSError or IndexError when it cannot be read."""
+    with open(f"/proc/{pid}/stat", "rb") as fh:
+        return fh.read().rsplit(b")", 1)[1].split()
+
+
 def _start_time(pid: int) -> int | None:
     """When ``pid`` started (stable for the life of the process), None when it does not run
     (or is a zombie); -1 when it runs but its start cannot be read (not ours to judge)."""
     if sys.platform.startswith("linux") and Path("/proc/self").is_dir():
         try:
-            with open(f"/proc/{pid}/stat", "rb") as fh:
-                fields = fh.read().rsplit(b")", 1)[1].split()
+            fields = proc_stat(pid)
         except FileNotFoundError:
             return None
         except (OSError, IndexError):

@@ -30,9 +30,9 @@ def _process_age() -> float:
     gives in whole seconds: that made start-up up to a second too long (0.15 s here).
     """
     with contextlib.suppress(OSError, ValueError, IndexError, AttributeError):
-        with open("/proc/self/stat", "rb") as fh:
-            fields = fh.read().rsplit(b")", 1)[1].split()
-        ticks = int(fields[19])  # starttime, field 22 of proc(5), counted after ")"
+        from ..leftovers import proc_stat
+
+        ticks = int(proc_stat("self")[19])  # starttime, field 22 of proc(5)
         return time.clock_gettime(time.CLOCK_BOOTTIME) - ticks / os.sysconf("SC_CLK_TCK")
     with contextlib.suppress(ImportError):
         import psutil
