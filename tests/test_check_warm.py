@@ -70,12 +70,26 @@ def test_a_warm_check_loads_no_ocr_engine_image_or_pdf_library(sample: str, tmp_
     cold = _check(folder, cache)
     assert cold[0] in (0, 1) and json.loads(cold[1])["documents"]
     env = {**os.environ, "IMG_DOSSIER_CACHE_DIR": str(cache), "NO_COLOR": "1"}
-    modules = modules_imported(["check", str(folder), "--json", "--as-of", "2026-06-01"], env)
+    # the text report (not the JSON one the cold run printed and kept, checking/report_cache)
+    # is made afresh: classified, extracted and judged from the cached readings
+    modules = modules_imported(["check", str(folder), "--as-of", "2026-06-01"], env)
     assert "img_dossier.checking.pipeline" in modules  # it did check
     assert sorted(m for m in modules if m.split(".")[0] in NOT_WARM) == []
     own = [m for m in modules if any(m == n or m.startswith(n + ".") for n in NOT_WARM_OWN)]
     assert sorted(own) == []
     assert _check(folder, cache) == cold  # and said the same, with the same exit code
+
+
+def test_a_warm_check_of_an_unchanged_folder_prints_its_kept_report(tmp_path: Path) -> None:
+    """The report the cold run printed is printed again without loading the checklist,
+    the models or the checking pipeline (checking/report_cache.py)."""
+    folder, cache = SAMPLES / "us-j1", tmp_path / "cache"
+    cold = _check(folder, cache)
+    env = {**os.environ, "IMG_DOSSIER_CACHE_DIR": str(cache), "NO_COLOR": "1"}
+    modules = modules_imported(["check", str(folder), "--json", "--as-of", "2026-06-01"], env)
+    skipped = ("img_dossier.checking.pipeline", "img_dossier.config.checklist", "yaml")
+    assert [m for m in skipped if m in modules] == []
+    assert _check(folder, cache) == cold
 
 
 def test_the_ocr_cache_tag_names_the_installed_engine_as_its_metadata_does() -> None:

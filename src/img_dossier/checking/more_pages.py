@@ -144,6 +144,10 @@ def read_further(
             results[outcome.index] = (value, outcome.problem)
             if value is not None and outcome.problem is None and value.get("stopped") != "changed":
                 _cache_put(cache, keys[outcome.index], value)
+            elif not outcome.cacheable or (value is not None and value.get("stopped") == "changed"):
+                from ..readers import note_transient
+
+                note_transient()
     for n, first in same.items():
         results[n] = results.get(first, (None, None))
     return {

@@ -42,6 +42,8 @@ class CheckRun:
     checklist: Checklist
     profile: Profile
     folder: Path
+    #: The configuration files the run read (dossier.yaml, the checklist and its bases).
+    config_files: tuple[Path, ...] = ()
 
 
 def pick_track(folder: Path, raw: Any, track: str | None) -> tuple[str, Path | None]:
@@ -66,6 +68,15 @@ def load_context(folder: Path, track: str | None = None) -> tuple[Checklist, Pro
 
     What validation returned is kept between runs (config/validated.py) while dossier.yaml
     and the checklist files are byte for byte the same; then no model is imported."""
+    checklist, profile, _ = load_context_with_files(folder, track)
+    return checklist, profile
+
+
+def load_context_with_files(
+    folder: Path, track: str | None = None
+) -> tuple[Checklist, Profile, tuple[Path, ...]]:
+    """``load_context``, and the configuration files read (dossier.yaml, a --track path,
+    the checklist and its bases)."""
     if not folder.exists():
         raise BadInputError(f"{folder}: no such folder; give the folder that holds your documents")
     if not folder.is_dir():
@@ -85,12 +96,13 @@ def load_context(folder: Path, track: str | None = None) -> tuple[Checklist, Pro
         return (profile, ref, str(relative_to or "")), [path.resolve(), *files]
 
     # the entry holds the profile and where its checklist is (kept apart, once for all folders)
-    profile, ref, relative_to = validated.cached("context", key, build, tuple)
+    (profile, ref, relative_to), read = validated.cached_with_files("context", key, build, tuple)
     if not (isinstance(profile, Profile) and isinstance(ref, str) and isinstance(relative_to, str)):
         profile, ref, relative, _ = _load_context(folder, path, track)
         relative_to = str(relative or "")
-    checklist, _ = load_with_files(ref, Path(relative_to) if relative_to else None)
-    return checklist, profile
+        read = (path.resolve(),)
+    checklist, files = load_with_files(ref, Path(relative_to) if relative_to else None)
+    return checklist, profile, (*read, *files)
 
 
 def _load_context(
@@ -289,7 +301,7 @@ def run_check(
     ``progress(stage, done, total)`` is told of each document read (see ``progress``).
     """
     folder = Path(folder)
-    checklist, profile = load_context(folder, track)
+    checklist, profile, config_files = load_context_with_files(folder, track)
     when = as_of or date.today()
 
     found = scan(folder)
@@ -351,4 +363,10 @@ def run_check(
         tool_version=__version__,
         steps=result.steps,
     )
-    return CheckRun(report=report, checklist=checklist, profile=profile, folder=folder)
+    return CheckRun(
+        report=report,
+        checklist=checklist,
+        profile=profile,
+        folder=folder,
+        config_files=config_files,
+    )

@@ -23,6 +23,7 @@ from .options import (
 )
 from .progress_bar import progress_for
 from .quick_exit import keep
+from .timings import timings_wanted
 
 
 @click.command("check")
@@ -66,11 +67,37 @@ def check(
     Exit 0 when every required item is there and valid, 1 when something is missing,
     insufficient, invalid or expired, 3 when DIR or its dossier.yaml cannot be used.
     """
-    from ..checking.pipeline import run_check
-    from ..output.report import render_json, render_text
     from ..readers import reader_limits
     from ..readers.cache import ReadCache
 
+    cache = None if no_cache else ReadCache()
+    limits = reader_limits(ocr=not no_ocr)
+    as_of = as_of or date.today()
+    color = use_color()
+    verbose = verbose or bool(ctx.meta.get("verbose"))
+    found = None
+    if cache is not None and html_file is None and not verbose and not timings_wanted():
+        # what an unchanged folder printed last time (checking/report_cache.py)
+        from ..checking import report_cache
+
+        found = report_cache.lookup(
+            cache,
+            folder,
+            track=track,
+            as_of=as_of,
+            strict=strict,
+            expiring_within=expiring_within,
+            limits=limits,
+            mode=(as_json, color, quiet),
+        )
+        if found is not None and found.hit is not None:
+            click.echo(found.hit["output"], nl=False, color=color)
+            ctx.exit(int(found.hit["code"]))
+    from ..checking.pipeline import run_check
+    from ..output.report import render_json, render_text
+    from ..readers import transient_results
+
+    transient = transient_results()
     with progress_for(ctx, quiet, verbose) as progress:
         run = run_check(
             folder,
@@ -79,9 +106,9 @@ def check(
             strict=strict,
             expiring_within=expiring_within,
             jobs=jobs,
-            cache=None if no_cache else ReadCache(),
+            cache=cache,
             progress=progress,
-            limits=reader_limits(ocr=not no_ocr),
+            limits=limits,
         )
         report = run.report
         keep([run])  # dropped with the process at exit, not freed (cli.quick_exit)
@@ -90,10 +117,13 @@ def check(
 
             write_html_report(run, html_file, progress=progress)
     if as_json:
-        click.echo(render_json(report))
+        text = render_json(report) + "\n"
     else:
-        text = render_text(
-            report, color=use_color(), verbose=verbose or bool(ctx.meta.get("verbose")), quiet=quiet
-        )
-        click.echo(text, nl=False, color=use_color())
-    ctx.exit(int(ExitCode.OK if report.complete else ExitCode.INCOMPLETE))
+        text = render_text(report, color=color, verbose=verbose, quiet=quiet)
+    code = int(ExitCode.OK if report.complete else ExitCode.INCOMPLETE)
+    if found is not None and transient_results() == transient:
+        from ..checking import report_cache
+
+        report_cache.store(cache, found, text, code, run.config_files)
+    click.echo(text, nl=False, color=color)
+    ctx.exit(code)

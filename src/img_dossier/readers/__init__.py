@@ -22,6 +22,21 @@ from .limits import Limits as Limits
 #: Bump when a reader changes what it returns, so that cached readings are not reused.
 READER_VERSION = 3
 
+#: Readings (and further pages) this process got that were not cached because they may
+#: not recur (a timeout, a crash, a memory limit): checking/report_cache.py stores no
+#: report built on one.
+_transient = [0]
+
+
+def transient_results() -> int:
+    """How many readings of this process were not cacheable (see ``_transient``)."""
+    return _transient[0]
+
+
+def note_transient() -> None:
+    """Count one reading that was not cacheable."""
+    _transient[0] += 1
+
 
 def reader_limits(*, ocr: bool = True) -> Limits:
     """The default limits, with OCR of scans on or off (``--no-ocr``)."""
@@ -91,6 +106,8 @@ def read_documents(
         results[outcome.index] = outcome.document
         if outcome.cacheable:
             _cache_put(cache, keys[outcome.index], outcome.document)
+        else:
+            note_transient()
     for index, first in repeats:
         doc = results[first]
         assert doc is not None
