@@ -23,7 +23,6 @@ from .options import (
 )
 from .progress_bar import progress_for
 from .quick_exit import keep
-from .timings import timings_wanted
 
 
 @click.command("check")
@@ -76,7 +75,7 @@ def check(
     color = use_color()
     verbose = verbose or bool(ctx.meta.get("verbose"))
     found = None
-    if cache is not None and html_file is None and not verbose and not timings_wanted():
+    if cache is not None and html_file is None and not verbose:
         # what an unchanged folder printed last time (checking/report_cache.py)
         from ..checking import report_cache
 

@@ -11,7 +11,7 @@ from typing import Any, TextIO, TypeVar
 import click
 
 from ..isodate import iso_date
-from ..readers.isolation import MAX_JOBS, WINDOWS_MAX_JOBS
+from ..readers.limits import MAX_JOBS, WINDOWS_MAX_JOBS
 
 F = TypeVar("F", bound=Callable[..., Any])
 

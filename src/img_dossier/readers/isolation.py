@@ -29,14 +29,13 @@ import time
 from collections.abc import Iterator, Sequence
 from typing import Any, Literal
 
+# kept in limits.py (the CLI's --jobs needs only them, not this module's imports)
+from .limits import MAX_JOBS as MAX_JOBS
+from .limits import WINDOWS_MAX_JOBS as WINDOWS_MAX_JOBS
+
 MemoryGuard = Literal["rlimit", "job", "watchdog"]
 
 _MIB = 1024 * 1024
-
-#: Worker processes one pool may run at once. Windows waits on at most 63 handles at a time
-#: (Python 3.11 and 3.12), and a busy worker takes two (its pipe and its process handle).
-WINDOWS_MAX_JOBS = 30
-MAX_JOBS = WINDOWS_MAX_JOBS if sys.platform == "win32" else 256
 
 #: Seconds between two samples of a busy worker's memory by the watchdog.
 WATCHDOG_INTERVAL = 0.2

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
+
+#: Worker processes one pool may run at once. Windows waits on at most 63 handles at a time
+#: (Python 3.11 and 3.12), and a busy worker takes two (its pipe and its process handle).
+WINDOWS_MAX_JOBS = 30
+MAX_JOBS = WINDOWS_MAX_JOBS if sys.platform == "win32" else 256
 
 
 @dataclass(frozen=True)
