@@ -19,9 +19,9 @@ about two thirds of its time (issue 13). Like ``audit``'s client results
 The stored entry also names every configuration file the run read (dossier.yaml, the
 checklist and its bases) with the sha256 of its content, checked again on every hit, so
 an edited checklist is loaded freshly. A report is stored only when the run's readings
-were all complete (no timeout, crash or memory limit, which may not recur) and printed
-nothing else; a hit prints the same bytes and exits with the same code. Any failure of
-the cache is a miss. ``--no-cache``, ``--html`` and ``-v`` never use it.
+were all complete (no timeout, crash or memory limit, which may not recur); a hit prints
+the same bytes and exits with the same code. Any failure of the cache is a miss. ``--no-cache``, ``--html`` and ``-v`` never use it, nor does Windows
+(whose ``st_ctime`` is a file's creation time, not its last change).
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ import contextlib
 import hashlib
 import json
 import os
+import sys
 import time
 from collections.abc import Sequence
 from datetime import date
@@ -70,6 +71,8 @@ def lookup(
     mode: Sequence[object],
 ) -> Lookup | None:
     """The key of this run and the stored output, if any; None when it cannot be cached."""
+    if sys.platform == "win32":  # st_ctime is the creation time there, not the change time
+        return None
     started = time.time()
     try:
         key, newest = _key(folder, track, as_of, strict, expiring_within, limits, mode)
