@@ -43,6 +43,8 @@ BOUNDARIES = {
     "output/prepare.py": "cache; a PDF neither pikepdf nor pypdf opens is damaged",
     "audit/client_cache.py": "a client folder that cannot be listed is checked every time",
     "checking/more_pages.py": "cache (the second reading pass's results)",
+    "checking/report_cache.py": "cache (a kept check report): a folder that cannot be listed is "
+    "checked every time, a broken entry is a miss",
     "patternstore.py": "cache (compiled patterns): anything unexpected means re.compile",
     # untrusted documents handed to pypdf, pikepdf, PDFium, Pillow, python-docx, lxml, zipfile
     "readers/pdf.py": _DOCUMENT,

@@ -20,15 +20,14 @@ screen. A file changed in any way is a new key, so the client is checked again.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import hashlib
 import json
-import os
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
+from ..codeprint import code_fingerprint as code_fingerprint
 from ..isodate import iso_date
 
 if TYPE_CHECKING:
@@ -85,28 +84,6 @@ def client_key(client: Client, options: AuditOptions) -> str | None:
     }
     digest = hashlib.sha256(json.dumps(state, separators=(",", ":")).encode()).hexdigest()
     return f"{_NAMESPACE}:{digest}"
-
-
-@functools.lru_cache(maxsize=1)
-def code_fingerprint() -> str:
-    """Size and modification time of every file of the package and the built-in checklists."""
-    from ..config.resources import data_dir
-
-    h = hashlib.sha256(__version__.encode())
-    roots = [Path(__file__).resolve().parents[1], data_dir("checklists")]
-    for root in roots:
-        for folder, dirs, names in os.walk(root):
-            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-            for name in sorted(names):
-                if name.endswith((".pyc", ".pyo")):
-                    continue
-                path = Path(folder, name)
-                try:
-                    st = path.stat()
-                except OSError:
-                    continue
-                h.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
-    return h.hexdigest()[:32]
 
 
 def storable(result: ClientResult, builtin_checklist: bool) -> bool:

@@ -20,8 +20,9 @@ The stored entry also names every configuration file the run read (dossier.yaml,
 checklist and its bases) with the sha256 of its content, checked again on every hit, so
 an edited checklist is loaded freshly. A report is stored only when the run's readings
 were all complete (no timeout, crash or memory limit, which may not recur); a hit prints
-the same bytes and exits with the same code. Any failure of the cache is a miss. ``--no-cache``, ``--html`` and ``-v`` never use it, nor does Windows
-(whose ``st_ctime`` is a file's creation time, not its last change).
+the same bytes and exits with the same code. Any failure of the cache is a miss.
+``--no-cache``, ``--html`` and ``-v`` never use it, nor does Windows (whose ``st_ctime``
+is a file's creation time, not its last change).
 """
 
 from __future__ import annotations
@@ -144,7 +145,7 @@ def _key(
     limits: Any,
     mode: Sequence[object],
 ) -> tuple[str, float]:
-    from ..audit.client_cache import code_fingerprint
+    from ..codeprint import code_fingerprint
     from ..readers.scan import scan
 
     found = scan(folder)
