@@ -27,9 +27,10 @@ def code_fingerprint() -> str:
             for name in sorted(names):
                 if name.endswith((".pyc", ".pyo")):
                     continue
-                path = Path(folder, name)
+                # str(Path(folder, name)) without building ~200 Path objects (~1.5 ms)
+                path = os.path.join(folder, name)  # noqa: PTH118
                 try:
-                    st = path.stat()
+                    st = os.stat(path)  # noqa: PTH116
                 except OSError:
                     continue
                 h.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
