@@ -211,3 +211,14 @@ def test_a_folder_that_is_also_the_temporary_folder_is_swept_for_both(tmp_path: 
     dead = _beside(tmp_path, "dossier.pdf", _ended_identity())
     assert leftovers.sweep_temp_root(tmp_path) == [dead_run]
     assert leftovers.sweep_beside(tmp_path) == [dead]
+
+
+def test_a_killed_packs_earlier_folder_waits_while_a_live_pack_replaces_the_same_folder(
+    tmp_path: Path, live: object
+) -> None:
+    """A live run between its renames (its ``.old`` there, the place empty for a moment):
+    the killed run's earlier folder does not take the place its new folder is about to."""
+    dead = _moved_aside(tmp_path, "uploads", _ended_identity())
+    moving = _moved_aside(tmp_path, "uploads", live.identity)  # type: ignore[attr-defined]
+    assert leftovers.sweep_beside(tmp_path) == []
+    assert dead.is_dir() and moving.is_dir() and not (tmp_path / "uploads").exists()

@@ -244,11 +244,32 @@ def _sweep(folder: Path, pattern: re.Pattern[str]) -> list[Path]:
         if match.groupdict().get("kind") == "old":  # a folder pack moved aside
             target = Path(folder) / match["name"]
             if not os.path.lexists(target):  # killed between its renames: undo the first
-                _put_back(path, target)
+                if not _being_replaced(folder, match["name"], machine):
+                    _put_back(path, target)
                 continue
         if _remove(path):
             removed.append(path)
     return removed
+
+
+def _being_replaced(folder: Path, name: str, machine: str) -> bool:
+    """True when a run that may be live has moved ``name`` aside (its ``.old`` is there):
+    ``name`` is missing only until that run renames its new folder in, so a killed run's
+    earlier folder must not take the place (it would make that run fail, and the newer
+    folder it moved aside be removed). Read afresh: it may have started after the sweep
+    listed the folder."""
+    try:
+        with os.scandir(folder) as entries:
+            names = [e.name for e in entries]
+    except OSError:
+        return True  # cannot tell
+    for entry in names:
+        found = _BESIDE.fullmatch(entry)
+        if found is None or found["kind"] != "old" or found["name"] != name:
+            continue
+        if found["machine"] != machine or not _maker_gone(int(found["pid"]), found["start"]):
+            return True
+    return False
 
 
 def _put_back(path: Path, target: Path) -> None:
