@@ -86,3 +86,21 @@ def test_the_engine_starts_without_loading_a_model_until_one_is_needed() -> None
     engine = ocr_engine.Engine(paths, ocr.DETECT_SIDE)
     assert engine.detect(page(900, [])).shape == (0, 4, 2)
     assert set(engine._sessions) == {"det"}  # no line: no recogniser, no classifier
+
+
+def test_the_detector_keeping_its_memory_finds_exactly_what_a_fresh_one_finds() -> None:
+    """The detector's session keeps its tensors' memory from page to page (ARENA_TASKS): its
+    text map is the same, to the bit, as a session's that frees it after every run, also
+    for a page read after a larger and a smaller one."""
+    paths = ocr.model_paths()
+    assert isinstance(paths, dict)
+    engine = ocr_engine.Engine(paths, ocr.DETECT_SIDE)
+    assert "det" in ocr_engine.ARENA_TASKS
+    fresh = ocr_engine.open_session(paths["det"], arena=False)
+    pages = [page(1100, LINES, skew=2.0), page(1500, LINES[2:3]), page(700, LINES[:2])]
+    for pixels in [*pages, pages[0]]:
+        batch = ocr_engine.det_input(pixels, ocr.DETECT_SIDE)
+        kept = engine._run("det", batch)
+        freed = fresh.run(None, {fresh.get_inputs()[0].name: batch})[0]
+        assert np.array_equal(kept, freed)
+    assert len(engine.detect(pages[0])) == len(LINES)
