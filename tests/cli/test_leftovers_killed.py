@@ -18,6 +18,7 @@ from pathlib import Path
 import psutil
 import pytest
 
+from img_dossier.errors import ExitCode
 from img_dossier.output.soffice import find_soffice
 from img_dossier.readers import isolation
 from processes import assert_all_end
@@ -281,7 +282,7 @@ def test_a_pack_killed_between_its_renames_gets_the_earlier_pack_back(tmp_path: 
         timeout=START,
     )
 
-    assert again.returncode == 4, again.stderr  # an output error: it is there again
+    assert again.returncode == ExitCode.OUTPUT, again.stderr  # an output error: it is there again
     assert "exists and is not empty; use --force" in again.stderr
     assert {p.name: p.read_bytes() for p in out.iterdir()} == earlier
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".uploads.")]

@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from img_dossier.cli import cli
+from img_dossier.errors import ExitCode
 from img_dossier.readers import pool
 from img_dossier.readers.quiet import SHOW_ENV
 
@@ -23,10 +24,10 @@ SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 @pytest.mark.parametrize(
     ("args", "code"),
     [
-        (["-v", "schema", "report"], 0),  # the group's -v, a command that succeeds
-        (["-v", "schema", "--help"], 0),  # ended by click (its Exit)
-        (["check", "{missing}", "-v"], 3),  # the command's -v, a user error
-        (["-v", "check", "{missing}", "-v", "--jobs", "x"], 2),  # both, and a usage error
+        (["-v", "schema", "report"], ExitCode.OK),  # the group's -v, a command that succeeds
+        (["-v", "schema", "--help"], ExitCode.OK),  # ended by click (its Exit)
+        (["check", "{missing}", "-v"], ExitCode.BAD_INPUT),  # the command's -v, a user error
+        (["-v", "check", "{missing}", "-v", "--jobs", "x"], ExitCode.USAGE),  # both; usage error
     ],
 )
 def test_verbose_leaves_the_environment_as_it_found_it(
@@ -34,7 +35,7 @@ def test_verbose_leaves_the_environment_as_it_found_it(
     monkeypatch: pytest.MonkeyPatch,
     before: str | None,
     args: list[str],
-    code: int,
+    code: ExitCode,
 ) -> None:
     if before is not None:
         monkeypatch.setenv(SHOW_ENV, before)
@@ -61,7 +62,7 @@ def test_a_bug_with_verbose_leaves_the_environment_as_it_found_it(
 
     monkeypatch.setattr("img_dossier.schema.json_schema", broken)
     result = CliRunner().invoke(cli, ["-v", "schema", "report"])
-    assert result.exit_code == 5 and "RuntimeError: a bug" in result.output
+    assert result.exit_code == ExitCode.INTERNAL and "RuntimeError: a bug" in result.output
     assert SHOW_ENV not in os.environ
 
 
@@ -86,12 +87,12 @@ def test_workers_see_verbose_in_its_command_and_not_in_the_next(
     check = ["check", str(folder), "--no-cache", "--no-ocr", "--json", "--jobs", "2"]
 
     verbose = runner.invoke(cli, ["-v", *check])
-    assert verbose.exit_code in (0, 1), verbose.output
+    assert verbose.exit_code in (ExitCode.OK, ExitCode.INCOMPLETE), verbose.output
     assert SHOW_ENV not in os.environ
     during = seen.read_text(encoding="utf-8").split()
     seen.unlink()
     quiet = runner.invoke(cli, check)
-    assert quiet.exit_code in (0, 1), quiet.output
+    assert quiet.exit_code in (ExitCode.OK, ExitCode.INCOMPLETE), quiet.output
     after = seen.read_text(encoding="utf-8").split()
 
     assert during[1::2] and set(during[1::2]) == {"1"}
