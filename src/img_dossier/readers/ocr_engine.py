@@ -48,8 +48,9 @@ _SORT_Y_THRESHOLD = 10
 #: without the arena every run took them from the operating system afresh and had it zero
 #: them again (system time); the same kernels compute the same numbers either way. Measured
 #: on this 2-core machine, alternating: the corpus's CMYK photo page 0.27 s of CPU instead
-#: of 0.39 s, a page of text 0.85-0.92 s instead of 0.93-1.03 s; the worker's peak memory
-#: about 70-90 MB more (the arena is kept for the worker's next page).
+#: of 0.39 s, a page of text 0.82-0.92 s instead of 0.93-1.03 s. The cost: the arena is kept
+#: for the worker's next page, so a worker reading pages of 2,000 pixels peaks about 140 MB
+#: higher (samples/scans: 497 MB against 360; 1.03 GB of address space of its 2 GB limit).
 ARENA_TASKS = frozenset({"det"})
 #: Folder of the cache directory (cachedir.py) that holds each model's graph optimised
 #: ahead (see open_session).
