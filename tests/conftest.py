@@ -27,8 +27,8 @@ def _private_cache(
 ) -> Path:
     path = tmp_path_factory.mktemp("dossier-cache")
     monkeypatch.setenv("IMG_DOSSIER_CACHE_DIR", str(path))
-    # `dossier -v` run in this process (CliRunner) sets it for its workers; it must not
-    # reach a later test's commands (they would show native libraries' noise on stderr)
+    # not from the shell pytest runs in: its commands would show native libraries' noise on
+    # stderr (an in-process `dossier -v` no longer leaves it set: tests/cli/test_verbose_env)
     monkeypatch.delenv("IMG_DOSSIER_NATIVE_STDERR", raising=False)
     return path
 

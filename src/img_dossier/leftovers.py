@@ -5,7 +5,8 @@ the temporary file beside an output (part of an applicant's dossier or letter) a
 temporary folders stay. So every temporary the tool makes carries its maker in its name:
 
 - beside an output: ``.NAME.img-dossier-<machine>-<pid>-<start>-<random>.tmp`` (a file, or
-  the folder ``pack`` fills before renaming it into place);
+  the folder ``pack`` fills before renaming it into place), and ``...<random>.old``, the
+  earlier folder ``pack`` moves aside while it renames its new one into place;
 - in the system's temporary folder: ``img-dossier-run-<machine>-<pid>-<start>-<random>``,
   the one folder under which a ``dossier`` command makes all its temporary files (the
   console entry point points ``TMPDIR`` there, so its workers and LibreOffice use it too).
@@ -17,7 +18,10 @@ writes into a folder, it removes the entries there (and, at a command's start, i
 temporary folder) that are proven stale: the name has exactly this form with our machine
 tag, the entry is a plain file or folder (not a link) owned by the user, and no process runs
 with that pid and that start time (the pid is unused, a zombie, or reused by a process
-started at another time). Anything else is left alone: another user's or another machine's
+started at another time). A stale ``.old`` folder is put back as ``NAME`` when nothing is
+there (its run was killed between its two renames: the earlier output stays, as it would
+have had the run been killed a moment sooner) and removed when ``NAME`` is there (the new
+output was in place). Anything else is left alone: another user's or another machine's
 files, a live run's temporaries (however many run at once), names a person chose.
 """
 
@@ -36,6 +40,7 @@ __all__ = [
     "file_beside",
     "folder_beside",
     "identity",
+    "replaced_beside",
     "start_run_folder",
     "sweep_beside",
     "sweep_temp_root",
@@ -48,13 +53,13 @@ UNKNOWN = "0"
 RUN_PREFIX = "img-dossier-run-"
 
 _ID = r"(?P<machine>[0-9a-f]{8})-(?P<pid>[1-9][0-9]{0,9})-(?P<start>[0-9a-z]{1,14})-[a-z0-9_]{8}"
-_BESIDE = re.compile(r"\..+\.img-dossier-" + _ID + r"\.tmp")
+_BESIDE = re.compile(r"\.(?P<name>.+)\.img-dossier-" + _ID + r"\.(?P<kind>tmp|old)")
 _RUN = re.compile(re.escape(RUN_PREFIX) + _ID)
 
 #: pid -> "<machine>-<pid>-<start>" of this process (a forked worker has its own pid)
 _identities: dict[int, str] = {}
-#: (pid, folder) already swept by this process
-_swept: set[tuple[int, str]] = set()
+#: (pid, pattern, folder) already swept by this process
+_swept: set[tuple[int, str, str]] = set()
 #: (pid, folder) of the run folder this process made (``start_run_folder``)
 _run_folder: tuple[int, Path] | None = None
 
@@ -189,6 +194,24 @@ def folder_beside(target: Path) -> Path:
     )
 
 
+def replaced_beside(target: Path) -> Path:
+    """A free name beside ``target``, ``.NAME.img-dossier-<maker>-<random>.old``, to move
+    the folder ``target`` to while its replacement is renamed into place. If this process
+    is killed before it removes that folder, a later sweep puts it back (no ``target``) or
+    removes it (``target`` there)."""
+    import tempfile
+
+    folder = target.parent
+    sweep_beside(folder)
+    reserved = Path(
+        tempfile.mkdtemp(
+            prefix=f".{target.name}.img-dossier-{identity()}-", suffix=".old", dir=folder
+        )
+    )
+    reserved.rmdir()  # the name is free and ours (a rename onto a folder fails on Windows)
+    return reserved
+
+
 # -- removing stale ones -------------------------------------------------------------------
 
 
@@ -203,7 +226,7 @@ def sweep_temp_root(folder: Path) -> list[Path]:
 
 
 def _sweep(folder: Path, pattern: re.Pattern[str]) -> list[Path]:
-    key = (os.getpid(), str(Path(folder).absolute()))
+    key = (os.getpid(), pattern.pattern, str(Path(folder).absolute()))  # /tmp is both
     if key in _swept:
         return []
     _swept.add(key)
@@ -218,9 +241,50 @@ def _sweep(folder: Path, pattern: re.Pattern[str]) -> list[Path]:
         if match["machine"] != machine or not _maker_gone(int(match["pid"]), match["start"]):
             continue
         path = Path(entry.path)
+        if match.groupdict().get("kind") == "old":  # a folder pack moved aside
+            target = Path(folder) / match["name"]
+            if not os.path.lexists(target):  # killed between its renames: undo the first
+                if not _being_replaced(folder, match["name"], machine):
+                    _put_back(path, target)
+                continue
         if _remove(path):
             removed.append(path)
     return removed
+
+
+def _being_replaced(folder: Path, name: str, machine: str) -> bool:
+    """True when a run that may be live has moved ``name`` aside (its ``.old`` is there):
+    ``name`` is missing only until that run renames its new folder in, so a killed run's
+    earlier folder must not take the place (it would make that run fail, and the newer
+    folder it moved aside be removed). Read afresh: it may have started after the sweep
+    listed the folder."""
+    try:
+        with os.scandir(folder) as entries:
+            names = [e.name for e in entries]
+    except OSError:
+        return True  # cannot tell
+    for entry in names:
+        found = _BESIDE.fullmatch(entry)
+        if found is None or found["kind"] != "old" or found["name"] != name:
+            continue
+        if found["machine"] != machine or not _maker_gone(int(found["pid"]), found["start"]):
+            return True
+    return False
+
+
+def _put_back(path: Path, target: Path) -> None:
+    """A killed run moved the folder ``target`` aside to ``path`` and was killed before its
+    new folder took the place: the earlier folder goes back. Only a plain folder of this
+    user's (never a link). What took the place meanwhile stays (a rename onto a file or onto
+    a folder with anything in it fails; on Windows, onto anything), and this one is then
+    removed by a later sweep."""
+    try:
+        info = os.lstat(path)
+        geteuid = getattr(os, "geteuid", None)
+        if stat.S_ISDIR(info.st_mode) and (geteuid is None or info.st_uid == geteuid()):
+            path.rename(target)
+    except OSError:  # gone meanwhile (another run put it back), or the place taken
+        pass
 
 
 def _remove(path: Path) -> bool:

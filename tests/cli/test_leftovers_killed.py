@@ -18,6 +18,7 @@ from pathlib import Path
 import psutil
 import pytest
 
+from img_dossier.errors import ExitCode
 from img_dossier.output.soffice import find_soffice
 from img_dossier.readers import isolation
 from processes import assert_all_end
@@ -220,3 +221,68 @@ def test_letters_killed_take_libreoffice_and_its_children_with_them(tmp_path: Pa
     assert seen and seen[0] in started  # the converter, started by the killed console
     assert_all_end(started, GONE)
     assert not (tmp_path / "letters").exists() or not any((tmp_path / "letters").iterdir())
+
+
+#: ``python -c PACK MARKS OUT ARGS...``: ``dossier ARGS...`` whose pack, once it has moved
+#: the earlier OUT aside, leaves a mark in MARKS and blocks before renaming its new one in.
+PACK = """
+import sys, time
+from pathlib import Path
+
+marks, out = Path(sys.argv[1]), Path(sys.argv[2])
+rename = Path.rename
+
+def blocked(self, target):
+    if Path(target) == out and self.name.endswith(".tmp"):  # the new folder into place
+        (marks / "between").write_text("")
+        time.sleep(600)
+    return rename(self, target)
+
+Path.rename = blocked
+sys.argv = ["dossier", *sys.argv[3:]]
+from img_dossier.cli import main
+main()
+"""
+
+
+def test_a_pack_killed_between_its_renames_gets_the_earlier_pack_back(tmp_path: Path) -> None:
+    """SIGKILL after ``pack --force`` moved the earlier folder aside and before its new one
+    took the place: the next run puts the earlier folder back, so a pack without --force
+    refuses to replace it, and nothing hidden is left."""
+    out = tmp_path / "uploads"
+    out.mkdir()
+    earlier = {"manifest.json": b'{"earlier": true}', "photo_Quispe-Mamani.jpg": b"earlier"}
+    for name, data in earlier.items():
+        (out / name).write_bytes(data)
+    pack = ["pack", str(SAMPLES / "us-j1"), "--portal", "eras-photo", "--out", str(out)]
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    env = {"TMPDIR": str(temp)}
+    killed = subprocess.Popen(
+        [sys.executable, "-c", PACK, str(marks), str(out), *pack, "--force", "--no-ocr"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        env={**os.environ, **env},
+    )
+    _wait_for(killed, (marks / "between").exists)
+    assert_all_end(_kill(killed), GONE)
+    assert not out.exists()  # killed between the two renames
+    hidden = {p.name for p in tmp_path.iterdir() if p.name.startswith(".uploads.")}
+    assert len(hidden) == 2  # the earlier folder moved aside, the new one never put in place
+
+    again = subprocess.run(
+        [sys.executable, "-m", "img_dossier", *pack, "--no-ocr"],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=START,
+    )
+
+    assert again.returncode == ExitCode.OUTPUT, again.stderr  # an output error: it is there again
+    assert "exists and is not empty; use --force" in again.stderr
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == earlier
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".uploads.")]

@@ -750,3 +750,24 @@ def test_manifest_csv_cells_from_file_names_cannot_run_as_spreadsheet_formulas(
     rows = list(csv.DictReader(io.StringIO(text)))
     cv = next(r for r in rows if r["item"] == "cv")
     assert cv["sources"] == "'=HYPERLINK(cv).pdf"
+
+
+def test_replacing_an_output_that_is_a_link_to_a_folder_leaves_no_link_aside(
+    tmp_path: Path,
+) -> None:
+    """--force on an output that is a link: the new folder takes the link's place, the
+    folder it pointed to is untouched, and the link moved aside is removed (not left)."""
+    from img_dossier.output.pack import _publish
+
+    linked = tmp_path / "linked"
+    linked.mkdir()
+    (linked / "manifest.json").write_text("earlier", encoding="utf-8")
+    out = tmp_path / "out"
+    out.symlink_to(linked)
+    staging = tmp_path / ".out.staging"
+    staging.mkdir()
+    (staging / "manifest.json").write_text("new", encoding="utf-8")
+    _publish(staging, out)
+    assert not out.is_symlink() and (out / "manifest.json").read_text() == "new"
+    assert (linked / "manifest.json").read_text() == "earlier"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["linked", "out"]

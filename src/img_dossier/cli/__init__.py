@@ -156,7 +156,7 @@ def cli(ctx: click.Context, verbose: bool) -> None:
         ctx.meta["verbose"] = True
         from .options import show_native_stderr
 
-        show_native_stderr()
+        show_native_stderr(ctx)
 
 
 def _add_version(command: click.Command) -> None:

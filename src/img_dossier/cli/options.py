@@ -19,15 +19,33 @@ F = TypeVar("F", bound=Callable[..., Any])
 def _set_verbose(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
     if value:
         ctx.meta["verbose"] = True
-        show_native_stderr()
+        show_native_stderr(ctx)
     return value
 
 
-def show_native_stderr() -> None:
-    """-v: let native libraries (libtiff, qpdf, LibreOffice) write to stderr, workers too."""
+#: ctx.meta key: the value IMG_DOSSIER_NATIVE_STDERR had before -v set it (None: unset).
+_NATIVE_BEFORE = "img_dossier.native_stderr_before"
+
+
+def show_native_stderr(ctx: click.Context) -> None:
+    """-v: let native libraries (libtiff, qpdf, LibreOffice) write to stderr, workers too,
+    for this command only: when it ends, however it ends, the variable is as it was before
+    (a program or test running commands in its own process gets no noise in later ones)."""
     from ..readers.quiet import SHOW_ENV
 
+    root = ctx.find_root()  # closed last, also on an error or an exit
+    if _NATIVE_BEFORE not in root.meta:
+        before = os.environ.get(SHOW_ENV)
+        root.meta[_NATIVE_BEFORE] = before
+        root.call_on_close(lambda: _set_env(SHOW_ENV, before))
     os.environ[SHOW_ENV] = "1"
+
+
+def _set_env(name: str, value: str | None) -> None:
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
 
 
 def verbose_option(f: F) -> F:

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from ..checking.pipeline import CheckRun, run_check
 from ..errors import OutputError, cannot_write
-from ..leftovers import folder_beside
+from ..leftovers import folder_beside, replaced_beside, sweep_beside
 from ..own_output import previous_outputs
 from ..pathtext import resolved
 from ..progress import PACKING, ProgressCallback
@@ -135,12 +135,14 @@ def check_output(out: Path, run: CheckRun, *, force: bool) -> None:
 
 
 def _publish(staging: Path, out: Path) -> None:
-    """Rename the finished staging folder into place (an old folder is replaced whole)."""
+    """Rename the finished staging folder into place (an old folder is replaced whole).
+
+    The old folder is moved aside under a name of this process's (``replaced_beside``):
+    if the run is killed before the new one is in place, the next run puts it back."""
     old: Path | None = None
     if out.is_dir():
         if any(out.iterdir()):
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-            old.rmdir()
+            old = replaced_beside(out)
             out.rename(old)
         else:
             out.rmdir()
@@ -150,7 +152,9 @@ def _publish(staging: Path, out: Path) -> None:
         if old is not None:
             old.rename(out)
         raise
-    if old is not None:
+    if old is not None and old.is_symlink():  # ``out`` was a link to a folder: the link goes
+        old.unlink()
+    elif old is not None:
         shutil.rmtree(old, ignore_errors=True)
 
 
@@ -195,6 +199,9 @@ def pack_run(
     family = safe_name(run.profile.applicant.family_name or "", "applicant")
     family_name = run.profile.applicant.family_name
     out = Path(out) if out is not None else default_output(family_name, portal)
+    # first: an earlier output that a killed run had moved aside is back, so it is judged
+    # (not replaced without --force)
+    sweep_beside(out.parent)
     check_output(out, run, force=force)
     plan = _plan(run, rules)
     if out.resolve().is_relative_to(run.folder.resolve()):

@@ -42,7 +42,7 @@ from .dispatch import (
     reader_failed,
     timeout_problem,
 )
-from .quiet import native_stderr_captured
+from .quiet import native_stderr_captured, showing
 from .schedule import Queue
 from .tasks import FollowUp as FollowUp
 from .tasks import Job as Job
@@ -189,8 +189,8 @@ def _shared_pool(limits: Limits) -> _Pool:
     if pool is not None and pool.owner != os.getpid():
         pool.forget()  # the parent's workers: never sent to, never stopped from here
         pool = _shared = None
-    if pool is not None and pool.limits != limits:
-        _shutdown()
+    if pool is not None and (pool.limits != limits or pool.showing != showing()):
+        _shutdown()  # other limits, or -v's native stderr now set or unset (quiet.py)
         pool = None
     if pool is None:
         pool = _shared = _Pool(limits)
@@ -284,6 +284,7 @@ class _Pool:
 
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
+        self.showing = showing()  # the workers' environment has it as this process has now
         self.owner = os.getpid()
         self.context = multiprocessing.get_context(isolation.start_method())
         self.guard = isolation.Guard(isolation.memory_guard(), limits.worker_memory_mb)
