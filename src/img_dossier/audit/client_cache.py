@@ -4,10 +4,10 @@ A warm ``dossier audit`` would otherwise classify, extract and judge every clien
 (the read cache spares only the parsing). The result of one client is stored under a key
 made of:
 
-- every file of the folder as ``scan`` lists it, with its device, inode, size, modification
-  and change times (``st_ctime_ns`` changes on any write, even one that restores the
-  modification time); the files ``scan`` ignores and the links that leave the folder;
-- the content of dossier.yaml;
+- the folder's own state (checking/report_cache.py ``folder_state``): every file ``scan``
+  lists or ignores, with its device, inode, size, modification and change times
+  (``st_ctime_ns`` changes on any write, even one that restores the modification time);
+  the links that leave the folder; the content of dossier.yaml;
 - the options of the audit (as-of date, track, window, strict, OCR and its engine);
 - the tool version and a fingerprint of its code and built-in checklists (size and
   modification time of each file), so that an upgrade or an edit never reuses a result.
@@ -23,7 +23,6 @@ import dataclasses
 import hashlib
 import json
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
@@ -43,20 +42,10 @@ def client_key(client: Client, options: AuditOptions) -> str | None:
     """The cache key of this client's result, or None when it cannot be cached."""
     if options.cache is None or options.programs is not None:
         return None
-    from ..config.profile import PROFILE_NAME
-    from ..readers.scan import scan
+    from ..checking.report_cache import folder_state
 
     try:
-        found = scan(client.path)
-        files = []
-        for f in found.files:
-            st = Path(f.path).stat()
-            files.append([f.rel, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns])
-        profile = client.path / PROFILE_NAME
-        try:
-            profile_hash = hashlib.sha256(profile.read_bytes()).hexdigest()
-        except FileNotFoundError:
-            profile_hash = "-"
+        listed, _ = folder_state(client.path)
     except Exception:  # an unreadable folder: checked (and its error reported) every time
         return None
     engine = "-"
@@ -77,10 +66,7 @@ def client_key(client: Client, options: AuditOptions) -> str | None:
             options.ocr,
             engine,
         ],
-        "profile": profile_hash,
-        "files": files,
-        "ignored": list(found.ignored),
-        "outside": [list(o) for o in found.outside],
+        "listed": listed,
     }
     digest = hashlib.sha256(json.dumps(state, separators=(",", ":")).encode()).hexdigest()
     return f"{_NAMESPACE}:{digest}"

@@ -146,6 +146,39 @@ def _key(
     mode: Sequence[object],
 ) -> tuple[str, float]:
     from ..codeprint import code_fingerprint
+
+    listed, newest = folder_state(folder)
+    engine = "-"
+    if getattr(limits, "ocr", False):
+        from ..readers.ocr_tag import cache_tag
+
+        engine = cache_tag()
+    state = {
+        "format": FORMAT,
+        "version": __version__,
+        "code": code_fingerprint(),
+        "folder": [str(folder), str(folder.resolve()), str(Path.cwd())],
+        "options": [track, as_of.isoformat(), strict, expiring_within, repr(limits), engine],
+        "mode": [repr(m) for m in mode],
+        "env": sorted(
+            (k, v)
+            for k, v in os.environ.items()
+            if k.startswith("IMG_DOSSIER_") and k != "IMG_DOSSIER_CACHE_DIR"
+        ),
+        "listed": listed,
+    }
+    digest = hashlib.sha256(
+        json.dumps(state, separators=(",", ":")).encode("utf-8", "surrogatepass")
+    ).hexdigest()
+    return f"{_NAMESPACE}:{digest}", newest
+
+
+def folder_state(folder: Path) -> tuple[dict[str, Any], float]:
+    """What a kept result of ``folder`` depends on in the folder itself (also
+    audit/client_cache.py's key), and the latest change time among its files (seconds):
+    every file ``scan`` lists or ignores with its device, inode, size, modification and
+    change times; the links that leave the folder and where they lead; dossier.yaml's
+    content. Raises on an unreadable folder."""
     from ..readers.scan import scan
 
     found = scan(folder)
@@ -162,28 +195,9 @@ def _key(
             continue
         newest = max(newest, st.st_mtime_ns, st.st_ctime_ns)
         files.append([rel, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns])
-    engine = "-"
-    if getattr(limits, "ocr", False):
-        from ..readers.ocr_tag import cache_tag
-
-        engine = cache_tag()
     state = {
-        "format": FORMAT,
-        "version": __version__,
-        "code": code_fingerprint(),
-        "folder": [str(folder), str(folder.resolve()), str(Path.cwd())],
-        "profile": _digest(folder / "dossier.yaml"),
-        "options": [track, as_of.isoformat(), strict, expiring_within, repr(limits), engine],
-        "mode": [repr(m) for m in mode],
-        "env": sorted(
-            (k, v)
-            for k, v in os.environ.items()
-            if k.startswith("IMG_DOSSIER_") and k != "IMG_DOSSIER_CACHE_DIR"
-        ),
         "files": files,
         "outside": [[rel, target, Path(target).is_dir()] for rel, target in found.outside],
+        "profile": _digest(folder / "dossier.yaml"),  # config.profile.PROFILE_NAME, not loaded
     }
-    digest = hashlib.sha256(
-        json.dumps(state, separators=(",", ":")).encode("utf-8", "surrogatepass")
-    ).hexdigest()
-    return f"{_NAMESPACE}:{digest}", newest / 1e9
+    return state, newest / 1e9
