@@ -237,20 +237,21 @@ def _reference_errors(
     """What the model cannot know: the statuses of the track (checklists/tracks.yaml), the
     item ids of the checklist. Read from the plain data, so that they are said with the
     model's errors; a value the model refuses is left to its message."""
-    from . import tracks as tracks_data
-    from . import typed
+    from . import track_facts, typed
 
     found = []
     applicant = data.get("applicant")
     status = applicant.get("status") if isinstance(applicant, Mapping) else None
     status = _canonical_status(status)
     track_name = data.get("track")
-    track = tracks_data.track(track_name.strip()) if isinstance(track_name, str) else None
-    if track is not None and status is not None and status not in track.statuses:
+    track = track_name.strip() if isinstance(track_name, str) else None
+    country = track_facts.country_of(track)  # None: not a built-in track
+    known_statuses = track_facts.statuses_of(track)
+    if country is not None and status is not None and status not in known_statuses:
         found.append(
             typed.Found(
                 "applicant.status",
-                f'must be one of {", ".join(track.statuses)} in {track.country} (got "{status}")',
+                f'must be one of {", ".join(known_statuses)} in {country} (got "{status}")',
                 ("applicant", "status"),
             )
         )

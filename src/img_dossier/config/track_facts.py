@@ -12,8 +12,9 @@ from . import validated
 from .resources import data_dir
 from .wording import either as either  # tracks_data.either, without the models
 
-#: (track id, its checklist id, its statuses) of every track, and every status, in order.
-_Summary = tuple[tuple[tuple[str, str, tuple[str, ...]], ...], tuple[str, ...]]
+#: (track id, its checklist id, its statuses, its country) of every track, and every status,
+#: in order.
+_Summary = tuple[tuple[tuple[str, str, tuple[str, ...], str], ...], tuple[str, ...]]
 
 
 @lru_cache(maxsize=1)
@@ -23,7 +24,7 @@ def _summary() -> _Summary:
     def build() -> tuple[_Summary, list[Path]]:
         from . import tracks
 
-        found = tuple((t.id, t.checklist, tuple(t.statuses)) for t in tracks.tracks())
+        found = tuple((t.id, t.checklist, tuple(t.statuses), t.country) for t in tracks.tracks())
         return (found, tracks.statuses()), [path]
 
     return validated.cached("tracks", str(path), build, tuple)
@@ -31,12 +32,12 @@ def _summary() -> _Summary:
 
 def track_ids() -> tuple[str, ...]:
     """Every track, in the order messages list them."""
-    return tuple(t for t, _, _ in _summary()[0])
+    return tuple(t[0] for t in _summary()[0])
 
 
 def checklist_of(track_id: str | None) -> str | None:
     """The built-in checklist of a track, None when ``track_id`` names no track."""
-    return next((c for t, c, _ in _summary()[0] if t == track_id), None)
+    return next((t[1] for t in _summary()[0] if t[0] == track_id), None)
 
 
 def statuses() -> tuple[str, ...]:
@@ -46,4 +47,9 @@ def statuses() -> tuple[str, ...]:
 
 def statuses_of(track_id: str | None) -> tuple[str, ...]:
     """The applicant.status values that make sense in ``track_id`` (all for a custom track)."""
-    return next((s for t, _, s in _summary()[0] if t == track_id), statuses())
+    return next((t[2] for t in _summary()[0] if t[0] == track_id), statuses())
+
+
+def country_of(track_id: str | None) -> str | None:
+    """The country a track applies to (None when ``track_id`` names no track)."""
+    return next((t[3] for t in _summary()[0] if t[0] == track_id), None)

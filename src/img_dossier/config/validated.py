@@ -71,6 +71,9 @@ _DATACLASS_MODULES = frozenset(
 #: Missing file, in a dependency list.
 _ABSENT = "-"
 
+#: While config/snapshot.py makes the snapshot: every value built, with its kind, key, files.
+_capture: list[tuple[str, str, Any, tuple[Path, ...]]] | None = None
+
 
 @dataclass(frozen=True)
 class _Entry:
@@ -119,6 +122,12 @@ def cached_with_files(
     digest = name.hexdigest()
     entry = _memory.get(digest)
     if entry is None:
+        from . import snapshot  # built-in data: validated when the tool was made
+
+        shipped = snapshot.lookup(kind, key)
+        if shipped is not None and isinstance(shipped[0], expect):
+            _remember(digest, _Entry(tuple((str(p), _digest(p)) for p in shipped[1]), shipped[0]))
+            return shipped[0], shipped[1]
         entry = _load(digest)
     if entry is not None and isinstance(entry.value, expect) and _unchanged(entry.files):
         _remember(digest, entry)
@@ -126,6 +135,8 @@ def cached_with_files(
         return value, tuple(Path(p) for p, _ in entry.files)
     started = time.time()
     value, files = build()
+    if _capture is not None:
+        _capture.append((kind, key, value, tuple(files)))
     recorded = _record(files, started)
     if recorded is not None:
         entry = _Entry(recorded, value)

@@ -1,0 +1,169 @@
+"""The built-in configuration, validated when the tool was made (issue 13: a first run).
+
+The built-in checklists, tracks, exams and statement-of-need elements (``checklists/``) are
+data of the installed version: they are the same for every user and every run. A first run
+(an empty cache, config/validated.py) used to validate them with their pydantic models all
+the same (importing pydantic and ruamel and building the models: about a fifth of a second).
+What that validation returns is shipped instead, in ``builtin.snapshot`` next to this
+module, and taken only when it is exactly what validation would return now:
+
+- the snapshot names the code it was made by (validated.code_tag: the tool version, the
+  configuration code and every built-in data file); any other code ignores it whole;
+- each entry holds the sha256 of every data file it was read from, checked before use: a
+  data file edited in place is validated as before, never taken from the snapshot;
+- the YAML files stay the only source of truth: the snapshot is made from them by the very
+  code that validates them (``python tools/make_config_snapshot.py`` writes it), and
+  tests/config/test_snapshot.py fails while it is stale (it then says to run that).
+
+A user's files (dossier.yaml, a custom checklist, one that extends a built-in one) are never
+in it: they are validated as strictly as before (and kept in the cache, validated.py).
+The file is read by the same restricted unpickler as the cache's entries (only the tool's
+configuration dataclasses and plain values), behind the sha256 of its bytes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import io
+import os
+import pickle
+from pathlib import Path
+from typing import Any
+
+__all__ = ["encode", "entry", "lookup", "shipped"]
+
+#: The first bytes of the file, then the sha256 of the pickle that follows.
+_MAGIC = b"img-dossier built-in config 1\n"
+
+#: Where the snapshot ships (package data, in the wheel and in a checkout alike).
+PATH = Path(__file__).with_name("builtin.snapshot")
+
+#: The data folder the snapshot covers.
+_DATA = "checklists"
+
+#: IMG_DOSSIER_BUILTIN_SNAPSHOT=0: validate the built-in data at run time (as before).
+_ENV = "IMG_DOSSIER_BUILTIN_SNAPSHOT"
+
+#: (kind, data file name) -> (files read: (name, sha256), the value pickled, its Path fields:
+#: (field, name)). Each value is unpickled only when looked up (the file itself holds plain
+#: values only: reading it imports nothing, so a module that looks up its data as it is
+#: imported is not imported again on the way).
+_Pairs = tuple[tuple[str, str], ...]
+_Entry = tuple[_Pairs, bytes, _Pairs]
+_Entries = dict[tuple[str, str], _Entry]
+
+
+def _data() -> Path:
+    from .resources import data_dir
+
+    return data_dir(_DATA)
+
+
+def _off() -> bool:
+    return os.environ.get(_ENV, "").strip() in ("0", "no", "off")
+
+
+@functools.lru_cache(maxsize=1)
+def _entries() -> _Entries | None:
+    """The shipped entries, or None (absent, damaged, made by other code)."""
+    from .validated import _Restricted, code_tag
+
+    try:
+        raw = PATH.read_bytes()
+    except OSError:
+        return None
+    head = len(_MAGIC) + 64
+    if not raw.startswith(_MAGIC) or len(raw) <= head:
+        return None
+    body = raw[head:]
+    if hashlib.sha256(body).hexdigest().encode() != raw[len(_MAGIC) : head]:
+        return None
+    try:
+        tag, entries = _Restricted(io.BytesIO(body)).load()
+    except Exception:  # a damaged or foreign file is no snapshot (validated as before)
+        return None
+    if tag != code_tag() or not isinstance(entries, dict):
+        return None
+    return entries
+
+
+def _well_formed(entry: Any) -> bool:
+    return (
+        isinstance(entry, tuple)
+        and len(entry) == 3
+        and isinstance(entry[1], bytes)
+        and all(isinstance(f, tuple) and len(f) == 2 for part in (entry[0], entry[2]) for f in part)
+    )
+
+
+def lookup(kind: str, key: str) -> tuple[Any, tuple[Path, ...]] | None:
+    """What validating built-in data file ``key`` (its absolute path) as ``kind`` returns,
+    and the files it was read from; None when the snapshot does not hold it unchanged."""
+    if _off():
+        return None
+    folder = _data()
+    where = Path(key)
+    if where.parent != folder:  # not a built-in data file (a user's, or a relative key)
+        return None
+    entries = _entries()
+    entry = entries.get((kind, where.name)) if entries is not None else None
+    if entry is None or not _well_formed(entry):
+        return None
+    files, pickled, paths = entry
+    from .validated import _digest, _Restricted
+
+    if not all(_digest(folder / name) == digest for name, digest in files):
+        return None  # a data file differs from the one the snapshot was made from
+    try:  # unpickled only now: a value imports the modules of its classes
+        value = _Restricted(io.BytesIO(pickled)).load()
+    except Exception:  # a damaged entry is no snapshot (validated as before)
+        return None
+    if paths:
+        value = dataclasses.replace(value, **{f: folder / name for f, name in paths})
+    return value, tuple(folder / name for name, _ in files)
+
+
+# -- making it (tools/make_config_snapshot.py; tests/config/test_snapshot.py) -------------
+
+
+def entry(
+    kind: str, key: str, value: Any, files: tuple[Path, ...]
+) -> tuple[tuple[str, str], _Entry] | None:
+    """The snapshot's entry for what validation built (``validated._capture``), or None
+    when it was read from anything but built-in data files."""
+    folder = _data()
+    where = Path(key)
+    if where.parent != folder or any(f.parent != folder for f in files):
+        return None
+    fields = dataclasses.fields(value) if dataclasses.is_dataclass(value) else ()
+    paths = tuple(
+        (f.name, getattr(value, f.name).name)
+        for f in fields
+        if isinstance(getattr(value, f.name), Path) and getattr(value, f.name).parent == folder
+    )
+    if paths:
+        value = dataclasses.replace(value, **{f: None for f, _ in paths})
+    digests = tuple((f.name, _digest_of(f)) for f in dict.fromkeys(files))
+    return (kind, where.name), (digests, pickle.dumps(value, protocol=5), paths)
+
+
+def _digest_of(path: Path) -> str:
+    from .validated import _digest
+
+    return _digest(path)
+
+
+def encode(entries: _Entries) -> bytes:
+    """The snapshot file's bytes for ``entries``, made by this code (code_tag)."""
+    from .validated import code_tag
+
+    body = pickle.dumps((code_tag(), entries), protocol=5)
+    return _MAGIC + hashlib.sha256(body).hexdigest().encode() + body
+
+
+def shipped() -> _Entries | None:
+    """The entries of the shipped file, read again (None: absent, damaged, other code)."""
+    _entries.cache_clear()
+    return _entries()
