@@ -10,13 +10,14 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
 from img_dossier.cli import cli
-from img_dossier.config import snapshot, track_facts, tracks, validated
 from img_dossier.config import resources as resources_module
+from img_dossier.config import snapshot, track_facts, tracks, validated
 from img_dossier.config.checklist import load
 from img_dossier.errors import ExitCode
 
@@ -95,6 +96,10 @@ def test_a_status_of_another_track_is_named_with_the_track_country(tmp_path: Pat
     assert track_facts.country_of("no-such-track") is None
 
 
+def _lookup(kind: str, key: str) -> Any:
+    return snapshot.lookup(kind, key, tag=validated.code_tag(), unpickler=validated._Restricted)
+
+
 def _copy_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     copy = tmp_path / "checklists"
     shutil.copytree(DATA, copy)
@@ -106,7 +111,7 @@ def test_an_unchanged_data_file_is_taken_from_the_snapshot(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     copy = _copy_data(tmp_path, monkeypatch)
-    found = snapshot.lookup("checklist", str(copy / "us-eras.yaml"))
+    found = _lookup("checklist", str(copy / "us-eras.yaml"))
     assert found is not None
     value, files = found
     assert value.path == copy / "us-eras.yaml"  # where it is now, not where it was made
@@ -128,10 +133,10 @@ def test_an_edited_data_file_is_never_taken_from_the_snapshot(
     copy = _copy_data(tmp_path, monkeypatch)
     path = copy / "us-eras.yaml"
     path.write_text(path.read_text() + "\n# edited\n")
-    assert snapshot.lookup("checklist", str(path)) is None
-    assert snapshot.lookup("tracks", str(copy / "tracks.yaml")) is not None
+    assert _lookup("checklist", str(path)) is None
+    assert _lookup("tracks", str(copy / "tracks.yaml")) is not None
     # a file elsewhere (a user's checklist) is never looked up
-    assert snapshot.lookup("checklist", str(tmp_path / "us-eras.yaml")) is None
+    assert _lookup("checklist", str(tmp_path / "us-eras.yaml")) is None
 
 
 def test_a_snapshot_of_other_code_or_damaged_is_ignored(
@@ -142,17 +147,14 @@ def test_a_snapshot_of_other_code_or_damaged_is_ignored(
     fake = tmp_path / "builtin.snapshot"
     monkeypatch.setattr(snapshot, "PATH", fake)
     try:
-        monkeypatch.setattr(validated, "code_tag", lambda: "other code")
-        fake.write_bytes(snapshot.encode({}))  # made by other code: tag differs
-        monkeypatch.undo()
-        monkeypatch.setattr(snapshot, "PATH", fake)
-        snapshot._entries.cache_clear()
-        assert snapshot.lookup("checklist", key) is None
+        fake.write_bytes(snapshot.encode({}, "other code"))  # made by other code
+        snapshot._forget()
+        assert _lookup("checklist", key) is None
         fake.write_bytes(good[:-10] + b"0123456789")  # damaged: its sha256 differs
-        snapshot._entries.cache_clear()
-        assert snapshot.lookup("checklist", key) is None
+        snapshot._forget()
+        assert _lookup("checklist", key) is None
         fake.write_bytes(good)
-        snapshot._entries.cache_clear()
-        assert snapshot.lookup("checklist", key) is not None
+        snapshot._forget()
+        assert _lookup("checklist", key) is not None
     finally:
-        snapshot._entries.cache_clear()
+        snapshot._forget()

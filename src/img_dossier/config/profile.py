@@ -147,9 +147,10 @@ def parse_profile(
     BadInputError listing every wrong field."""
     from pydantic import ValidationError
 
-    from . import models, typed
+    from . import dossier_models as models
+    from . import typed
+    from .dossier_models import DossierFile
     from .exams import attempt_ids as with_attempts
-    from .models import DossierFile
 
     if data is None:
         data = {}

@@ -9,12 +9,9 @@ To add a rule type: a model here (in ``RULE_MODELS``) and its function in the en
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
-    BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
@@ -25,8 +22,8 @@ from pydantic import (
     model_validator,
 )
 
-from ..isodate import iso_date
 from .choices import PROVINCES, STATUSES, VISAS
+from .model_base import Closed, Day, _canonical
 
 #: Text with something in it (the loaders strip it).
 _Text = Annotated[str, Strict(), Field(pattern=r"\S")]
@@ -37,33 +34,8 @@ _Positive = Annotated[StrictInt | StrictFloat, Field(gt=0)]
 _Pair = tuple[_Positive, _Positive]
 
 
-def _iso(value: Any) -> Any:
-    """A date as the tool reads every configured date (``isodate``: YYYY-MM-DD text or a YAML
-    date; never a number); anything else stays as it is, for the date check to refuse."""
-    day = iso_date(value)
-    return value if day is None else day
-
-
-#: A date of a configuration file: YYYY-MM-DD (the strict check refuses the rest).
-Day = Annotated[date, Strict(), BeforeValidator(_iso), Field(description="YYYY-MM-DD")]
+#: A date of a configuration file: YYYY-MM-DD (model_base.py).
 _Day = Day
-
-
-class Closed(BaseModel):
-    """A mapping whose keys are all known: any other key is an error (a typo)."""
-
-    model_config = ConfigDict(extra="forbid", defer_build=True)
-
-
-def _canonical(choices: tuple[str, ...]) -> Callable[[Any], Any]:
-    """Case does not matter in a fixed choice (``j-1`` is ``J-1``); the canonical spelling
-    is kept."""
-    by_folded = {c.lower(): c for c in choices}
-
-    def canon(value: Any) -> Any:
-        return by_folded.get(value.strip().lower(), value) if isinstance(value, str) else value
-
-    return canon
 
 
 _Visa = Annotated[Literal[VISAS], BeforeValidator(_canonical(VISAS))]  # type: ignore[valid-type]

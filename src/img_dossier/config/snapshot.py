@@ -24,7 +24,6 @@ configuration dataclasses and plain values), behind the sha256 of its bytes.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import hashlib
 import io
 import os
@@ -65,11 +64,25 @@ def _off() -> bool:
     return os.environ.get(_ENV, "").strip() in ("0", "no", "off")
 
 
-@functools.lru_cache(maxsize=1)
-def _entries() -> _Entries | None:
-    """The shipped entries, or None (absent, damaged, made by other code)."""
-    from .validated import _Restricted, code_tag
+#: The shipped entries once read, by the code tag they were read for.
+_read: dict[str, _Entries | None] = {}
 
+
+def _forget() -> None:
+    """Read the file again next time (tests, tools/make_config_snapshot.py)."""
+    _read.clear()
+
+
+def _entries(tag: str, unpickler: type[pickle.Unpickler]) -> _Entries | None:
+    """The shipped entries (read once), or None (absent, damaged, made by other code)."""
+    if tag not in _read:
+        _read[tag] = _entries_of_file(tag, unpickler)
+    return _read[tag]
+
+
+def _entries_of_file(tag: str, unpickler: type[pickle.Unpickler]) -> _Entries | None:
+    """The file's entries, or None (absent, damaged, made by code other than ``tag``).
+    ``unpickler``: validated.py's, which unpickles only the configuration's own classes."""
     try:
         raw = PATH.read_bytes()
     except OSError:
@@ -81,10 +94,10 @@ def _entries() -> _Entries | None:
     if hashlib.sha256(body).hexdigest().encode() != raw[len(_MAGIC) : head]:
         return None
     try:
-        tag, entries = _Restricted(io.BytesIO(body)).load()
+        made_by, entries = unpickler(io.BytesIO(body)).load()
     except Exception:  # a damaged or foreign file is no snapshot (validated as before)
         return None
-    if tag != code_tag() or not isinstance(entries, dict):
+    if made_by != tag or not isinstance(entries, dict):
         return None
     return entries
 
@@ -98,26 +111,27 @@ def _well_formed(entry: Any) -> bool:
     )
 
 
-def lookup(kind: str, key: str) -> tuple[Any, tuple[Path, ...]] | None:
+def lookup(
+    kind: str, key: str, *, tag: str, unpickler: type[pickle.Unpickler]
+) -> tuple[Any, tuple[Path, ...]] | None:
     """What validating built-in data file ``key`` (its absolute path) as ``kind`` returns,
-    and the files it was read from; None when the snapshot does not hold it unchanged."""
+    and the files it was read from; None when the snapshot does not hold it unchanged.
+    ``tag``: validated.code_tag() (the code that validates now)."""
     if _off():
         return None
     folder = _data()
     where = Path(key)
     if where.parent != folder:  # not a built-in data file (a user's, or a relative key)
         return None
-    entries = _entries()
+    entries = _entries(tag, unpickler)
     entry = entries.get((kind, where.name)) if entries is not None else None
     if entry is None or not _well_formed(entry):
         return None
     files, pickled, paths = entry
-    from .validated import _digest, _Restricted
-
-    if not all(_digest(folder / name) == digest for name, digest in files):
+    if not all(_sha256(folder / name) == digest for name, digest in files):
         return None  # a data file differs from the one the snapshot was made from
     try:  # unpickled only now: a value imports the modules of its classes
-        value = _Restricted(io.BytesIO(pickled)).load()
+        value = unpickler(io.BytesIO(pickled)).load()
     except Exception:  # a damaged entry is no snapshot (validated as before)
         return None
     if paths:
@@ -145,25 +159,25 @@ def entry(
     )
     if paths:
         value = dataclasses.replace(value, **{f: None for f, _ in paths})
-    digests = tuple((f.name, _digest_of(f)) for f in dict.fromkeys(files))
+    digests = tuple((f.name, _sha256(f) or "?") for f in dict.fromkeys(files))
     return (kind, where.name), (digests, pickle.dumps(value, protocol=5), paths)
 
 
-def _digest_of(path: Path) -> str:
-    from .validated import _digest
+def _sha256(path: Path) -> str | None:
+    """The sha256 of a file's content, None when it cannot be read."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
 
-    return _digest(path)
 
-
-def encode(entries: _Entries) -> bytes:
-    """The snapshot file's bytes for ``entries``, made by this code (code_tag)."""
-    from .validated import code_tag
-
-    body = pickle.dumps((code_tag(), entries), protocol=5)
+def encode(entries: _Entries, tag: str) -> bytes:
+    """The snapshot file's bytes for ``entries``, made by the code ``tag`` names."""
+    body = pickle.dumps((tag, entries), protocol=5)
     return _MAGIC + hashlib.sha256(body).hexdigest().encode() + body
 
 
-def shipped() -> _Entries | None:
+def shipped(tag: str, unpickler: type[pickle.Unpickler]) -> _Entries | None:
     """The entries of the shipped file, read again (None: absent, damaged, other code)."""
-    _entries.cache_clear()
-    return _entries()
+    _forget()
+    return _entries(tag, unpickler)

@@ -124,7 +124,7 @@ def cached_with_files(
     if entry is None:
         from . import snapshot  # built-in data: validated when the tool was made
 
-        shipped = snapshot.lookup(kind, key)
+        shipped = snapshot.lookup(kind, key, tag=code_tag(), unpickler=_Restricted)
         if shipped is not None and isinstance(shipped[0], expect):
             _remember(digest, _Entry(tuple((str(p), _digest(p)) for p in shipped[1]), shipped[0]))
             return shipped[0], shipped[1]
