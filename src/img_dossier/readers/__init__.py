@@ -124,6 +124,7 @@ def read_documents(
 #: for it. samples/scans (5 scans, ~4 s of OCR CPU) is read by two engines: ~0.35 s more
 #: CPU (+6%, measured) than one, for two workers sharing the OCR where the CPUs are free;
 #: a folder of one to four scans by one engine, while the other worker reads the rest.
+#: A scan whose pages are all too small to hold text (``_light``) is not counted.
 SCANS_PER_OCR_WORKER = 4
 
 #: Formats whose reading may need OCR (a scan without a text layer).
