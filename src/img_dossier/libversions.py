@@ -144,7 +144,10 @@ def _version(
         found = index.versions(dists)
         package = index.holds(name)
         if package is not None:
-            return found or "?" + _identity(package)
+            if found and "?" not in found:
+                return found
+            # no version named (a source checkout, an egg-info without one): which copy
+            return f"{found}?{_identity(package)}"
         if found and fallback is None:
             fallback = found
     return fallback if fallback is not None else "-"
