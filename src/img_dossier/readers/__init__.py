@@ -124,6 +124,7 @@ def read_documents(
 #: for it. samples/scans (5 scans, ~4 s of OCR CPU) is read by two engines: ~0.35 s more
 #: CPU (+6%, measured) than one, for two workers sharing the OCR where the CPUs are free;
 #: a folder of one to four scans by one engine, while the other worker reads the rest.
+#: A scan whose pages are all too small to hold text (``_light``) is not counted.
 SCANS_PER_OCR_WORKER = 4
 
 #: Formats whose reading may need OCR (a scan without a text layer).
@@ -159,7 +160,9 @@ def _read_uncached(
     by_index = {t[0]: t for t in tasks}
 
     def follow(outcome: Outcome) -> Task | None:
-        return Task(*by_index[outcome.index]) if _needs_ocr(outcome) else None
+        if not _needs_ocr(outcome):
+            return None
+        return Task(*by_index[outcome.index], light=_light(outcome.document, limits))
 
     first = [Task(*t, ocr=extension_format(t[1].rel) in _IMAGE_FORMATS) for t in tasks]
     return list(
@@ -183,6 +186,28 @@ def _needs_ocr(outcome: Any) -> bool:
         and doc.format in _SCANNED_FORMATS
         and any(p.code == "no-text" for p in doc.problems)
     )
+
+
+#: A page whose shorter side is at least this many points is not looked at more closely
+#: by _light (no page that size is too small for OCR; this spares the parent the import).
+_SMALL_PAGE = 72.0
+
+
+def _light(doc: Document, limits: Limits) -> bool:
+    """True for a scan whose OCR will find every page too small to hold text (it costs a
+    render, no detection: ``schedule.Queue`` does not count it as OCR work waiting)."""
+    sizes = doc.info.get("page_sizes")
+    if doc.format != "pdf" or not isinstance(sizes, list) or not sizes:
+        return False
+    first = sizes[: limits.ocr_pages]
+    try:
+        if any(min(float(w), float(h)) >= _SMALL_PAGE for w, h in first):
+            return False
+    except (TypeError, ValueError):
+        return False
+    from .scans import needs_no_detection
+
+    return needs_no_detection(first)
 
 
 def read_one(source: SourceFile, limits: Limits = DEFAULT_LIMITS) -> Document:

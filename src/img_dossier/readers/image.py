@@ -76,28 +76,41 @@ def read_image(path: Path, fmt: str, limits: Limits) -> Reading:
                         info=info,
                     )
                 pages = _frames(im) if fmt == "tiff" else 1
-            _verify(path, fmt)
+            # a TIFF OCR may read: its first frame, decoded here, is the one OCR reads
+            first = _verify(path, fmt, keep=fmt == "tiff" and limits.ocr)
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
             return Reading(fmt, problems=(error("too-large", _bomb(exc)),), info=info)
         except RecursionError:
             return _damaged(fmt, info, "its structure is nested too deeply")
         except Exception as exc:  # untrusted input: any Pillow failure is damage
             return _damaged(fmt, info, str(exc) or type(exc).__name__)
-        if limits.ocr:  # the OCR modules only when OCR may run (not with --no-ocr)
-            from .ocr import is_page_shaped
+        try:
+            if limits.ocr:  # the OCR modules only when OCR may run (not with --no-ocr)
+                from .ocr import is_page_shaped
 
-            if is_page_shaped(width, height):
-                return _with_ocr(path, fmt, pages, info, limits)
+                if is_page_shaped(width, height):
+                    return _with_ocr(path, fmt, pages, info, limits, first)
+        finally:
+            if first is not None:
+                first.close()
     return Reading(fmt, pages, "", (warning("no-text", NO_TEXT),), info)
 
 
-def _with_ocr(path: Path, fmt: str, pages: int, info: dict[str, Any], limits: Limits) -> Reading:
-    """The image's reading with the text OCR finds on its first pages."""
+def _with_ocr(
+    path: Path,
+    fmt: str,
+    pages: int,
+    info: dict[str, Any],
+    limits: Limits,
+    first: Image.Image | None = None,
+) -> Reading:
+    """The image's reading with the text OCR finds on its first pages (``first``: its
+    first frame, already decoded)."""
     from .ocr import OcrUnavailable
     from .scans import image_frames, ocr_failed, read_scan
 
     try:
-        frames = image_frames(path, limits.ocr_pages)
+        frames = image_frames(path, limits.ocr_pages, first=first)
         text, found, problems = read_scan(frames, pages, limits.seconds / 3)
     except MemoryError:
         raise
@@ -111,15 +124,25 @@ def _with_ocr(path: Path, fmt: str, pages: int, info: dict[str, Any], limits: Li
     return Reading(fmt, pages, text, problems, info)
 
 
-def _verify(path: Path, fmt: str) -> None:
-    """Raise when the image data is truncated or corrupt (PNG: CRCs; others: decode)."""
-    with Image.open(path) as im:
+def _verify(path: Path, fmt: str, *, keep: bool = False) -> Image.Image | None:
+    """Raise when the image data is truncated or corrupt (PNG: CRCs; others: decode).
+    With ``keep`` (not for PNG or JPEG), the image opened, its first frame decoded: the
+    caller closes it (a TIFF read by OCR is then decoded once, not twice)."""
+    im = Image.open(path)
+    try:
         if fmt == "png":
             im.verify()
-            return
-        if fmt == "jpeg":
-            im.draft("RGB", (max(1, im.width // 8), max(1, im.height // 8)))
-        im.load()
+        else:
+            if fmt == "jpeg":
+                im.draft("RGB", (max(1, im.width // 8), max(1, im.height // 8)))
+            im.load()
+            if keep and fmt != "jpeg":
+                return im
+    except BaseException:
+        im.close()
+        raise
+    im.close()
+    return None
 
 
 def _upright_size(im: Image.Image) -> list[int]:

@@ -9,8 +9,9 @@ them (``read_pages:``) and whose rules lack a fact (``pages.py``, ``checking/mor
 
 from __future__ import annotations
 
+import math
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import suppress
 from pathlib import Path
 from typing import Any
@@ -115,23 +116,32 @@ def upright(image: Image.Image) -> Image.Image:
     return image
 
 
-def image_frames(path: Path, count: int) -> Iterator[Image.Image]:
-    """The first ``count`` frames of an image file, upright, decoded at most at MAX_SIDE."""
-    return (frame for _index, frame in image_frames_at(path, range(count)))
+def image_frames(path: Path, count: int, first: Image.Image | None = None) -> Iterator[Image.Image]:
+    """The first ``count`` frames of an image file, upright, decoded at most at MAX_SIDE
+    (``first``: the file opened elsewhere with its first frame decoded, not decoded again)."""
+    return (frame for _index, frame in image_frames_at(path, range(count), first=first))
 
 
 def image_frames_at(
-    path: Path, indexes: Iterable[int], max_pixels: int | None = None
+    path: Path,
+    indexes: Iterable[int],
+    max_pixels: int | None = None,
+    first: Image.Image | None = None,
 ) -> Iterator[tuple[int, Image.Image]]:
     """(index, frame) of the frames ``indexes`` (0-based, ascending) of an image file,
     upright, grey or RGB, decoded at most at MAX_SIDE; a frame over ``max_pixels`` is
-    skipped (a bomb among the pages)."""
-    with Image.open(path) as im:
+    skipped (a bomb among the pages). ``first``: frame 0 as already opened and decoded
+    (it is used instead of decoding the file's first frame again)."""
+    with Image.open(path) as opened:
         for index in indexes:
-            try:
-                im.seek(index)
-            except EOFError:
-                return
+            im: Image.Image = opened
+            if index == 0 and first is not None:
+                im = first
+            else:
+                try:
+                    im.seek(index)
+                except EOFError:
+                    return
             if max_pixels is not None and im.width * im.height > max_pixels:
                 continue
             if im.format == "JPEG":
@@ -158,6 +168,24 @@ def pdf_pages(data: bytes, count: int) -> Iterator[Image.Image]:
                 page.close()
     finally:
         pdf.close()
+
+
+def needs_no_detection(page_sizes: Sequence[Sequence[float]]) -> bool:
+    """True when every page OCR would read of a PDF whose pages measure ``page_sizes``
+    ([width, height] in points, as shown) is rendered too small to hold text (narrower than
+    ocr.MIN_SIDE pixels even at RENDER_DPI): ``ocr.read_page`` then finds nothing without
+    running the detector (the corpus's 11 x 11-pixel imagemagick pages). Used to schedule,
+    never to skip a reading."""
+    if not page_sizes:
+        return False
+    for width, height in page_sizes:
+        if not (width > 0 and height > 0):
+            return False  # not measured: it may be any size
+        scale = min(RENDER_DPI / 72, ocr.MAX_SIDE / max(width, height))
+        # the renderer rounds up (pypdfium2); the sizes are rounded to 0.01 point
+        if math.ceil((min(width, height) + 0.01) * scale) >= ocr.MIN_SIDE:
+            return False
+    return True
 
 
 def render_page(page: Any) -> Image.Image:

@@ -23,6 +23,10 @@ class Queue:
     and at least ``backlog`` OCR tasks wait. A worker with the engine reads its other files
     with OCR on as well: a scan among them is read once, not twice (a file with a text
     layer is read the same either way).
+
+    A light OCR task (``Task.light``: pages too small to hold text, which cost a render and
+    no detection) waits apart and does not count toward ``backlog``: it never makes a
+    second worker load the engine; a worker that has it reads it after the real OCR work.
     """
 
     def __init__(self, tasks: Sequence[Task | Job], *, scheduled: bool, backlog: int) -> None:
@@ -30,14 +34,17 @@ class Queue:
         self.backlog = max(1, backlog)
         self.plain: deque[Task | Job] = deque()
         self.ocr: deque[Task | Job] = deque()
+        self.light: deque[Task | Job] = deque()
         for task in tasks:
             self.push(task)
 
     def __bool__(self) -> bool:
-        return bool(self.plain or self.ocr)
+        return bool(self.plain or self.ocr or self.light)
 
     def push(self, task: Task | Job, *, front: bool = False) -> None:
-        line = self.ocr if self.scheduled and isinstance(task, Task) and task.ocr else self.plain
+        line = self.plain
+        if self.scheduled and isinstance(task, Task) and task.ocr:
+            line = self.light if task.light else self.ocr
         if front:
             line.appendleft(task)
         else:
@@ -45,7 +52,9 @@ class Queue:
 
     def wants_worker(self, engines: int) -> bool:
         """True when a new worker (without the engine) would get a task now."""
-        return bool(self.plain or (self.ocr and (engines == 0 or len(self.ocr) >= self.backlog)))
+        if engines == 0 and (self.ocr or self.light):
+            return True
+        return bool(self.plain or len(self.ocr) >= self.backlog)
 
     def take(self, engine: bool, engines: int) -> Task | Job | None:
         """The task for a worker that holds the engine or not (a task read with OCR given to
@@ -58,9 +67,9 @@ class Queue:
             if self.plain:
                 task = self.plain.popleft()
                 return dataclasses.replace(task, ocr=True) if isinstance(task, Task) else task
-            return None
-        if self.ocr and engines == 0:
-            return self.ocr.popleft()
+            return self.light.popleft() if self.light else None
+        if engines == 0 and (self.ocr or self.light):
+            return (self.ocr or self.light).popleft()
         if self.plain:
             return self.plain.popleft()
         if self.ocr and len(self.ocr) >= self.backlog:

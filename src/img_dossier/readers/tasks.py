@@ -22,6 +22,10 @@ class Task:
     size: int
     partial: bool
     ocr: bool = True  # False: a scan is read without OCR (it gets ``no-text``; see readers)
+    #: True when OCR is known to find nothing to detect on it (every page it would read is
+    #: too small to hold text, ``scans.needs_no_detection``): it costs a render, not a
+    #: detection, so it does not count as OCR work waiting (``schedule.Queue``).
+    light: bool = False
 
 
 @dataclass(frozen=True)
