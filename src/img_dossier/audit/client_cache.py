@@ -10,7 +10,9 @@ made of:
   the links that leave the folder; the content of dossier.yaml;
 - the options of the audit (as-of date, track, window, strict, OCR and its engine);
 - the tool version and a fingerprint of its code and built-in checklists (size and
-  modification time of each file), so that an upgrade or an edit never reuses a result.
+  modification time of each file), so that an upgrade or an edit never reuses a result;
+  like every entry of the read cache, it is filed under the versions of Python and the
+  libraries too (libversions.py).
 
 Only results judged against a built-in checklist are stored (a custom checklist file may
 extend others the key does not see), never an internal error, never one with a program

@@ -14,7 +14,9 @@ about two thirds of its time (issue 13). Like ``audit``'s client results
 - the options (track, as-of date, which is today's date unless given, strict, window,
   output form) and the reader's limits, with the OCR engine's tag when OCR is on; every
   ``IMG_DOSSIER_*`` environment variable;
-- the tool version and a fingerprint of its code and built-in checklists.
+- the tool version and a fingerprint of its code and built-in checklists; like every
+  entry of the read cache, it is filed under the versions of Python and the libraries
+  (libversions.py), so an upgraded library never serves the report its old self made.
 
 The stored entry also names every configuration file the run read (dossier.yaml, the
 checklist and its bases) with the sha256 of its content, checked again on every hit, so

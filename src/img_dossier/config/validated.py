@@ -179,10 +179,12 @@ def _record(files: Sequence[Path], started: float) -> tuple[tuple[str, str], ...
 @functools.lru_cache(maxsize=1)
 def code_tag() -> str:
     """The tool version and a hash of the code that validates and builds configuration
-    (this package's sources) and of the built-in data files it reads."""
+    (this package's sources) and of the built-in data files it reads, with the versions
+    of Python and the libraries (ruamel.yaml parses, pydantic builds, pickle keeps)."""
+    from ..libversions import library_tag
     from .resources import data_dir
 
-    h = hashlib.sha256(__version__.encode())
+    h = hashlib.sha256(f"{__version__}\0{library_tag()}".encode())
     here = Path(__file__).resolve().parent
     sources = sorted(here.glob("*.py"))
     with contextlib.suppress(OSError):

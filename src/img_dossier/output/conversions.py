@@ -1,18 +1,21 @@
 """Converting a document to PDF once: images, Word files and text, cached by content.
 
 ``convert_cached`` is ``convert.to_pdf`` through the cache: the key holds the document's
-sha256, its format, the page size, the engine that would run (LibreOffice or the built-in
-renderer) and a fingerprint of the converter's code, so a warm ``build`` converts nothing
-and any change to the converter, or LibreOffice appearing, converts again.
+sha256, its format, the page size, the engine that would run (LibreOffice, with which
+installation of it, or the built-in renderer) and a fingerprint of the converter's code,
+so a warm ``build`` converts nothing and any change to the converter, LibreOffice
+appearing or being upgraded, converts again.
 """
 
 from __future__ import annotations
 
+import functools
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..model import Document
-from .engines import engine_for
+from .engines import ENGINE_LIBREOFFICE, engine_for
 
 #: Bump when what a conversion produces changes in a way the code fingerprint misses.
 CONVERSION_VERSION = 1
@@ -52,10 +55,36 @@ def conversion_key(doc: Document, size: tuple[float, float], engine: str) -> str
     from ..readers.cache import code_fingerprint  # reads the converters' files, loads none
 
     code = code_fingerprint(CONVERTER_MODULES)
+    if engine == ENGINE_LIBREOFFICE:
+        from .soffice import find_soffice
+
+        engine = f"{engine}@{_installed(find_soffice())}"
     return (
         f"convert:{CONVERSION_VERSION}:{code}:{doc.sha256}:{doc.format}:"
         f"{size[0]:.2f}x{size[1]:.2f}:{engine}"
     )
+
+
+@functools.cache
+def _installed(soffice: str | None) -> str:
+    """Which LibreOffice ``soffice`` is: the identity (inode, size, modification time) of
+    the program and of the version file beside it (``versionrc``, ``version.ini``), which
+    an upgrade replaces; stat only, LibreOffice is not run. The libraries' versions are in
+    every key already (readers/cache.py)."""
+    if soffice is None:
+        return "-"
+    program = Path(os.path.realpath(soffice))
+    folder = program.parent  # program/ (Linux, Windows), Contents/MacOS (macOS)
+    places = [program, folder / "versionrc", folder / "version.ini"]
+    places.append(folder.parent / "Resources" / "versionrc")  # macOS
+    found = []
+    for path in places:
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        found.append(f"{path.name}.{st.st_ino}.{st.st_size}.{st.st_mtime_ns}")
+    return ",".join(found) or "?"
 
 
 def convert_cached(

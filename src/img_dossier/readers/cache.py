@@ -1,11 +1,15 @@
 """The read cache: what a reader learnt about a file, stored by content key, private to the user.
 
 Entries are JSON files ``<dir>/<version>/<k[:2]>/<key>.json``, so an upgrade of the tool
-never reads entries an older version wrote. Writes go to a temp file beside the entry and
-are renamed into place, so concurrent writers leave one whole entry. A damaged entry is a
-miss (and is rewritten by the next ``put``). ``get`` and ``put`` never raise: a cache that
-cannot be used only makes the tool slower. The cache holds personal data (names, passport
-numbers, scores): folders are created 0700 and files 0600.
+never reads entries an older version wrote; every entry is also filed under the versions
+of the libraries that made it and of Python (libversions.py ``library_tag``: in the hashed
+name and in the entry), so an upgrade of pypdfium2, pikepdf, Pillow or any other of them
+never reads a reading, conversion, repaired copy or kept report they made before. Writes
+go to a temp file beside the entry and are renamed into place, so concurrent writers leave
+one whole entry. A damaged entry is a miss (and is rewritten by the next ``put``). ``get``
+and ``put`` never raise: a cache that cannot be used only makes the tool slower. The cache
+holds personal data (names, passport numbers, scores): folders are created 0700 and files
+0600.
 """
 
 from __future__ import annotations
@@ -57,9 +61,16 @@ class ReadCache:
     ``hits``, ``misses`` and ``writes`` count this object's calls (in this process).
     """
 
-    def __init__(self, directory: Path | None = None, *, version: str = __version__) -> None:
+    def __init__(
+        self,
+        directory: Path | None = None,
+        *,
+        version: str = __version__,
+        libraries: str | None = None,
+    ) -> None:
         self.root = Path(directory) if directory is not None else default_directory()
         self.version = version
+        self._libraries = libraries  # None: libversions.library_tag(), asked when first needed
         self.path = version_folder(self.root, version)
         self.hits = 0
         self.misses = 0
@@ -76,6 +87,15 @@ class ReadCache:
         return state
 
     @property
+    def libraries(self) -> str:
+        """The tag of the libraries' and Python's versions every entry is filed under."""
+        if self._libraries is None:
+            from ..libversions import library_tag
+
+            self._libraries = library_tag()
+        return self._libraries
+
+    @property
     def enabled(self) -> bool:
         """False once the cache folder turned out unusable (caching is then skipped)."""
         return self._ready is not False
@@ -83,8 +103,9 @@ class ReadCache:
     # -- entries -------------------------------------------------------------------------
 
     def entry_path(self, key: str) -> Path:
-        """The file of ``key``: hex keys name it directly, any other key is hashed first."""
-        name = key if _SAFE_KEY.match(key) else hashlib.sha256(key.encode("utf-8")).hexdigest()
+        """The file of ``key``: hex keys name it directly, any other key is hashed first,
+        with the libraries' tag (so that two sets of libraries keep their own entries)."""
+        name = key if _SAFE_KEY.match(key) else self._hashed(key)
         return self.path / name[:2] / f"{name}.json"
 
     def get(self, key: str) -> dict[str, Any] | None:
@@ -103,6 +124,7 @@ class ReadCache:
             not isinstance(entry, dict)
             or entry.get("version") != self.version
             or entry.get("key") != key
+            or entry.get("libraries") != self.libraries
             or not isinstance(entry.get("value"), dict)
         ):
             self.misses += 1
@@ -117,7 +139,12 @@ class ReadCache:
             return
         try:
             data = json.dumps(
-                {"version": self.version, "key": key, "value": value},
+                {
+                    "version": self.version,
+                    "libraries": self.libraries,
+                    "key": key,
+                    "value": value,
+                },
                 ensure_ascii=False,
                 separators=(",", ":"),
                 default=_json_default,
@@ -142,8 +169,9 @@ class ReadCache:
     # -- files (converted documents) ----------------------------------------------------
 
     def file_path(self, key: str, suffix: str = ".pdf") -> Path:
-        """Where the file stored for ``key`` lives (the key is hashed into its name)."""
-        name = hashlib.sha256(key.encode("utf-8")).hexdigest()
+        """Where the file stored for ``key`` lives (the key and the libraries' tag are
+        hashed into its name)."""
+        name = self._hashed(key)
         return self.path / name[:2] / f"{name}{suffix}"
 
     def get_file(self, key: str, suffix: str = ".pdf") -> Path | None:
@@ -179,6 +207,11 @@ class ReadCache:
         except OSError:
             with contextlib.suppress(OSError):
                 Path(tmp).unlink()
+
+    def _hashed(self, key: str) -> str:
+        return hashlib.sha256(
+            f"{self.libraries}\0{key}".encode("utf-8", "surrogatepass")
+        ).hexdigest()
 
     # -- the whole cache -----------------------------------------------------------------
 
