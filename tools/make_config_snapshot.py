@@ -62,7 +62,7 @@ def validate_all() -> dict[tuple[str, str], Any]:
 def stale() -> list[str]:
     """What differs between the shipped snapshot and the data validated now (empty: none)."""
     made = validate_all()
-    shipped = snapshot.shipped(validated.code_tag(), validated._Restricted)
+    shipped = snapshot.shipped(validated.source_tag(), validated._Restricted)
     if shipped is None:
         return [f"{snapshot.PATH.name}: absent, damaged or made by other code or data"]
     problems = [f"{k}: not in the snapshot" for k in made if k not in shipped]
@@ -80,9 +80,9 @@ def _open(entry: Any) -> Any:
 
 
 def main() -> None:
-    write_bytes(snapshot.PATH, snapshot.encode(validate_all(), validated.code_tag()))
+    write_bytes(snapshot.PATH, snapshot.encode(validate_all(), validated.source_tag()))
     snapshot.PATH.chmod(0o644)  # package data, read by every user
-    entries = snapshot.shipped(validated.code_tag(), validated._Restricted) or {}
+    entries = snapshot.shipped(validated.source_tag(), validated._Restricted) or {}
     print(f"{snapshot.PATH}: written ({len(entries)} entries)")
 
 

@@ -97,7 +97,7 @@ def test_a_status_of_another_track_is_named_with_the_track_country(tmp_path: Pat
 
 
 def _lookup(kind: str, key: str) -> Any:
-    return snapshot.lookup(kind, key, tag=validated.code_tag(), unpickler=validated._Restricted)
+    return snapshot.lookup(kind, key, tag=validated.source_tag(), unpickler=validated._Restricted)
 
 
 def _copy_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:

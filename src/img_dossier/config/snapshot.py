@@ -7,8 +7,13 @@ the same (importing pydantic and ruamel and building the models: about a fifth o
 What that validation returns is shipped instead, in ``builtin.snapshot`` next to this
 module, and taken only when it is exactly what validation would return now:
 
-- the snapshot names the code it was made by (validated.code_tag: the tool version, the
-  configuration code and every built-in data file); any other code ignores it whole;
+- the snapshot names the code it was made by (validated.source_tag: the tool version, the
+  configuration code and every built-in data file); any other code ignores it whole. Not
+  the versions of Python and the libraries, as the cache's entries (validated.code_tag):
+  the snapshot is the tool's own data as the tool's own dataclasses of plain values, valid
+  under every supported ruamel.yaml and pydantic, and tied to one Python or library
+  version it would serve no user; tests/config/test_snapshot.py compares it with what the
+  installed libraries make of the data;
 - each entry holds the sha256 of every data file it was read from, checked before use: a
   data file edited in place is validated as before, never taken from the snapshot;
 - the YAML files stay the only source of truth: the snapshot is made from them by the very
@@ -130,7 +135,7 @@ def lookup(
 ) -> tuple[Any, tuple[Path, ...]] | None:
     """What validating built-in data file ``key`` (its absolute path) as ``kind`` returns,
     and the files it was read from; None when the snapshot does not hold it unchanged.
-    ``tag``: validated.code_tag() (the code that validates now)."""
+    ``tag``: validated.source_tag() (the code that validates now)."""
     if _off():
         return None
     folder = _data()

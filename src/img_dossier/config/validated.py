@@ -124,7 +124,7 @@ def cached_with_files(
     if entry is None:
         from . import snapshot  # built-in data: validated when the tool was made
 
-        shipped = snapshot.lookup(kind, key, tag=code_tag(), unpickler=_Restricted)
+        shipped = snapshot.lookup(kind, key, tag=source_tag(), unpickler=_Restricted)
         if shipped is not None and isinstance(shipped[0], expect):
             _remember(digest, _Entry(tuple((str(p), _digest(p)) for p in shipped[1]), shipped[0]))
             return shipped[0], shipped[1]
@@ -178,13 +178,21 @@ def _record(files: Sequence[Path], started: float) -> tuple[tuple[str, str], ...
 
 @functools.lru_cache(maxsize=1)
 def code_tag() -> str:
-    """The tool version and a hash of the code that validates and builds configuration
-    (this package's sources) and of the built-in data files it reads, with the versions
-    of Python and the libraries (ruamel.yaml parses, pydantic builds, pickle keeps)."""
+    """``source_tag()`` with the versions of Python and the libraries (ruamel.yaml parses,
+    pydantic builds, pickle keeps)."""
     from ..libversions import library_tag
+
+    return hashlib.sha256(f"{source_tag()}\0{library_tag()}".encode()).hexdigest()[:32]
+
+
+@functools.lru_cache(maxsize=1)
+def source_tag() -> str:
+    """The tool version and a hash of the code that validates and builds configuration
+    (this package's sources) and of the built-in data files it reads. The shipped snapshot
+    of the built-in data is tagged with it (config/snapshot.py says why not code_tag)."""
     from .resources import data_dir
 
-    h = hashlib.sha256(f"{__version__}\0{library_tag()}".encode())
+    h = hashlib.sha256(__version__.encode())
     here = Path(__file__).resolve().parent
     sources = sorted(here.glob("*.py"))
     with contextlib.suppress(OSError):
