@@ -23,6 +23,7 @@ something is.
 
 from __future__ import annotations
 
+import _imp
 import functools
 import hashlib
 import os
@@ -81,38 +82,40 @@ def versions() -> list[tuple[str, str]]:
 
 
 class _Index:
-    """What one folder of ``sys.path`` holds: its top-level modules and other names, and
+    """What one folder of ``sys.path`` holds: its names, and (worked out when first asked)
     the versions its dist-info and egg-info folders name, by distribution."""
 
     def __init__(self, folder: str, entries: list[str]) -> None:
         self.folder = folder
-        self.modules: dict[str, str] = {}  # "six": "six.py"
-        self.bare: set[str] = set()  # names without a suffix: packages, among others
-        self.dists: dict[str, list[str]] = {}
-        for entry in entries:
-            if entry.endswith((".py", ".so", ".pyd")):
-                self.modules.setdefault(entry.partition(".")[0], entry)
-                continue
-            if entry.endswith(".dist-info"):
-                dist, _, version = entry[: -len(".dist-info")].partition("-")
-            elif entry.endswith(".egg-info"):
-                dist, _, rest = entry[: -len(".egg-info")].partition("-")
-                version = rest.split("-")[0]
-            else:
-                self.bare.add(entry)
-                continue
-            self.dists.setdefault(_normal(dist), []).append(version or "?")
+        self.entries = frozenset(entries)
+        self._dists: dict[str, list[str]] | None = None
+
+    @property
+    def dists(self) -> dict[str, list[str]]:
+        if self._dists is None:
+            self._dists = {}
+            for entry in self.entries:
+                if entry.endswith(".dist-info"):
+                    dist, _, version = entry[: -len(".dist-info")].partition("-")
+                elif entry.endswith(".egg-info"):
+                    dist, _, rest = entry[: -len(".egg-info")].partition("-")
+                    version = rest.split("-")[0]
+                else:
+                    continue
+                self._dists.setdefault(_normal(dist), []).append(version or "?")
+        return self._dists
 
     def holds(self, name: str) -> str | None:
         """The path of the top-level module or package ``name`` when ``import`` would take
         it from here (a package has an ``__init__.py``; a folder without one, or a console
         script of that name, is passed over), else None."""
-        if name in self.bare:
+        if name in self.entries:
             package = os.path.join(self.folder, name)  # noqa: PTH118
             if os.path.isfile(os.path.join(package, "__init__.py")):  # noqa: PTH113, PTH118
                 return package
-        if name in self.modules:
-            return os.path.join(self.folder, self.modules[name])  # noqa: PTH118
+        for suffix in _MODULE_SUFFIXES:
+            if name + suffix in self.entries:
+                return os.path.join(self.folder, name + suffix)  # noqa: PTH118
         return None
 
     def versions(self, wanted: tuple[str, ...]) -> str:
@@ -125,6 +128,10 @@ class _Index:
         return ",".join(found)
 
 
+#: What a module's file name ends with (``.py``, ``.cpython-311-x86_64-linux-gnu.so``...).
+_MODULE_SUFFIXES = (".py", *_imp.extension_suffixes())
+
+
 def _version(
     name: str,
     dists: tuple[str, ...],
@@ -134,23 +141,34 @@ def _version(
     """``name``'s version: from the dist-info beside the package that import would find,
     else (a namespace package, or one installed by a finder of its own) from the first
     folder with its dist-info."""
-    fallback = None
+    portion = None  # the first folder of a namespace package (ruamel)
     for folder in folders:
-        if folder not in indexes:
-            indexes[folder] = _index(folder)
-        index = indexes[folder]
+        index = _indexed(folder, indexes)
         if index is None:
             continue
-        found = index.versions(dists)
         package = index.holds(name)
         if package is not None:
+            found = index.versions(dists)
             if found and "?" not in found:
                 return found
             # no version named (a source checkout, an egg-info without one): which copy
             return f"{found}?{_identity(package)}"
-        if found and fallback is None:
-            fallback = found
-    return fallback if fallback is not None else "-"
+        if portion is None and name in index.entries:
+            portion = index
+    if portion is not None and (found := portion.versions(dists)):
+        return found
+    for folder in folders:
+        index = _indexed(folder, indexes)
+        found = index.versions(dists) if index is not None else ""
+        if found:
+            return found
+    return "-"
+
+
+def _indexed(folder: str, indexes: dict[str, _Index | None]) -> _Index | None:
+    if folder not in indexes:
+        indexes[folder] = _index(folder)
+    return indexes[folder]
 
 
 def _index(folder: str) -> _Index | None:
