@@ -69,8 +69,8 @@ def _off() -> bool:
     return os.environ.get(_ENV, "").strip() in ("0", "no", "off")
 
 
-#: What unpickling damaged or foreign bytes raises (as validated._load).
-_DAMAGED = (
+#: What unpickling damaged or foreign bytes raises (here and in validated._load).
+UNPICKLE_ERRORS = (
     pickle.UnpicklingError,
     EOFError,
     ImportError,
@@ -114,7 +114,7 @@ def _entries_of_file(tag: str, unpickler: type[pickle.Unpickler]) -> _Entries | 
         return None
     try:
         made_by, entries = unpickler(io.BytesIO(body)).load()
-    except _DAMAGED:  # a damaged or foreign file is no snapshot (validated as before)
+    except UNPICKLE_ERRORS:  # a damaged or foreign file is no snapshot (validated as before)
         return None
     if made_by != tag or not isinstance(entries, dict):
         return None
@@ -151,7 +151,7 @@ def lookup(
         return None  # a data file differs from the one the snapshot was made from
     try:  # unpickled only now: a value imports the modules of its classes
         value = unpickler(io.BytesIO(pickled)).load()
-    except _DAMAGED:  # a damaged entry is no snapshot (validated as before)
+    except UNPICKLE_ERRORS:  # a damaged entry is no snapshot (validated as before)
         return None
     if paths:
         value = dataclasses.replace(value, **{f: folder / name for f, name in paths})

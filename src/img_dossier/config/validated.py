@@ -37,6 +37,7 @@ from typing import Any, TypeVar
 
 from .. import __version__
 from ..cachedir import default_directory, mkdir_private, version_folder
+from .snapshot import UNPICKLE_ERRORS
 
 __all__ = ["cached", "cached_with_files", "clear_memory"]
 
@@ -238,18 +239,7 @@ def _load(digest: str) -> _Entry | None:
         return None
     try:
         files, value = _Restricted(io.BytesIO(body)).load()
-    except (
-        pickle.UnpicklingError,
-        EOFError,
-        ImportError,
-        AttributeError,
-        TypeError,
-        ValueError,
-        IndexError,
-        KeyError,
-        MemoryError,
-        RecursionError,
-    ):  # fmt: skip  (a damaged entry)
+    except UNPICKLE_ERRORS:  # a damaged entry
         return None
     if not isinstance(files, tuple) or not all(
         isinstance(f, tuple) and len(f) == 2 and all(isinstance(x, str) for x in f) for f in files
