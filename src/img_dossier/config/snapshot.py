@@ -36,6 +36,8 @@ import pickle
 from pathlib import Path
 from typing import Any
 
+from .sealed import UNPICKLE_ERRORS, seal, unseal
+
 __all__ = ["encode", "entry", "lookup", "shipped"]
 
 #: The first bytes of the file, then the sha256 of the pickle that follows.
@@ -69,20 +71,6 @@ def _off() -> bool:
     return os.environ.get(_ENV, "").strip() in ("0", "no", "off")
 
 
-#: What unpickling damaged or foreign bytes raises (here and in validated._load).
-UNPICKLE_ERRORS = (
-    pickle.UnpicklingError,
-    EOFError,
-    ImportError,
-    AttributeError,
-    TypeError,
-    ValueError,
-    IndexError,
-    KeyError,
-    MemoryError,
-    RecursionError,
-)
-
 #: The shipped entries once read, by the code tag they were read for.
 _read: dict[str, _Entries | None] = {}
 
@@ -106,11 +94,8 @@ def _entries_of_file(tag: str, unpickler: type[pickle.Unpickler]) -> _Entries | 
         raw = PATH.read_bytes()
     except OSError:
         return None
-    head = len(_MAGIC) + 64
-    if not raw.startswith(_MAGIC) or len(raw) <= head:
-        return None
-    body = raw[head:]
-    if hashlib.sha256(body).hexdigest().encode() != raw[len(_MAGIC) : head]:
+    body = unseal(_MAGIC, raw)
+    if body is None:
         return None
     try:
         made_by, entries = unpickler(io.BytesIO(body)).load()
@@ -193,7 +178,7 @@ def _sha256(path: Path) -> str | None:
 def encode(entries: _Entries, tag: str) -> bytes:
     """The snapshot file's bytes for ``entries``, made by the code ``tag`` names."""
     body = pickle.dumps((tag, entries), protocol=5)
-    return _MAGIC + hashlib.sha256(body).hexdigest().encode() + body
+    return seal(_MAGIC, body)
 
 
 def shipped(tag: str, unpickler: type[pickle.Unpickler]) -> _Entries | None:

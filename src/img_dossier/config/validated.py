@@ -37,7 +37,7 @@ from typing import Any, TypeVar
 
 from .. import __version__
 from ..cachedir import default_directory, mkdir_private, version_folder
-from .snapshot import UNPICKLE_ERRORS
+from .sealed import UNPICKLE_ERRORS, seal, unseal
 
 __all__ = ["cached", "cached_with_files", "clear_memory"]
 
@@ -231,11 +231,8 @@ def _load(digest: str) -> _Entry | None:
             raw = fh.read(_MAX_BYTES + 1)
     except OSError:
         return None
-    head = len(_MAGIC) + 64
-    if len(raw) > _MAX_BYTES or not raw.startswith(_MAGIC) or len(raw) <= head:
-        return None
-    body = raw[head:]
-    if hashlib.sha256(body).hexdigest().encode() != raw[len(_MAGIC) : head]:
+    body = unseal(_MAGIC, raw) if len(raw) <= _MAX_BYTES else None
+    if body is None:
         return None
     try:
         files, value = _Restricted(io.BytesIO(body)).load()
@@ -254,7 +251,7 @@ def _store(digest: str, entry: _Entry) -> None:
         body = pickle.dumps((entry.files, entry.value), protocol=pickle.HIGHEST_PROTOCOL)
     except (pickle.PicklingError, TypeError, AttributeError, RecursionError):  # not kept
         return
-    data = _MAGIC + hashlib.sha256(body).hexdigest().encode() + body
+    data = seal(_MAGIC, body)
     with contextlib.suppress(OSError):  # a cache: a write that fails is no error
         target = _path(digest)
         mkdir_private(target.parent)
